@@ -1,0 +1,69 @@
+import type { StepName } from '../workspace/config-schema.js';
+
+/**
+ * What a step is given: the run's context as plain data, and where to keep its files.
+ * The engine builds it from the snapshot; handlers never see the machine.
+ */
+export interface StepRequest {
+  runId: string;
+  step: StepName;
+  /** 1 for the first try of this step in this round; grows on re-runs after a crash. */
+  attempt: number;
+  /** The step's input, as the machine's invoke resolved it (see machines/backend-engineer.ts). */
+  input: StepInput;
+  /** `runs/<run>/steps/<step>-<attempt>/`: the step's own folder, created by the engine. */
+  dir: string;
+  /** The project under work (absolute). */
+  projectDir: string;
+  /** Aborted when the run leaves the step (cancel, shutdown). */
+  signal: AbortSignal;
+}
+
+/** The run's context as a step sees it. */
+export interface StepInput {
+  task: { id: string; subject: string; description: string };
+  /** The analyst's HANDOFF body. */
+  handoff: string;
+  /** The plan being drafted, implemented or fixed (markdown in the submission format). */
+  plan?: string;
+  /** Feedback from each rejection so far, oldest first. */
+  rejections: string[];
+  /** Revision number of the plan (0 for the first draft). */
+  revision: number;
+  /** For fix: the BUG or FAIL message being fixed. */
+  issue?: { type: 'BUG' | 'FAIL'; from: string; body: string };
+  /** Findings from the last sub-agent round, that sent the run back to implementing. */
+  findings?: string;
+  /** Adaptations drawn from the agent log, each with its reason. */
+  adaptations: { rule: string; instruction: string; reason: string }[];
+  /** Files the run has changed so far, as reported by implement/fix. */
+  files: string[];
+}
+
+/** How a step ended. */
+export type StepOutcome =
+  | { status: 'done'; output: StepOutput }
+  | { status: 'failed'; reason: string }
+  | { status: 'needs-person'; reason: string };
+
+export interface StepOutput {
+  /** The main text: the plan, the implementation summary, the sub-agent's report. */
+  text: string;
+  /** Files the step changed or reviewed. */
+  files?: string[];
+  /** For sub-agents: what the report found. */
+  findings?: Findings;
+}
+
+/** A sub-agent report, reduced to what decides the run's path and what the log records. */
+export interface Findings {
+  /** Blocking findings send the run back to implementing. */
+  blocking: number;
+  /** Counts by severity or kind, as the report stated them. */
+  counts: Record<string, number>;
+  /** One line a person reads. */
+  summary: string;
+}
+
+/** Does the work of one step. Must honour `signal` and never throw for expected failures. */
+export type StepHandler = (request: StepRequest) => Promise<StepOutcome>;

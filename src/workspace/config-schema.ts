@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { memberNameSchema } from '../protocol/schema.js';
+
+/** Steps whose work a handler does (DESIGN §5). */
+export const SUBAGENTS = [
+  'architecture-validator',
+  'database-architect',
+  'code-reviewer',
+  'security-auditor',
+  'test-generator',
+] as const;
+export type Subagent = (typeof SUBAGENTS)[number];
+
+export const STEPS = ['plan', 'implement', 'fix', ...SUBAGENTS] as const;
+export type StepName = (typeof STEPS)[number];
+
+const ms = z.number().int().nonnegative();
+
+/** How one step's work is done. */
+export const handlerSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('instant') }),
+  z.object({
+    kind: z.literal('command'),
+    argv: z.array(z.string().min(1)).min(1),
+    timeoutMs: ms.default(15 * 60_000),
+    retries: z.number().int().min(0).max(10).default(1),
+    backoffMs: ms.default(2_000),
+    needsPersonExitCode: z.number().int().min(1).max(255).optional(),
+    /** What a crash mid-step does on restart: run it again, or hand it to a person. */
+    onInterrupt: z.enum(['rerun', 'surface']).default('rerun'),
+    env: z.record(z.string(), z.string()).default({}),
+  }),
+  z.object({ kind: z.literal('builtin'), name: z.string().optional() }),
+  z.object({ kind: z.literal('manual') }),
+]);
+export type HandlerConfig = z.infer<typeof handlerSchema>;
+
+export const limitsSchema = z.object({
+  /** Revisions of a rejected plan before the run escalates to a person. */
+  planRevisions: z.number().int().min(0).default(3),
+  /** Fix cycles (BUG or FAIL fixed) before escalating to the conductor at CRITICAL. */
+  fixCycles: z.number().int().min(1).default(5),
+  /** A plan waiting this long for the conductor gets a reminder. */
+  approvalReminderMs: ms.default(30 * 60_000),
+  /** ...and this long (from sending) escalates to a person. */
+  approvalEscalateMs: ms.default(2 * 60 * 60_000),
+  /** Times sub-agent findings may send the run back to implementing. */
+  implementRounds: z.number().int().min(1).default(3),
+  /** Largest message file accepted, in bytes. */
+  maxMessageBytes: z.number().int().positive().default(1024 * 1024),
+});
+export type Limits = z.infer<typeof limitsSchema>;
+
+export const agentLogSchema = z.object({
+  /** The log file, relative to the project. */
+  path: z.string().default('.claude/memory/agent-logs/backend-engineer.md'),
+  /** How many of the latest entries the rules look at. */
+  window: z.number().int().min(1).default(5),
+  /** Layer violations in this many of the window's tasks: validate before implementing too. */
+  layerViolationTasks: z.number().int().min(1).default(2),
+  /** Injection findings in this many tasks: add sanitization proactively. */
+  injectionTasks: z.number().int().min(1).default(2),
+  /** Plans not approved first try in this many tasks: plans include more detail. */
+  rejectedPlanTasks: z.number().int().min(1).default(2),
+  /** The same breaker bug class in this many tasks: address it proactively. */
+  repeatedBugClassTasks: z.number().int().min(1).default(2),
+});
+export type AgentLogConfig = z.infer<typeof agentLogSchema>;
+
+export const checksSchema = z.object({
+  /** Folder names a project uses for its layers, when not the usual ones. */
+  layout: z
+    .object({
+      root: z.string().optional(),
+      endpoints: z.array(z.string()).optional(),
+      services: z.array(z.string()).optional(),
+      repositories: z.array(z.string()).optional(),
+      models: z.array(z.string()).optional(),
+      schemas: z.array(z.string()).optional(),
+    })
+    .default({}),
+  /** Rules switched off, each with the reason why. */
+  disabled: z.array(z.object({ rule: z.string(), reason: z.string().min(1) })).default([]),
+});
+export type ChecksConfig = z.infer<typeof checksSchema>;
+
+/** Defaults for steps the config leaves out: the engine drafts and checks by itself, people implement. */
+export const DEFAULT_STEPS: Record<StepName, HandlerConfig> = {
+  plan: { kind: 'builtin' },
+  implement: { kind: 'manual' },
+  fix: { kind: 'manual' },
+  'architecture-validator': { kind: 'builtin' },
+  'database-architect': { kind: 'manual' },
+  'code-reviewer': { kind: 'builtin' },
+  'security-auditor': { kind: 'builtin' },
+  'test-generator': { kind: 'manual' },
+};
+
+const stepsSchema = z
+  .object({
+    plan: handlerSchema.optional(),
+    implement: handlerSchema.optional(),
+    fix: handlerSchema.optional(),
+    'architecture-validator': handlerSchema.optional(),
+    'database-architect': handlerSchema.optional(),
+    'code-reviewer': handlerSchema.optional(),
+    'security-auditor': handlerSchema.optional(),
+    'test-generator': handlerSchema.optional(),
+  })
+  .strict()
+  .transform((given) => ({ ...DEFAULT_STEPS, ...stripUndefined(given) }) as Record<StepName, HandlerConfig>);
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    /** Every member of the team; each has an inbox. */
+    members: z.array(memberNameSchema).min(2),
+    /** The member this engine runs, and the machine it runs for it. */
+    engine: z
+      .object({
+        member: memberNameSchema,
+        machine: z.string().default('backend-engineer'),
+      })
+      .strict(),
+    /** Other names peers use for a member, e.g. builder → backend-engineer. */
+    aliases: z.record(memberNameSchema, memberNameSchema).default({}),
+    /** Who decides on plans: the conductor member's messages, or a person at the UI/CLI. */
+    conductor: z.enum(['member', 'person']).default('member'),
+    /** The project under work, relative to the workspace; default: the current directory. */
+    project: z.string().optional(),
+    /** The handler of each step; steps left out use DEFAULT_STEPS. */
+    steps: stepsSchema.prefault({}),
+    limits: limitsSchema.strict().prefault({}),
+    agentLog: agentLogSchema.strict().prefault({}),
+    checks: checksSchema.prefault({}),
+    /** The inbox is scanned this often besides watcher wake-ups (chokidar can miss events). */
+    scanIntervalMs: z.number().int().min(50).default(1000),
+    /** fsync journal writes and deliveries (group-committed). Off only for throwaway demos. */
+    fsync: z.boolean().default(true),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const members = new Set(c.members);
+    if (!members.has(c.engine.member)) {
+      ctx.addIssue({ code: 'custom', path: ['engine', 'member'], message: `"${c.engine.member}" is not one of members (${c.members.join(', ')})` });
+    }
+    for (const [alias, target] of Object.entries(c.aliases)) {
+      if (!members.has(target)) {
+        ctx.addIssue({ code: 'custom', path: ['aliases', alias], message: `"${target}" is not one of members (${c.members.join(', ')})` });
+      }
+      if (members.has(alias)) {
+        ctx.addIssue({ code: 'custom', path: ['aliases', alias], message: `"${alias}" is already a member's name; an alias must be a new name` });
+      }
+    }
+  });
+
+/** A validated config, with every default filled in. */
+export type Config = z.infer<typeof configSchema>;
+/** What a config file may hold before defaults. */
+export type ConfigInput = z.input<typeof configSchema>;
