@@ -38,6 +38,10 @@ export interface StepInput {
   adaptations: { rule: string; instruction: string; reason: string }[];
   /** Files the run has changed so far, as reported by implement/fix. */
   files: string[];
+  /** For architecture-validator: check the plan's file list (before coding) or the code. */
+  mode?: 'plan' | 'code';
+  /** Files the plan names. */
+  planFiles?: string[];
 }
 
 /** How a step ended. */
@@ -53,6 +57,8 @@ export interface StepOutput {
   files?: string[];
   /** For sub-agents: what the report found. */
   findings?: Findings;
+  /** For plan: what the plan says, read from its sections. */
+  plan?: { files: string[]; schemaChange: boolean; landmines: number; touchesDoNotTouch: string[] };
 }
 
 /** A sub-agent report, reduced to what decides the run's path and what the log records. */
