@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/** Options of {@link writeFileAtomic}. */
+export interface AtomicWriteOptions {
+  /**
+   * fsync the file before the rename and its folder after it, so the write survives a
+   * power loss. Off only for throwaway demos and benchmarks.
+   * @default true
+   */
+  fsync?: boolean;
+  /**
+   * Folder for the temporary file; must be on the same file system as `file`.
+   * @default the folder of `file`
+   */
+  tmpDir?: string;
+}
+
+/**
+ * Writes `file` so that readers see the old content or the new, never a part:
+ * a temp file in the same folder (or `tmpDir`), write, fsync, rename over `file`,
+ * fsync of the folder. The temp file is removed when anything fails.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
+  const sync = opts.fsync ?? true;
+  const dir = path.dirname(file);
+  // Dot-prefixed and *.tmp: inbox scans skip it even if it is left behind by a crash.
+  const tmp = path.join(opts.tmpDir ?? dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(tmp, 'wx', 0o644);
+  try {
+    try {
+      await handle.writeFile(data);
+      if (sync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+  if (sync) await fsyncDir(dir);
+}
+
+/**
+ * fsync a folder, which makes a rename or a new file in it durable. A no-op where the
+ * platform cannot open or sync folders (Windows).
+ */
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw e;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Renames `from` to `to` (replacing `to`) and, when `fsync`, makes it durable by syncing
+ * both folders. Moves a symlink itself, never its target.
+ */
+export async function renameDurable(from: string, to: string, opts: { fsync?: boolean } = {}): Promise<void> {
+  await fs.rename(from, to);
+  if (opts.fsync ?? true) {
+    await fsyncDir(path.dirname(to));
+    if (path.dirname(from) !== path.dirname(to)) await fsyncDir(path.dirname(from));
+  }
+}

@@ -1,0 +1,113 @@
+import { DEFAULT_STEPS, STEPS, agentLogSchema, limitsSchema } from './config-schema.js';
+import type { HandlerConfig } from './config-schema.js';
+
+/** Which steps a new workspace's config starts with. */
+export type Preset = 'default' | 'instant';
+
+/** The team of the reference definition (DESIGN §1). */
+export const DEFAULT_MEMBERS = ['analyst', 'conductor', 'backend-engineer', 'breaker', 'sentinel', 'librarian'] as const;
+export const DEFAULT_ENGINE_MEMBER = 'backend-engineer';
+/** Peers still call the backend-engineer by its older role name. */
+export const DEFAULT_ALIASES: Record<string, string> = { builder: 'backend-engineer' };
+
+const STEP_NOTES: Record<(typeof STEPS)[number], string> = {
+  plan: 'drafts the plan from the handoff',
+  implement: 'writes the code of an approved plan',
+  fix: "fixes each breaker BUG and sentinel FAIL",
+  'architecture-validator': 'checks the plan and the code against the layer rules',
+  'database-architect': 'reviews schema changes and migrations',
+  'code-reviewer': 'reviews the change',
+  'security-auditor': 'looks for injection, auth and secret problems',
+  'test-generator': 'writes the tests',
+};
+
+const j = (v: unknown): string => JSON.stringify(v);
+
+function stepsBlock(preset: Preset): string {
+  const lines = STEPS.map((step, i) => {
+    const handler: HandlerConfig = preset === 'instant' ? { kind: 'instant' } : DEFAULT_STEPS[step];
+    const comma = i < STEPS.length - 1 ? ',' : '';
+    return `    ${j(step)}: ${j(handler)}${comma}`.padEnd(62) + ` // ${STEP_NOTES[step]}`;
+  });
+  return lines.join('\n');
+}
+
+/**
+ * The text of a new `teamstate.json`: JSON with `//` comments on every field. Its values
+ * are the schema's defaults (so the file documents them), the reference team, and, for
+ * the `instant` preset, every step done at once by the `instant` handler (tests, demos,
+ * benchmarks).
+ */
+export function configTemplate(preset: Preset = 'default'): string {
+  const limits = limitsSchema.parse({});
+  const log = agentLogSchema.parse({});
+  return `// teamstate workspace config. JSON with comments; \`teamstate init\` wrote it.
+// Every field but members and engine may be left out: the values below are the defaults.
+{
+  // Every member of the team. Each has an inbox: inboxes/<member>/{new,cur,tmp,rejected}.
+  // Names: lower-case letters, digits, - and _.
+  "members": ${j([...DEFAULT_MEMBERS])},
+
+  // The member this engine runs, and the machine (in machines/) that runs it.
+  "engine": { "member": ${j(DEFAULT_ENGINE_MEMBER)}, "machine": "backend-engineer" },
+
+  // Other names peers use for a member (alias → member). An alias may not be a member's name.
+  "aliases": ${j(DEFAULT_ALIASES)},
+
+  // Who approves or rejects plans: "member" (the conductor's messages) or "person" (you, at the UI or CLI).
+  "conductor": "member",
+
+  // The project under work, relative to this folder. Left out: the current directory.
+  // "project": "../my-app",
+
+  // How each step's work is done:
+  //   {"kind": "builtin"}  the engine does it itself (drafts, deterministic checks)
+  //   {"kind": "manual"}   a person does it and marks it done (UI or \`teamstate complete\`)
+  //   {"kind": "instant"}  done at once with an empty result (tests, demos, benchmarks)
+  //   {"kind": "command", "argv": [...]}  runs a program (no shell) in the project folder with the
+  //       prompt on stdin; its stdout is the result. Options: "timeoutMs", "retries", "backoffMs",
+  //       "needsPersonExitCode", "onInterrupt" ("rerun" | "surface"), "env".
+  // For example, to have Claude Code implement and fix:
+  //   "implement": {"kind": "command", "argv": ["claude", "-p", "--output-format", "text"], "timeoutMs": 1800000},
+  //   "fix": {"kind": "command", "argv": ["claude", "-p"], "onInterrupt": "surface"},
+  // (\`codex exec\`, \`gemini -p\` or any script work the same way.)
+  "steps": {
+${stepsBlock(preset)}
+  },
+
+  "limits": {
+    "planRevisions": ${limits.planRevisions},            // rejected plans revised before a person is asked
+    "fixCycles": ${limits.fixCycles},                // BUG/FAIL fixes before escalating to the conductor at CRITICAL
+    "approvalReminderMs": ${limits.approvalReminderMs},   // a plan waiting this long gets a reminder
+    "approvalEscalateMs": ${limits.approvalEscalateMs},  // ...and this long escalates to a person
+    "implementRounds": ${limits.implementRounds},          // times sub-agent findings may send the run back to implementing
+    "maxMessageBytes": ${limits.maxMessageBytes}     // larger message files are rejected unread
+  },
+
+  // The agent log read before a task and appended after it, and the "adapt your approach" rules.
+  "agentLog": {
+    "path": ${j(log.path)},  // relative to the project
+    "window": ${log.window},                // latest entries the rules look at
+    "layerViolationTasks": ${log.layerViolationTasks},   // layer violations in this many: validate before implementing too
+    "injectionTasks": ${log.injectionTasks},        // injection findings in this many: add sanitization proactively
+    "rejectedPlanTasks": ${log.rejectedPlanTasks},     // plans not approved first try in this many: more detailed plans
+    "repeatedBugClassTasks": ${log.repeatedBugClassTasks}  // the same breaker bug class in this many: address it up front
+  },
+
+  // The built-in checks of the enforced rules.
+  "checks": {
+    // Where the project keeps its layers, when not in the usual folders, e.g.
+    // "layout": {"root": "app", "endpoints": ["api/v1/endpoints"], "services": ["services"]},
+    "layout": {},
+    // Rules switched off, each with the reason, e.g. [{"rule": "no-raw-sql", "reason": "legacy module"}]
+    "disabled": []
+  },
+
+  // The inbox is scanned this often (ms) besides the watcher's wake-ups.
+  "scanIntervalMs": 1000,
+
+  // fsync journal writes and deliveries. Turn off only for throwaway demos.
+  "fsync": true
+}
+`;
+}

@@ -1,0 +1,53 @@
+import { promises as fs } from 'node:fs';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from './atomic.js';
+import { parseConfigText } from './config.js';
+import type { Config } from './config-schema.js';
+import { configTemplate } from './config-template.js';
+import type { Preset } from './config-template.js';
+import { INBOX_SUBDIRS, WorkspacePaths } from './paths.js';
+
+/** Options of {@link initWorkspace}. */
+export interface InitOptions {
+  /** `instant` makes every step done at once (tests, demos, benchmarks). @default 'default' */
+  preset?: Preset;
+  /** Overwrite an existing teamstate.json. Inboxes, runs and tasks are kept. @default false */
+  force?: boolean;
+  /** @default true */
+  fsync?: boolean;
+}
+
+/**
+ * Creates a workspace in `dir`: a commented `teamstate.json` and the folders of DESIGN §2
+ * (inboxes/<member>/{tmp,new,cur,rejected}, runs/, tasks/, control/). Refuses, with a
+ * UserError, to overwrite an existing config unless `force`.
+ */
+export async function initWorkspace(dir: string, opts: InitOptions = {}): Promise<Config> {
+  const paths = new WorkspacePaths(dir);
+  const text = configTemplate(opts.preset ?? 'default');
+  const config = parseConfigText(text, paths.configFile);
+  await fs.mkdir(paths.root, { recursive: true });
+  const exists = await fs.lstat(paths.configFile).then(
+    () => true,
+    () => false,
+  );
+  if (exists && !opts.force) {
+    throw new UserError(`${paths.configFile} already exists; keep it, or pass --force to replace it with the default (inboxes, runs and tasks are kept)`);
+  }
+  await ensureLayout(paths, config);
+  await writeFileAtomic(paths.configFile, text, { fsync: opts.fsync ?? true });
+  return config;
+}
+
+/**
+ * Creates whatever folders of the layout are missing for the members of `config`;
+ * existing folders and files are left alone. The engine calls it at start, so a member
+ * added to the config gets its inbox.
+ */
+export async function ensureLayout(paths: WorkspacePaths, config: Pick<Config, 'members'>): Promise<void> {
+  for (const d of [paths.inboxesDir, paths.runsDir, paths.tasksDir, paths.controlDir]) await fs.mkdir(d, { recursive: true });
+  for (const member of config.members) {
+    const inbox = paths.inbox(member);
+    for (const sub of INBOX_SUBDIRS) await fs.mkdir(inbox[sub], { recursive: true });
+  }
+}

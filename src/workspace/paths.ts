@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { UserError } from '../errors.js';
+
+/** File name of the config, at the workspace root. */
+export const CONFIG_FILE_NAME = 'teamstate.json';
+
+/** Sub-folders of every inbox (DESIGN §2). */
+export const INBOX_SUBDIRS = ['tmp', 'new', 'cur', 'rejected'] as const;
+
+/** A single path segment we build from outside input: a member, run, task or step name. */
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Why `name` may not be used as one path segment, or undefined when it may.
+ * Refuses path separators, `..`, NUL, leading dots and anything outside letters, digits, `. _ -`.
+ */
+export function segmentProblem(name: string): string | undefined {
+  if (name.includes('/') || name.includes('\\')) return `"${name}" contains a path separator`;
+  if (name.includes('..')) return `"${name}" contains ".."`;
+  if (!SEGMENT.test(name)) return `"${name}" is not a plain name (letters, digits, . _ - ; at most 128; not starting with a dot)`;
+  return undefined;
+}
+
+function segment(kind: string, name: string): string {
+  const problem = segmentProblem(name);
+  if (problem) throw new UserError(`${kind} ${problem}`);
+  return name;
+}
+
+/** The folders of one member's inbox. */
+export interface InboxPaths {
+  /** Drop zone: a settled file placed here is a message. */
+  root: string;
+  /** Writers' staging; renamed into new/ when complete. */
+  tmp: string;
+  /** Delivered, not yet processed. */
+  new: string;
+  /** Processed by the engine. */
+  cur: string;
+  /** Refused messages, each beside a `<name>.reason.txt`. */
+  rejected: string;
+}
+
+/** The files of one run. */
+export interface RunPaths {
+  dir: string;
+  journal: string;
+  snapshot: string;
+  /** Folder of per-step, per-attempt artifacts. */
+  steps: string;
+}
+
+/**
+ * Every path inside a workspace (DESIGN §2). The only place that joins workspace paths:
+ * each name that comes from outside is checked to be a single plain segment first, so
+ * no caller can reach outside the workspace.
+ */
+export class WorkspacePaths {
+  readonly root: string;
+  readonly configFile: string;
+  /** Held by the one engine running in this workspace. */
+  readonly lockFile: string;
+  readonly inboxesDir: string;
+  readonly runsDir: string;
+  readonly tasksDir: string;
+  /** Commands from the CLI to a running engine. */
+  readonly controlDir: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+    this.configFile = path.join(this.root, CONFIG_FILE_NAME);
+    this.lockFile = path.join(this.root, '.teamstate.lock');
+    this.inboxesDir = path.join(this.root, 'inboxes');
+    this.runsDir = path.join(this.root, 'runs');
+    this.tasksDir = path.join(this.root, 'tasks');
+    this.controlDir = path.join(this.root, 'control');
+  }
+
+  /** The inbox folders of `member`. Throws UserError for a name that is not a plain segment. */
+  inbox(member: string): InboxPaths {
+    const root = path.join(this.inboxesDir, segment('member name', member));
+    return {
+      root,
+      tmp: path.join(root, 'tmp'),
+      new: path.join(root, 'new'),
+      cur: path.join(root, 'cur'),
+      rejected: path.join(root, 'rejected'),
+    };
+  }
+
+  /** The files of run `runId`. */
+  run(runId: string): RunPaths {
+    const dir = path.join(this.runsDir, segment('run id', runId));
+    return {
+      dir,
+      journal: path.join(dir, 'journal.jsonl'),
+      snapshot: path.join(dir, 'snapshot.json'),
+      steps: path.join(dir, 'steps'),
+    };
+  }
+
+  /** The artifact folder of one attempt of one step of a run: `runs/<id>/steps/<step>/<attempt>`. */
+  step(runId: string, step: string, attempt: number): string {
+    if (!Number.isInteger(attempt) || attempt < 0) throw new Error(`step attempt must be a non-negative integer, got ${attempt}`);
+    return path.join(this.run(runId).steps, segment('step name', step), String(attempt));
+  }
+
+  /** The file of task `id`: `tasks/<id>.json`. */
+  task(id: string): string {
+    return path.join(this.tasksDir, `${segment('task id', id)}.json`);
+  }
+}

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { WorkspacePaths, segmentProblem } from '../../src/workspace/paths.js';
+
+describe('WorkspacePaths', () => {
+  const paths = new WorkspacePaths('/ws');
+
+  it('builds the layout of DESIGN §2 under an absolute root', () => {
+    expect(new WorkspacePaths('rel').root).toBe(path.resolve('rel'));
+    expect(paths.configFile).toBe('/ws/teamstate.json');
+    expect(paths.lockFile).toBe('/ws/.teamstate.lock');
+    expect(paths.controlDir).toBe('/ws/control');
+    expect(paths.inbox('analyst')).toEqual({
+      root: '/ws/inboxes/analyst',
+      tmp: '/ws/inboxes/analyst/tmp',
+      new: '/ws/inboxes/analyst/new',
+      cur: '/ws/inboxes/analyst/cur',
+      rejected: '/ws/inboxes/analyst/rejected',
+    });
+    expect(paths.run('r1')).toEqual({ dir: '/ws/runs/r1', journal: '/ws/runs/r1/journal.jsonl', snapshot: '/ws/runs/r1/snapshot.json', steps: '/ws/runs/r1/steps' });
+    expect(paths.step('r1', 'code-reviewer', 2)).toBe('/ws/runs/r1/steps/code-reviewer/2');
+    expect(paths.task('T-1')).toBe('/ws/tasks/T-1.json');
+  });
+
+  it.each(['../x', 'a/b', 'a\\b', '..', 'a..b', '.hidden', '', 'x y', 'a\0b'])('refuses the name %j as a path segment', (name) => {
+    expect(segmentProblem(name)).toBeDefined();
+    expect(() => paths.inbox(name)).toThrow(UserError);
+    expect(() => paths.task(name)).toThrow(UserError);
+    expect(() => paths.run(name)).toThrow(UserError);
+  });
+
+  it('says what is wrong with a name that climbs out', () => {
+    expect(() => paths.inbox('../etc')).toThrow(/member name "..\/etc" contains a path separator/);
+  });
+});
