@@ -1,0 +1,370 @@
+import { assign, emit, fromPromise, setup } from 'xstate';
+import type { StepInput, StepOutcome } from '../src/handlers/types.js';
+import type { Adaptation, Issue, RunContext, RunEmitted, RunEvent, RunInput } from './backend-engineer/context.js';
+import { initialContext } from './backend-engineer/context.js';
+import * as msg from './backend-engineer/messages.js';
+import { senderAllowed } from './backend-engineer/rules.js';
+
+/**
+ * The backend-engineer's lifecycle (DESIGN §1). Pure: step work is done by actors the
+ * engine supplies with `provide` (or runs itself from the spawn actions), messages go
+ * out as emitted `send` effects, and timers are `after` delays the engine makes durable.
+ */
+
+export const MACHINE_ID = 'backend-engineer';
+/** Bump when a persisted snapshot of the old shape can no longer be read as-is. */
+export const MACHINE_VERSION = 1;
+
+const SUBAGENTS = ['architecture-validator', 'database-architect', 'code-reviewer', 'security-auditor', 'test-generator'] as const;
+
+type StepEvent = { type: string; output?: StepOutcome; outcome?: StepOutcome; error?: unknown; step?: string };
+
+/** The outcome carried by a step's done event or by a person's STEP_COMPLETED. */
+function outcomeOf(e: StepEvent): StepOutcome {
+  if (e.output) return e.output;
+  if (e.outcome) return e.outcome;
+  return { status: 'failed', reason: e.error instanceof Error ? e.error.message : String(e.error ?? 'the step failed') };
+}
+
+/** Placeholder work: the engine always supplies the real actors. */
+const supplied = (name: string) =>
+  fromPromise<StepOutcome, StepInput>(async () => {
+    throw new Error(`the "${name}" step has no handler: the engine supplies it with machine.provide()`);
+  });
+
+function stepInput(c: RunContext, mode?: 'plan' | 'code'): StepInput {
+  return {
+    task: c.task,
+    handoff: c.handoff,
+    plan: c.plan,
+    rejections: c.rejections,
+    revision: c.revision,
+    issue: c.current ? { type: c.current.type, from: c.current.from, body: c.current.body } : undefined,
+    findings: c.findings,
+    adaptations: c.adaptations,
+    files: c.files,
+    mode,
+    planFiles: c.planFiles,
+  };
+}
+
+
+/** A step's states: running the work, or stuck until a person retries or completes it. */
+function stepStates(id: string, src: string, input: (c: RunContext) => StepInput, done: object): never {
+  const forMe = ({ event }: { event: StepEvent }) => event.step === id;
+  const forMeDone = ({ event }: { event: StepEvent }) => event.step === id && outcomeOf(event).status === 'done';
+  return {
+    initial: 'running',
+    states: {
+      running: {
+        tags: ['working'],
+        entry: 'clearBlocked',
+        invoke: {
+          id,
+          src,
+          input: ({ context }: { context: RunContext }) => input(context),
+          onDone: [{ guard: 'succeeded', ...done }, { target: 'stuck', actions: 'noteStuck' }],
+          onError: { target: 'stuck', actions: 'noteStuck' },
+        },
+      },
+      stuck: {
+        tags: ['waiting-on-person'],
+        on: {
+          RETRY: { guard: forMe, target: 'running' },
+          STEP_COMPLETED: [
+            { guard: forMeDone, ...done },
+            { guard: forMe, target: 'stuck', reenter: true, actions: 'noteStuck' },
+          ],
+        },
+      },
+    },
+  } as never;
+}
+
+function subagentRegion(agent: string): never {
+  const steps = stepStates(agent, agent, (c) => stepInput(c, 'code'), { target: `#backend-engineer.subDelegating.${agent}.finished`, actions: 'recordFinding' }) as { states: object };
+  return {
+    initial: agent === 'database-architect' ? 'deciding' : 'running',
+    states: {
+      ...steps.states,
+      deciding: { always: [{ guard: 'schemaChange', target: 'running' }, { target: 'finished', actions: 'recordSkipped' }] },
+      finished: { type: 'final' as const },
+    },
+  } as never;
+}
+
+const fromSender = ({ event }: { event: RunEvent }) => 'from' in event && senderAllowed(event.type, event.from);
+const ev = <T extends RunEvent['type']>(e: RunEvent, _t: T) => e as Extract<RunEvent, { type: T }>;
+
+export const backendEngineerMachine = setup({
+  types: {} as { context: RunContext; events: RunEvent; input: RunInput; emitted: RunEmitted },
+  actors: {
+    readLog: fromPromise<{ adaptations: Adaptation[] }, { taskId: string }>(async () => {
+      throw new Error('the engine supplies readLog');
+    }),
+    writeLog: fromPromise<{ entry: string }, RunContext>(async () => {
+      throw new Error('the engine supplies writeLog');
+    }),
+    plan: supplied('plan'),
+    implement: supplied('implement'),
+    fix: supplied('fix'),
+    'architecture-validator': supplied('architecture-validator'),
+    'database-architect': supplied('database-architect'),
+    'code-reviewer': supplied('code-reviewer'),
+    'security-auditor': supplied('security-auditor'),
+    'test-generator': supplied('test-generator'),
+  },
+  delays: {
+    approvalReminder: ({ context }) => context.limits.approvalReminderMs,
+    approvalEscalate: ({ context }) => context.limits.approvalEscalateMs,
+  },
+  guards: {
+    fromSender,
+    succeeded: ({ event }) => outcomeOf(event as StepEvent).status === 'done',
+    approved: ({ event }) => fromSender({ event }) && ev(event, 'PLAN_DECISION').approved,
+    revisionsLeft: ({ context, event }) => fromSender({ event }) && context.revision < context.limits.planRevisions,
+    schemaChange: ({ context }) => context.schemaChange,
+    validateFirst: ({ context }) => context.adaptations.some((a) => a.rule === 'layer-violations'),
+    blockingFindings: ({ context }) => hasBlocking(context),
+    blockingWithRoundsLeft: ({ context }) => hasBlocking(context) && context.implementRound + 1 < context.limits.implementRounds,
+    cyclesLeft: ({ context, event }) => fromSender({ event }) && context.fixCycles < context.limits.fixCycles,
+    hasIssues: ({ context }) => context.issues.length > 0,
+  },
+  actions: {
+    startRun: assign(({ event }) => {
+      const e = ev(event, 'HANDOFF');
+      return { handoff: e.body, landmines: e.landmines };
+    }),
+    clearBlocked: assign({ blocked: undefined }),
+    noteStuck: assign(({ event }) => {
+      const o = outcomeOf(event as StepEvent);
+      return { blocked: o.status === 'done' ? undefined : o.reason };
+    }),
+    acceptPlan: assign(({ event }) => {
+      const o = outcomeOf(event as StepEvent);
+      if (o.status !== 'done') return {};
+      return {
+        plan: o.output.text,
+        planFiles: o.output.plan?.files ?? [],
+        schemaChange: o.output.plan?.schemaChange ?? false,
+        landmines: Math.max(o.output.plan?.landmines ?? 0, 0),
+      };
+    }),
+    recordApproval: assign(({ context }) => ({ planApprovedFirstTry: context.revision === 0 })),
+    recordRejection: assign(({ context, event }) => ({
+      revision: context.revision + 1,
+      rejections: [...context.rejections, ev(event, 'PLAN_DECISION').feedback],
+    })),
+    acceptWork: assign(({ context, event }) => {
+      const o = outcomeOf(event as StepEvent);
+      const files = o.status === 'done' ? (o.output.files ?? []) : [];
+      return { files: [...new Set([...context.files, ...files])] };
+    }),
+    recordFinding: assign(({ context, event }) => {
+      const e = event as StepEvent;
+      const agent = e.type.startsWith('xstate.done.actor.') ? e.type.slice('xstate.done.actor.'.length) : (e.step ?? '');
+      const o = outcomeOf(e);
+      const f = o.status === 'done' ? (o.output.findings ?? { blocking: 0, counts: {}, summary: 'no findings reported' }) : undefined;
+      if (!f) return {};
+      return {
+        subagents: { ...context.subagents, [agent]: { status: 'done' as const, ...f } },
+        findingsHistory: [...context.findingsHistory, { round: context.implementRound, agent, ...f }],
+      };
+    }),
+    recordSkipped: assign(({ context }) => ({
+      subagents: { ...context.subagents, 'database-architect': { status: 'skipped' as const, summary: 'the plan changes no schema' } },
+    })),
+    startSubagents: assign({ subagents: {} }),
+    collectFindings: assign(({ context }) => ({
+      implementRound: context.implementRound + 1,
+      findings: Object.entries(context.subagents)
+        .filter(([, r]) => r.status === 'done' && r.blocking > 0)
+        .map(([a, r]) => `- ${a}: ${r.summary}`)
+        .join('\n'),
+    })),
+    queueIssue: assign(({ context, event }) => {
+      const e = event as Extract<RunEvent, { type: 'BUG' | 'FAIL' }>;
+      const issue: Issue = { type: e.type, from: e.from, body: e.body, messageId: e.messageId };
+      return {
+        issues: [...context.issues, issue],
+        breakerBugs: context.breakerBugs + (e.type === 'BUG' ? 1 : 0),
+        bugTitles: e.type === 'BUG' ? [...context.bugTitles, msg.issueTitle(e)] : context.bugTitles,
+        sentinelVerdicts: e.type === 'FAIL' ? [...context.sentinelVerdicts, 'FAIL' as const] : context.sentinelVerdicts,
+      };
+    }),
+    takeIssue: assign(({ context }) => ({ current: context.issues[0], issues: context.issues.slice(1) })),
+    finishFix: assign(({ context }) => ({
+      fixCycles: context.fixCycles + 1,
+      fixed: context.current ? [...context.fixed, `${msg.issueTitle(context.current)} (${context.current.from})`] : context.fixed,
+    })),
+    sendBugFix: emit(({ context }) => ({ type: 'send' as const, message: msg.bugFixMessage(context, context.current!) })),
+    clearCurrent: assign({ current: undefined }),
+    recordPass: assign(({ context }) => ({ sentinelVerdicts: [...context.sentinelVerdicts, 'PASS' as const] })),
+    recordNotice: assign(({ context, event }) => {
+      const e = ev(event, 'NOTICE');
+      const firstLine = e.body.split('\n').find((l) => l.trim()) ?? '';
+      return { notices: [...context.notices, { type: e.messageType, from: e.from, firstLine: firstLine.slice(0, 120), messageId: e.messageId, attention: e.attention }] };
+    }),
+    escalatePlan: assign(({ context }) => escalation('plan', `the plan was rejected ${context.rejections.length} times (limit ${context.limits.planRevisions} revisions)`)),
+    escalateFix: assign(({ context }) => escalation('fix', `${context.fixCycles} fix cycles used (limit ${context.limits.fixCycles})`)),
+    escalateFindings: assign(({ context }) => escalation('findings', `blocking sub-agent findings remain after ${context.implementRound + 1} implement rounds`)),
+    sendEscalation: emit(({ context }) => ({ type: 'send' as const, message: msg.escalationMessage(context, context.escalation?.reason ?? '') })),
+    sendFixEscalation: emit(({ context }) => ({ type: 'send' as const, message: msg.fixEscalation(context, context.issues[context.issues.length - 1]!) })),
+    allowMoreFixes: assign(({ context }) => ({
+      limits: { ...context.limits, fixCycles: context.fixCycles + context.limits.fixCycles },
+      escalation: undefined,
+      blocked: undefined,
+    })),
+    clearEscalation: assign({ escalation: undefined, blocked: undefined }),
+    recordCancel: assign(({ event }) => ({ cancelReason: ev(event, 'CANCEL').body.split('\n')[0] ?? '' })),
+    sendPlan: emit(({ context }) => ({ type: 'send' as const, message: msg.planMessage(context) })),
+    sendReminder: emit(({ context }) => ({ type: 'send' as const, message: msg.reminderMessage(context) })),
+    sendOverdue: emit(({ context }) => ({ type: 'send' as const, message: msg.overdueMessage(context) })),
+    sendSentinelHandoff: emit(({ context }) => ({ type: 'send' as const, message: msg.sentinelHandoff(context) })),
+    sendBreakerHandoff: emit(({ context }) => ({ type: 'send' as const, message: msg.breakerHandoff(context) })),
+    sendLibrarianStatus: emit(({ context }) => ({ type: 'send' as const, message: msg.librarianStatus(context) })),
+    sendCompletion: emit(({ context }) => ({ type: 'send' as const, message: msg.completionStatus(context) })),
+    sendCancelled: emit(({ context }) => ({ type: 'send' as const, message: msg.cancelledStatus(context) })),
+    taskInProgress: emit({ type: 'task' as const, status: 'in_progress' as const }),
+    taskCompleted: emit({ type: 'task' as const, status: 'completed' as const }),
+    setAdaptations: assign(({ event }) => ({ adaptations: (event as unknown as { output: { adaptations: Adaptation[] } }).output.adaptations })),
+  },
+}).createMachine({
+  id: MACHINE_ID,
+  context: ({ input }) => initialContext(input),
+  initial: 'idle',
+  on: {
+    CANCEL: { guard: 'fromSender', target: '.cancelled', actions: 'recordCancel' },
+    NOTICE: { actions: 'recordNotice' },
+  },
+  states: {
+    idle: {
+      tags: ['waiting-on-analyst'],
+      on: { HANDOFF: { guard: 'fromSender', target: 'readingLog', actions: 'startRun' } },
+    },
+    readingLog: {
+      tags: ['working'],
+      entry: 'taskInProgress',
+      invoke: {
+        id: 'read-log',
+        src: 'readLog',
+        input: ({ context }) => ({ taskId: context.task.id }),
+        onDone: { target: 'planning', actions: 'setAdaptations' },
+        onError: { target: 'planning' },
+      },
+    },
+    planning: {
+      initial: 'drafting',
+      states: {
+        drafting: stepStates('plan', 'plan', (c) => stepInput(c), { target: '#backend-engineer.planning.validating', actions: 'acceptPlan' }),
+        validating: stepStates('plan-check', 'architecture-validator', (c) => stepInput(c, 'plan'), { target: '#backend-engineer.awaitingApproval' }),
+      },
+    },
+    awaitingApproval: {
+      entry: 'sendPlan',
+      initial: 'waiting',
+      states: {
+        waiting: { tags: ['waiting-on-conductor'], after: { approvalEscalate: 'overdue' } },
+        overdue: { tags: ['waiting-on-person'], entry: 'sendOverdue' },
+      },
+      after: { approvalReminder: { actions: 'sendReminder' } },
+      on: {
+        PLAN_DECISION: [
+          { guard: 'approved', target: 'implementing', actions: 'recordApproval' },
+          { guard: 'revisionsLeft', target: 'planning', actions: 'recordRejection' },
+          { guard: 'fromSender', target: 'escalated', actions: ['recordRejection', 'escalatePlan', 'sendEscalation'] },
+        ],
+      },
+    },
+    implementing: {
+      initial: 'choosing',
+      states: {
+        choosing: { always: [{ guard: 'validateFirst', target: 'prevalidating' }, { target: 'working' }] },
+        prevalidating: stepStates('pre-validate', 'architecture-validator', (c) => stepInput(c, 'plan'), { target: '#backend-engineer.implementing.working' }),
+        working: stepStates('implement', 'implement', (c) => stepInput(c), { target: '#backend-engineer.subDelegating', actions: 'acceptWork' }),
+      },
+    },
+    subDelegating: {
+      type: 'parallel',
+      entry: 'startSubagents',
+      states: Object.fromEntries(SUBAGENTS.map((a) => [a, subagentRegion(a)])),
+      onDone: [
+        { guard: 'blockingWithRoundsLeft', target: '#backend-engineer.implementing', actions: 'collectFindings' },
+        { guard: 'blockingFindings', target: 'escalated', actions: ['escalateFindings', 'sendEscalation'] },
+        { target: 'handingOff' },
+      ],
+    },
+    handingOff: {
+      entry: ['sendSentinelHandoff', 'sendBreakerHandoff', 'sendLibrarianStatus'],
+      always: 'verifying',
+    },
+    verifying: {
+      tags: ['waiting-on-verification'],
+      on: {
+        PASS: { guard: 'fromSender', target: 'logging', actions: 'recordPass' },
+        FAIL: [
+          { guard: 'cyclesLeft', target: 'fixing', actions: ['queueIssue', 'takeIssue'] },
+          { guard: 'fromSender', target: 'escalated', actions: ['queueIssue', 'escalateFix', 'sendFixEscalation'] },
+        ],
+        BUG: [
+          { guard: 'cyclesLeft', target: 'fixing', actions: ['queueIssue', 'takeIssue'] },
+          { guard: 'fromSender', target: 'escalated', actions: ['queueIssue', 'escalateFix', 'sendFixEscalation'] },
+        ],
+        CLEAR: { guard: 'fromSender' },
+      },
+    },
+    fixing: {
+      initial: 'fixing',
+      on: {
+        BUG: { guard: 'fromSender', actions: 'queueIssue' },
+        FAIL: { guard: 'fromSender', actions: 'queueIssue' },
+        CLEAR: { guard: 'fromSender' },
+      },
+      states: {
+        fixing: stepStates('fix', 'fix', (c) => stepInput(c), { target: '#backend-engineer.fixing.next', actions: ['acceptWork', 'finishFix', 'sendBugFix', 'clearCurrent'] }),
+        next: {
+          always: [
+            { guard: 'hasIssues', target: '#backend-engineer.fixing', reenter: true, actions: 'takeIssue' },
+            { target: '#backend-engineer.verifying' },
+          ],
+        },
+      },
+    },
+    escalated: {
+      tags: ['waiting-on-conductor', 'waiting-on-person'],
+      on: {
+        PLAN_DECISION: [
+          { guard: ({ context, event }) => fromSender({ event }) && ev(event, 'PLAN_DECISION').approved && context.escalation?.kind === 'plan', target: 'implementing', actions: ['clearEscalation', assign({ planApprovedFirstTry: false })] },
+          { guard: ({ context, event }) => fromSender({ event }) && ev(event, 'PLAN_DECISION').approved && context.escalation?.kind === 'fix', target: 'resumeFixing', actions: 'allowMoreFixes' },
+          { guard: 'approved', target: 'handingOff', actions: 'clearEscalation' },
+          { guard: 'fromSender', target: 'cancelled', actions: assign(({ event }) => ({ cancelReason: `rejected: ${ev(event, 'PLAN_DECISION').feedback}` })) },
+        ],
+      },
+    },
+    resumeFixing: {
+      always: [{ guard: 'hasIssues', target: 'fixing', actions: 'takeIssue' }, { target: 'verifying' }],
+    },
+    logging: {
+      tags: ['working'],
+      invoke: {
+        id: 'write-log',
+        src: 'writeLog',
+        input: ({ context }) => context,
+        onDone: { target: 'done' },
+        onError: { target: 'done' },
+      },
+    },
+    done: { type: 'final', tags: ['finished'], entry: ['sendCompletion', 'taskCompleted'] },
+    cancelled: { type: 'final', tags: ['finished'], entry: 'sendCancelled' },
+  },
+});
+
+function escalation(kind: 'plan' | 'fix' | 'findings', reason: string): Pick<RunContext, 'escalation' | 'blocked'> {
+  return { escalation: { kind, reason }, blocked: reason };
+}
+
+function hasBlocking(c: RunContext): boolean {
+  return Object.values(c.subagents).some((r) => r.status === 'failed' || (r.status === 'done' && r.blocking > 0));
+}
+
+export type BackendEngineerMachine = typeof backendEngineerMachine;
