@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { AgentLogConfig, ParsedLog, LogEntry } from './types.js';
+import { isEntryHeading, parseEntry } from './parse-entry.js';
+
+/**
+ * Splits a log into its header (everything before the first dated `## ` heading, kept
+ * verbatim) and its entries, oldest first as written. Accepts CRLF and a BOM (read as LF,
+ * no BOM). An entry that cannot be read is kept as raw text with a problem noted; this
+ * never throws. `header + entries.map(e => e.raw).join('')` is the (LF) text again.
+ */
+export function parseAgentLog(text: string): ParsedLog {
+  const lf = normalize(text);
+  const starts = entryStarts(lf);
+  const header = lf.slice(0, starts[0]?.offset ?? lf.length);
+  const entries: LogEntry[] = [];
+  const problems: string[] = [];
+  starts.forEach((s, i) => {
+    const raw = lf.slice(s.offset, starts[i + 1]?.offset ?? lf.length);
+    const parsed = parseEntry(raw, s.line);
+    entries.push(parsed.entry);
+    problems.push(...parsed.problems);
+  });
+  return { header, entries, problems };
+}
+
+/**
+ * Reads the log at `cfg.path` under the project. A missing file is an empty log (the
+ * bootstrap may not have run); an unreadable one is reported in `problems`, not thrown,
+ * so a broken log never stops a task.
+ */
+export async function readAgentLog(projectDir: string, cfg: Pick<AgentLogConfig, 'path'>): Promise<ParsedLog & { file: string; exists: boolean }> {
+  const file = agentLogFile(projectDir, cfg);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { file, exists: false, header: '', entries: [], problems: [] };
+    return { file, exists: false, header: '', entries: [], problems: [`cannot read the agent log ${file}: ${code ?? String(e)}; check its permissions or the agentLog.path setting`] };
+  }
+  return { file, exists: true, ...parseAgentLog(text) };
+}
+
+/** The log's absolute path: `agentLog.path` resolved against the project. */
+export function agentLogFile(projectDir: string, cfg: Pick<AgentLogConfig, 'path'>): string {
+  return path.resolve(projectDir, cfg.path);
+}
+
+/** LF line ends, no BOM: how every function here sees the text. */
+export function normalize(text: string): string {
+  return text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+}
+
+/**
+ * Where entries start: a dated `## ` heading begins the first; after it, every `## `
+ * heading begins the next (an undated one becomes an unreadable entry rather than
+ * vanishing into its neighbour). Headings inside ``` fences are text.
+ */
+function entryStarts(text: string): { offset: number; line: number }[] {
+  const starts: { offset: number; line: number }[] = [];
+  let offset = 0;
+  let fenced = false;
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+    else if (!fenced && /^##(?!#)/.test(line) && (starts.length > 0 || isEntryHeading(line))) {
+      starts.push({ offset, line: i + 1 });
+    }
+    offset += line.length + 1;
+  });
+  return starts;
+}

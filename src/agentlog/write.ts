@@ -1,0 +1,61 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../workspace/atomic.js';
+import type { AgentLogConfig, LogEntry, RunMetrics } from './types.js';
+import { TEMPLATE_HEADER, safeTaskId } from './format.js';
+import { agentLogFile, parseAgentLog } from './read.js';
+import { renderEntry } from './render.js';
+
+export { renderEntry } from './render.js';
+
+/**
+ * Adds the run's entry to the project's agent log, atomically (temp, fsync, rename).
+ * A missing or blank file is created with the bootstrap's template header; an existing
+ * header and every other entry (unreadable ones too) are kept byte for byte. Idempotent
+ * per task id: an entry already there for `m.taskId` is replaced in place, not repeated.
+ * Keeps the file's CRLF line ends and BOM if it had them.
+ */
+export async function appendEntry(projectDir: string, cfg: Pick<AgentLogConfig, 'path'>, m: RunMetrics, opts: { fsync?: boolean } = {}): Promise<void> {
+  const file = agentLogFile(projectDir, cfg);
+  let text = '';
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const next = withEntry(text, m);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFileAtomic(file, next, { fsync: opts.fsync ?? true });
+}
+
+/** The log text with `m`'s entry added or replaced (pure: what `appendEntry` writes). */
+export function withEntry(text: string, m: RunMetrics): string {
+  const bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
+  const crlf = text.includes('\r\n');
+  const log = parseAgentLog(text);
+  const header = log.header.trim() === '' && log.entries.length === 0 ? TEMPLATE_HEADER : log.header;
+  const entry = renderEntry(m);
+  const id = safeTaskId(m.taskId);
+  const at = log.entries.findIndex((e) => e.valid && e.taskId === id);
+  const raws = log.entries.map((e) => e.raw);
+  let head = header;
+  if (at >= 0) {
+    raws[at] = entry + trailingBlank(log.entries[at]!);
+  } else {
+    // One blank line before the new entry, whatever the text before it ended with.
+    if (raws.length > 0) raws[raws.length - 1] = raws[raws.length - 1]!.replace(/\n*$/, '\n\n');
+    else if (head !== '') head = head.replace(/\n*$/, '\n\n');
+    raws.push(entry);
+  }
+  return finish(bom, crlf, head + raws.join(''));
+}
+
+/** Keeps the blank lines that separated a replaced entry from the next one. */
+function trailingBlank(e: LogEntry): string {
+  const m = /\n*$/.exec(e.raw.replace(/\n$/, ''));
+  return m ? m[0] : '';
+}
+
+function finish(bom: string, crlf: boolean, lf: string): string {
+  return bom + (crlf ? lf.replace(/\n/g, '\r\n') : lf);
+}
