@@ -1,0 +1,190 @@
+import { promises as fs, type Dirent } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../workspace/atomic.js';
+import { segmentProblem } from '../workspace/paths.js';
+import { encodeFrame } from './frame.js';
+import { GroupCommit } from './group-commit.js';
+import { scanJournal } from './journal-file.js';
+import { JournalWriter, type JournalWriterOptions } from './journal-writer.js';
+import { mapLimit } from './map-limit.js';
+import { encodeSnapshot, loadFromSnapshot, readSnapshot } from './snapshot.js';
+import type { JournalRecord, LoadResult, ReadResult, RunStore, StoreStats } from './types.js';
+
+const JOURNAL = 'journal.jsonl';
+const SNAPSHOT = 'snapshot.json';
+const FINISHED = 'finished';
+/** Parallel file operations when scanning many runs (listRuns, resume). */
+const SCAN_PARALLEL = 64;
+
+/** Options of {@link createFolderStore}. */
+export interface FolderStoreOptions {
+  /** fsync journals (and new folders) before an append resolves. @default true */
+  fsync?: boolean;
+  /** Journal handles kept open at most; older ones are closed. @default 256 */
+  maxOpenFiles?: number;
+  /** Makes a journal durable; a port for tests to observe or hold fsyncs. @default fh.sync() */
+  syncFile?: JournalWriterOptions['syncFile'];
+}
+
+/** The folder store, plus counters for benchmarks and tests. */
+export interface FolderStore extends RunStore {
+  stats(): StoreStats;
+}
+
+/**
+ * A {@link RunStore} over `runsDir/<runId>/`: `journal.jsonl` (the truth: one checksummed
+ * record a line), `snapshot.json` (a cache of it, written atomically without fsync) and
+ * a `finished` marker. Appends from all runs go through one group commit.
+ */
+export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}): FolderStore {
+  const fsync = opts.fsync ?? true;
+  const maxOpenFiles = Math.max(1, opts.maxOpenFiles ?? 256);
+  const dirOf = (runId: string): string => {
+    const problem = segmentProblem(runId);
+    if (problem) throw new UserError(`run id ${problem}`);
+    return path.join(runsDir, runId);
+  };
+  const writer = new JournalWriter({
+    runsDir,
+    journalOf: (runId) => ({ dir: dirOf(runId), journal: path.join(dirOf(runId), JOURNAL) }),
+    fsync,
+    maxOpenFiles,
+    ...(opts.syncFile ? { syncFile: opts.syncFile } : {}),
+  });
+  const commits = new GroupCommit(writer.commitRun, maxOpenFiles);
+  /** The last append of each run still in flight: reads of that run wait for it. */
+  const inflight = new Map<string, Promise<unknown>>();
+  let closed = false;
+
+  const journalOf = (runId: string): string => path.join(dirOf(runId), JOURNAL);
+  const settled = async (runId: string): Promise<void> => {
+    await inflight.get(runId)?.catch(() => undefined);
+  };
+  const noRun = (runId: string, e: unknown): never => {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UserError(`no run "${runId}": ${journalOf(runId)} does not exist; list runs with \`teamstate runs\``);
+    }
+    throw e;
+  };
+
+  return {
+    async append(runId: string, records: JournalRecord[]): Promise<void> {
+      if (closed) throw new Error('the run store is closed');
+      dirOf(runId);
+      if (records.length === 0) return;
+      const first = records[0] as JournalRecord;
+      records.forEach((r, i) => {
+        if (!Number.isInteger(r.seq) || r.seq !== first.seq + i || r.seq < 1) {
+          throw new Error(`append to run "${runId}": seq must be consecutive positive integers, got ${records.map((x) => x.seq).join(',')}`);
+        }
+      });
+      const data = Buffer.from(records.map((r) => encodeFrame(r)).join(''));
+      const done = commits.enqueue({ runId, data, firstSeq: first.seq, lastSeq: first.seq + records.length - 1, records: records.length });
+      inflight.set(runId, done);
+      try {
+        await done;
+      } finally {
+        if (inflight.get(runId) === done) inflight.delete(runId);
+      }
+    },
+
+    async read(runId: string): Promise<ReadResult> {
+      await settled(runId);
+      const scan = await scanJournal(journalOf(runId)).catch((e: unknown) => noRun(runId, e));
+      return scan.torn ? { records: scan.records, torn: scan.torn } : { records: scan.records };
+    },
+
+    async repairTail(runId: string): Promise<void> {
+      await settled(runId);
+      await writer.forget(runId);
+      const file = journalOf(runId);
+      const scan = await scanJournal(file).catch((e: unknown) => noRun(runId, e));
+      if (!scan.torn) return;
+      const { offset } = scan.torn;
+      const fh = await fs.open(file, 'r+');
+      try {
+        const torn = Buffer.alloc(scan.torn.bytes);
+        await fh.read(torn, 0, torn.length, offset);
+        await writeFileAtomic(await freeName(`${file}.torn.${offset}`), torn, { fsync });
+        await fh.truncate(offset);
+        if (fsync) await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    },
+
+    async writeSnapshot(runId: string, seq: number, data: unknown): Promise<void> {
+      await settled(runId);
+      let end = writer.endOf(runId, seq);
+      if (end === undefined) {
+        // The seq is older than the last few appends, or the run was not touched yet: find it.
+        const scan = await scanJournal(journalOf(runId)).catch((e: unknown) => noRun(runId, e));
+        end = scan.ends[seq - 1];
+        if (end === undefined) {
+          throw new Error(`snapshot of run "${runId}" at seq ${seq}: the journal has only ${scan.records.length} records; journal first, then snapshot`);
+        }
+      }
+      // No fsync: the snapshot is a checksummed cache; if a crash loses it, load() reads the journal.
+      await writeFileAtomic(path.join(dirOf(runId), SNAPSHOT), encodeSnapshot({ seq, journalBytes: end, data }), { fsync: false });
+    },
+
+    async load(runId: string): Promise<LoadResult> {
+      await settled(runId);
+      const snap = await readSnapshot(path.join(dirOf(runId), SNAPSHOT));
+      if (snap) {
+        const fast = await loadFromSnapshot(journalOf(runId), snap).catch((e: unknown) => noRun(runId, e));
+        if (fast) {
+          if (!fast.torn) writer.prime(runId, fast.lastSeq, fast.validBytes);
+          const { lastSeq: _l, validBytes: _v, ...result } = fast;
+          return result;
+        }
+      }
+      const scan = await scanJournal(journalOf(runId)).catch((e: unknown) => noRun(runId, e));
+      if (!scan.torn) writer.prime(runId, scan.records.length, scan.ends.at(-1) ?? 0);
+      return scan.torn ? { tail: scan.records, torn: scan.torn } : { tail: scan.records };
+    },
+
+    async markFinished(runId: string): Promise<void> {
+      await settled(runId);
+      await writer.forget(runId);
+      await writeFileAtomic(path.join(dirOf(runId), FINISHED), '', { fsync });
+    },
+
+    async listRuns(listOpts: { unfinishedOnly?: boolean } = {}): Promise<string[]> {
+      let entries: Dirent[];
+      try {
+        entries = await fs.readdir(runsDir, { withFileTypes: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw e;
+      }
+      const ids = entries.filter((d) => d.isDirectory() && segmentProblem(d.name) === undefined).map((d) => d.name);
+      const keep = await mapLimit(ids, SCAN_PARALLEL, async (id) => {
+        const names = await fs.readdir(path.join(runsDir, id)).catch(() => [] as string[]);
+        return names.includes(JOURNAL) && !(listOpts.unfinishedOnly && names.includes(FINISHED));
+      });
+      return ids.filter((_, i) => keep[i]).sort();
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      await commits.drain();
+      await writer.closeAll();
+    },
+
+    stats: () => ({ ...writer.stats, batches: commits.batches }),
+  };
+}
+
+/** `base`, or `base.1`, `base.2`, … whichever does not exist yet: torn bytes are never overwritten. */
+async function freeName(base: string): Promise<string> {
+  for (let n = 0; ; n++) {
+    const name = n === 0 ? base : `${base}.${n}`;
+    try {
+      await fs.access(name);
+    } catch {
+      return name;
+    }
+  }
+}

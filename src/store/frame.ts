@@ -1,0 +1,103 @@
+import { crc32 } from 'node:zlib';
+import type { JournalRecord } from './types.js';
+
+/**
+ * One journal line is `{"c":"<crc32 hex>","p":<payload>}\n`: still JSON for people and
+ * jq, and the payload's bytes sit at a fixed offset so the checksum is verified on the
+ * exact bytes written, without re-serializing.
+ */
+const HEAD = Buffer.from('{"c":"');
+const MID = Buffer.from('","p":');
+const PAYLOAD_AT = HEAD.length + 8 + MID.length;
+const CLOSE = 0x7d; // }
+export const NL = 0x0a;
+
+const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
+
+/** The framed line (with its newline) of a JSON object. Throws for values JSON cannot hold. */
+export function encodeFrame(payload: object): string {
+  const p = JSON.stringify(payload);
+  if (typeof p !== 'string') throw new TypeError('journal payload must be JSON-serializable');
+  return `{"c":"${hex8(crc32(p))}","p":${p}}\n`;
+}
+
+export type FrameCheck = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/** Checks and parses one line (without its newline). */
+export function decodeFrame(line: Uint8Array): FrameCheck {
+  const buf = Buffer.from(line.buffer, line.byteOffset, line.byteLength);
+  if (
+    buf.length < PAYLOAD_AT + 2 ||
+    !buf.subarray(0, HEAD.length).equals(HEAD) ||
+    !buf.subarray(HEAD.length + 8, PAYLOAD_AT).equals(MID) ||
+    buf[buf.length - 1] !== CLOSE
+  ) {
+    return { ok: false, reason: 'not a journal line' };
+  }
+  const want = buf.toString('latin1', HEAD.length, HEAD.length + 8);
+  const payload = buf.subarray(PAYLOAD_AT, buf.length - 1);
+  if (hex8(crc32(payload)) !== want) return { ok: false, reason: 'checksum mismatch' };
+  try {
+    return { ok: true, value: JSON.parse(payload.toString('utf8')) };
+  } catch {
+    return { ok: false, reason: 'bad JSON' };
+  }
+}
+
+/** Whether a parsed payload is a journal record (an object with a positive integer seq). */
+export function isRecord(value: unknown): value is JournalRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const seq = (value as { seq?: unknown }).seq;
+  return typeof seq === 'number' && Number.isInteger(seq) && seq >= 1;
+}
+
+/** A scan of journal bytes. */
+export interface Scan {
+  records: JournalRecord[];
+  /** End offset (exclusive, absolute) of each record, parallel to `records`. */
+  ends: number[];
+  /** Unreadable bytes at the end that a crash can explain. */
+  torn?: { offset: number; bytes: number; reason: string };
+  /** Damage a crash cannot explain: a bad line with good ones after it, or a seq gap/repeat. */
+  corrupt?: { line: number; offset: number; reason: string };
+}
+
+/**
+ * Splits journal bytes into records. `base` is the absolute offset of `buf[0]`, `firstLine`
+ * its line number and `nextSeq` the seq the first record must have. Unreadable lines at
+ * the end are a torn tail; an unreadable line followed by a good one is corruption.
+ */
+export function scanFrames(buf: Buffer, base = 0, nextSeq = 1, firstLine = 1): Scan {
+  const records: JournalRecord[] = [];
+  const ends: number[] = [];
+  let bad: { line: number; at: number; reason: string } | undefined;
+  let pos = 0;
+  let line = firstLine;
+  while (pos < buf.length) {
+    const nl = buf.indexOf(NL, pos);
+    if (nl === -1) {
+      bad ??= { line, at: pos, reason: 'no trailing newline (interrupted write)' };
+      break;
+    }
+    const check = decodeFrame(buf.subarray(pos, nl));
+    if (check.ok) {
+      const corrupt = (reason: string): Scan => ({ records, ends, corrupt: { line, offset: base + pos, reason } });
+      if (bad) {
+        return { records, ends, corrupt: { line: bad.line, offset: base + bad.at, reason: `${bad.reason}, yet line ${line} after it is intact` } };
+      }
+      if (!isRecord(check.value)) return corrupt('record has no positive integer "seq"');
+      if (check.value.seq !== nextSeq) {
+        return corrupt(`seq ${check.value.seq} where ${nextSeq} was expected (${check.value.seq < nextSeq ? 'repeat' : 'gap'})`);
+      }
+      records.push(check.value);
+      ends.push(base + nl + 1);
+      nextSeq++;
+    } else {
+      bad ??= { line, at: pos, reason: check.reason };
+    }
+    pos = nl + 1;
+    line++;
+  }
+  if (!bad) return { records, ends };
+  return { records, ends, torn: { offset: base + bad.at, bytes: buf.length - bad.at, reason: bad.reason } };
+}

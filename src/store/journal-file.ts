@@ -1,0 +1,61 @@
+import { promises as fs } from 'node:fs';
+import { decodeFrame, isRecord, NL, scanFrames, type Scan } from './frame.js';
+import { JournalCorruptError } from './errors.js';
+
+/** Reads `length` bytes at `position`; fewer if the file is shorter. */
+export async function readAt(fh: fs.FileHandle, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
+}
+
+/** Writes all of `data` at the handle's position (the end, for an append-mode handle). */
+export async function writeAll(fh: fs.FileHandle, data: Buffer): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await fh.write(data, done, data.length - done);
+    done += bytesWritten;
+  }
+}
+
+/** Scans a whole journal; throws {@link JournalCorruptError} for damage a crash cannot explain. */
+export async function scanJournal(file: string): Promise<Scan> {
+  const scan = scanFrames(await fs.readFile(file));
+  if (scan.corrupt) throw new JournalCorruptError(file, scan.corrupt.line, scan.corrupt.offset, scan.corrupt.reason);
+  return scan;
+}
+
+/** The last line of a file of `size` bytes, or why the file does not end with a good record. */
+export type LastRecord =
+  | { ok: true; seq: number; start: number }
+  | { ok: false; offset: number; reason: string };
+
+/**
+ * Reads the record that ends exactly at byte `end` (which must follow a newline), reading
+ * backwards in growing windows so a long record costs a few reads, never the whole file.
+ */
+export async function readRecordEndingAt(fh: fs.FileHandle, end: number): Promise<LastRecord> {
+  if (end === 0) return { ok: true, seq: 0, start: 0 };
+  let window = 4096;
+  for (;;) {
+    const start = Math.max(0, end - window);
+    const buf = await readAt(fh, start, end - start);
+    if (buf.length !== end - start) return { ok: false, offset: start + buf.length, reason: 'file is shorter than expected' };
+    if (buf[buf.length - 1] !== NL) return { ok: false, offset: end, reason: 'no trailing newline (interrupted write)' };
+    const prev = buf.lastIndexOf(NL, buf.length - 2);
+    if (prev === -1 && start > 0) {
+      window *= 4;
+      continue;
+    }
+    const lineStart = start + prev + 1;
+    const check = decodeFrame(buf.subarray(prev + 1, buf.length - 1));
+    if (!check.ok) return { ok: false, offset: lineStart, reason: check.reason };
+    if (!isRecord(check.value)) return { ok: false, offset: lineStart, reason: 'record has no positive integer "seq"' };
+    return { ok: true, seq: check.value.seq, start: lineStart };
+  }
+}
