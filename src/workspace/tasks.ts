@@ -1,0 +1,72 @@
+import { promises as fs } from 'node:fs';
+import { z } from 'zod';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from './atomic.js';
+import type { WorkspacePaths } from './paths.js';
+
+export const TASK_STATUSES = ['pending', 'in_progress', 'completed'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+const taskId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a task id: letters, digits, . _ -');
+
+/**
+ * One entry of the shared task list, `tasks/<id>.json` (DESIGN §2). Fields other tools
+ * add are kept when the file is rewritten.
+ */
+export const taskSchema = z
+  .object({
+    id: taskId,
+    subject: z.string(),
+    description: z.string().default(''),
+    status: z.enum(TASK_STATUSES),
+    owner: z.string().optional(),
+    blocks: z.array(taskId).default([]),
+    blockedBy: z.array(taskId).default([]),
+  })
+  .passthrough();
+export type Task = z.infer<typeof taskSchema>;
+
+/** Reads task `id`; undefined when there is no such file. A broken file is a UserError naming it. */
+export async function readTask(paths: WorkspacePaths, id: string): Promise<Task | undefined> {
+  const file = paths.task(id);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${file}: not valid JSON (${(e as Error).message}); fix the file`);
+  }
+  const parsed = taskSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.map(String).join('.') || '(top level)';
+    throw new UserError(`${file}: ${where}: ${issue?.message ?? 'invalid'}; fix the file`);
+  }
+  if (parsed.data.id !== id) throw new UserError(`${file}: id: "${parsed.data.id}" does not match the file name; expected "${id}"`);
+  return parsed.data;
+}
+
+/** Writes a task atomically (creating or replacing `tasks/<id>.json`). */
+export async function writeTask(paths: WorkspacePaths, task: Task, opts: { fsync?: boolean } = {}): Promise<void> {
+  const valid = taskSchema.parse(task);
+  await fs.mkdir(paths.tasksDir, { recursive: true });
+  await writeFileAtomic(paths.task(valid.id), `${JSON.stringify(valid, null, 2)}\n`, opts);
+}
+
+/**
+ * Sets a task's status (and owner, when given), rewriting the file atomically. Throws a
+ * UserError when the task does not exist.
+ */
+export async function setTaskStatus(paths: WorkspacePaths, id: string, status: TaskStatus, owner?: string, opts: { fsync?: boolean } = {}): Promise<Task> {
+  const task = await readTask(paths, id);
+  if (!task) throw new UserError(`no task "${id}": ${paths.task(id)} does not exist; create it first`);
+  const next: Task = { ...task, status, ...(owner !== undefined ? { owner } : {}) };
+  await writeTask(paths, next, opts);
+  return next;
+}
