@@ -5,7 +5,7 @@ import { parseJsonForm } from './json-form.js';
 import type { Message } from './schema.js';
 import { messageSchema } from './schema.js';
 import { parseTextForm } from './text-form.js';
-import { aliasTable, at, senderFromFileName } from './values.js';
+import { aliasTable, at, oneLine, senderFromFileName } from './values.js';
 
 /** Why a message could not be read. */
 export interface ParseError {
@@ -83,7 +83,7 @@ export function parseMessage(input: string | Uint8Array, opts: ParseOptions = {}
     return parseInner(input, opts, undefined, 0);
   } catch (e) {
     // A bug here must not take the engine down with a file someone dropped in an inbox.
-    return err({ expected: 'a message', message: `the message could not be read (${e instanceof Error ? e.message : String(e)}); check its format` });
+    return err({ expected: 'a message', message: oneLine(`the message could not be read (${e instanceof Error ? e.message : String(e)}); check its format`) });
   }
 }
 

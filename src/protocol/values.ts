@@ -12,7 +12,14 @@ export interface Problem {
 
 /** A problem placed at a line of the input (when known). */
 export function at(line: number | undefined, p: Problem): ParseError {
-  return line === undefined ? { expected: p.expected, message: p.message } : { line, expected: p.expected, message: `line ${line}: ${p.message}` };
+  const message = oneLine(p.message);
+  return line === undefined ? { expected: p.expected, message } : { line, expected: p.expected, message: `line ${line}: ${message}` };
+}
+
+/** Error messages quote what they found; a quoted value must not break the one-line promise. */
+export function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
 }
 
 const TYPE_LIST = `one of ${MESSAGE_TYPES.join(', ')}`;
