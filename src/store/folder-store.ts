@@ -3,9 +3,9 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { segmentProblem } from '../workspace/paths.js';
-import { encodeFrame } from './frame.js';
+import { encodeFrame, frameCrc } from './frame.js';
 import { GroupCommit } from './group-commit.js';
-import { scanJournal } from './journal-file.js';
+import { readRecordEndingAt, scanJournal } from './journal-file.js';
 import { JournalWriter, type JournalWriterOptions } from './journal-writer.js';
 import { mapLimit } from './map-limit.js';
 import { encodeSnapshot, loadFromSnapshot, readSnapshot } from './snapshot.js';
@@ -58,6 +58,22 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
   let closed = false;
 
   const journalOf = (runId: string): string => path.join(dirOf(runId), JOURNAL);
+  /** Where record `seq` ends, for a snapshot of a seq older than the last few appends. */
+  const findRecord = async (runId: string, seq: number): Promise<{ end: number; crc: string }> => {
+    const scan = await scanJournal(journalOf(runId)).catch((e: unknown) => noRun(runId, e));
+    const end = scan.ends[seq - 1];
+    if (end === undefined) {
+      throw new Error(`snapshot of run "${runId}" at seq ${seq}: the journal has only ${scan.records.length} records; journal first, then snapshot`);
+    }
+    const fh = await fs.open(journalOf(runId), 'r');
+    try {
+      const rec = await readRecordEndingAt(fh, end);
+      if (!rec.ok) throw new Error(`journal ${journalOf(runId)} changed while a snapshot was being written`);
+      return { end, crc: rec.crc };
+    } finally {
+      await fh.close();
+    }
+  };
   const settled = async (runId: string): Promise<void> => {
     await inflight.get(runId)?.catch(() => undefined);
   };
@@ -79,8 +95,15 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
           throw new Error(`append to run "${runId}": seq must be consecutive positive integers, got ${records.map((x) => x.seq).join(',')}`);
         }
       });
-      const data = Buffer.from(records.map((r) => encodeFrame(r)).join(''));
-      const done = commits.enqueue({ runId, data, firstSeq: first.seq, lastSeq: first.seq + records.length - 1, records: records.length });
+      const lines = records.map((r) => encodeFrame(r));
+      const done = commits.enqueue({
+        runId,
+        data: Buffer.from(lines.join('')),
+        firstSeq: first.seq,
+        lastSeq: first.seq + records.length - 1,
+        lastCrc: frameCrc(lines.at(-1) as string),
+        records: records.length,
+      });
       inflight.set(runId, done);
       try {
         await done;
@@ -106,7 +129,7 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
       try {
         const torn = Buffer.alloc(scan.torn.bytes);
         await fh.read(torn, 0, torn.length, offset);
-        await writeFileAtomic(await freeName(`${file}.torn.${offset}`), torn, { fsync });
+        await writeFileAtomic(await freeName(path.join(dirOf(runId), `journal.torn.${offset}`)), torn, { fsync });
         await fh.truncate(offset);
         if (fsync) await fh.sync();
       } finally {
@@ -116,17 +139,11 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
 
     async writeSnapshot(runId: string, seq: number, data: unknown): Promise<void> {
       await settled(runId);
-      let end = writer.endOf(runId, seq);
-      if (end === undefined) {
-        // The seq is older than the last few appends, or the run was not touched yet: find it.
-        const scan = await scanJournal(journalOf(runId)).catch((e: unknown) => noRun(runId, e));
-        end = scan.ends[seq - 1];
-        if (end === undefined) {
-          throw new Error(`snapshot of run "${runId}" at seq ${seq}: the journal has only ${scan.records.length} records; journal first, then snapshot`);
-        }
-      }
+      const at = writer.endOf(runId, seq) ?? (await findRecord(runId, seq));
       // No fsync: the snapshot is a checksummed cache; if a crash loses it, load() reads the journal.
-      await writeFileAtomic(path.join(dirOf(runId), SNAPSHOT), encodeSnapshot({ seq, journalBytes: end, data }), { fsync: false });
+      await writeFileAtomic(path.join(dirOf(runId), SNAPSHOT), encodeSnapshot({ seq, journalBytes: at.end, crc: at.crc, data }), {
+        fsync: false,
+      });
     },
 
     async load(runId: string): Promise<LoadResult> {
@@ -135,13 +152,13 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
       if (snap) {
         const fast = await loadFromSnapshot(journalOf(runId), snap).catch((e: unknown) => noRun(runId, e));
         if (fast) {
-          if (!fast.torn) writer.prime(runId, fast.lastSeq, fast.validBytes);
-          const { lastSeq: _l, validBytes: _v, ...result } = fast;
+          if (!fast.torn) writer.prime(runId, fast.lastSeq, fast.validBytes, fast.lastCrc);
+          const { lastSeq: _l, validBytes: _v, lastCrc: _c, ...result } = fast;
           return result;
         }
       }
       const scan = await scanJournal(journalOf(runId)).catch((e: unknown) => noRun(runId, e));
-      if (!scan.torn) writer.prime(runId, scan.records.length, scan.ends.at(-1) ?? 0);
+      if (!scan.torn) writer.prime(runId, scan.records.length, scan.ends.at(-1) ?? 0, scan.lastCrc ?? '');
       return scan.torn ? { tail: scan.records, torn: scan.torn } : { tail: scan.records };
     },
 

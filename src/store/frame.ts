@@ -21,7 +21,10 @@ export function encodeFrame(payload: object): string {
   return `{"c":"${hex8(crc32(p))}","p":${p}}\n`;
 }
 
-export type FrameCheck = { ok: true; value: unknown } | { ok: false; reason: string };
+/** The checksum (8 hex digits) of a line made by {@link encodeFrame}: it names the record exactly. */
+export const frameCrc = (line: string): string => line.slice(HEAD.length, HEAD.length + 8);
+
+export type FrameCheck = { ok: true; value: unknown; crc: string } | { ok: false; reason: string };
 
 /** Checks and parses one line (without its newline). */
 export function decodeFrame(line: Uint8Array): FrameCheck {
@@ -38,7 +41,7 @@ export function decodeFrame(line: Uint8Array): FrameCheck {
   const payload = buf.subarray(PAYLOAD_AT, buf.length - 1);
   if (hex8(crc32(payload)) !== want) return { ok: false, reason: 'checksum mismatch' };
   try {
-    return { ok: true, value: JSON.parse(payload.toString('utf8')) };
+    return { ok: true, value: JSON.parse(payload.toString('utf8')), crc: want };
   } catch {
     return { ok: false, reason: 'bad JSON' };
   }
@@ -56,6 +59,8 @@ export interface Scan {
   records: JournalRecord[];
   /** End offset (exclusive, absolute) of each record, parallel to `records`. */
   ends: number[];
+  /** Checksum of the last record, which identifies it (see SnapshotFile.crc). */
+  lastCrc?: string;
   /** Unreadable bytes at the end that a crash can explain. */
   torn?: { offset: number; bytes: number; reason: string };
   /** Damage a crash cannot explain: a bad line with good ones after it, or a seq gap/repeat. */
@@ -71,6 +76,7 @@ export function scanFrames(buf: Buffer, base = 0, nextSeq = 1, firstLine = 1): S
   const records: JournalRecord[] = [];
   const ends: number[] = [];
   let bad: { line: number; at: number; reason: string } | undefined;
+  let lastCrc: string | undefined;
   let pos = 0;
   let line = firstLine;
   while (pos < buf.length) {
@@ -91,6 +97,7 @@ export function scanFrames(buf: Buffer, base = 0, nextSeq = 1, firstLine = 1): S
       }
       records.push(check.value);
       ends.push(base + nl + 1);
+      lastCrc = check.crc;
       nextSeq++;
     } else {
       bad ??= { line, at: pos, reason: check.reason };
@@ -98,6 +105,7 @@ export function scanFrames(buf: Buffer, base = 0, nextSeq = 1, firstLine = 1): S
     pos = nl + 1;
     line++;
   }
-  if (!bad) return { records, ends };
-  return { records, ends, torn: { offset: base + bad.at, bytes: buf.length - bad.at, reason: bad.reason } };
+  const found = lastCrc === undefined ? { records, ends } : { records, ends, lastCrc };
+  if (!bad) return found;
+  return { ...found, torn: { offset: base + bad.at, bytes: buf.length - bad.at, reason: bad.reason } };
 }

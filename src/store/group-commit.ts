@@ -5,6 +5,8 @@ export interface PendingAppend {
   data: Buffer;
   firstSeq: number;
   lastSeq: number;
+  /** Checksum of the last record. */
+  lastCrc: string;
   records: number;
 }
 

@@ -32,7 +32,7 @@ export async function scanJournal(file: string): Promise<Scan> {
 
 /** The last line of a file of `size` bytes, or why the file does not end with a good record. */
 export type LastRecord =
-  | { ok: true; seq: number; start: number }
+  | { ok: true; seq: number; start: number; crc: string }
   | { ok: false; offset: number; reason: string };
 
 /**
@@ -40,7 +40,7 @@ export type LastRecord =
  * backwards in growing windows so a long record costs a few reads, never the whole file.
  */
 export async function readRecordEndingAt(fh: fs.FileHandle, end: number): Promise<LastRecord> {
-  if (end === 0) return { ok: true, seq: 0, start: 0 };
+  if (end === 0) return { ok: true, seq: 0, start: 0, crc: '' };
   let window = 4096;
   for (;;) {
     const start = Math.max(0, end - window);
@@ -56,6 +56,6 @@ export async function readRecordEndingAt(fh: fs.FileHandle, end: number): Promis
     const check = decodeFrame(buf.subarray(prev + 1, buf.length - 1));
     if (!check.ok) return { ok: false, offset: lineStart, reason: check.reason };
     if (!isRecord(check.value)) return { ok: false, offset: lineStart, reason: 'record has no positive integer "seq"' };
-    return { ok: true, seq: check.value.seq, start: lineStart };
+    return { ok: true, seq: check.value.seq, start: lineStart, crc: check.crc };
   }
 }

@@ -10,11 +10,18 @@ interface RunState {
   lastSeq: number;
   /** Length of the journal's durable, valid prefix. */
   size: number;
-  /** [seq, end offset] of the last few records, so a snapshot finds its offset without a read. */
-  ends: [number, number][];
+  /** Where the last few appends end, so a snapshot finds its offset without a read. */
+  ends: RecordEnd[];
   fh?: fs.FileHandle;
   /** The journal was empty when opened: its folder entries still need an fsync. */
   newRun: boolean;
+}
+
+/** Where record `seq` ends in its journal, and its checksum. */
+export interface RecordEnd {
+  seq: number;
+  end: number;
+  crc: string;
 }
 
 const ENDS_KEPT = 8;
@@ -49,15 +56,15 @@ export class JournalWriter {
     return this.states.get(runId)?.lastSeq;
   }
 
-  /** The end offset of record `seq` if it is among the last few written or loaded. */
-  endOf(runId: string, seq: number): number | undefined {
-    return this.states.get(runId)?.ends.find(([s]) => s === seq)?.[1];
+  /** Where record `seq` ends if it is among the last few written or loaded. */
+  endOf(runId: string, seq: number): RecordEnd | undefined {
+    return this.states.get(runId)?.ends.find((e) => e.seq === seq);
   }
 
   /** Remembers a run's end learned by a load, sparing the next append a tail read. */
-  prime(runId: string, lastSeq: number, size: number): void {
+  prime(runId: string, lastSeq: number, size: number, crc: string): void {
     if (this.states.has(runId)) return;
-    this.states.set(runId, { lastSeq, size, ends: size > 0 ? [[lastSeq, size]] : [], newRun: false });
+    this.states.set(runId, { lastSeq, size, ends: size > 0 ? [{ seq: lastSeq, end: size, crc }] : [], newRun: false });
   }
 
   /** Closes a run's handle and drops what is known of it (before a repair or when it is done). */
@@ -117,7 +124,7 @@ export class JournalWriter {
       st.newRun = false;
       for (const a of accepted) {
         st.size += a.data.length;
-        st.ends.push([a.lastSeq, st.size]);
+        st.ends.push({ seq: a.lastSeq, end: st.size, crc: a.lastCrc });
         this.stats.records += a.records;
       }
       if (st.ends.length > ENDS_KEPT) st.ends.splice(0, st.ends.length - ENDS_KEPT);
@@ -154,7 +161,7 @@ export class JournalWriter {
         // Unknown, or changed behind our back: trust only what the file's last line says.
         const last = await readRecordEndingAt(fh, size);
         if (!last.ok) throw new TornTailError(journal, last.offset, last.reason);
-        st = { lastSeq: last.seq, size, ends: size > 0 ? [[last.seq, size]] : [], newRun: size === 0 };
+        st = { lastSeq: last.seq, size, ends: size > 0 ? [{ seq: last.seq, end: size, crc: last.crc }] : [], newRun: size === 0 };
         this.states.set(runId, st);
       }
       st.fh = fh;

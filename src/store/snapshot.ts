@@ -7,6 +7,8 @@ import type { LoadResult } from './types.js';
 export interface SnapshotFile {
   seq: number;
   journalBytes: number;
+  /** The checksum of record `seq`: proves the journal still holds that very record, not a rewrite. */
+  crc: string;
   data: unknown;
 }
 
@@ -27,14 +29,16 @@ export async function readSnapshot(file: string): Promise<SnapshotFile | undefin
   if (buf.length === 0 || buf[buf.length - 1] !== NL) return undefined;
   const check = decodeFrame(buf.subarray(0, buf.length - 1));
   if (!check.ok || typeof check.value !== 'object' || check.value === null) return undefined;
-  const { seq, journalBytes, data } = check.value as Partial<SnapshotFile>;
+  const { seq, journalBytes, crc, data } = check.value as Partial<SnapshotFile>;
+  if (typeof crc !== 'string') return undefined;
   if (!Number.isInteger(seq) || (seq as number) < 1 || !Number.isInteger(journalBytes) || (journalBytes as number) < 1) return undefined;
-  return { seq: seq as number, journalBytes: journalBytes as number, data };
+  return { seq: seq as number, journalBytes: journalBytes as number, crc, data };
 }
 
 /** A load served from the snapshot, with where the journal's valid records end. */
 export interface FastLoad extends LoadResult {
   lastSeq: number;
+  lastCrc: string;
   /** Length of the valid prefix of the journal. */
   validBytes: number;
 }
@@ -50,7 +54,7 @@ export async function loadFromSnapshot(journalFile: string, snap: SnapshotFile):
     const size = (await fh.stat()).size;
     if (snap.journalBytes > size) return undefined;
     const last = await readRecordEndingAt(fh, snap.journalBytes);
-    if (!last.ok || last.seq !== snap.seq) return undefined;
+    if (!last.ok || last.seq !== snap.seq || last.crc !== snap.crc) return undefined;
     const after = await readAt(fh, snap.journalBytes, size - snap.journalBytes);
     const scan = scanFrames(after, snap.journalBytes, snap.seq + 1);
     if (scan.corrupt) return undefined;
@@ -59,6 +63,7 @@ export async function loadFromSnapshot(journalFile: string, snap: SnapshotFile):
       tail: scan.records,
       ...(scan.torn ? { torn: scan.torn } : {}),
       lastSeq: snap.seq + scan.records.length,
+      lastCrc: scan.lastCrc ?? snap.crc,
       validBytes: scan.torn ? scan.torn.offset : size,
     };
   } finally {

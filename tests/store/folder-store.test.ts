@@ -1,0 +1,94 @@
+import { promises as fs } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { JournalCorruptError } from '../../src/store/errors.js';
+import { createFolderStore, type FolderStore } from '../../src/store/folder-store.js';
+import { journalFile, recs, tempDir } from './helpers.js';
+
+let stores: FolderStore[] = [];
+afterEach(async () => {
+  await Promise.all(stores.map((s) => s.close()));
+  stores = [];
+});
+async function setup(opts: Parameters<typeof createFolderStore>[1] = {}): Promise<{ dir: string; store: FolderStore; reopen(): FolderStore }> {
+  const dir = await tempDir();
+  const make = (): FolderStore => {
+    const s = createFolderStore(dir, opts);
+    stores.push(s);
+    return s;
+  };
+  return { dir, store: make(), reopen: make };
+}
+
+describe('the folder run store', () => {
+  it('reads back what was appended, across a reopen', async () => {
+    const { store, reopen } = await setup();
+    await store.append('run-1', recs(1, 3, { text: 'héllo ✓ "quoted"\nnewline' }));
+    await store.append('run-1', recs(4, 4));
+    await store.close();
+    const again = reopen();
+    const r = await again.read('run-1');
+    expect(r.torn).toBeUndefined();
+    expect(r.records.map((x) => x.seq)).toEqual([1, 2, 3, 4]);
+    expect(r.records[0]).toEqual({ seq: 1, type: 'event', n: 10, text: 'héllo ✓ "quoted"\nnewline' });
+    await again.append('run-1', recs(5, 5));
+    expect((await again.read('run-1')).records).toHaveLength(5);
+  });
+
+  it('writes one self-checking JSON line per record', async () => {
+    const { dir, store } = await setup();
+    await store.append('r', recs(1, 2));
+    const lines = (await fs.readFile(journalFile(dir, 'r'), 'utf8')).split('\n');
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[0] as string)).toEqual({ c: expect.stringMatching(/^[0-9a-f]{8}$/), p: { seq: 1, type: 'event', n: 10 } });
+  });
+
+  it('refuses an append that does not continue the seq', async () => {
+    const { store } = await setup();
+    await store.append('r', recs(1, 2));
+    await expect(store.append('r', recs(4, 4))).rejects.toThrow(/starts? at seq 4, but the journal needs 3/);
+    await expect(store.append('r', recs(2, 2))).rejects.toThrow(/needs 3/);
+    await expect(store.append('r', [{ seq: 3 }, { seq: 5 }])).rejects.toThrow(/consecutive/);
+    await expect(store.append('other', recs(2, 2))).rejects.toThrow(/needs 1/);
+    await store.append('r', recs(3, 3));
+    expect((await store.read('r')).records.map((x) => x.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('refuses a run id that is not a plain name', async () => {
+    const { store } = await setup();
+    await expect(store.append('../escape', recs(1, 1))).rejects.toThrow(/run id/);
+    await expect(store.read('a/b')).rejects.toThrow(/path separator/);
+  });
+
+  it('names the run when reading one that does not exist', async () => {
+    const { store } = await setup();
+    await expect(store.read('nope')).rejects.toThrow(/no run "nope"/);
+  });
+
+  it('detects a seq gap or repeat in the file as corruption, naming file and line', async () => {
+    const { dir, store } = await setup();
+    await store.append('r', recs(1, 3));
+    await store.close();
+    const file = journalFile(dir, 'r');
+    const lines = (await fs.readFile(file, 'utf8')).split('\n');
+    await fs.writeFile(file, [lines[0], lines[2], ''].join('\n'));
+    const err = await createFolderStore(dir).read('r').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JournalCorruptError);
+    expect((err as Error).message).toContain(file);
+    expect((err as Error).message).toMatch(/line 2 .*seq 3 where 2 was expected \(gap\)/);
+    await fs.writeFile(file, [lines[0], lines[1], lines[1], ''].join('\n'));
+    await expect(createFolderStore(dir).read('r')).rejects.toThrow(/line 3 .*\(repeat\)/);
+  });
+
+  it('raises a clear error for a bad line in the middle instead of skipping it', async () => {
+    const { dir, store } = await setup();
+    await store.append('r', recs(1, 3));
+    const file = journalFile(dir, 'r');
+    const text = await fs.readFile(file, 'utf8');
+    await fs.writeFile(file, text.replace('"n":20', '"n":21'));
+    const fresh = createFolderStore(dir);
+    stores.push(fresh);
+    await expect(fresh.read('r')).rejects.toThrow(/line 2 .*checksum mismatch, yet line 3 after it is intact/);
+    await expect(fresh.load('r')).rejects.toBeInstanceOf(JournalCorruptError);
+    await expect(fresh.repairTail('r')).rejects.toBeInstanceOf(JournalCorruptError);
+  });
+});

@@ -1,0 +1,18 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { JournalRecord } from '../../src/store/types.js';
+
+/** A fresh temp folder for one test. */
+export async function tempDir(): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-store-'));
+}
+
+/** Records seq from..to with a small payload. */
+export function recs(from: number, to: number, extra: Record<string, unknown> = {}): JournalRecord[] {
+  const out: JournalRecord[] = [];
+  for (let seq = from; seq <= to; seq++) out.push({ seq, type: 'event', n: seq * 10, ...extra });
+  return out;
+}
+
+export const journalFile = (runsDir: string, runId: string): string => path.join(runsDir, runId, 'journal.jsonl');
