@@ -17,6 +17,11 @@ export interface StepRequest {
   projectDir: string;
   /** Aborted when the run leaves the step (cancel, shutdown). */
   signal: AbortSignal;
+  /**
+   * Set by the plan step runner when it asks again: the sections the previous answer
+   * lacked, so the prompt can name them.
+   */
+  missingSections?: string[];
 }
 
 /** The run's context as a step sees it. */

@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { checkPlanFormat, planFacts } from './plan-format.js';
+import type { StepHandler } from './types.js';
+
+/**
+ * The plan step runner: runs the configured handler and checks the plan against the
+ * submission format. A plan missing sections is asked for once more, with the missing
+ * sections named in the prompt (in a `format-retry/` folder beside the first answer);
+ * still incomplete, the step goes to a person with the missing sections as the reason.
+ * A complete plan comes back with the files it names.
+ */
+export function withPlanFormatCheck(handler: StepHandler): StepHandler {
+  return async (request) => {
+    let outcome = await handler(request);
+    if (outcome.status !== 'done') return outcome;
+    let missing = checkPlanFormat(outcome.output.text);
+    if (missing.length > 0 && !request.signal.aborted) {
+      const dir = join(request.dir, 'format-retry');
+      await mkdir(dir, { recursive: true });
+      outcome = await handler({ ...request, dir, missingSections: missing });
+      if (outcome.status !== 'done') return outcome;
+      missing = checkPlanFormat(outcome.output.text);
+    }
+    if (missing.length > 0) {
+      return { status: 'needs-person', reason: `the plan is not in the submission format: it lacks ${missing.join(', ')}` };
+    }
+    return { status: 'done', output: { ...outcome.output, files: planFacts(outcome.output.text).files } };
+  };
+}
