@@ -1,12 +1,39 @@
+import path from 'node:path';
+import { Option } from 'commander';
 import type { Command } from 'commander';
-import { UserError } from '../../errors.js';
+import { resolveWorkspaceDir } from '../../workspace/config.js';
+import { initWorkspace } from '../../workspace/init.js';
+import type { Preset } from '../../workspace/config-template.js';
 
-/** Registers `teamstate init`. */
+interface InitFlags {
+  preset: Preset;
+  force?: boolean;
+  workspace?: string;
+  fsync: boolean;
+}
+
+/** Registers `teamstate init [DIR]`: a new workspace with a commented default config. */
 export function registerInit(program: Command): void {
   program
     .command('init')
-    .description('(not built yet)')
-    .action(() => {
-      throw new UserError('init is not built yet');
+    .description('create a workspace: teamstate.json (commented) and inboxes/, runs/, tasks/, control/')
+    .argument('[dir]', 'folder to create it in (default: --workspace, else . when ./teamstate.json exists, else ./workspace)')
+    .addOption(new Option('--preset <preset>', 'default: built-in and manual steps; instant: every step done at once (tests, demos)').choices(['default', 'instant']).default('default'))
+    .option('--force', 'replace an existing teamstate.json (inboxes, runs and tasks are kept)')
+    .option('--workspace <dir>', 'workspace folder, when DIR is not given')
+    .option('--no-fsync', 'skip fsync (throwaway demos only)')
+    .action(async (dir: string | undefined, flags: InitFlags) => {
+      const root = dir !== undefined ? path.resolve(dir) : resolveWorkspaceDir(flags.workspace);
+      const config = await initWorkspace(root, { preset: flags.preset, force: flags.force ?? false, fsync: flags.fsync });
+      const rel = path.relative(process.cwd(), root) || '.';
+      process.stdout.write(
+        [
+          `Created workspace ${root}${flags.preset === 'instant' ? ' (preset: instant)' : ''}`,
+          `  teamstate.json   team: ${config.members.join(', ')}; engine runs ${config.engine.member}`,
+          `  inboxes/<member>/{tmp,new,cur,rejected}, runs/, tasks/, control/`,
+          `Next: edit ${path.join(rel, 'teamstate.json')} (steps, project), then \`teamstate start --workspace ${rel}\`.`,
+          '',
+        ].join('\n'),
+      );
     });
 }
