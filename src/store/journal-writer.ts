@@ -47,6 +47,8 @@ export class JournalWriter {
   private readonly open = new Map<string, fs.FileHandle>();
   /** Runs being committed: their handles must not be evicted. */
   private readonly pinned = new Set<string>();
+  /** Handles being opened: they count against maxOpenFiles before they are in `open`. */
+  private opening = 0;
   readonly stats: Omit<StoreStats, 'batches'> = { appends: 0, records: 0, bytes: 0, fsyncs: 0, dirFsyncs: 0 };
 
   constructor(private readonly opts: JournalWriterOptions) {}
@@ -144,19 +146,29 @@ export class JournalWriter {
       this.open.set(runId, known.fh);
       return known;
     }
-    await this.evict();
-    const { dir, journal } = this.opts.journalOf(runId);
-    let fh: fs.FileHandle;
+    const closing = this.evict();
+    this.opening++;
     try {
-      fh = await fs.open(journal, 'a+');
-    } catch (e) {
+      await closing;
+      const fh = await this.openJournal(runId);
+      this.open.set(runId, fh);
+      return this.states.get(runId) as RunState;
+    } finally {
+      this.opening--;
+    }
+  }
+
+  /** Opens a journal for appending and learns (or checks) where it ends. */
+  private async openJournal(runId: string): Promise<fs.FileHandle> {
+    const { dir, journal } = this.opts.journalOf(runId);
+    const fh = await fs.open(journal, 'a+').catch(async (e: unknown) => {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       await fs.mkdir(dir, { recursive: true });
-      fh = await fs.open(journal, 'a+');
-    }
+      return fs.open(journal, 'a+');
+    });
     try {
       const size = (await fh.stat()).size;
-      let st = known;
+      let st = this.states.get(runId);
       if (!st || st.size !== size) {
         // Unknown, or changed behind our back: trust only what the file's last line says.
         const last = await readRecordEndingAt(fh, size);
@@ -165,26 +177,28 @@ export class JournalWriter {
         this.states.set(runId, st);
       }
       st.fh = fh;
-      this.open.set(runId, fh);
-      return st;
+      return fh;
     } catch (e) {
       await fh.close();
       throw e;
     }
   }
 
-  /** Closes least recently used handles until one more fits; never a pinned one. */
-  private async evict(): Promise<void> {
+  /**
+   * Closes least recently used handles until one more fits; never a pinned one. Picks
+   * synchronously, so concurrent openers do not all see the same free slot.
+   */
+  private evict(): Promise<unknown> {
     const closing: Promise<void>[] = [];
     for (const [runId, fh] of this.open) {
-      if (this.open.size < this.opts.maxOpenFiles) break;
+      if (this.open.size + this.opening < this.opts.maxOpenFiles) break;
       if (this.pinned.has(runId)) continue;
       this.open.delete(runId);
       const st = this.states.get(runId);
       if (st) delete st.fh;
       closing.push(fh.close());
     }
-    await Promise.all(closing);
+    return Promise.all(closing);
   }
 
   /** After a failed write or fsync: cut the file back to its durable length and forget the run. */
