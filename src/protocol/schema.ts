@@ -34,7 +34,9 @@ export const ALL = 'ALL';
 /** Member names: what may appear in FROM/TO and as an inbox folder name. */
 export const memberNameSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a member name: lower-case letters, digits, - and _, at most 64 characters');
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a member name: lower-case letters, digits, - and _, at most 64 characters')
+  // `all` in any case is the broadcast address (ALL), so it cannot also name a member.
+  .refine((n) => n !== 'all', 'a member name other than "all" (ALL is the broadcast address)');
 
 /**
  * One message, as parsed from a file (text or JSON form) and as rendered back.

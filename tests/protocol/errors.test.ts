@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ParseError, ParseOptions } from '../../src/protocol/index.js';
-import { MESSAGE_TYPES, parseMessage } from '../../src/protocol/index.js';
+import { MESSAGE_TYPES, memberNameSchema, parseMessage } from '../../src/protocol/index.js';
 
 function failure(text: string | Uint8Array, opts?: ParseOptions): ParseError {
   const r = parseMessage(text, opts);
@@ -121,5 +121,12 @@ describe('messages that cannot be read say why, on one line', () => {
   it('keeps a quoted value with a newline on one line', () => {
     const e = failure('{"priority": "LOW", "type": "BUG", "to": "a", "task": "x\\ny"}');
     expect(e.message).toContain('"x y"');
+  });
+});
+
+describe('the member name schema', () => {
+  it('refuses "all" as a member name, since ALL is the broadcast', () => {
+    expect(memberNameSchema.safeParse('all').success).toBe(false);
+    expect(memberNameSchema.safeParse('all-hands').success).toBe(true);
   });
 });
