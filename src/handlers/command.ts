@@ -142,6 +142,7 @@ export function createCommandHandler(config: CommandHandlerConfig, deps: Command
         try: n,
         startedAt,
         argv: config.argv,
+        ...(run.pid !== undefined ? { pid: run.pid } : {}),
         exitCode: run.exitCode,
         signal: run.signal,
         durationMs: run.durationMs,

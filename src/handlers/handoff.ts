@@ -75,7 +75,7 @@ function coverage(text: string): CoverageItem {
   const verdict = rest.join(' → ');
   const test = firstPath(verdict);
   const untested = /\bno tests?\b|\buntested\b|\bnot tested\b|\bmissing\b/i.test(verdict || text);
-  return { ...base, note: verdict || base.note, untested, ...(test ? { test } : {}) };
+  return { ...base, text, note: verdict || base.note, untested, ...(test ? { test } : {}) };
 }
 
 /**

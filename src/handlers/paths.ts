@@ -47,12 +47,19 @@ export function layersOf(paths: readonly string[]): Layer[] {
   return LAYERS.filter((l) => kinds.has(l));
 }
 
-/** `tests/test_order_service.py` for `app/services/OrderService.py`. */
-export function testFileFor(path: string, testDir = 'tests'): string {
-  const name = path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '');
+/**
+ * Where the tests of `path` go: `tests/test_order_service.py` for
+ * `app/services/OrderService.py`, or `tests/services/test_order_service.py` when the
+ * project's existing tests (`known`) mirror the source folders.
+ */
+export function testFileFor(path: string, known: readonly string[] = []): string {
+  const parts = path.split('/');
+  const name = parts[parts.length - 1]!.replace(/\.[^.]+$/, '');
   const snake = name
     .replaceAll(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replaceAll(/[^A-Za-z0-9]+/g, '_')
     .toLowerCase();
-  return `${testDir}/test_${snake}.py`;
+  const root = known[0]?.split('/')[0] ?? 'tests';
+  const mirror = known.some((k) => k.split('/').length >= 3) && parts.length >= 2;
+  return mirror ? `${root}/${parts[parts.length - 2]}/test_${snake}.py` : `${root}/test_${snake}.py`;
 }

@@ -24,6 +24,8 @@ interface Revision {
 
 const REMOVE = /\b(remove|drop|don'?t|do not|without|leave|out of scope|not touch|no need)\b/i;
 
+const knownTests = (h: Handoff) => h.testCoverage.flatMap((c) => (c.test ? [c.test] : []));
+
 function planFiles(h: Handoff, exists: ((p: string) => boolean) | undefined): PlannedFile[] {
   const files: PlannedFile[] = [];
   const add = (f: PlannedFile) => files.some((g) => g.path === f.path) || files.push(f);
@@ -33,11 +35,11 @@ function planFiles(h: Handoff, exists: ((p: string) => boolean) | undefined): Pl
     add({ path: f.path, why: f.note, isNew });
   }
   // The workflow for modifications: update the tests of what changes, add tests where there are none.
-  const testDir = h.testCoverage.map((c) => c.test).find(Boolean)?.replace(/\/[^/]*$/, '') ?? 'tests';
+  const known = knownTests(h);
   for (const c of h.testCoverage) {
     if (!c.path || !files.some((f) => f.path === c.path)) continue;
     if (c.test) add({ path: c.test, why: `tests for ${c.path}`, isNew: exists ? !exists(c.test) : false });
-    else if (c.untested) add({ path: testFileFor(c.path, testDir), why: `tests for ${c.path} (it has none)`, isNew: true });
+    else if (c.untested) add({ path: testFileFor(c.path, known), why: `tests for ${c.path} (it has none)`, isNew: true });
   }
   return files;
 }
@@ -69,7 +71,8 @@ function revise(input: StepInput, h: Handoff, files: PlannedFile[], exists: Draf
       for (const f of [...files]) {
         const kind = kindOf(f.path);
         if (kind === 'test' || kind === 'migration' || kind === 'other') continue;
-        const test = h.testCoverage.find((c) => c.path === f.path)?.test ?? testFileFor(f.path);
+        if (files.some((g) => g.why.startsWith(`tests for ${f.path}`))) continue;
+        const test = h.testCoverage.find((c) => c.path === f.path)?.test ?? testFileFor(f.path, knownTests(h));
         if (!files.some((g) => g.path === test)) files.push({ path: test, why: `tests for ${f.path}`, isNew: exists ? !exists(test) : true });
       }
       done.push('planned tests for every changed source file');

@@ -52,6 +52,8 @@ export interface AttemptRecord {
   try: number;
   startedAt: string;
   argv: string[];
+  /** The process (and process group) id, so a leftover group can be found after a crash. */
+  pid?: number;
   exitCode: number | null;
   signal: string | null;
   durationMs: number;
