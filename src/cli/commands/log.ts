@@ -66,8 +66,9 @@ const flag = (b: boolean | null): string => (b === null ? '?' : b ? 'yes' : 'no'
 
 function text(r: { file: string; exists: boolean; entries: unknown[]; problems: string[]; trends: Trends; adaptations: Adaptation[] }): string {
   if (!r.exists && r.problems.length === 0) return `No agent log yet at ${r.file}; the first finished task writes it.\n`;
-  const out = [`Agent log: ${r.file} (${r.entries.length} ${r.entries.length === 1 ? 'entry' : 'entries'})`, ''];
   const t = r.trends;
+  const unreadable = r.entries.length - t.tasks;
+  const out = [`Agent log: ${r.file} (${t.tasks} ${t.tasks === 1 ? 'entry' : 'entries'}${unreadable > 0 ? `, ${unreadable} unreadable` : ''})`, ''];
   if (t.perTask.length > 0) {
     const rows = [
       ['DATE', 'TASK', 'FIX CYCLES', 'FIRST PASS', 'PLAN 1ST TRY', 'SENTINEL 1ST TRY', 'BREAKER BUGS'],
@@ -85,9 +86,9 @@ function text(r: { file: string; exists: boolean; entries: unknown[]; problems: 
     for (const row of rows) out.push(row.map((c, i) => (c.length > 40 ? c.slice(0, 39) + '…' : c).padEnd(widths[i]!)).join('  ').trimEnd());
     out.push('');
     out.push(`Trends over ${t.tasks} tasks:`);
-    out.push(`  fix cycles per task: ${t.fixCycles.join(', ') || 'n/a'} (${t.fixCyclesTrend})`);
-    out.push(`  first-pass success:  ${pct(t.firstPassRate, t.rated.firstPass)}`);
-    out.push(`  plan approved first try: ${pct(t.approvalRate, t.rated.approval)}`);
+    out.push(`  fix cycles per task:       ${t.fixCycles.join(', ') || 'n/a'} (${t.fixCyclesTrend})`);
+    out.push(`  first-pass success:        ${pct(t.firstPassRate, t.rated.firstPass)}`);
+    out.push(`  plan approved first try:   ${pct(t.approvalRate, t.rated.approval)}`);
     out.push(`  sentinel passed first try: ${pct(t.sentinelFirstPassRate, t.rated.sentinel)}`);
     out.push('');
   }
