@@ -1,0 +1,100 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { acquireLock } from '../../src/store/lock.js';
+import { tempDir } from './helpers.js';
+
+const me = (): { pid: number; startedAt: number } => ({ pid: process.pid, startedAt: Date.parse('2026-01-02T03:04:05.000Z') });
+
+/** The pid of a process that has exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await once(child, 'exit');
+  return child.pid as number;
+}
+
+async function staleLock(dir: string): Promise<string> {
+  const file = path.join(dir, '.teamstate.lock');
+  await fs.writeFile(file, JSON.stringify({ pid: await deadPid(), startedAt: 0, nonce: 'dead0001' }));
+  return file;
+}
+
+describe('the workspace lock', () => {
+  it('refuses a second engine, naming the running one’s pid and start', async () => {
+    const file = path.join(await tempDir(), '.teamstate.lock');
+    const lock = await acquireLock(file, me());
+    const err = await acquireLock(file, { pid: process.pid, startedAt: Date.now() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toBe(
+      `another engine is running on this workspace (pid ${process.pid}, since 2026-01-02T03:04:05.000Z); stop it first`,
+    );
+    await lock.release();
+    await lock.release();
+    const again = await acquireLock(file, me());
+    await again.release();
+    expect(await fs.readdir(path.dirname(file))).toEqual([]);
+  });
+
+  it('takes over a lock left by a dead process', async () => {
+    const dir = await tempDir();
+    const file = await staleLock(dir);
+    const lock = await acquireLock(file, me());
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toMatchObject({ pid: process.pid });
+    await lock.release();
+  });
+
+  it('lets exactly one of several racing takeovers win, every time', async () => {
+    for (let round = 0; round < 10; round++) {
+      const dir = await tempDir();
+      const file = await staleLock(dir);
+      const results = await Promise.allSettled(Array.from({ length: 6 }, () => acquireLock(file, me())));
+      const won = results.filter((r) => r.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect(String(r.reason)).toMatch(/another engine is running/);
+      await (won[0] as PromiseFulfilledResult<{ release(): Promise<void> }>).value.release();
+      expect(await fs.readdir(dir)).toEqual([]);
+    }
+  });
+
+  it('lets exactly one of several processes racing for a stale lock win', async () => {
+    const dir = await tempDir();
+    const file = await staleLock(dir);
+    const fixture = path.join(import.meta.dirname, 'fixtures', 'lock-child.ts');
+    const children: ChildProcessWithoutNullStreams[] = Array.from({ length: 4 }, () =>
+      spawn(process.execPath, ['--import', 'tsx', fixture, file], { cwd: process.cwd() }),
+    );
+    const firstLines = await Promise.all(
+      children.map(async (c) => {
+        let out = '';
+        c.stdout.setEncoding('utf8');
+        for await (const chunk of c.stdout) {
+          out += chunk as string;
+          if (out.includes('\n')) break;
+        }
+        return out.trim();
+      }),
+    );
+    for (const c of children) c.stdin.end();
+    await Promise.all(children.map((c) => (c.exitCode === null ? once(c, 'exit') : undefined)));
+    expect(firstLines.filter((l) => l === 'WON')).toHaveLength(1);
+    expect(firstLines.filter((l) => l.startsWith('REFUSED another engine is running'))).toHaveLength(3);
+  });
+
+  it('takes over even when an earlier takeover died half way', async () => {
+    const dir = await tempDir();
+    const file = await staleLock(dir);
+    await fs.writeFile(`${file}.takeover-dead0001`, JSON.stringify({ pid: await deadPid(), startedAt: 0, nonce: 'dead0002' }));
+    const lock = await acquireLock(file, me());
+    await lock.release();
+    expect(await fs.readdir(dir)).toEqual([]);
+  });
+
+  it('says what to do with a lock file it cannot read', async () => {
+    const file = path.join(await tempDir(), '.teamstate.lock');
+    await fs.writeFile(file, 'not json');
+    await expect(acquireLock(file, me())).rejects.toThrow(/unreadable; if no engine is running on this workspace, delete it/);
+  });
+});
