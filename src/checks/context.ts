@@ -1,0 +1,62 @@
+import type { SyntaxNode } from '@lezer/common';
+import { ruleInfo } from './catalog.js';
+import { lineOf, lineText, type PyFile } from './parse.js';
+import { importMap } from './py.js';
+import type { Finding } from './types.js';
+
+/** What a finding may say beyond its rule's defaults. */
+export interface Detail {
+  why?: string;
+  fix?: string;
+  code?: string;
+}
+
+/** What each rule function is given for one file. */
+export interface FileCtx {
+  f: PyFile;
+  /** local name → qualified name, from the file's imports. */
+  imported: Map<string, string>;
+  /** Whether a rule is on for this run. */
+  on(rule: string): boolean;
+  /** Records a finding at a node's first line (or a 1-based line); one per rule and line. */
+  emit(rule: string, at: SyntaxNode | number, detail?: Detail): void;
+  /** Whether the rule already has a finding in this file. */
+  has(rule: string): boolean;
+}
+
+/** Builds a finding from the rule's catalog entry and the detail given. */
+export function makeFinding(rule: string, file: string, line: number, code: string, detail: Detail = {}): Finding {
+  const info = ruleInfo(rule);
+  return {
+    rule,
+    agent: info.agent,
+    severity: info.severity,
+    blocking: info.blocking,
+    file,
+    line,
+    code: detail.code ?? code,
+    why: detail.why ?? info.why,
+    fix: detail.fix ?? info.fix,
+  };
+}
+
+/** A context that appends to `out`, for the rules in `enabled`. */
+export function fileCtx(f: PyFile, enabled: ReadonlySet<string>, out: Finding[]): FileCtx {
+  const seen = new Set<string>();
+  const fired = new Set<string>();
+  return {
+    f,
+    imported: importMap(f),
+    on: (rule) => enabled.has(rule),
+    has: (rule) => fired.has(rule),
+    emit(rule, at, detail) {
+      if (!enabled.has(rule)) return;
+      const line = typeof at === 'number' ? at : lineOf(f, at.from);
+      const key = `${rule}:${line}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      fired.add(rule);
+      out.push(makeFinding(rule, f.rel, line, lineText(f, line), detail));
+    },
+  };
+}

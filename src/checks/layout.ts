@@ -1,0 +1,115 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { ChecksConfig } from '../workspace/config-schema.js';
+import { LAYERS, type Layer, type Layout } from './types.js';
+
+/** Folders never checked: environments, caches, tests and migrations (their code follows other rules). */
+const SKIP_DIRS = new Set([
+  '.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', 'env', '.env', '.tox', '.nox',
+  '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', 'build', 'dist', '.eggs',
+  'tests', 'test', 'migrations', 'alembic', '.claude', '.idea', '.vscode',
+]);
+
+/** Files that are tests, wherever they are. */
+const isTestFile = (name: string): boolean => /^test_.*\.py$|_test\.py$|^conftest\.py$/.test(name);
+
+/** Folder names that mark each layer when a project does not name its own. */
+const LAYER_DIRS: Record<Layer, readonly string[]> = {
+  endpoints: ['endpoints', 'routers', 'routes'],
+  services: ['services'],
+  repositories: ['repositories'],
+  models: ['models'],
+  schemas: ['schemas'],
+};
+
+/** Every Python file of the project (relative, `/`-separated, sorted), skipping SKIP_DIRS and symlinked folders. */
+export async function pythonFiles(projectDir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await fs.readdir(path.join(projectDir, rel), { withFileTypes: true });
+    } catch {
+      return; // unreadable folder: nothing to check there
+    }
+    const subdirs: Promise<void>[] = [];
+    for (const e of entries) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name) && !e.name.endsWith('.egg-info')) subdirs.push(walk(child));
+      } else if (e.isFile() && e.name.endsWith('.py') && !isTestFile(e.name)) out.push(child);
+    }
+    await Promise.all(subdirs);
+  };
+  await walk('');
+  return out.sort();
+}
+
+const norm = (p: string): string => p.replace(/\\/g, '/').replace(/^\.\/+/, '').replace(/\/+$/, '');
+const join = (a: string, b: string): string => (a ? `${a}/${norm(b)}` : norm(b));
+
+/**
+ * The project's layer folders: the config's when it names them, else found from the files.
+ * A folder named like a layer (models/, services/, endpoints/ or routers/ …) is that layer;
+ * when no endpoints folder exists, an `api/` folder is.
+ */
+export function findLayout(files: readonly string[], config?: ChecksConfig): Layout {
+  const given = config?.layout ?? {};
+  const dirs = new Set<string>();
+  for (const f of files) {
+    const parts = f.split('/');
+    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+  }
+  const found: Record<Layer, string[]> = { endpoints: [], services: [], repositories: [], models: [], schemas: [] };
+  for (const d of dirs) {
+    const base = d.slice(d.lastIndexOf('/') + 1);
+    for (const layer of LAYERS) if (LAYER_DIRS[layer].includes(base)) found[layer].push(d);
+  }
+  if (found.endpoints.length === 0) {
+    for (const d of dirs) if (d === 'api' || d.endsWith('/api')) found.endpoints.push(d);
+  }
+  // Nested matches (models/ inside another layer's folder) stay: the longest prefix wins in layerOf.
+  const allFound = LAYERS.flatMap((l) => found[l]);
+  const root = given.root !== undefined ? norm(given.root) : commonParent(allFound);
+  const pick = (layer: Layer): string[] => {
+    const named = given[layer];
+    return named && named.length > 0 ? named.map((n) => join(root, n)) : found[layer].sort();
+  };
+  const anyGiven = LAYERS.some((l) => (given[l]?.length ?? 0) > 0) || given.root !== undefined;
+  return {
+    root,
+    endpoints: pick('endpoints'),
+    services: pick('services'),
+    repositories: pick('repositories'),
+    models: pick('models'),
+    schemas: pick('schemas'),
+    from: anyGiven ? 'config' : 'found',
+  };
+}
+
+function commonParent(dirs: string[]): string {
+  if (dirs.length === 0) return '';
+  const parents = dirs.map((d) => d.split('/').slice(0, -1));
+  const first = parents[0]!;
+  let n = 0;
+  while (n < first.length && parents.every((p) => p[n] === first[n])) n++;
+  return first.slice(0, n).join('/');
+}
+
+/** The layer a file belongs to: the layer whose folder is the longest prefix of its path. */
+export function layerOf(file: string, layout: Layout): Layer | null {
+  let best: Layer | null = null;
+  let bestLen = -1;
+  for (const layer of LAYERS) {
+    for (const d of layout[layer]) {
+      if (file.startsWith(`${d}/`) && d.length > bestLen) {
+        best = layer;
+        bestLen = d.length;
+      }
+    }
+  }
+  return best;
+}
+
+/** Files in an endpoints folder that wire dependencies rather than serve routes. */
+export const isWiringFile = (file: string): boolean => /(^|\/)(dependencies|deps|__init__|router)\.py$/.test(file);

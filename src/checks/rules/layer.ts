@@ -1,0 +1,166 @@
+import type { SyntaxNode } from '@lezer/common';
+import type { FileCtx } from '../context.js';
+import { isWiringFile } from '../layout.js';
+import { nodesOf, text } from '../parse.js';
+import {
+  bodyStatements, callArgs, calleeName, dotted, imports, lastSeg, namesIn, params, qualify, routeDecorator, someIn,
+} from '../py.js';
+import type { Layout } from '../types.js';
+
+const SESSION_TYPES = new Set(['AsyncSession', 'Session', 'AsyncConnection', 'scoped_session', 'async_scoped_session']);
+const SESSION_FACTORY = /^(get_(async_)?(db|session|db_session|database|database_session|async_session)|SessionLocal|AsyncSessionLocal|async_session(_maker|_local)?|session_factory|sessionmaker|async_sessionmaker|create_engine|create_async_engine)$/;
+const HTTP_NAMES = new Set(['HTTPException', 'JSONResponse', 'Response', 'status', 'Request', 'WebSocketException']);
+
+/** Layer compliance: Endpoints → Services → Repositories → Models, and no business logic in endpoints. */
+export function layerRules(c: FileCtx, layout: Layout): void {
+  const layer = c.f.layer;
+  if (layer === 'endpoints' && !isWiringFile(c.f.rel)) {
+    if (c.on('layer-endpoint-repository')) endpointRepository(c, layout);
+    if (c.on('layer-endpoint-session')) endpointSession(c);
+  }
+  if (layer === 'services' && c.on('layer-service-http')) serviceHttp(c);
+  if (c.on('layer-endpoint-logic')) {
+    for (const fn of nodesOf(c.f, 'FunctionDefinition')) if (routeDecorator(c.f, fn)) endpointLogic(c, fn);
+  }
+}
+
+function endpointRepository(c: FileCtx, layout: Layout): void {
+  const folders = new Set(['repositories', 'repository', ...layout.repositories.map((d) => d.slice(d.lastIndexOf('/') + 1))]);
+  const isRepoModule = (q: string): boolean => q.split('.').some((seg) => folders.has(seg) || /Repository$/.test(seg));
+  const repoNames = new Set<string>();
+  const repoImports: SyntaxNode[] = [];
+  for (const i of imports(c.f)) {
+    if (isRepoModule(i.qualified) || /Repo(sitory)?$/.test(i.local)) {
+      repoNames.add(i.local);
+      repoImports.push(i.line);
+    }
+  }
+  const isRepo = (name: string | null): boolean =>
+    name !== null && (repoNames.has(name.split('.')[0]!) || /Repo(sitory)?$/.test(lastSeg(name)) || /(^|_)repo(sitory)?($|_)/i.test(lastSeg(name)));
+  for (const fn of nodesOf(c.f, 'FunctionDefinition')) {
+    for (const p of params(c.f, fn)) {
+      if (p.annotation && namesIn(c.f, p.annotation).some((n) => isRepo(n))) c.emit('layer-endpoint-repository', p.node);
+    }
+  }
+  for (const call of nodesOf(c.f, 'CallExpression')) {
+    const callee = calleeName(c.f, call);
+    const dep = callee !== null && lastSeg(callee) === 'Depends' ? dotted(c.f, callArgs(c.f, call).positional[0] ?? null) : null;
+    if ((callee !== null && isRepo(callee) && lastSeg(callee) !== 'Depends') || (dep !== null && isRepo(dep))) {
+      c.emit('layer-endpoint-repository', call);
+    }
+  }
+  if (!c.has('layer-endpoint-repository')) for (const st of repoImports) c.emit('layer-endpoint-repository', st);
+}
+
+function endpointSession(c: FileCtx): void {
+  const rule = 'layer-endpoint-session';
+  for (const fn of nodesOf(c.f, 'FunctionDefinition')) {
+    for (const p of params(c.f, fn)) {
+      if (p.annotation && namesIn(c.f, p.annotation).some((n) => SESSION_TYPES.has(lastSeg(n)))) c.emit(rule, p.node);
+    }
+  }
+  for (const call of nodesOf(c.f, 'CallExpression')) {
+    const callee = calleeName(c.f, call);
+    if (callee === null) continue;
+    const dep = lastSeg(callee) === 'Depends' ? dotted(c.f, callArgs(c.f, call).positional[0] ?? null) : null;
+    if (SESSION_FACTORY.test(lastSeg(callee)) || (dep !== null && SESSION_FACTORY.test(lastSeg(dep)))) c.emit(rule, call);
+  }
+  if (c.has(rule)) return;
+  for (const i of imports(c.f)) {
+    if (i.qualified.startsWith('sqlalchemy') || SESSION_TYPES.has(i.local) || SESSION_FACTORY.test(i.local)) c.emit(rule, i.line);
+  }
+}
+
+function serviceHttp(c: FileCtx): void {
+  const rule = 'layer-service-http';
+  const isHttpModule = (q: string): boolean => /^(fastapi|starlette)(\.|$)/.test(q);
+  const httpName = (name: string | null): boolean => {
+    if (name === null) return false;
+    const q = qualify(name, c.imported);
+    return isHttpModule(q) ? HTTP_NAMES.has(lastSeg(q)) || /\.status\./.test(q) : lastSeg(name) === 'HTTPException';
+  };
+  for (const r of nodesOf(c.f, 'RaiseStatement')) {
+    const raised = r.firstChild?.nextSibling ?? null;
+    const target = raised?.name === 'CallExpression' ? calleeName(c.f, raised) : dotted(c.f, raised);
+    if (target !== null && lastSeg(target) === 'HTTPException') c.emit(rule, r);
+  }
+  for (const call of nodesOf(c.f, 'CallExpression')) {
+    if (httpName(calleeName(c.f, call)) || callArgs(c.f, call).keywords.has('status_code')) c.emit(rule, call);
+  }
+  for (const m of nodesOf(c.f, 'MemberExpression')) {
+    const name = dotted(c.f, m);
+    if (name !== null && (/(^|\.)status\.HTTP_\d/.test(name) || /^HTTPStatus\./.test(name))) c.emit(rule, m);
+  }
+  for (const a of nodesOf(c.f, 'AssignStatement')) {
+    const target = a.firstChild;
+    if (target && /(^|\.)status_code$/.test(dotted(c.f, target) ?? '')) c.emit(rule, a);
+  }
+  if (c.has(rule)) return;
+  for (const i of imports(c.f)) if (isHttpModule(i.qualified) && (HTTP_NAMES.has(i.local) || i.local === 'fastapi')) c.emit(rule, i.line);
+}
+
+/**
+ * An endpoint may hold: a docstring, assignments and calls (delegating, shaping), returns,
+ * raises, guards (`if not x: raise/return`, without comparisons), and try blocks whose
+ * handlers only raise or return. Anything else (loops, with, comparisons, nested defs,
+ * updates, deletes) is logic that belongs in a service.
+ */
+function endpointLogic(c: FileCtx, fn: SyntaxNode): void {
+  const stmts = bodyStatements(fn.getChild('Body'));
+  if (stmts[0]?.name === 'ExpressionStatement' && stmts[0].firstChild?.name === 'String') stmts.shift();
+  const bad = firstLogic(stmts);
+  if (bad) {
+    c.emit('layer-endpoint-logic', bad, {
+      why: `The endpoint ${text(c.f, fn.getChild('VariableName') ?? fn).trim()} does more than delegate to a service and shape the response (${describe(bad)}).`,
+    });
+  }
+}
+
+const exitsOnly = (stmts: SyntaxNode[]): boolean =>
+  stmts.length > 0 && stmts.every((s) => s.name === 'RaiseStatement' || s.name === 'ReturnStatement' || s.name === 'PassStatement');
+
+const compares = (n: SyntaxNode): boolean => someIn(n, (x) => x.name === 'CompareOp' || x.name === 'ArithOp');
+
+function firstLogic(stmts: SyntaxNode[]): SyntaxNode | null {
+  for (const s of stmts) {
+    switch (s.name) {
+      case 'ExpressionStatement':
+      case 'AssignStatement':
+      case 'ReturnStatement':
+      case 'RaiseStatement':
+      case 'PassStatement':
+        continue;
+      case 'IfStatement': {
+        for (let k = s.firstChild; k; k = k.nextSibling) {
+          if (k.name === 'Body') {
+            if (!exitsOnly(bodyStatements(k))) return s;
+          } else if (k.name !== 'if' && k.name !== 'elif' && k.name !== 'else' && compares(k)) return s;
+        }
+        continue;
+      }
+      case 'TryStatement': {
+        let first = true;
+        for (let k = s.firstChild; k; k = k.nextSibling) {
+          if (k.name !== 'Body') continue;
+          const inner = bodyStatements(k);
+          const bad = first ? firstLogic(inner) : exitsOnly(inner) ? null : k;
+          if (bad) return bad;
+          first = false;
+        }
+        continue;
+      }
+      default:
+        return s;
+    }
+  }
+  return null;
+}
+
+function describe(s: SyntaxNode): string {
+  const names: Record<string, string> = {
+    ForStatement: 'a loop', WhileStatement: 'a loop', WithStatement: 'a with block', IfStatement: 'a decision',
+    UpdateStatement: 'a computed update', FunctionDefinition: 'a nested function', ClassDefinition: 'a nested class',
+    DeleteStatement: 'a delete', MatchStatement: 'a match', AssertStatement: 'an assertion', Body: 'error handling that does work',
+  };
+  return names[s.name] ?? s.name;
+}

@@ -1,0 +1,97 @@
+import type { SyntaxNode } from '@lezer/common';
+import type { FileCtx } from '../context.js';
+import { nodesOf, text } from '../parse.js';
+import { callArgs, calleeName, callsIn, decoratorName, decorators, defName, dotted, isAsync, lastSeg, params, qualify } from '../py.js';
+
+/** The code-reviewer's never-list: Optional[X], Pydantic v1, blocking calls in async code, missing type hints. */
+export function neverRules(c: FileCtx): void {
+  if (c.on('no-optional')) optional(c);
+  if (c.on('no-pydantic-v1')) pydanticV1(c);
+  if (c.on('no-blocking-in-async')) for (const fn of nodesOf(c.f, 'FunctionDefinition')) if (isAsync(fn)) blocking(c, fn);
+  if (c.on('type-hints')) for (const fn of nodesOf(c.f, 'FunctionDefinition')) typeHints(c, fn);
+}
+
+function optional(c: FileCtx): void {
+  if (!c.f.src.includes('Optional')) return;
+  for (const m of nodesOf(c.f, 'MemberExpression')) {
+    if (m.lastChild?.name !== ']') continue;
+    const obj = dotted(c.f, m.firstChild);
+    if (obj === null || lastSeg(obj) !== 'Optional') continue;
+    const inner = c.f.src.slice(m.firstChild!.to + 1, m.to - 1).trim();
+    c.emit('no-optional', m, { fix: `Write \`${inner} | None = None\` instead of Optional[${inner}].` });
+  }
+}
+
+const V1_METHODS = new Set(['dict', 'from_orm', 'parse_obj', 'parse_raw']);
+const V2_NAME: Record<string, string> = { dict: 'model_dump()', from_orm: 'model_validate(obj)', parse_obj: 'model_validate(data)', parse_raw: 'model_validate_json(raw)' };
+
+function pydanticV1(c: FileCtx): void {
+  const rule = 'no-pydantic-v1';
+  const configs: SyntaxNode[] = [];
+  for (const cls of nodesOf(c.f, 'ClassDefinition')) {
+    if (defName(c.f, cls) === 'Config' && cls.parent?.name === 'Body' && cls.parent.parent?.name === 'ClassDefinition') {
+      configs.push(cls);
+      c.emit(rule, cls, { why: 'A nested `class Config` is the Pydantic v1 way to configure a model.', fix: 'Use model_config = ConfigDict(...) (SettingsConfigDict for settings).' });
+    }
+  }
+  const inConfig = (n: SyntaxNode): boolean => configs.some((k) => n.from >= k.from && n.to <= k.to);
+  if (c.f.src.includes('orm_mode')) {
+    for (const a of nodesOf(c.f, 'AssignStatement')) {
+      if (!inConfig(a) && a.firstChild && text(c.f, a.firstChild) === 'orm_mode') c.emit(rule, a, { fix: 'Use model_config = ConfigDict(from_attributes=True).' });
+    }
+    for (const call of nodesOf(c.f, 'CallExpression')) {
+      if (!inConfig(call) && callArgs(c.f, call).keywords.has('orm_mode')) c.emit(rule, call, { fix: 'Use ConfigDict(from_attributes=True).' });
+    }
+  }
+  for (const d of nodesOf(c.f, 'Decorator')) {
+    const name = qualify(decoratorName(c.f, d), c.imported);
+    if (/(^|\.)(validator|root_validator)$/.test(name) && (name.startsWith('pydantic') || !name.includes('.'))) {
+      c.emit(rule, d, { why: `@${lastSeg(name)} is a Pydantic v1 validator.`, fix: 'Use @field_validator (or @model_validator) with @classmethod.' });
+    }
+  }
+  for (const call of nodesOf(c.f, 'CallExpression')) {
+    const callee = call.firstChild;
+    if (callee?.name !== 'MemberExpression' || callee.lastChild?.name !== 'PropertyName') continue;
+    const method = text(c.f, callee.lastChild);
+    if (V1_METHODS.has(method)) c.emit(rule, call, { why: `.${method}() is the Pydantic v1 API.`, fix: `Use .${V2_NAME[method]!}.` });
+  }
+}
+
+/** Calls (qualified through imports) that block the event loop; `*` matches any attribute. */
+const BLOCKING = [
+  'time.sleep', 'requests.*', 'urllib.request.urlopen', 'urllib3.*', 'http.client.*', 'subprocess.run', 'subprocess.call',
+  'subprocess.check_call', 'subprocess.check_output', 'os.system', 'os.popen', 'psycopg2.connect', 'pymysql.connect',
+  'sqlite3.connect', 'MySQLdb.connect', 'mysql.connector.connect', 'sqlalchemy.create_engine', 'redis.Redis',
+  'redis.StrictRedis', 'redis.from_url', 'pymongo.MongoClient', 'smtplib.SMTP', 'smtplib.SMTP_SSL',
+];
+const isBlocking = (q: string): boolean =>
+  BLOCKING.some((b) => (b.endsWith('.*') ? q.startsWith(b.slice(0, -1)) : q === b));
+
+function blocking(c: FileCtx, fn: SyntaxNode): void {
+  for (const call of callsIn(c.f, fn)) {
+    const callee = calleeName(c.f, call);
+    if (callee === null) continue;
+    const q = qualify(callee, c.imported);
+    if (isBlocking(q)) {
+      c.emit('no-blocking-in-async', call, { why: `${q}() blocks the event loop inside async def ${defName(c.f, fn)}.` });
+    }
+  }
+}
+
+function typeHints(c: FileCtx, fn: SyntaxNode): void {
+  const name = defName(c.f, fn);
+  const inClass = fn.parent?.name === 'Body' ? fn.parent.parent?.name === 'ClassDefinition' : fn.parent?.parent?.parent?.name === 'ClassDefinition';
+  const isStatic = decorators(fn).some((d) => decoratorName(c.f, d) === 'staticmethod');
+  const missing: string[] = [];
+  params(c.f, fn).forEach((p, i) => {
+    if (i === 0 && inClass && !isStatic && (p.name === 'self' || p.name === 'cls')) return;
+    if (!p.annotation) missing.push(`${p.star}${p.name}`);
+  });
+  const hasReturn = fn.getChildren('TypeDef').length > 0;
+  if (!hasReturn && name !== '__init__') missing.push('return type');
+  if (missing.length === 0) return;
+  c.emit('type-hints', fn, {
+    why: `def ${name} has no type hint for ${missing.join(', ')}.`,
+    fix: `Annotate ${missing.join(', ')} (e.g. \`def ${name}(...) -> ReturnType:\`).`,
+  });
+}

@@ -1,0 +1,100 @@
+import type { SyntaxNode } from '@lezer/common';
+import type { FileCtx } from '../context.js';
+import { nodesOf, text } from '../parse.js';
+import { callArgs, calleeName, decoratorName, enclosingFunction, lastSeg, routeDecorator, stringValue, args as argsOf } from '../py.js';
+
+const RULE = 'response-envelope';
+/** Helpers that build the envelope (the skill's create_success_response and kin). */
+const HELPER = /^(create_)?(success|error|api|standard|json|envelope)_response$|_envelope$|^envelope$/;
+/** Responses that are not JSON bodies (files, streams, redirects) carry no envelope. */
+const NON_JSON = new Set(['FileResponse', 'StreamingResponse', 'RedirectResponse', 'HTMLResponse', 'PlainTextResponse', 'Response', 'EventSourceResponse']);
+const JSON_RESPONSE = new Set(['JSONResponse', 'ORJSONResponse', 'UJSONResponse']);
+
+/** Every route handler returns the `{code, data, message}` envelope. */
+export function responseRules(c: FileCtx): void {
+  if (!c.on(RULE)) return;
+  for (const fn of nodesOf(c.f, 'FunctionDefinition')) {
+    const route = routeDecorator(c.f, fn);
+    if (!route) continue;
+    const returns = collectReturns(fn);
+    const noContent = is204(c, route);
+    if (returns.length === 0) {
+      if (!noContent) c.emit(RULE, fn, { why: `${decoratorName(c.f, route)} handler returns nothing, not the {code, data, message} envelope.` });
+      continue;
+    }
+    for (const r of returns) {
+      const value = r.firstChild?.nextSibling ?? null;
+      if (value === null || value.name === 'None') {
+        if (!noContent) c.emit(RULE, r, { why: 'The endpoint returns None; only 204 No Content endpoints may return no body.' });
+      } else if (!isEnvelope(c, value, fn)) {
+        c.emit(RULE, r);
+      }
+    }
+  }
+}
+
+/** ReturnStatements of `fn` itself (not of nested functions). */
+function collectReturns(fn: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode): void => {
+    for (let k = n.firstChild; k; k = k.nextSibling) {
+      if (k.name === 'FunctionDefinition' || k.name === 'ClassDefinition' || k.name === 'LambdaExpression') continue;
+      if (k.name === 'ReturnStatement') out.push(k);
+      else visit(k);
+    }
+  };
+  visit(fn.getChild('Body') ?? fn);
+  return out;
+}
+
+function is204(c: FileCtx, route: SyntaxNode): boolean {
+  const sc = argsOf(c.f, route.getChild('ArgList')).keywords.get('status_code');
+  return sc !== undefined && /(^|\D)204(\D|$)/.test(text(c.f, sc));
+}
+
+function isEnvelope(c: FileCtx, v: SyntaxNode, fn: SyntaxNode, depth = 0): boolean {
+  if (v.name === 'AwaitExpression' || v.name === 'ParenthesizedExpression') {
+    const inner = v.lastChild?.name === ')' ? v.firstChild?.nextSibling : v.lastChild;
+    return inner ? isEnvelope(c, inner, fn, depth) : false;
+  }
+  if (v.name === 'DictionaryExpression') return dictHasEnvelope(c, v);
+  if (v.name === 'CallExpression') {
+    const callee = calleeName(c.f, v);
+    const last = callee === null ? '' : lastSeg(callee);
+    if (HELPER.test(last) || NON_JSON.has(last)) return true;
+    const a = callArgs(c.f, v);
+    if (JSON_RESPONSE.has(last)) {
+      const content = a.keywords.get('content') ?? a.positional[0];
+      return content !== undefined && isEnvelope(c, content, fn, depth + 1);
+    }
+    if (last === 'dict') return ['code', 'data', 'message'].every((k) => a.keywords.has(k));
+    return a.keywords.has('data') && a.keywords.has('message');
+  }
+  if (v.name === 'VariableName' && depth < 3) {
+    // `response = create_success_response(...)`, then `return response`.
+    const name = text(c.f, v);
+    return nodesOf(c.f, 'AssignStatement').some((a) => {
+      if (a.from < fn.from || a.to > fn.to || enclosingFunction(a) !== fn) return false;
+      if (a.firstChild?.name !== 'VariableName' || text(c.f, a.firstChild) !== name) return false;
+      const value = a.lastChild;
+      return value !== null && value !== a.firstChild && isEnvelope(c, value, fn, depth + 1);
+    });
+  }
+  return false;
+}
+
+function dictHasEnvelope(c: FileCtx, d: SyntaxNode): boolean {
+  const keys = new Set<string>();
+  let expectKey = true;
+  for (let k = d.firstChild; k; k = k.nextSibling) {
+    if (k.name === '{' || k.name === '}') continue;
+    if (k.name === ',') expectKey = true;
+    else if (k.name === ':') expectKey = false;
+    else if (expectKey) {
+      const s = stringValue(c.f, k);
+      if (s !== null) keys.add(s);
+      expectKey = false;
+    }
+  }
+  return keys.has('code') && keys.has('data') && keys.has('message');
+}

@@ -1,0 +1,107 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import type { ChecksConfig } from '../workspace/config-schema.js';
+import { RULES, RULES_BY_ID } from './catalog.js';
+import { fileCtx } from './context.js';
+import { dependencyFindings } from './deps.js';
+import { findLayout, layerOf, pythonFiles } from './layout.js';
+import { lineOf, parsePython, type PyFile } from './parse.js';
+import { layerRules } from './rules/layer.js';
+import { namingRules, plannedNaming } from './rules/naming.js';
+import { neverRules } from './rules/never.js';
+import { responseRules } from './rules/response.js';
+import { securityRules } from './rules/security.js';
+import type { CheckAgent, CheckOptions, CheckResult, Finding, Layout } from './types.js';
+
+/** Files larger than this are not parsed (generated code, vendored bundles). */
+const MAX_BYTES = 2 * 1024 * 1024;
+
+interface Selection {
+  enabled: Set<string>;
+  disabled: { rule: string; reason: string }[];
+  notes: string[];
+}
+
+/** The rules a run uses: by agent, by id, minus the config's disabled ones. Unknown ids in `rules` are a user error. */
+export function selectRules(agents?: CheckAgent[], rules?: string[], config?: ChecksConfig): Selection {
+  const notes: string[] = [];
+  for (const id of rules ?? []) {
+    if (!RULES_BY_ID.has(id)) throw new UserError(`unknown rule "${id}": expected one of ${RULES.map((r) => r.id).join(', ')}`);
+  }
+  const enabled = new Set(
+    RULES.filter((r) => (!agents || agents.includes(r.agent)) && (!rules || rules.includes(r.id))).map((r) => r.id),
+  );
+  const disabled: Selection['disabled'] = [];
+  for (const d of config?.disabled ?? []) {
+    if (!RULES_BY_ID.has(d.rule)) notes.push(`checks.disabled names an unknown rule "${d.rule}"; known rules: ${RULES.map((r) => r.id).join(', ')}`);
+    else if (enabled.delete(d.rule)) disabled.push(d);
+  }
+  return { enabled, disabled, notes };
+}
+
+/** Runs every enabled per-file rule over one parsed file. */
+export function checkFile(f: PyFile, layout: Layout, enabled: ReadonlySet<string>, out: Finding[]): void {
+  const c = fileCtx(f, enabled, out);
+  layerRules(c, layout);
+  namingRules(f, enabled, out);
+  responseRules(c);
+  neverRules(c);
+  securityRules(c);
+  if (f.errors.length > 0) c.emit('parse-error', lineOf(f, f.errors[0]!));
+}
+
+async function pool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(size, items.length)) }, worker));
+}
+
+const toRel = (projectDir: string, file: string): string =>
+  (path.isAbsolute(file) ? path.relative(projectDir, file) : path.normalize(file)).split(path.sep).join('/');
+
+/** See index.ts. */
+export async function runChecks(projectDir: string, opts: CheckOptions = {}): Promise<CheckResult> {
+  const dir = path.resolve(projectDir);
+  const stat = await fs.stat(dir).catch(() => null);
+  if (!stat?.isDirectory()) throw new UserError(`${projectDir} is not a folder: give the project under work (the folder holding app/ or src/)`);
+  const { enabled, disabled, notes } = selectRules(opts.agents, opts.rules, opts.config);
+  const all = await pythonFiles(dir);
+  const layout = findLayout(all, opts.config);
+  const targets = opts.files ? [...new Set(opts.files.map((f) => toRel(dir, f)))].filter((f) => f.endsWith('.py')).sort() : all;
+  const findings: Finding[] = [];
+  const unparsable: CheckResult['unparsable'] = [];
+  await pool(targets, opts.concurrency ?? 16, async (rel) => {
+    const abs = path.join(dir, rel);
+    const size = (await fs.stat(abs).catch(() => null))?.size;
+    if (size === undefined) {
+      notes.push(`${rel}: no such file; it was not checked`);
+      return;
+    }
+    if (size > MAX_BYTES) {
+      notes.push(`${rel}: larger than ${MAX_BYTES} bytes; it was not checked`);
+      return;
+    }
+    const src = await fs.readFile(abs, 'utf8');
+    const f = parsePython(rel, src, layerOf(rel, layout));
+    checkFile(f, layout, enabled, findings);
+    if (f.errors.length > 0) unparsable.push({ file: rel, line: lineOf(f, f.errors[0]!) });
+  });
+  if (opts.baseline && enabled.has('no-unapproved-dependency')) {
+    findings.push(...(await dependencyFindings(dir, opts.baseline, opts.approvedDependencies)));
+  }
+  const order = new Map(RULES.map((r, i) => [r.id, i]));
+  findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || order.get(a.rule)! - order.get(b.rule)!);
+  unparsable.sort((a, b) => a.file.localeCompare(b.file));
+  return { findings, filesChecked: targets.length, unparsable, layout, rules: [...enabled], disabled, notes };
+}
+
+/** See index.ts. */
+export function runPlanned(paths: readonly string[], config?: ChecksConfig): Finding[] {
+  const rel = paths.map((p) => p.replace(/\\/g, '/').replace(/^\.\//, ''));
+  const { enabled } = selectRules(undefined, undefined, config);
+  return plannedNaming(rel, findLayout(rel, config), enabled);
+}
+
