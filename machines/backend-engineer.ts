@@ -136,18 +136,24 @@ export const backendEngineerMachine = setup({
       return { handoff: e.body, landmines: e.landmines };
     }),
     clearBlocked: assign({ blocked: undefined }),
+    noteLogError: assign(({ context, event }) => ({
+      notices: [
+        ...context.notices,
+        { type: 'WARNING' as const, from: 'teamstate', firstLine: `agent log: ${String((event as { error?: unknown }).error)}`.slice(0, 200), messageId: '', attention: true },
+      ],
+    })),
     noteStuck: assign(({ event }) => {
       const o = outcomeOf(event as StepEvent);
       return { blocked: o.status === 'done' ? undefined : o.reason };
     }),
-    acceptPlan: assign(({ event }) => {
+    acceptPlan: assign(({ context, event }) => {
       const o = outcomeOf(event as StepEvent);
       if (o.status !== 'done') return {};
       return {
         plan: o.output.text,
         planFiles: o.output.plan?.files ?? [],
         schemaChange: o.output.plan?.schemaChange ?? false,
-        landmines: Math.max(o.output.plan?.landmines ?? 0, 0),
+        landmines: Math.max(o.output.plan?.landmines ?? 0, context.landmines),
       };
     }),
     recordApproval: assign(({ context }) => ({ planApprovedFirstTry: context.revision === 0 })),
@@ -250,7 +256,7 @@ export const backendEngineerMachine = setup({
         src: 'readLog',
         input: ({ context }) => ({ taskId: context.task.id }),
         onDone: { target: 'planning', actions: 'setAdaptations' },
-        onError: { target: 'planning' },
+        onError: { target: 'planning', actions: 'noteLogError' },
       },
     },
     planning: {
@@ -351,7 +357,8 @@ export const backendEngineerMachine = setup({
         src: 'writeLog',
         input: ({ context }) => context,
         onDone: { target: 'done' },
-        onError: { target: 'done' },
+        // The task is done either way; the person sees why the log has no entry.
+        onError: { target: 'done', actions: 'noteLogError' },
       },
     },
     done: { type: 'final', tags: ['finished'], entry: ['sendCompletion', 'taskCompleted'] },

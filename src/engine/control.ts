@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../workspace/atomic.js';
+import type { WorkspacePaths } from '../workspace/paths.js';
+
+/**
+ * A person's action on a run, from the CLI or the UI. The CLI drops it in control/ for
+ * the engine (running now, or at its next start); the UI calls the engine directly.
+ */
+export const controlSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('complete'), run: z.string(), step: z.string(), text: z.string().default(''), fail: z.string().optional() }),
+  z.object({ action: z.literal('retry'), run: z.string(), step: z.string() }),
+  z.object({ action: z.literal('decide'), run: z.string(), approved: z.boolean(), feedback: z.string().default('') }),
+  z.object({ action: z.literal('cancel'), run: z.string(), reason: z.string().default('cancelled by a person') }),
+]);
+export type Control = z.infer<typeof controlSchema>;
+export type ControlInput = z.input<typeof controlSchema>;
+
+/** Queues `control` for the engine: written atomically, named so they apply in order. */
+export async function queueControl(paths: WorkspacePaths, control: ControlInput, now: number = Date.now()): Promise<string> {
+  await fs.mkdir(paths.controlDir, { recursive: true });
+  const name = `${String(now).padStart(14, '0')}-${randomBytes(4).toString('hex')}.json`;
+  const file = path.join(paths.controlDir, name);
+  await writeFileAtomic(file, `${JSON.stringify(controlSchema.parse(control))}\n`);
+  return file;
+}
+
+/** The queued controls, oldest first, each parsed or with the reason it can't be. */
+export async function listControls(paths: WorkspacePaths): Promise<{ name: string; file: string; control?: Control; error?: string }[]> {
+  const names = (await fs.readdir(paths.controlDir).catch(() => [] as string[])).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const file = path.join(paths.controlDir, name);
+      try {
+        const parsed = controlSchema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
+        return parsed.success ? { name, file, control: parsed.data } : { name, file, error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+      } catch (e) {
+        return { name, file, error: (e as Error).message };
+      }
+    }),
+  );
+}

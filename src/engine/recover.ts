@@ -1,0 +1,65 @@
+import { UserError } from '../errors.js';
+import type { RunStore } from '../store/types.js';
+import type { RunEngine } from './engine.js';
+import type { RunRecord, RunState } from './run-state.js';
+import { stateAfter } from './run-state.js';
+
+/** How many runs are read from the store at once on start. */
+const PARALLEL_LOADS = 64;
+
+/**
+ * Reads every unfinished run back: the snapshot cache plus the journal records after it
+ * (the journal is the truth; the cache only saves reading it whole). A torn tail from a
+ * crash is cut off, kept beside the journal, and reported. A run persisted by another
+ * machine version is migrated by a registered function, or refused with a clear error.
+ */
+export async function loadRuns(store: RunStore, engine: RunEngine, warn: (line: string) => void): Promise<RunState[]> {
+  const ids = await store.listRuns({ unfinishedOnly: true });
+  const loaded: RunState[] = [];
+  for (let i = 0; i < ids.length; i += PARALLEL_LOADS) {
+    const batch = await Promise.all(ids.slice(i, i + PARALLEL_LOADS).map((id) => loadRun(store, engine, id, warn)));
+    for (const state of batch) if (state) loaded.push(state);
+  }
+  return loaded;
+}
+
+async function loadRun(store: RunStore, engine: RunEngine, runId: string, warn: (line: string) => void): Promise<RunState | undefined> {
+  let result = await store.load(runId);
+  if (result.torn) {
+    warn(`run ${runId}: the journal's last write was cut by a crash (${result.torn.reason}, ${result.torn.bytes} bytes at ${result.torn.offset}); kept aside and recovered from the record before it`);
+    await store.repairTail(runId);
+    result = await store.load(runId);
+  }
+  let state = result.snapshot?.data as RunState | undefined;
+  let seq = result.snapshot?.seq ?? 0;
+  for (const record of result.tail as unknown as RunRecord[]) {
+    state = stateAfter(state, record);
+    seq = record.seq;
+  }
+  if (!state) return undefined;
+  state = migrate(engine, state);
+  engine.adopt(state, seq);
+  return state;
+}
+
+/** Brings a persisted state to the running machine's version, or refuses to read it. */
+export function migrate(engine: RunEngine, state: RunState): RunState {
+  const { entry } = engine;
+  if (state.machine.id !== entry.id) {
+    throw new UserError(`run ${state.runId} was made by machine "${state.machine.id}", but this workspace runs "${entry.id}"; use a workspace per machine`);
+  }
+  let snapshot: unknown = state.snapshot;
+  for (let v = state.machine.version; v < entry.version; v++) {
+    const step = entry.migrations[v];
+    if (!step) {
+      throw new UserError(
+        `run ${state.runId} was saved by ${entry.id} v${state.machine.version} and no migration to v${entry.version} is registered; finish it with the teamstate version that started it, or add a migration in machines/index.ts`,
+      );
+    }
+    snapshot = step(snapshot);
+  }
+  if (state.machine.version > entry.version) {
+    throw new UserError(`run ${state.runId} was saved by a newer ${entry.id} (v${state.machine.version} > v${entry.version}); upgrade teamstate`);
+  }
+  return { ...state, snapshot: snapshot as RunState['snapshot'], machine: { id: entry.id, version: entry.version } };
+}

@@ -1,0 +1,100 @@
+import type { Message } from '../protocol/schema.js';
+
+/** The persisted part of a machine snapshot: enough to resolve it again. */
+export interface PersistedSnapshot {
+  value: unknown;
+  context: Record<string, unknown>;
+  status: 'active' | 'done' | 'error' | 'stopped';
+  tags: string[];
+}
+
+/** A step's work in progress: started by a spawn action, ended by its done/error event. */
+export interface ActiveStep {
+  src: string;
+  input: unknown;
+  attempt: number;
+  startedAt: number;
+}
+
+/** A durable timer: an absolute deadline and the event it sends (DESIGN §4). */
+export interface Timer {
+  event: { type: string };
+  deadline: number;
+}
+
+/** A message the run sends, journaled before it is delivered. */
+export interface OutboxItem {
+  /** Stable per message: the delivery file name derives from it, so a re-delivery replaces. */
+  key: string;
+  recipients: string[];
+  message: Message;
+}
+
+/**
+ * Everything about one run that the engine keeps: the machine snapshot plus what the
+ * machine cannot hold (active steps, timers, undelivered messages, applied message keys).
+ * It is the `state` of every journal record, and the snapshot cache's content.
+ */
+export interface RunState {
+  runId: string;
+  machine: { id: string; version: number };
+  snapshot: PersistedSnapshot;
+  steps: Record<string, ActiveStep>;
+  attempts: Record<string, number>;
+  timers: Record<string, Timer>;
+  /** Keys of the inbound messages and commands already applied: exactly-once. */
+  seen: string[];
+  undelivered: OutboxItem[];
+  /** How many messages the run has sent: the next outgoing id. */
+  sent: number;
+  createdAt: number;
+  /** When the run entered its current state. */
+  since: number;
+  updatedAt: number;
+  last?: { dir: 'in' | 'out'; peer: string; type: string; firstLine: string; at: number };
+}
+
+/** Where an event came from, as the journal and the timeline show it. */
+export type EventSource =
+  | { kind: 'message'; key: string; file: string; from: string; type: string; priority: string; firstLine: string; task?: string }
+  | { kind: 'step'; id: string; attempt: number }
+  | { kind: 'timer'; id: string }
+  | { kind: 'person'; key: string; action: string };
+
+/** Journal records (store payloads). Each carries the run's state after it. */
+export type RunRecord =
+  | { seq: number; at: number; kind: 'created'; machine: { id: string; version: number }; input: unknown; state: RunState }
+  | {
+      seq: number;
+      at: number;
+      kind: 'event';
+      source: EventSource;
+      event: { type: string; [k: string]: unknown };
+      /** Set when the event changed nothing: why (shown to the user). */
+      outOfPlace?: string;
+      outbox: OutboxItem[];
+      state: RunState;
+    }
+  | { seq: number; at: number; kind: 'step-started'; id: string; attempt: number }
+  | { seq: number; at: number; kind: 'delivered'; keys: string[] };
+
+/** The run's state after `record`, given the state before it (records carry it or a delta). */
+export function stateAfter(before: RunState | undefined, record: RunRecord): RunState {
+  if (record.kind === 'created' || record.kind === 'event') return record.state;
+  if (!before) throw new Error(`journal record ${record.seq} (${record.kind}) has no state before it`);
+  if (record.kind === 'delivered') {
+    const done = new Set(record.keys);
+    return { ...before, undelivered: before.undelivered.filter((o) => !done.has(o.key)) };
+  }
+  const step = before.steps[record.id];
+  if (!step) return before;
+  return {
+    ...before,
+    steps: { ...before.steps, [record.id]: { ...step, attempt: record.attempt } },
+    attempts: { ...before.attempts, [record.id]: Math.max(before.attempts[record.id] ?? 0, record.attempt) },
+  };
+}
+
+export function isFinished(state: RunState): boolean {
+  return state.snapshot.status !== 'active';
+}

@@ -1,0 +1,180 @@
+import path from 'node:path';
+import type { FSWatcher } from 'chokidar';
+import { watch } from 'chokidar';
+import { UserError } from '../errors.js';
+import type { ManualSteps } from '../handlers/manual.js';
+import { createManualHandler } from '../handlers/manual.js';
+import { createHandlers } from '../handlers/index.js';
+import type { StepHandler, StepOutcome } from '../handlers/types.js';
+import type { Message } from '../protocol/schema.js';
+import { acquireLock } from '../store/lock.js';
+import type { LockHandle } from '../store/lock.js';
+import { createFolderStore } from '../store/folder-store.js';
+import type { RunStore } from '../store/types.js';
+import type { Config, StepName } from '../workspace/config-schema.js';
+import { loadConfig } from '../workspace/config.js';
+import { deliver } from '../workspace/deliver.js';
+import { ensureLayout } from '../workspace/init.js';
+import { DEFAULT_SETTLE_MS } from '../workspace/inbox.js';
+import { WorkspacePaths } from '../workspace/paths.js';
+import { checkAddresses } from '../workspace/team.js';
+import { applyControl, drainControls } from './actions.js';
+import { RunEngine } from './engine.js';
+import { Intake } from './intake.js';
+import { loadRuns } from './recover.js';
+import type { RunState } from './run-state.js';
+import { resumeRun } from './resume.js';
+import { StepRunner } from './step-runner.js';
+
+export interface EngineOptions {
+  workspaceDir: string;
+  /** @default Date.now */
+  now?: () => number;
+  /** One line per transition, plus warnings. */
+  log?: (line: string) => void;
+  /** Replaces configured handlers (tests, benchmarks). */
+  handlers?: Partial<Record<StepName, StepHandler>>;
+  /** Watch the inbox (chokidar) and scan on a timer. Tests drive `scan()` by hand. @default true */
+  watch?: boolean;
+  /** A file dropped in the inbox root is read once unchanged this long. */
+  settleMs?: number;
+}
+
+/**
+ * One workspace's engine: holds the lock, recovers every unfinished run, then takes the
+ * inbox in (watcher wake-ups plus a timed scan, the scan being the truth: DESIGN §4).
+ * The CLI and the UI read runs and act on them only through this.
+ */
+export class Engine {
+  private watcher?: FSWatcher;
+  private interval?: NodeJS.Timeout;
+  private scanning?: Promise<void>;
+  private rescan = false;
+  private stopped = false;
+
+  private constructor(
+    readonly paths: WorkspacePaths,
+    readonly config: Config,
+    readonly core: RunEngine,
+    readonly manual: ManualSteps,
+    private readonly steps: StepRunner,
+    private readonly intake: Intake,
+    private readonly store: RunStore,
+    private readonly lock: LockHandle,
+  ) {}
+
+  /** Opens the workspace, takes the lock (a second engine is refused), and recovers. */
+  static async start(opts: EngineOptions): Promise<Engine> {
+    const paths = new WorkspacePaths(opts.workspaceDir);
+    const config = await loadConfig(paths.root);
+    await ensureLayout(paths, config);
+    const now = opts.now ?? Date.now;
+    const lock = await acquireLock(paths.lockFile, { pid: process.pid, startedAt: now() });
+    try {
+      const store = createFolderStore(paths.runsDir, { fsync: config.fsync });
+      const core = new RunEngine({ paths, config, store, now, log: opts.log });
+      const projectDir = path.resolve(paths.root, config.project ?? process.cwd());
+      const manual = createManualHandler({ now, prompts: { workspaceDir: paths.root } });
+      const handlers = { ...createHandlers(config, { workspaceDir: paths.root, projectDir, manual, now }), ...opts.handlers } as Record<StepName, StepHandler>;
+      const steps = new StepRunner({ engine: core, paths, config, projectDir, handlers });
+      core.steps = steps;
+      const engine = new Engine(paths, config, core, manual, steps, new Intake(core, opts.settleMs ?? DEFAULT_SETTLE_MS), store, lock);
+      const runs = await loadRuns(store, core, (w) => core.warn(w));
+      await Promise.all(runs.map((r) => core.queue.run(r.runId, () => resumeRun(core, steps, r.runId))));
+      if (opts.watch !== false) engine.watch(opts.settleMs ?? DEFAULT_SETTLE_MS);
+      await engine.scan();
+      return engine;
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+  }
+
+  /** Takes in whatever is waiting: messages in the inbox, then people's queued actions. */
+  scan(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.scanning) {
+      this.rescan = true;
+      return this.scanning;
+    }
+    this.scanning = (async () => {
+      do {
+        this.rescan = false;
+        await this.intake.scan();
+        await drainControls(this);
+        this.core.timers.fireDue();
+        await this.core.writeSnapshots();
+      } while (this.rescan && !this.stopped);
+    })().finally(() => {
+      this.scanning = undefined;
+    });
+    return this.scanning;
+  }
+
+  private watch(settleMs: number): void {
+    const inbox = this.paths.inbox(this.config.engine.member);
+    const wake = () => {
+      void this.scan().catch((e) => this.core.warn(`scan failed: ${(e as Error).message}`));
+    };
+    // Chokidar is a hint (it has known lost-event issues); the timed scan is the truth.
+    this.watcher = watch([inbox.root, inbox.new, this.paths.controlDir], { ignoreInitial: true, depth: 0 });
+    this.watcher.on('add', wake).on('change', () => setTimeout(wake, settleMs + 10).unref());
+    this.watcher.on('add', (p) => {
+      if (path.dirname(p) === inbox.root) setTimeout(wake, settleMs + 10).unref();
+    });
+    this.watcher.on('error', (e) => this.core.warn(`watcher: ${String(e)}`));
+    this.interval = setInterval(wake, this.config.scanIntervalMs);
+    this.interval.unref();
+  }
+
+  /** Every run in memory (unfinished ones and those finished since start). */
+  runs(): RunState[] {
+    return [...this.core.runs.values()];
+  }
+
+  run(runId: string): RunState | undefined {
+    return this.core.runs.get(runId);
+  }
+
+  /** A person completes (or fails) a step: a waiting manual step, or one stuck after a failure. */
+  complete(runId: string, step: string, outcome: StepOutcome): Promise<void> {
+    return applyControl(this, outcome.status === 'done' ? { action: 'complete', run: runId, step, text: outcome.output.text } : { action: 'complete', run: runId, step, text: '', fail: outcome.status === 'failed' || outcome.status === 'needs-person' ? outcome.reason : 'failed' }, `ui:${this.core.now()}:${Math.random()}`);
+  }
+
+  retry(runId: string, step: string): Promise<void> {
+    return applyControl(this, { action: 'retry', run: runId, step }, `ui:${this.core.now()}:${Math.random()}`);
+  }
+
+  /** A person decides on the plan as the conductor. */
+  decide(runId: string, approved: boolean, feedback: string): Promise<void> {
+    return applyControl(this, { action: 'decide', run: runId, approved, feedback }, `ui:${this.core.now()}:${Math.random()}`);
+  }
+
+  cancel(runId: string, reason: string): Promise<void> {
+    return applyControl(this, { action: 'cancel', run: runId, reason }, `ui:${this.core.now()}:${Math.random()}`);
+  }
+
+  /** Sends a message to members' inboxes as anyone on the team (the UI's compose). */
+  async send(message: Message): Promise<string[]> {
+    const addresses = checkAddresses(message, this.config);
+    if (!addresses.ok) throw new UserError(addresses.error);
+    const key = `${addresses.value.from}.${this.core.now()}.${Math.random().toString(36).slice(2, 8)}`;
+    await Promise.all(addresses.value.recipients.map((r) => deliver(this.paths, r, { ...message, from: addresses.value.from }, key, { fsync: this.config.fsync })));
+    return addresses.value.recipients;
+  }
+
+  /** Finishes the messages in hand, stops steps (they re-run on restart), releases the lock. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.interval);
+    await this.watcher?.close();
+    await this.scanning?.catch(() => undefined);
+    this.steps.stopAll();
+    await this.core.queue.idle();
+    this.core.timers.clear();
+    await this.core.writeSnapshots();
+    await this.store.close();
+    await this.lock.release();
+  }
+}

@@ -1,0 +1,52 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { renderMessage } from '../../src/protocol/render.js';
+import type { Message } from '../../src/protocol/schema.js';
+import { initWorkspace } from '../../src/workspace/init.js';
+import { WorkspacePaths } from '../../src/workspace/paths.js';
+
+/** A fresh workspace in a temp folder, `instant` handlers unless told otherwise. */
+export async function tempWorkspace(preset: 'instant' | 'default' = 'instant', edit?: (config: Record<string, unknown>) => void): Promise<WorkspacePaths> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-engine-'));
+  await initWorkspace(dir, { preset });
+  const paths = new WorkspacePaths(dir);
+  if (edit) {
+    const { parse } = await import('jsonc-parser');
+    const config = parse(await fs.readFile(paths.configFile, 'utf8')) as Record<string, unknown>;
+    edit(config);
+    await fs.writeFile(paths.configFile, JSON.stringify(config, null, 2));
+  }
+  return paths;
+}
+
+let dropped = 0;
+
+/** Drops a message into `to`'s inbox as a peer would: written in tmp/, renamed into new/. */
+export async function drop(paths: WorkspacePaths, to: string, m: Omit<Message, 'to'> & { to?: string[] }): Promise<string> {
+  const inbox = paths.inbox(to);
+  dropped += 1;
+  const name = `${m.from}--${String(dropped).padStart(6, '0')}-${m.type.toLowerCase()}.md`;
+  await fs.writeFile(path.join(inbox.tmp, name), renderMessage({ to: [to], ...m } as Message));
+  await fs.rename(path.join(inbox.tmp, name), path.join(inbox.new, name));
+  return name;
+}
+
+/** The messages in `member`'s new/ (what the engine delivered to them), oldest first by name. */
+export async function delivered(paths: WorkspacePaths, member: string): Promise<string[]> {
+  const dir = paths.inbox(member).new;
+  const names = (await fs.readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+  return Promise.all(names.map((n) => fs.readFile(path.join(dir, n), 'utf8')));
+}
+
+export const HANDOFF_BODY = `## ANALYST REPORT — user signup
+### ENTRY POINT
+app/api/v1/endpoints/users.py:12 — create_user
+### FILES IN SCOPE (ordered by edit sequence)
+1. app/models/User.py — model
+2. app/services/UserService.py — service
+3. app/api/v1/endpoints/users.py — endpoint
+### DEPENDENCIES (do not touch)
+- app/core/security.py — password hashing
+### LANDMINES
+- [LANDMINE] app/core/security.py:40 — hashing is sync and blocks the loop`;
