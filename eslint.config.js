@@ -15,7 +15,16 @@ export default tseslint.config(
   {
     files: ['machines/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'fs-extra', 'child_process', 'chokidar', '../src/workspace/*', '../src/store/*', '../src/engine/*', '../src/handlers/*'] }],
+      // Machines are pure: types may come from anywhere, code only from xstate and siblings.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'fs-extra', 'child_process', 'chokidar'], message: 'machines do no I/O' },
+            { group: ['**/src/**'], allowTypeImports: true, message: 'machines import only types from src/' },
+          ],
+        },
+      ],
     },
   },
 );
