@@ -11,7 +11,7 @@ import { loadConfig, resolveWorkspaceDir } from '../../workspace/config.js';
 import { deliver, deliveryName } from '../../workspace/deliver.js';
 import { describeParseError } from '../../workspace/inbox.js';
 import { WorkspacePaths, segmentProblem } from '../../workspace/paths.js';
-import { checkAddresses } from '../../workspace/team.js';
+import { checkAddresses, resolveMember } from '../../workspace/team.js';
 
 interface SendFlags {
   from?: string;
@@ -70,7 +70,8 @@ function checkNames(flags: SendFlags): void {
   ];
   for (const [flag, value, expected] of named) {
     if (value === undefined || (flag === '--to' && value.toUpperCase() === ALL)) continue;
-    const problem = segmentProblem(value);
+    // Ids may hold ':' (the schema checks them); the rest become path segments somewhere.
+    const problem = flag === '--id' || flag === '--reply-to' ? (/[\\/]|\.\./.test(value) ? `"${value}" contains a path separator or ".."` : undefined) : segmentProblem(value);
     if (problem) throw new UserError(`${flag} ${problem}; expected ${expected}`);
   }
 }
@@ -135,7 +136,9 @@ export function registerSend(program: Command): void {
       const message = buildMessage(flags, await readBody(flags));
       const addresses = checkAddresses(message, config);
       if (!addresses.ok) throw new UserError(addresses.error);
-      const outgoing: Message = { ...message, from: addresses.value.from };
+      // Written exactly: members' own names (ALL stays, so recipients see it was a broadcast).
+      const to = [...new Set(message.to.map((t) => (t === ALL ? ALL : (resolveMember(t, config) ?? t))))];
+      const outgoing: Message = { ...message, from: addresses.value.from, to };
       const text = renderMessage(outgoing);
       const size = Buffer.byteLength(text);
       if (size > config.limits.maxMessageBytes) throw new UserError(`the message is ${size} bytes, over limits.maxMessageBytes (${config.limits.maxMessageBytes}); shorten the body`);
