@@ -27,7 +27,7 @@ export function decodeInput(input: string | Uint8Array): Result<string, ParseErr
   return ok(normalizeNewlines(text));
 }
 
-const FENCE_OPEN = /^\s*(`{3,}|~{3,})\s*[\w.+#-]*\s*$/;
+const FENCE_OPEN = /^\s*(`{3,}|~{3,})[ \t]*(?:[\w.+#-]+[ \t]*)?$/;
 
 /**
  * Unwraps a message an LLM wrapped in a markdown code fence (with or without a
@@ -42,7 +42,7 @@ export function unwrapFence(text: string): Result<{ text: string; lineOffset: nu
   const marker = open[1] as string;
   let last = lines.length - 1;
   while (last > first && isBlank(lines[last] as string)) last--;
-  const close = last > first ? /^\s*(`{3,}|~{3,})\s*$/.exec(lines[last] as string) : null;
+  const close = last > first ? /^\s*(`{3,}|~{3,})[ \t]*$/.exec(lines[last] as string) : null;
   const closes = close !== null && (close[1] as string)[0] === marker[0] && (close[1] as string).length >= marker.length;
   if (!closes) {
     return err({

@@ -8,7 +8,7 @@ import type { Message } from './schema.js';
 import { MESSAGE_TYPES, PRIORITIES } from './schema.js';
 import { lineOfOffset, normalizeAction, normalizeBody, splitAction } from './text.js';
 import type { Problem } from './values.js';
-import { aliasTable, at, readDecision, readName, readNames, readPriority, readType } from './values.js';
+import { aliasTable, at, clip, readDecision, readName, readNames, readPriority, readType } from './values.js';
 
 /** Key spellings accepted (compared lower-case without - _ or spaces) → the field they fill. */
 const KEYS: Record<string, string> = {
@@ -82,7 +82,7 @@ export function parseJsonForm(text: string, lineOffset: number, opts: ParseOptio
     const [k, v] = p.children ?? [];
     if (!k || !v || typeof k.value !== 'string') continue;
     const field = KEYS[k.value.toLowerCase().replace(/[-_\s]/g, '')];
-    if (field !== undefined && !props.has(field)) props.set(field, { value: getNodeValue(v), line: lineOfOffset(text, p.offset) + lineOffset, key: k.value });
+    if (field !== undefined && !props.has(field)) props.set(field, { value: getNodeValue(v), line: lineOfOffset(text, p.offset) + lineOffset, key: clip(k.value, 30) });
   }
   const aliases = aliasTable(opts.aliases);
   const fail = (p: Prop | undefined, problem: Problem) => err(at(p?.line ?? lineOffset + 1, problem));
@@ -127,14 +127,14 @@ export function parseJsonForm(text: string, lineOffset: number, opts: ParseOptio
     set('decision', approved, yes ? 'APPROVED' : 'REJECTED');
     draft.fields.priority = 'MEDIUM';
   } else {
-    const t = typeof type.value === 'string' ? readType(type.value, `"${type.key}": "${type.value}"`) : err({ expected: 'a message type', message: `"${type.key}" must be a string` });
+    const t = typeof type.value === 'string' ? readType(type.value, `"${type.key}": "${clip(type.value)}"`) : err({ expected: 'a message type', message: `"${type.key}" must be a string` });
     if (!t.ok) return fail(type, t.error);
     set('type', type, t.value);
   }
 
   const priority = props.get('priority');
   if (priority) {
-    const r = typeof priority.value === 'string' ? readPriority(priority.value, `"${priority.key}": "${priority.value}"`) : err({ expected: 'a priority', message: `"${priority.key}" must be one of ${PRIORITIES.join(', ')}` });
+    const r = typeof priority.value === 'string' ? readPriority(priority.value, `"${priority.key}": "${clip(priority.value)}"`) : err({ expected: 'a priority', message: `"${priority.key}" must be one of ${PRIORITIES.join(', ')}` });
     if (!r.ok) return fail(priority, r.error);
     set('priority', priority, r.value);
   } else if (!approvalResponse) {
@@ -164,7 +164,7 @@ export function parseJsonForm(text: string, lineOffset: number, opts: ParseOptio
   }
   const decision = props.get('decision');
   if (decision && !approvalResponse && decision.value !== null) {
-    const r = typeof decision.value === 'string' ? readDecision(decision.value, `"${decision.key}": "${decision.value}"`) : err({ expected: 'APPROVED or REJECTED', message: `"${decision.key}" must be "APPROVED" or "REJECTED"` });
+    const r = typeof decision.value === 'string' ? readDecision(decision.value, `"${decision.key}": "${clip(decision.value)}"`) : err({ expected: 'APPROVED or REJECTED', message: `"${decision.key}" must be "APPROVED" or "REJECTED"` });
     if (!r.ok) return fail(decision, r.error);
     set('decision', decision, r.value);
   }

@@ -4,7 +4,7 @@ import type { Draft, ParseError } from './parse.js';
 import { PRIORITIES } from './schema.js';
 import { isBlank, normalizeBody, splitAction } from './text.js';
 import type { Problem } from './values.js';
-import { aliasTable, at, readDecision, readName, readNames, readPriority, readType } from './values.js';
+import { aliasTable, at, clip, readDecision, readName, readNames, readPriority, readType } from './values.js';
 
 /** Header keys of the seed format and its extensions, in rendering order. */
 export const HEADER_KEYS = ['PRIORITY', 'TYPE', 'TO', 'FROM', 'TASK', 'ID', 'REPLY-TO', 'DECISION'] as const;
@@ -18,7 +18,9 @@ interface Group {
   value: string;
 }
 
-const GROUP = /\[\s*([A-Za-z][A-Za-z _-]*?)\s*:\s*([^[\]]*?)\s*\]/y;
+// Written without nested or lazy quantifiers: a dropped file can hold a 1 MB line.
+const GROUP = /\[([^[\]:]*):([^[\]]*)\]/y;
+const KEY = /^[A-Za-z][A-Za-z _-]*$/;
 
 /** `[KEY: value]`, or several on one line (`[ID: a]  [REPLY-TO: b]`); null when the line is anything else. */
 function headerGroups(line: string): Group[] | null {
@@ -28,8 +30,9 @@ function headerGroups(line: string): Group[] | null {
   while (pos < t.length) {
     GROUP.lastIndex = pos;
     const m = GROUP.exec(t);
-    if (!m) return null;
-    groups.push({ key: m[1] as string, value: m[2] as string });
+    const key = m?.[1]?.trim() ?? '';
+    if (!m || !KEY.test(key)) return null;
+    groups.push({ key, value: (m[2] as string).trim() });
     pos = GROUP.lastIndex;
     while (pos < t.length && /\s/.test(t[pos] as string)) pos++;
   }
@@ -49,6 +52,15 @@ function isKnownHeaderLine(line: string): boolean {
     const k = canonicalKey(x.key);
     return k !== undefined && k !== 'ACTION';
   });
+}
+
+const HEADER_START = /^\s*\[([^[\]:]*):/;
+
+/** A line that opens like a known header (`[TO: …`) but is not a clean header line. */
+function startsLikeHeader(line: string): boolean {
+  const m = HEADER_START.exec(line);
+  const key = m ? canonicalKey(m[1] as string) : undefined;
+  return key !== undefined && key !== 'ACTION';
 }
 
 interface Header {
@@ -88,7 +100,7 @@ export function parseTextForm(text: string, lineOffset: number, aliasesIn: Recor
     if (groups === null || groups.some((g) => canonicalKey(g.key) === 'ACTION')) break;
     for (const g of groups) {
       const key = canonicalKey(g.key);
-      const shown = `[${g.key.trim()}: ${g.value}]`;
+      const shown = `[${clip(g.key, 30)}: ${clip(g.value)}]`;
       if (key === undefined || key === 'ACTION') {
         return fail(i, { expected: `a header: ${KNOWN_KEYS}`, message: `${shown} is not a known header; expected one of ${KNOWN_KEYS}, or put a blank line before the body` });
       }
@@ -101,6 +113,11 @@ export function parseTextForm(text: string, lineOffset: number, aliasesIn: Recor
     i++;
   }
 
+  const stop = lines[i];
+  const broken = stop !== undefined && REQUIRED.some((r) => !headers.has(r)) && startsLikeHeader(stop);
+  if (broken) {
+    return fail(i, { expected: 'a line of [KEY: value] headers', message: `"${clip(stop.trim())}" is not a header line; put each header alone in brackets, e.g. [TO: a, b]` });
+  }
   if (headers.size === 0) {
     const found = (lines[firstHeader] as string).trim().slice(0, 60);
     return fail(firstHeader, { expected: `a [PRIORITY: ${PRIORITIES.join('|')}] header`, message: `expected the message to begin with [PRIORITY: …], [TYPE: …], [TO: …]; found "${found}"` });

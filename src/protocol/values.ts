@@ -12,8 +12,13 @@ export interface Problem {
 
 /** A problem placed at a line of the input (when known). */
 export function at(line: number | undefined, p: Problem): ParseError {
-  const message = oneLine(p.message);
+  const message = clip(oneLine(p.message), 400);
   return line === undefined ? { expected: p.expected, message } : { line, expected: p.expected, message: `line ${line}: ${message}` };
+}
+
+/** A quoted value cut to a readable length. */
+export function clip(s: string, max = 60): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
 /** Error messages quote what they found; a quoted value must not break the one-line promise. */
@@ -61,6 +66,8 @@ export function aliasTable(aliases: Record<string, string> | undefined): Map<str
  * become `-` ("Backend Engineer" → backend-engineer), aliases resolved; `all` → ALL.
  */
 export function readName(raw: string, aliases: Map<string, string>, shown: string): Result<string, Problem> {
+  // Far longer than any name; also keeps the quote-stripping below linear in practice.
+  if (raw.length > 200) return err({ expected: 'a member name', message: `${shown}: a name of ${raw.length} characters is not a member name; expected at most 64` });
   const v = raw
     .trim()
     .replace(/^["'`]+|["'`]+$/g, '')
@@ -73,7 +80,7 @@ export function readName(raw: string, aliases: Map<string, string>, shown: strin
   if (memberNameSchema.safeParse(name).success) return ok(name);
   return err({
     expected: 'a member name',
-    message: `${shown}: "${raw.trim()}" is not a member name; expected lower-case letters, digits, - and _ (or ALL)`,
+    message: `${shown}: "${clip(raw.trim())}" is not a member name; expected lower-case letters, digits, - and _ (or ALL)`,
   });
 }
 

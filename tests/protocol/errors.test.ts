@@ -130,3 +130,30 @@ describe('the member name schema', () => {
     expect(memberNameSchema.safeParse('all-hands').success).toBe(true);
   });
 });
+
+describe('header lines that are almost right', () => {
+  it('points at a header line with text after the bracket', () => {
+    const e = failure('[PRIORITY: HIGH] (urgent)\n[TYPE: BUG]\n[TO: a]\n\nx');
+    expect(e.message).toBe('line 1: "[PRIORITY: HIGH] (urgent)" is not a header line; put each header alone in brackets, e.g. [TO: a, b]');
+  });
+
+  it('points at a broken header line among good ones', () => {
+    expect(failure('[PRIORITY: HIGH]\n[TYPE: BUG]\n[TO: a, b] please\n\nx').line).toBe(3);
+  });
+});
+
+describe('inputs built to be slow', () => {
+  // No time limit is asserted: a quadratic regex would make these run for hours, not fail.
+  const mb = 1024 * 1024;
+  it.each<[string, string]>([
+    ['a bracket followed by a megabyte of spaces', `[a${' '.repeat(mb)}`],
+    ['a header value of a megabyte of spaces', `[PRIORITY:${' '.repeat(mb)}`],
+    ['a fence line followed by a megabyte of spaces', `\`\`\`${' '.repeat(mb)}!`],
+    ['a recipient of a megabyte of quotes', `[PRIORITY: LOW]\n[TYPE: BUG]\n[TO: ${"'".repeat(mb)}x]\n\nx`],
+    ['a megabyte of blank lines', `[PRIORITY: LOW]\n${'\n'.repeat(mb)}[TYPE: BUG]`],
+    ['a megabyte of action openers', '[PRIORITY: LOW]\n[TYPE: BUG]\n[TO: a]\n\n' + '[ACTION NEEDED: x\n'.repeat(mb / 20)],
+  ])('answers %s with a short error or a message', (_name, text) => {
+    const r = parseMessage(text);
+    if (!r.ok) expect(r.error.message.length).toBeLessThanOrEqual(400);
+  });
+});
