@@ -17,7 +17,7 @@ type RuleConfig = Pick<AgentLogConfig, 'window' | 'layerViolationTasks' | 'injec
 export function deriveAdaptations(entries: LogEntry[], cfg: RuleConfig): Adaptation[] {
   const recent = entries.filter((e) => e.valid).slice(-cfg.window);
   const out: Adaptation[] = [];
-  const span = `of the last ${plural(recent.length, 'task')}`;
+  const span = recent.length === 1 ? 'of 1 logged task' : `of the last ${recent.length} tasks`;
 
   const layered = hits(recent, layerViolations);
   if (layered.length >= cfg.layerViolationTasks && layered.length > 0) {
@@ -53,7 +53,8 @@ export function deriveAdaptations(entries: LogEntry[], cfg: RuleConfig): Adaptat
     out.push({
       rule: 'repeated-bug-class',
       instruction: `Address ${bugClass} bugs proactively: ${proactiveFor(bugClass)}.`,
-      reason: `breaker found ${bugClass} bugs in ${tasks.length} ${span} (${cite(tasks, (n) => plural(n, 'bug'))}); rule fires at ${cfg.repeatedBugClassTasks}`,
+      // Classes are often recorded once per task, so the citation names tasks, not bug counts.
+      reason: `breaker found ${bugClass} bugs in ${tasks.length} ${span} (${cite(tasks)}); rule fires at ${cfg.repeatedBugClassTasks}`,
     });
   }
   return out;
@@ -68,9 +69,9 @@ function hits(entries: LogEntry[], figure: (e: LogEntry) => number): Hit[] {
   return entries.map((entry) => ({ entry, n: figure(entry) })).filter((h) => h.n > 0);
 }
 
-/** `2026-11-20 Add users: 2 violations; 2026-11-22 Add orders: 1 violation`. */
-function cite(list: Hit[], unit: (n: number) => string): string {
-  return list.map((h) => `${h.entry.date} ${h.entry.task || '(no summary)'}: ${unit(h.n)}`).join('; ');
+/** `2026-11-20 Add users: 2 violations; 2026-11-22 Add orders: 1 violation` (no figures without `unit`). */
+function cite(list: Hit[], unit?: (n: number) => string): string {
+  return list.map((h) => `${h.entry.date} ${h.entry.task || '(no summary)'}${unit ? `: ${unit(h.n)}` : ''}`).join('; ');
 }
 
 /** Layer violations; for a hand-written entry without the line, architecture-validator's blocking findings. */
@@ -101,10 +102,9 @@ function subagent(e: LogEntry, name: string): { finding: string; blocking: numbe
 function byBugClass(entries: LogEntry[]): Map<string, Hit[]> {
   const map = new Map<string, Hit[]>();
   for (const entry of entries) {
-    const classes = entry.metrics.breakerBugs?.classes ?? [];
-    const counted = new Map<string, number>();
-    for (const c of classes) if (c !== 'other') counted.set(c, (counted.get(c) ?? 0) + 1);
-    for (const [c, n] of counted) map.set(c, [...(map.get(c) ?? []), { entry, n }]);
+    for (const c of new Set(entry.metrics.breakerBugs?.classes ?? [])) {
+      if (c !== 'other') map.set(c, [...(map.get(c) ?? []), { entry, n: 1 }]);
+    }
   }
   return map;
 }

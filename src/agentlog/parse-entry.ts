@@ -1,4 +1,5 @@
 import type { LogEntry, RunMetrics, SubagentResult } from './types.js';
+import { classifyBug } from './bug-classes.js';
 import { ITEM_SEP, LABEL, NONE, readCount, readYesNo, splitDetails } from './format.js';
 
 /** `## 2026-11-20 — Add users (task t-17)`, also `## [2026-11-20] - …`. */
@@ -163,7 +164,7 @@ function readLabelled(label: Label, value: string, m: Partial<RunMetrics>): bool
     case 'breaker': {
       const count = readCount(fig);
       if (count === undefined) return false;
-      m.breakerBugs = { count, classes: details === undefined ? [] : details.split(',').map((c) => c.trim()).filter((c) => c !== '') };
+      m.breakerBugs = { count, classes: details === undefined ? [] : bugClasses(details) };
       return true;
     }
     case 'sentinel': {
@@ -173,6 +174,15 @@ function readLabelled(label: Label, value: string, m: Partial<RunMetrics>): bool
       return true;
     }
   }
+}
+
+/** Class names as written (`null-handling, race`); prose a person wrote is classified by its words. */
+function bugClasses(details: string): string[] {
+  return details
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '')
+    .flatMap((c) => (/^[a-z0-9_-]+$/.test(c) ? [c] : classifyBug(c)));
 }
 
 function sectionOf(title: string): Section {
