@@ -21,13 +21,17 @@ const STEP_NOTES: Record<(typeof STEPS)[number], string> = {
   'test-generator': 'writes the tests',
 };
 
-const j = (v: unknown): string => JSON.stringify(v);
+/** Compact JSON with a space after colons and commas: `{ "kind": "builtin" }`. */
+const j = (v: unknown): string => JSON.stringify(v, null, 1).replace(/\n\s*/g, ' ');
+
+/** `text` with `// comment` aligned after it. */
+const row = (text: string, comment: string, width = 36): string => `${text.padEnd(width)} // ${comment}`;
 
 function stepsBlock(preset: Preset): string {
   const lines = STEPS.map((step, i) => {
     const handler: HandlerConfig = preset === 'instant' ? { kind: 'instant' } : DEFAULT_STEPS[step];
     const comma = i < STEPS.length - 1 ? ',' : '';
-    return `    ${j(step)}: ${j(handler)}${comma}`.padEnd(62) + ` // ${STEP_NOTES[step]}`;
+    return row(`    ${j(step)}: ${j(handler)}${comma}`, STEP_NOTES[step], 58);
   });
   return lines.join('\n');
 }
@@ -42,7 +46,10 @@ export function configTemplate(preset: Preset = 'default'): string {
   const limits = limitsSchema.parse({});
   const log = agentLogSchema.parse({});
   return `// teamstate workspace config. JSON with comments; \`teamstate init\` wrote it.
-// Every field but members and engine may be left out: the values below are the defaults.
+// Only members and engine are required. Fields left out take their defaults, which are the
+// values shown here for ${preset === 'default' ? 'steps, ' : ''}limits, agentLog, checks, scanIntervalMs and fsync.${
+    preset === 'instant' ? '\n// Preset "instant": every step is done at once with an empty result (tests, demos, benchmarks).' : ''
+  }
 {
   // Every member of the team. Each has an inbox: inboxes/<member>/{new,cur,tmp,rejected}.
   // Names: lower-case letters, digits, - and _.
@@ -68,30 +75,30 @@ export function configTemplate(preset: Preset = 'default'): string {
   //       prompt on stdin; its stdout is the result. Options: "timeoutMs", "retries", "backoffMs",
   //       "needsPersonExitCode", "onInterrupt" ("rerun" | "surface"), "env".
   // For example, to have Claude Code implement and fix:
-  //   "implement": {"kind": "command", "argv": ["claude", "-p", "--output-format", "text"], "timeoutMs": 1800000},
-  //   "fix": {"kind": "command", "argv": ["claude", "-p"], "onInterrupt": "surface"},
+  //   "implement": {"kind": "command", "argv": ["claude", "-p", "--permission-mode", "acceptEdits"], "timeoutMs": 1800000},
+  //   "fix": {"kind": "command", "argv": ["claude", "-p", "--permission-mode", "acceptEdits"], "onInterrupt": "surface"},
   // (\`codex exec\`, \`gemini -p\` or any script work the same way.)
   "steps": {
 ${stepsBlock(preset)}
   },
 
   "limits": {
-    "planRevisions": ${limits.planRevisions},            // rejected plans revised before a person is asked
-    "fixCycles": ${limits.fixCycles},                // BUG/FAIL fixes before escalating to the conductor at CRITICAL
-    "approvalReminderMs": ${limits.approvalReminderMs},   // a plan waiting this long gets a reminder
-    "approvalEscalateMs": ${limits.approvalEscalateMs},  // ...and this long escalates to a person
-    "implementRounds": ${limits.implementRounds},          // times sub-agent findings may send the run back to implementing
-    "maxMessageBytes": ${limits.maxMessageBytes}     // larger message files are rejected unread
+${row(`    "planRevisions": ${limits.planRevisions},`, 'rejected plans revised before a person is asked')}
+${row(`    "fixCycles": ${limits.fixCycles},`, 'BUG/FAIL fixes before escalating to the conductor at CRITICAL')}
+${row(`    "approvalReminderMs": ${limits.approvalReminderMs},`, 'a plan waiting this long gets a reminder')}
+${row(`    "approvalEscalateMs": ${limits.approvalEscalateMs},`, '...and this long escalates to a person')}
+${row(`    "implementRounds": ${limits.implementRounds},`, 'times sub-agent findings may send the run back to implementing')}
+${row(`    "maxMessageBytes": ${limits.maxMessageBytes}`, 'larger message files are rejected unread')}
   },
 
   // The agent log read before a task and appended after it, and the "adapt your approach" rules.
   "agentLog": {
-    "path": ${j(log.path)},  // relative to the project
-    "window": ${log.window},                // latest entries the rules look at
-    "layerViolationTasks": ${log.layerViolationTasks},   // layer violations in this many: validate before implementing too
-    "injectionTasks": ${log.injectionTasks},        // injection findings in this many: add sanitization proactively
-    "rejectedPlanTasks": ${log.rejectedPlanTasks},     // plans not approved first try in this many: more detailed plans
-    "repeatedBugClassTasks": ${log.repeatedBugClassTasks}  // the same breaker bug class in this many: address it up front
+${row(`    "path": ${j(log.path)},`, 'relative to the project')}
+${row(`    "window": ${log.window},`, 'latest entries the rules look at')}
+${row(`    "layerViolationTasks": ${log.layerViolationTasks},`, 'layer violations in this many: validate before implementing too')}
+${row(`    "injectionTasks": ${log.injectionTasks},`, 'injection findings in this many: add sanitization proactively')}
+${row(`    "rejectedPlanTasks": ${log.rejectedPlanTasks},`, 'plans not approved first try in this many: more detailed plans')}
+${row(`    "repeatedBugClassTasks": ${log.repeatedBugClassTasks}`, 'the same breaker bug class in this many: address it up front')}
   },
 
   // The built-in checks of the enforced rules.
