@@ -1,6 +1,16 @@
 import type { SyntaxNode } from '@lezer/common';
 import { nodesOf, text, type PyFile } from './parse.js';
 
+/** A node's children, comments left out (lezer keeps comments where they appear). */
+export function kids(n: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let c = n.firstChild; c; c = c.nextSibling) if (c.name !== 'Comment') out.push(c);
+  return out;
+}
+
+/** The last child that is not a comment. */
+export const lastKid = (n: SyntaxNode): SyntaxNode | null => kids(n).at(-1) ?? null;
+
 /** `a.b.c` for a name or attribute chain; null for anything else (calls, subscripts). */
 export function dotted(f: PyFile, n: SyntaxNode | null): string | null {
   if (!n) return null;
@@ -43,7 +53,7 @@ export function args(f: PyFile, argList: SyntaxNode | null): Args {
     group = [];
   };
   for (let c = argList.firstChild; c; c = c.nextSibling) {
-    if (c.name === '(' || c.name === ')') continue;
+    if (c.name === '(' || c.name === ')' || c.name === 'Comment') continue;
     if (c.name === ',') flush();
     else group.push(c);
   }
@@ -87,7 +97,7 @@ export function params(f: PyFile, fn: SyntaxNode): Param[] {
     group = [];
   };
   for (let c = list.firstChild; c; c = c.nextSibling) {
-    if (c.name === '(' || c.name === ')') continue;
+    if (c.name === '(' || c.name === ')' || c.name === 'Comment') continue;
     if (c.name === ',') flush();
     else group.push(c);
   }
@@ -148,7 +158,7 @@ export function bodyStatements(body: SyntaxNode | null): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   if (!body) return out;
   for (let c = body.firstChild; c; c = c.nextSibling) {
-    if (c.name === ':' || c.type.isError) continue;
+    if (c.name === ':' || c.name === 'Comment' || c.type.isError) continue;
     if (c.name === 'StatementGroup') {
       for (let s = c.firstChild; s; s = s.nextSibling) if (s.name !== ';') out.push(s);
     } else out.push(c);

@@ -3,7 +3,7 @@ import type { FileCtx } from '../context.js';
 import { isWiringFile } from '../layout.js';
 import { nodesOf, text } from '../parse.js';
 import {
-  bodyStatements, callArgs, calleeName, dotted, imports, lastSeg, namesIn, params, qualify, routeDecorator, someIn,
+  bodyStatements, kids, callArgs, calleeName, dotted, imports, lastSeg, namesIn, params, qualify, routeDecorator, someIn,
 } from '../py.js';
 import type { Layout } from '../types.js';
 
@@ -80,7 +80,7 @@ function serviceHttp(c: FileCtx): void {
     return isHttpModule(q) ? HTTP_NAMES.has(lastSeg(q)) || /\.status\./.test(q) : lastSeg(name) === 'HTTPException';
   };
   for (const r of nodesOf(c.f, 'RaiseStatement')) {
-    const raised = r.firstChild?.nextSibling ?? null;
+    const raised = kids(r)[1] ?? null;
     const target = raised?.name === 'CallExpression' ? calleeName(c.f, raised) : dotted(c.f, raised);
     if (target !== null && lastSeg(target) === 'HTTPException') c.emit(rule, r);
   }

@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { FileCtx } from '../context.js';
 import { nodesOf, text } from '../parse.js';
-import { callArgs, calleeName, decoratorName, enclosingFunction, lastSeg, routeDecorator, stringValue, args as argsOf } from '../py.js';
+import { kids, lastKid, callArgs, calleeName, decoratorName, enclosingFunction, lastSeg, routeDecorator, stringValue, args as argsOf } from '../py.js';
 
 const RULE = 'response-envelope';
 /** Helpers that build the envelope (the skill's create_success_response and kin). */
@@ -23,7 +23,7 @@ export function responseRules(c: FileCtx): void {
       continue;
     }
     for (const r of returns) {
-      const value = r.firstChild?.nextSibling ?? null;
+      const value = kids(r)[1] ?? null;
       if (value === null || value.name === 'None') {
         if (!noContent) c.emit(RULE, r, { why: 'The endpoint returns None; only 204 No Content endpoints may return no body.' });
       } else if (!isEnvelope(c, value, fn)) {
@@ -54,7 +54,8 @@ function is204(c: FileCtx, route: SyntaxNode): boolean {
 
 function isEnvelope(c: FileCtx, v: SyntaxNode, fn: SyntaxNode, depth = 0): boolean {
   if (v.name === 'AwaitExpression' || v.name === 'ParenthesizedExpression') {
-    const inner = v.lastChild?.name === ')' ? v.firstChild?.nextSibling : v.lastChild;
+    const k = kids(v);
+    const inner = k.at(-1)?.name === ')' ? k[1] : k.at(-1);
     return inner ? isEnvelope(c, inner, fn, depth) : false;
   }
   if (v.name === 'DictionaryExpression') return dictHasEnvelope(c, v);
@@ -76,7 +77,7 @@ function isEnvelope(c: FileCtx, v: SyntaxNode, fn: SyntaxNode, depth = 0): boole
     return nodesOf(c.f, 'AssignStatement').some((a) => {
       if (a.from < fn.from || a.to > fn.to || enclosingFunction(a) !== fn) return false;
       if (a.firstChild?.name !== 'VariableName' || text(c.f, a.firstChild) !== name) return false;
-      const value = a.lastChild;
+      const value = lastKid(a);
       return value !== null && value !== a.firstChild && isEnvelope(c, value, fn, depth + 1);
     });
   }
@@ -87,7 +88,7 @@ function dictHasEnvelope(c: FileCtx, d: SyntaxNode): boolean {
   const keys = new Set<string>();
   let expectKey = true;
   for (let k = d.firstChild; k; k = k.nextSibling) {
-    if (k.name === '{' || k.name === '}') continue;
+    if (k.name === '{' || k.name === '}' || k.name === 'Comment') continue;
     if (k.name === ',') expectKey = true;
     else if (k.name === ':') expectKey = false;
     else if (expectKey) {

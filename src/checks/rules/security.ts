@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { FileCtx } from '../context.js';
 import { nodesOf, text } from '../parse.js';
-import { bodyStatements, callArgs, calleeName, defName, dotted, lastSeg, stringValue } from '../py.js';
+import { bodyStatements, lastKid, callArgs, calleeName, defName, dotted, lastSeg, stringValue } from '../py.js';
 
 /** The security-auditor's basics: injection, data exposure, secrets, CORS, debug. */
 export function securityRules(c: FileCtx): void {
@@ -107,8 +107,9 @@ function hardcodedSecret(c: FileCtx): void {
   const rule = 'no-hardcoded-secret';
   for (const a of nodesOf(c.f, 'AssignStatement')) {
     const target = dotted(c.f, a.firstChild);
-    const value = literal(c, a.lastChild);
-    if (target === null || value === null || value.trim() === '' || a.lastChild === a.firstChild) continue;
+    const last = lastKid(a);
+    const value = literal(c, last);
+    if (target === null || value === null || value.trim() === '' || last === a.firstChild) continue;
     if (isSecretName(lastSeg(target))) c.emit(rule, a, { why: `${lastSeg(target)} is set to a literal in source.` });
     else if (CREDENTIAL_URL.test(value)) c.emit(rule, a, { why: `${lastSeg(target)} holds a URL with a password in it.` });
   }
@@ -140,7 +141,7 @@ function wildcardCors(c: FileCtx): void {
   }
   for (const a of nodesOf(c.f, 'AssignStatement')) {
     const target = dotted(c.f, a.firstChild);
-    if (target && /(cors|origins)/i.test(lastSeg(target)) && a.lastChild && hasStar(c, a.lastChild)) c.emit('no-wildcard-cors', a);
+    if (target && /(cors|origins)/i.test(lastSeg(target)) && lastKid(a) !== null && hasStar(c, lastKid(a)!)) c.emit('no-wildcard-cors', a);
   }
 }
 
@@ -154,6 +155,6 @@ function debugOn(c: FileCtx): void {
   }
   for (const a of nodesOf(c.f, 'AssignStatement')) {
     const target = dotted(c.f, a.firstChild);
-    if (target && /^debug$/i.test(lastSeg(target)) && isTrue(a.lastChild)) c.emit('no-debug', a);
+    if (target && /^debug$/i.test(lastSeg(target)) && isTrue(lastKid(a))) c.emit('no-debug', a);
   }
 }
