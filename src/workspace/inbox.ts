@@ -30,7 +30,8 @@ export interface InboxEntry {
 /** Outcome of {@link receive}. */
 export type Received =
   | { ok: true; message: Message; from: string; recipients: string[]; key: string }
-  | { ok: false; reason: string };
+  /** `retry`: not the message's fault (gone, still being written, out of handles): leave it in the inbox and try again later. */
+  | { ok: false; reason: string; retry?: boolean };
 
 const ignored = (name: string): boolean => name.startsWith('.') || name.endsWith('.tmp');
 
@@ -90,45 +91,74 @@ export function entryNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Why an entry could not be read; `retry` when it may read fine later (gone, changing, out of file handles). */
+export interface ReadFailure {
+  ok: false;
+  error: string;
+  retry: boolean;
+}
+
+const refuse = (error: string): ReadFailure => ({ ok: false, error: `refused: ${error}`, retry: false });
+const later = (error: string): ReadFailure => ({ ok: false, error, retry: true });
+const SYMLINK = 'it is a symbolic link (not followed); put the message itself in the inbox';
+
 /**
  * Reads one entry's bytes without ever leaving the workspace: refuses unsafe names,
  * symlinks (lstat, then open with O_NOFOLLOW), anything but a regular file, and files
- * over `maxBytes` (reading at most maxBytes+1 bytes, so a file growing meanwhile is caught).
+ * over `maxBytes` (reading at most maxBytes+1 bytes, so a file growing meanwhile is
+ * caught). A file in the inbox root that changed since it was listed is not read
+ * (`retry`): its writer is still at work.
  */
-export async function readEntry(entry: InboxEntry, maxBytes: number): Promise<Result<Uint8Array, string>> {
+export async function readEntryChecked(entry: InboxEntry, maxBytes: number): Promise<{ ok: true; value: Uint8Array } | ReadFailure> {
   const bad = entryNameProblem(entry.name);
-  if (bad) return err(`refused: ${bad}`);
+  if (bad) return refuse(bad);
   const st = await lstatOrUndefined(entry.path);
-  if (!st) return err('the file is gone');
-  if (st.isSymbolicLink()) return err('refused: it is a symbolic link (not followed); put the message itself in the inbox');
-  if (st.isDirectory()) return err('refused: it is a folder, not a message file');
-  if (!st.isFile()) return err('refused: not a regular file');
-  if (st.size > maxBytes) return err(`refused: the file is ${st.size} bytes, over the limit of ${maxBytes} (limits.maxMessageBytes); split it or raise the limit`);
+  if (!st) return later('the file is gone');
+  if (st.isSymbolicLink()) return refuse(SYMLINK);
+  if (st.isDirectory()) return refuse('it is a folder, not a message file');
+  if (!st.isFile()) return refuse('not a regular file');
+  if (st.size > maxBytes) return refuse(`the file is ${st.size} bytes, over the limit of ${maxBytes} (limits.maxMessageBytes); split it or raise the limit`);
+  const changed = (s: { mtimeMs: number; size: number }): boolean => entry.where === 'root' && (s.mtimeMs !== entry.mtimeMs || s.size !== entry.size);
+  if (changed(st)) return later('it changed since it was listed; it is read once it stays unchanged');
   let handle: fs.FileHandle;
   try {
     // O_NONBLOCK: if a FIFO was swapped in after the lstat, open must not hang.
     handle = await fs.open(entry.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') return err('refused: it is a symbolic link (not followed); put the message itself in the inbox');
-    if (code === 'ENOENT') return err('the file is gone');
-    return err(`cannot open it (${code ?? String(e)})`);
+    if (code === 'ELOOP') return refuse(SYMLINK);
+    if (code === 'ENOENT') return later('the file is gone');
+    return later(`cannot open it (${code ?? String(e)})`);
   }
   try {
     const fst = await handle.stat();
-    if (!fst.isFile()) return err('refused: not a regular file');
-    const buf = Buffer.alloc(maxBytes + 1);
+    if (!fst.isFile()) return refuse('not a regular file');
+    // Sized for the file as it is; grown (up to the limit) only if it grew meanwhile.
+    let buf = Buffer.alloc(Math.min(maxBytes + 1, fst.size + 1));
     let total = 0;
-    while (total < buf.length) {
+    for (;;) {
+      if (total === buf.length) {
+        if (buf.length > maxBytes) break;
+        const bigger = Buffer.alloc(Math.min(maxBytes + 1, buf.length * 2));
+        buf.copy(bigger, 0, 0, total);
+        buf = bigger;
+      }
       const { bytesRead } = await handle.read(buf, total, buf.length - total, total);
       if (bytesRead === 0) break;
       total += bytesRead;
     }
-    if (total > maxBytes) return err(`refused: the file is over ${maxBytes} bytes, the limit (limits.maxMessageBytes)`);
-    return ok(new Uint8Array(buf.subarray(0, total)));
+    if (total > maxBytes) return refuse(`the file is over ${maxBytes} bytes, the limit (limits.maxMessageBytes); split it or raise the limit`);
+    if (changed(await handle.stat())) return later('it changed while being read; it is read once it stays unchanged');
+    return { ok: true, value: new Uint8Array(buf.subarray(0, total)) };
   } finally {
     await handle.close();
   }
+}
+
+/** {@link readEntryChecked} as a plain Result: the bytes, or why not. */
+export async function readEntry(entry: InboxEntry, maxBytes: number): Promise<Result<Uint8Array, string>> {
+  const r = await readEntryChecked(entry, maxBytes);
+  return r.ok ? ok(r.value) : err(r.error);
 }
 
 /** The sender a file name gives: `<sender>--<rest>`. */
@@ -155,11 +185,12 @@ export function messageKey(message: Message, name: string, bytes: Uint8Array): s
  * Reads, parses and checks one entry of `member`'s inbox: safe read (see readEntry),
  * parse with the team's aliases and the file name as the sender's fallback, then the
  * sender and recipients against the team; the message must be addressed to `member`.
- * Never throws for bad input: `{ ok: false, reason }` says what a person should fix.
+ * Never throws for bad input: `{ ok: false, reason }` says what a person should fix;
+ * with `retry` the file is fine but cannot be read yet, and should stay where it is.
  */
 export async function receive(_paths: WorkspacePaths, config: Config, member: string, entry: InboxEntry): Promise<Received> {
-  const bytes = await readEntry(entry, config.limits.maxMessageBytes);
-  if (!bytes.ok) return { ok: false, reason: bytes.error };
+  const bytes = await readEntryChecked(entry, config.limits.maxMessageBytes);
+  if (!bytes.ok) return bytes.retry ? { ok: false, reason: bytes.error, retry: true } : { ok: false, reason: bytes.error };
   const parsed = parseMessage(bytes.value, { aliases: config.aliases, fileName: entry.name, defaultTo: member });
   if (!parsed.ok) return { ok: false, reason: describeParseError(parsed.error) };
   const sender = senderFromFileName(entry.name);
@@ -205,8 +236,15 @@ export async function rejectEntry(paths: WorkspacePaths, member: string, entry: 
   }
   const text = `${reason}\n\nFile: ${entry.name} (from inboxes/${member}/${entry.where === 'new' ? 'new/' : ''})\nTo retry, fix it and move it back into inboxes/${member}/new/.\n`;
   // Reason first: a crash between the two leaves the message in the inbox, to be rejected again.
-  await writeFileAtomic(path.join(inbox.rejected, name + REASON_SUFFIX), text, opts);
-  await renameDurable(entry.path, path.join(inbox.rejected, name), opts);
+  const reasonFile = path.join(inbox.rejected, name + REASON_SUFFIX);
+  await writeFileAtomic(reasonFile, text, opts);
+  try {
+    await renameDurable(entry.path, path.join(inbox.rejected, name), opts);
+  } catch (e) {
+    // Gone meanwhile (its writer took it back): no orphan reason.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') await fs.rm(reasonFile, { force: true });
+    throw e;
+  }
   return path.join(inbox.rejected, name);
 }
 

@@ -92,6 +92,24 @@ describe('readEntry', () => {
     expect(await readEntry(entry, 11)).toEqual({ ok: true, value: new TextEncoder().encode('0123456789A') });
   });
 
+  it('reads a large file whole', async () => {
+    const { paths, inbox } = await setup();
+    const big = 'y'.repeat(300_000);
+    await put(path.join(inbox.new, 'big.md'), big);
+    const r = await readEntry(await only(paths), 1024 * 1024);
+    expect(r.ok && Buffer.from(r.value).toString()).toBe(big);
+  });
+
+  it('does not take a root file that changed after it was listed, and asks to retry instead of rejecting', async () => {
+    const { paths, config, inbox } = await setup();
+    const file = path.join(inbox.root, 'analyst--m.md');
+    await put(file, valid().slice(0, 20), T0);
+    const entry = await only(paths);
+    await put(file, valid(), T0 + 20_000);
+    expect(await receive(paths, config, ME, entry)).toEqual({ ok: false, retry: true, reason: expect.stringMatching(/changed since it was listed/) });
+    expect(await receive(paths, config, ME, await only(paths, T0 + 30_000))).toMatchObject({ ok: true });
+  });
+
   it('refuses entry names with path separators or ".."', async () => {
     const { inbox } = await setup();
     const base = { where: 'new' as const, kind: 'file' as const, size: 1, mtimeMs: T0 };
@@ -156,6 +174,15 @@ describe('ackEntry and rejectEntry', () => {
     await ackEntry(paths, ME, entry);
     expect(await listInbox(paths, ME, { now: T0 + 10_000 })).toEqual([]);
     expect(await fs.readFile(path.join(inbox.cur, 'm.md'), 'utf8')).toBe(valid());
+  });
+
+  it('leaves no orphan reason file when the entry vanished before it could be rejected', async () => {
+    const { paths, inbox } = await setup();
+    await put(path.join(inbox.new, 'm.md'), 'x');
+    const entry = await only(paths);
+    await fs.rm(entry.path);
+    await expect(rejectEntry(paths, ME, entry, 'bad')).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await fs.readdir(inbox.rejected)).toEqual([]);
   });
 
   it('never overwrites an earlier rejected file of the same name', async () => {
