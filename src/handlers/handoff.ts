@@ -87,6 +87,7 @@ export function parseHandoff(body: string): Handoff {
   const out: Handoff = { area: '', callChain: [], filesInScope: [], doNotTouch: [], implicitCoupling: [], testCoverage: [], landmines: [], memoryCorrections: [] };
   const tagged: string[] = [];
   let current: SectionKey | undefined;
+  let afterBlank = false;
   const add = (key: SectionKey, raw: string) => {
     const text = raw.trim();
     if (!text || NOTHING.test(text)) return;
@@ -116,8 +117,13 @@ export function parseHandoff(body: string): Handoff {
       current = undefined;
       continue;
     }
-    if (LANDMINE_TAG.test(line) && current !== 'landmines') tagged.push(line.replace(LANDMINE_TAG, '').replace(/^\s*(?:[-*+]|\d+[.)])\s*/, '').trim());
-    LANDMINE_TAG.lastIndex = 0;
+    const listed = /^\s*(?:[-*+]|\d+[.)])\s/.test(line);
+    // Prose after a blank line ends a list section (its items are list items).
+    if (current && current !== 'entry' && current !== 'chain' && !listed && afterBlank && line.trim()) current = undefined;
+    afterBlank = line.trim() === '';
+    // What follows the tag is the landmine; text before it is only a lead-in.
+    const tag = /\[LANDMINE\]\s*:?\s*(.*)$/i.exec(line);
+    if (tag && current !== 'landmines') tagged.push(tag[1]!.trim());
     if (current) add(current, line.replace(/^\s*(?:[-*+]|\d+[.)])\s+/, ''));
   }
   for (const t of tagged) if (t && !out.landmines.includes(t)) out.landmines.push(t);

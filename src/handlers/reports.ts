@@ -12,7 +12,7 @@ type Severity = (typeof SEVERITIES)[number];
 
 /** `- **Critical**: 2 issues`, `Violations: 3`, `**Failing:** 1`. */
 function stated(text: string, label: string): number | undefined {
-  const m = new RegExp(`^[\\s>*_-]*${label}[*_\\s]*:[*_\\s]*(\\d+)`, 'im').exec(text);
+  const m = new RegExp(`^[\\s>#*_-]*${label}[*_\\s]*:[*_\\s]*(\\d+)`, 'im').exec(text);
   return m ? Number(m[1]) : undefined;
 }
 

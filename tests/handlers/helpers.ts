@@ -37,7 +37,7 @@ export function input(over: Partial<StepInput> = {}): StepInput {
 export async function request(
   world: { project: string; steps: string },
   step: StepName,
-  over: Partial<StepRequest> & { input?: Partial<StepInput> } = {},
+  over: Partial<Omit<StepRequest, 'input'>> & { input?: Partial<StepInput> } = {},
 ): Promise<StepRequest> {
   const dir = join(world.steps, `${step}-1`);
   await mkdir(dir, { recursive: true });
