@@ -2,8 +2,8 @@ import type { LogEntry, RunMetrics, SubagentResult } from './types.js';
 import { classifyBug } from './bug-classes.js';
 import { ITEM_SEP, LABEL, NONE, readCount, readYesNo, splitDetails } from './format.js';
 
-/** `## 2026-11-20 — Add users (task t-17)`, also `## [2026-11-20] - …`. */
-const HEADING = /^##\s+\[?(\d{4}-\d{2}-\d{2})\]?\s*(?:[—–-]+\s*(.*))?$/;
+/** `## 2026-11-20 — Add users (task t-17)`, also `## [2026-11-20] - …`, `## 2026-11-20 14:05: …`. */
+const HEADING = /^##\s+\[?(\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?\]?\s*(?:[—–:-]+\s*(.*))?$/;
 const TASK_SUFFIX = /\s*\(task ([^()]+)\)\s*$/i;
 const SUBAGENT = /^([A-Za-z0-9_.-]+)\s*:\s*(?:blocking (\d+)(?: \(([^)]*)\))?\s+[—–-]{1,2}\s+)?(.*)$/;
 

@@ -8,6 +8,9 @@ import { renderEntry } from './render.js';
 
 export { renderEntry } from './render.js';
 
+/** The latest append queued per log file, so appends in one process run one after another. */
+const pending = new Map<string, Promise<void>>();
+
 /**
  * Adds the run's entry to the project's agent log, atomically (temp, fsync, rename).
  * A missing or blank file is created with the bootstrap's template header; an existing
@@ -17,6 +20,19 @@ export { renderEntry } from './render.js';
  */
 export async function appendEntry(projectDir: string, cfg: Pick<AgentLogConfig, 'path'>, m: RunMetrics, opts: { fsync?: boolean } = {}): Promise<void> {
   const file = agentLogFile(projectDir, cfg);
+  // Runs finishing together in one engine must not lose each other's entry (read-modify-write).
+  const previous = pending.get(file) ?? Promise.resolve();
+  const mine = previous.then(() => write(file, m, opts.fsync ?? true));
+  const settled = mine.catch(() => undefined);
+  pending.set(file, settled);
+  try {
+    await mine;
+  } finally {
+    if (pending.get(file) === settled) pending.delete(file);
+  }
+}
+
+async function write(file: string, m: RunMetrics, fsync: boolean): Promise<void> {
   let text = '';
   try {
     text = await readFile(file, 'utf8');
@@ -25,7 +41,7 @@ export async function appendEntry(projectDir: string, cfg: Pick<AgentLogConfig, 
   }
   const next = withEntry(text, m);
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, next, { fsync: opts.fsync ?? true });
+  await writeFileAtomic(file, next, { fsync });
 }
 
 /** The log text with `m`'s entry added or replaced (pure: what `appendEntry` writes). */

@@ -42,6 +42,15 @@ describe('appendEntry', () => {
     expect(after.endsWith(renderEntry(metrics({ taskId: 't-2', task: 'Add orders' })))).toBe(true);
   });
 
+  it('loses no entry when several runs finish at once', async () => {
+    const project = await tempDir('together');
+    const ids = ['t-1', 't-2', 't-3', 't-4', 't-5', 't-6'];
+    await Promise.all(ids.map((taskId) => appendEntry(project, cfg, metrics({ taskId }), { fsync: false })));
+    const log = await readAgentLog(project, cfg);
+    expect(log.entries.map((e) => e.taskId).sort()).toEqual(ids);
+    expect(log.header).toBe(TEMPLATE_HEADER + '\n');
+  });
+
   it('keeps unreadable entries, CRLF line ends and a BOM when it adds one', async () => {
     const project = await tempDir('crlf');
     const earlier = renderEntry(metrics({ taskId: 't-0', task: 'Set up' })).replace(/\n/g, '\r\n');

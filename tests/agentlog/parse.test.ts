@@ -86,6 +86,18 @@ describe('parseAgentLog', () => {
     expect(log.entries[3]!.metrics.fixCycles).toEqual({ count: 0, fixed: [] });
   });
 
+  it.each([
+    ['## 2026-11-20 — Add users (task t-17)', 'Add users', 't-17'],
+    ['## [2026-11-20] — [Add users]', '[Add users]', undefined],
+    ['## 2026-11-20 – Add users', 'Add users', undefined],
+    ['## 2026-11-20 14:05 - Add users', 'Add users', undefined],
+    ['## 2026-11-20: Add users (task 3)', 'Add users', '3'],
+    ['## 2026-11-20', '', undefined],
+  ])('reads the heading %j', (heading, task, taskId) => {
+    const e = parseAgentLog(heading + '\n').entries[0]!;
+    expect([e.valid, e.date, e.task, e.taskId]).toEqual([true, '2026-11-20', task, taskId]);
+  });
+
   it('does not take a heading inside a code fence for an entry', () => {
     const entry = renderEntry(metrics()).replace('### What I\'d do differently\n', "### What I'd do differently\n```\n## 2026-01-01 — not an entry\n```\n");
     const log = parseAgentLog(TEMPLATE_HEADER + entry);
