@@ -11,7 +11,7 @@ const settle = async (engine: Engine) => {
   for (let i = 0; i < 50; i++) {
     await engine.scan();
     await engine.core.queue.idle();
-    if (engine.core.queue.idle && engine.runs().every((r) => Object.keys(r.steps).length === 0)) break;
+    if (engine.runs().every((r) => Object.keys(r.steps).length === 0)) break;
     await new Promise((r) => setTimeout(r, 5));
   }
 };

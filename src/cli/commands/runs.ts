@@ -1,12 +1,34 @@
 import type { Command } from 'commander';
-import { UserError } from '../../errors.js';
+import { readRunStates } from '../../engine/read.js';
+import { sortRuns, summarize } from '../../engine/view.js';
+import { resolveWorkspaceDir } from '../../workspace/config.js';
+import { WorkspacePaths } from '../../workspace/paths.js';
+import { ago, table } from '../format.js';
 
-/** Registers `teamstate runs`. */
+/** Registers `teamstate runs`: every run, what needs a person first. */
 export function registerRuns(program: Command): void {
   program
     .command('runs')
-    .description('(not built yet)')
-    .action(() => {
-      throw new UserError('runs is not built yet');
+    .description('list runs: task, state, what each waits on and since when, fix cycles, last message')
+    .option('--workspace <dir>', 'workspace folder')
+    .option('--json', 'print JSON')
+    .action(async (flags: { workspace?: string; json?: boolean }) => {
+      const paths = new WorkspacePaths(resolveWorkspaceDir(flags.workspace));
+      const runs = sortRuns((await readRunStates(paths)).map(summarize));
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+        return;
+      }
+      if (runs.length === 0) {
+        process.stdout.write(`No runs yet in ${paths.root}. A run starts when the analyst's HANDOFF reaches the engine's inbox.\n`);
+        return;
+      }
+      const now = Date.now();
+      process.stdout.write(
+        table(
+          ['RUN', 'TASK', 'STATE', 'WAITS ON', 'SINCE', 'FIX', 'LAST MESSAGE'],
+          runs.map((r) => [r.runId, r.task, r.state, r.waitingFor, ago(now - r.since), String(r.fixCycles), r.last ? `${r.last.dir === 'in' ? '←' : '→'} ${r.last.type} ${r.last.peer}: ${r.last.firstLine}` : '']),
+        ),
+      );
     });
 }

@@ -1,12 +1,54 @@
 import type { Command } from 'commander';
+import { stateLabel } from '../../engine/apply.js';
+import { readJournal } from '../../engine/read.js';
+import type { RunState } from '../../engine/run-state.js';
+import { stateAfter } from '../../engine/run-state.js';
+import { contextOf, summarize, timeline } from '../../engine/view.js';
 import { UserError } from '../../errors.js';
+import { resolveWorkspaceDir } from '../../workspace/config.js';
+import { WorkspacePaths } from '../../workspace/paths.js';
 
-/** Registers `teamstate show`. */
+/** Registers `teamstate show RUN`: state, context, timeline, timers. */
 export function registerShow(program: Command): void {
   program
     .command('show')
-    .description('(not built yet)')
-    .action(() => {
-      throw new UserError('show is not built yet');
+    .description('one run: state, what it waits on, context, the timeline of messages in and out, timers')
+    .argument('<run>', 'run id (the task id)')
+    .option('--workspace <dir>', 'workspace folder')
+    .option('--json', 'print JSON')
+    .action(async (runId: string, flags: { workspace?: string; json?: boolean }) => {
+      const paths = new WorkspacePaths(resolveWorkspaceDir(flags.workspace));
+      const { records, torn } = await readJournal(paths, runId);
+      let state: RunState | undefined;
+      for (const r of records) state = stateAfter(state, r);
+      if (!state) throw new UserError(`run ${runId} has an empty journal`);
+      const events = timeline(records);
+      const c = contextOf(state);
+      const timers = Object.entries(state.timers).map(([id, t]) => ({ id, event: t.event.type, deadline: new Date(t.deadline).toISOString() }));
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify({ summary: summarize(state), state: state.snapshot, steps: state.steps, timers, undelivered: state.undelivered.map((o) => o.key), timeline: events, torn }, null, 2)}\n`);
+        return;
+      }
+      const s = summarize(state);
+      const out = [
+        `Run ${runId} — ${c.task.subject}`,
+        `State:     ${stateLabel(state.snapshot.value)}${s.finished ? ' (finished)' : ''}`,
+        `Waits on:  ${s.waitingFor || '-'} since ${new Date(s.since).toISOString()}`,
+        `Plan:      revision ${c.revision}${c.planApprovedFirstTry !== undefined ? `, approved first try: ${c.planApprovedFirstTry ? 'yes' : 'no'}` : ''}`,
+        `Fixes:     ${c.fixCycles} cycle(s)${c.fixed.length ? `: ${c.fixed.join('; ')}` : ''}`,
+        `Files:     ${c.files.join(', ') || '-'}`,
+        `Sub-agents: ${Object.entries(c.subagents).map(([a, r]) => `${a}: ${r.summary}`).join(' | ') || '-'}`,
+        ...(c.adaptations.length ? ['Adaptations:', ...c.adaptations.map((a) => `  - ${a.instruction} (because ${a.reason})`)] : []),
+        ...(c.notices.length ? ['Notices:', ...c.notices.map((n) => `  - ${n.type} from ${n.from}: ${n.firstLine}`)] : []),
+        ...(timers.length ? ['Timers:', ...timers.map((t) => `  - ${t.event} at ${t.deadline}`)] : []),
+        ...(torn ? [`Journal: a torn tail of ${torn.bytes} bytes at ${torn.offset} (${torn.reason}); the engine repairs it on start`] : []),
+        'Timeline:',
+        ...events.map((e) => {
+          const arrow = { in: '←', out: '→', step: '•', timer: '⏰', person: '☺' }[e.dir];
+          const oop = e.outOfPlace ? `  [out of place: ${e.outOfPlace}]` : '';
+          return `  ${new Date(e.at).toISOString().slice(11, 19)} ${arrow} ${e.type}${e.priority ? ` ${e.priority}` : ''} ${e.peer}: ${e.firstLine}${oop}`;
+        }),
+      ];
+      process.stdout.write(`${out.join('\n')}\n`);
     });
 }

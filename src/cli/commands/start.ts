@@ -1,12 +1,58 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../../errors.js';
+import { Engine } from '../../engine/service.js';
+import { resolveWorkspaceDir } from '../../workspace/config.js';
+import { initWorkspace } from '../../workspace/init.js';
+import { CONFIG_FILE_NAME } from '../../workspace/paths.js';
 
-/** Registers `teamstate start`. */
+interface StartFlags {
+  workspace?: string;
+  headless?: boolean;
+  init?: boolean;
+}
+
+/** Registers `teamstate start`: the engine, with the terminal UI or headless. */
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('(not built yet)')
-    .action(() => {
-      throw new UserError('start is not built yet');
+    .description('run the engine on a workspace: the terminal UI when stdout is a terminal, else headless')
+    .option('--workspace <dir>', 'workspace folder (default: . when ./teamstate.json exists, else ./workspace)')
+    .option('--headless', 'no UI: print READY, then one line per transition')
+    .option('--init', 'create the workspace first when it has no teamstate.json')
+    .action(async (flags: StartFlags) => {
+      const workspaceDir = resolveWorkspaceDir(flags.workspace);
+      if (flags.init && !existsSync(path.join(workspaceDir, CONFIG_FILE_NAME))) await initWorkspace(workspaceDir);
+      if (!flags.headless && process.stdout.isTTY) {
+        const { runUi } = await import('../../ui/run-ui.js');
+        await runUi({ workspaceDir });
+        return;
+      }
+      await runHeadless(workspaceDir);
     });
+}
+
+/**
+ * Headless: READY once the inbox is watched and every run recovered; one line per
+ * transition; SIGINT/SIGTERM finish the message in hand and exit 0.
+ */
+async function runHeadless(workspaceDir: string): Promise<void> {
+  const t0 = performance.now();
+  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  const engine = await Engine.start({ workspaceDir, log });
+  const runs = engine.runs();
+  log(
+    `READY ${engine.config.engine.member} on ${workspaceDir} (pid ${process.pid}; ${runs.length} unfinished run${runs.length === 1 ? '' : 's'} recovered; ${Math.round(performance.now() - t0)} ms)`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log(`${signal}: finishing the messages in hand`);
+      void engine.stop().then(() => {
+        log('stopped');
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
 }

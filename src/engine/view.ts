@@ -1,0 +1,115 @@
+import type { RunContext } from '../../machines/backend-engineer/context.js';
+import { stateLabel } from './apply.js';
+import type { RunRecord, RunState } from './run-state.js';
+
+/** What a person waits on, most urgent first: the order the runs view sorts by. */
+export const WAITS = ['person', 'conductor', 'verification', 'step', 'analyst', 'nothing'] as const;
+export type WaitsOn = (typeof WAITS)[number];
+
+/** One line of the runs view. */
+export interface RunSummary {
+  runId: string;
+  task: string;
+  state: string;
+  tags: string[];
+  waitsOn: WaitsOn;
+  /** Who or what, in words: "the conductor's decision", "a person: implement failed: …". */
+  waitingFor: string;
+  since: number;
+  fixCycles: number;
+  revision: number;
+  finished: boolean;
+  last?: RunState['last'];
+  notices: number;
+}
+
+export function contextOf(state: RunState): RunContext {
+  return state.snapshot.context as unknown as RunContext;
+}
+
+export function summarize(state: RunState): RunSummary {
+  const c = contextOf(state);
+  const tags = state.snapshot.tags;
+  const steps = Object.keys(state.steps);
+  let waitsOn: WaitsOn = 'nothing';
+  let waitingFor = state.snapshot.status === 'active' ? '' : 'finished';
+  if (tags.includes('waiting-on-person')) {
+    waitsOn = 'person';
+    waitingFor = `a person: ${c.blocked ?? 'a decision'}`;
+  } else if (tags.includes('waiting-on-conductor')) {
+    waitsOn = 'conductor';
+    waitingFor = "the conductor's decision on the plan";
+  } else if (tags.includes('waiting-on-verification')) {
+    waitsOn = 'verification';
+    waitingFor = "sentinel's PASS/FAIL, breaker's BUG/CLEAR";
+  } else if (tags.includes('working')) {
+    waitsOn = 'step';
+    waitingFor = `step ${steps.join(', ') || '…'}`;
+  } else if (tags.includes('waiting-on-analyst')) {
+    waitsOn = 'analyst';
+    waitingFor = "the analyst's HANDOFF";
+  }
+  return {
+    runId: state.runId,
+    task: c.task?.subject ?? state.runId,
+    state: stateLabel(state.snapshot.value),
+    tags,
+    waitsOn,
+    waitingFor,
+    since: state.since,
+    fixCycles: c.fixCycles ?? 0,
+    revision: c.revision ?? 0,
+    finished: state.snapshot.status !== 'active',
+    last: state.last,
+    notices: (c.notices ?? []).filter((n) => n.attention).length,
+  };
+}
+
+/** Runs that need a person first, then by how long they have waited. */
+export function sortRuns(runs: RunSummary[]): RunSummary[] {
+  return [...runs].sort((a, b) => Number(a.finished) - Number(b.finished) || WAITS.indexOf(a.waitsOn) - WAITS.indexOf(b.waitsOn) || a.since - b.since || a.runId.localeCompare(b.runId));
+}
+
+/** One entry of a run's timeline: a message in or out, a person's action, a step's end, a timer. */
+export interface TimelineEntry {
+  seq: number;
+  at: number;
+  dir: 'in' | 'out' | 'step' | 'timer' | 'person';
+  peer: string;
+  type: string;
+  priority?: string;
+  firstLine: string;
+  /** Set when the event changed nothing, with the reason. */
+  outOfPlace?: string;
+  /** The whole message, for outgoing ones (incoming ones are in the inbox's cur/ under `file`). */
+  body?: string;
+  file?: string;
+}
+
+export function timeline(records: RunRecord[]): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  for (const r of records) {
+    if (r.kind !== 'event') continue;
+    const s = r.source;
+    const oop = r.outOfPlace ? { outOfPlace: r.outOfPlace } : {};
+    if (s.kind === 'message') out.push({ seq: r.seq, at: r.at, dir: 'in', peer: s.from, type: s.type, priority: s.priority, firstLine: s.firstLine, file: s.file, ...oop });
+    else if (s.kind === 'person') out.push({ seq: r.seq, at: r.at, dir: 'person', peer: 'person', type: s.action, firstLine: describeEvent(r.event), ...oop });
+    else if (s.kind === 'timer') out.push({ seq: r.seq, at: r.at, dir: 'timer', peer: 'timer', type: s.id.split('.')[2] ?? s.id, firstLine: 'deadline reached', ...oop });
+    else out.push({ seq: r.seq, at: r.at, dir: 'step', peer: s.id, type: r.event.type.startsWith('xstate.error') ? 'error' : 'done', firstLine: describeEvent(r.event), ...oop });
+    for (const o of r.outbox) {
+      out.push({ seq: r.seq, at: r.at, dir: 'out', peer: o.recipients.join(', '), type: o.message.type, priority: o.message.priority, firstLine: o.message.body.split('\n').find((l) => l.trim()) ?? '', body: o.message.body });
+    }
+  }
+  return out;
+}
+
+function describeEvent(e: { type: string; [k: string]: unknown }): string {
+  const output = e.output as { status?: string; reason?: string; output?: { text?: string; findings?: { summary?: string } } } | undefined;
+  const outcome = (e.outcome as typeof output) ?? output;
+  if (outcome?.status === 'done') return outcome.output?.findings?.summary ?? (outcome.output?.text ?? '').split('\n').find((l) => l.trim()) ?? 'done';
+  if (outcome?.status) return `${outcome.status}: ${outcome.reason ?? ''}`;
+  if (e.error !== undefined) return String(e.error);
+  if (e.type === 'PLAN_DECISION') return `${e.approved ? 'approved' : 'rejected'} ${String(e.feedback ?? '')}`.trim();
+  if (e.type === 'RETRY') return `retry ${String(e.step)}`;
+  return e.type;
+}
