@@ -50,7 +50,7 @@ export const messageSchema = z.object({
   from: memberNameSchema.optional(),
   task: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a task id: letters, digits, . _ -').optional(),
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a message id: letters, digits, . _ : -').optional(),
-  replyTo: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/).optional(),
+  replyTo: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a message id: letters, digits, . _ : -').optional(),
   decision: z.enum(DECISIONS).optional(),
   body: z.string(),
   action: z.string().optional(),

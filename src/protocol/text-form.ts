@@ -133,7 +133,8 @@ export function parseTextForm(text: string, lineOffset: number, aliasesIn: Recor
   const aliases = aliasTable(aliasesIn);
   const read = <T>(key: HeaderKey, field: keyof Draft['fields'], fn: (h: Header) => Result<T, Problem>): ParseError | undefined => {
     const h = headers.get(key);
-    if (!h) return undefined;
+    // An extension header left empty (a template filled in halfway) says nothing.
+    if (!h || (h.value === '' && !REQUIRED.includes(key))) return undefined;
     const r = fn(h);
     if (!r.ok) return at(h.line, r.error);
     draft.fields[field] = r.value;

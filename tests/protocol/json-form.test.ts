@@ -65,7 +65,7 @@ describe("Claude Code's plan_approval_response", () => {
 
   it('is refused without "approved"', () => {
     const r = parseMessage('{"type":"plan_approval_response","requestId":"p-1"}', { defaultTo: 'a' });
-    expect(!r.ok && r.error.message).toMatch(/no "approved": true or false/);
+    expect(!r.ok && r.error.message).toMatch(/needs "approved": true or false/);
   });
 
   it('is read inside a Claude Code inbox entry too', () => {

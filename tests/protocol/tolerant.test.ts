@@ -124,3 +124,10 @@ describe('tolerant reading of the text form', () => {
     }
   });
 });
+
+describe('extension headers left empty', () => {
+  it('reads them as absent', () => {
+    const m = read('[PRIORITY: LOW]\n[TYPE: STATUS]\n[TO: a]\n[FROM: ]\n[TASK:]\n[REPLY-TO:  ]\n\nx');
+    expect(m).toEqual({ priority: 'LOW', type: 'STATUS', to: ['a'], body: 'x' });
+  });
+});
