@@ -14,20 +14,27 @@ describe('teamstate inbox', () => {
   it('shows new, processed and rejected messages with the reasons', async () => {
     const { cwd, inbox } = await setup();
     expect((await runCli(['send', '--workspace', 'ws', '--from', 'analyst', '--to', 'builder', '--type', 'HANDOFF', '--priority', 'HIGH', '--task', 'T-1', '--body', 'x'], { cwd })).code).toBe(0);
+    await fs.writeFile(path.join(inbox, 'sentinel--dropped.md'), '[PRIORITY: MEDIUM]\n[TYPE: PASS]\n[TO: builder]\n\nall green\n');
+    // Modified "just now" whatever the machine's speed: an mtime ahead of the clock.
+    const soon = new Date(Date.now() + 3_600_000);
+    await fs.utimes(path.join(inbox, 'sentinel--dropped.md'), soon, soon);
     await fs.writeFile(path.join(inbox, 'cur', 'breaker--old.md'), '[PRIORITY: LOW]\n[TYPE: BUG]\n[TO: builder]\n\nold\n');
     await fs.writeFile(path.join(inbox, 'rejected', 'bad.md'), 'junk');
     await fs.writeFile(path.join(inbox, 'rejected', 'bad.md.reason.txt'), 'line 1: expected the message to begin with [PRIORITY: …]\n\nTo retry, ...\n');
     const r = await runCli(['inbox', 'builder', '--workspace', 'ws'], { cwd });
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(/^inbox of backend-engineer: ws\/inboxes\/backend-engineer\n/);
-    expect(r.stdout).toMatch(/new \(1\):\n {2}new\/analyst--send-[^ ]+\.md {2}HANDOFF from analyst \(HIGH, task T-1\)\n/);
+    expect(r.stdout).toMatch(/new \(2\):\n {2}new\/analyst--send-[^ ]+\.md {2}HANDOFF from analyst \(HIGH, task T-1\)\n {2}sentinel--dropped\.md {2}PASS from sentinel \(MEDIUM\) {2}\[still being written\?\]\n/);
     expect(r.stdout).toMatch(/processed \(1\):\n {2}breaker--old\.md {2}BUG from breaker \(LOW\)\n/);
     expect(r.stdout).toMatch(/rejected \(1\):\n {2}bad\.md {2}line 1: expected the message to begin with \[PRIORITY: …\]\n$/);
 
     const j = await runCli(['inbox', 'backend-engineer', '--workspace', 'ws', '--json'], { cwd });
     const report = JSON.parse(j.stdout) as { member: string; new: { from: string; type: string; where: string }[]; processed: unknown[]; rejected: { name: string; reason: string }[] };
     expect(report.member).toBe('backend-engineer');
-    expect(report.new).toMatchObject([{ from: 'analyst', type: 'HANDOFF', where: 'new' }]);
+    expect(report.new).toMatchObject([
+      { from: 'analyst', type: 'HANDOFF', where: 'new' },
+      { from: 'sentinel', type: 'PASS', where: 'root' },
+    ]);
     expect(report.processed).toHaveLength(1);
     expect(report.rejected).toMatchObject([{ name: 'bad.md', reason: 'line 1: expected the message to begin with [PRIORITY: …]' }]);
   });

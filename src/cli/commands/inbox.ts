@@ -23,9 +23,10 @@ interface Summary {
   error: string | null;
 }
 
-async function summarize(file: string, name: string, where: InboxEntry['where'], config: Config): Promise<Summary> {
+async function summarize(file: string, name: string, config: Config): Promise<Summary> {
   const none = { from: null, type: null, priority: null, task: null };
-  const entry: InboxEntry = { path: file, name, where, kind: 'file', size: 0, mtimeMs: 0 };
+  // Read for display only, so no settle check: 'new' skips it.
+  const entry: InboxEntry = { path: file, name, where: 'new', kind: 'file', size: 0, mtimeMs: 0 };
   const bytes = await readEntry(entry, config.limits.maxMessageBytes);
   if (!bytes.ok) return { ...none, error: bytes.error };
   const m = parseMessage(bytes.value, { aliases: config.aliases, fileName: name });
@@ -54,9 +55,9 @@ export function registerInbox(program: Command): void {
       const paths = new WorkspacePaths(root);
       const report = await listInboxReport(paths, member, { now: Date.now() });
       const waiting = await Promise.all(
-        report.new.map(async (e) => ({ ...e, mtime: new Date(e.mtimeMs).toISOString(), ...(e.kind === 'file' ? await summarize(e.path, e.name, e.where, config) : { from: null, type: null, priority: null, task: null, error: `not a regular file (${e.kind})` }) })),
+        report.new.map(async (e) => ({ ...e, mtime: new Date(e.mtimeMs).toISOString(), ...(e.kind === 'file' ? await summarize(e.path, e.name, config) : { from: null, type: null, priority: null, task: null, error: `not a regular file (${e.kind})` }) })),
       );
-      const processed = await Promise.all(report.processed.map(async (e) => ({ ...e, mtime: new Date(e.mtimeMs).toISOString(), ...(await summarize(e.path, e.name, 'new', config)) })));
+      const processed = await Promise.all(report.processed.map(async (e) => ({ ...e, mtime: new Date(e.mtimeMs).toISOString(), ...(await summarize(e.path, e.name, config)) })));
       const rejected = report.rejected.map((e) => ({ ...e, mtime: new Date(e.mtimeMs).toISOString() }));
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ member, dir: paths.inbox(member).root, new: waiting, processed, rejected }, null, 2)}\n`);
