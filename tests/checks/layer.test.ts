@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { fire } from './helpers.js';
+
+const EP = 'app/api/v1/endpoints/users.py';
+const SVC = 'app/services/UserService.py';
+const LAYER = ['layer-endpoint-repository', 'layer-endpoint-session', 'layer-service-http', 'layer-endpoint-logic'];
+
+describe('layer compliance', () => {
+  it('reports an endpoint that builds a repository itself, and the session it needs', async () => {
+    expect(
+      await fire({
+        [EP]: `
+          from fastapi import APIRouter, Depends
+          from sqlalchemy.ext.asyncio import AsyncSession
+          from app.config.database import get_db
+          from app.repositories.UserRepository import UserRepository
+
+          router = APIRouter()
+
+          @router.get("/{id}")
+          async def get_user(id: int, db: AsyncSession = Depends(get_db)) -> dict:
+              user = await UserRepository(db).get(id)
+              return {"code": 200, "data": user, "message": "ok"}
+          `,
+      }, LAYER),
+    ).toEqual([`layer-endpoint-session ${EP}:9`, `layer-endpoint-repository ${EP}:10`]);
+  });
+
+  it('reports a repository or sqlalchemy import alone when nothing in the module uses it', async () => {
+    expect(
+      await fire({
+        [EP]: `
+          from sqlalchemy import select
+          from app.repositories import UserRepository
+          `,
+      }, LAYER),
+    ).toEqual([`layer-endpoint-session ${EP}:1`, `layer-endpoint-repository ${EP}:2`]);
+  });
+
+  it('leaves dependency wiring in the endpoints folder alone', async () => {
+    expect(
+      await fire({
+        'app/api/v1/endpoints/dependencies.py': `
+          from fastapi import Depends
+          from app.repositories.UserRepository import UserRepository
+          async def get_repo(db: AsyncSession = Depends(get_db)) -> UserRepository:
+              return UserRepository(db)
+          `,
+      }, LAYER),
+    ).toEqual([]);
+  });
+
+  it('reports HTTP status codes and an unused HTTPException import in a service, not domain errors', async () => {
+    expect(
+      await fire({
+        [SVC]: `
+          from fastapi import status
+          from app.core.exceptions import NotFoundError
+
+          class UserService:
+              async def get(self, id: int) -> None:
+                  raise NotFoundError("User", id)
+
+              def code(self) -> int:
+                  return status.HTTP_404_NOT_FOUND
+          `,
+        'app/services/ItemService.py': `
+          from fastapi import HTTPException
+
+          class ItemService:
+              pass
+          `,
+      }, LAYER),
+    ).toEqual(['layer-service-http app/services/ItemService.py:1', `layer-service-http ${SVC}:9`]);
+  });
+
+  it('allows delegating, guards that only raise, and try blocks that map errors; reports comparisons, with blocks and handlers that work', async () => {
+    const endpoint = (body: string): Record<string, string> => ({
+      [EP]: [
+        'from fastapi import APIRouter',
+        'router = APIRouter()',
+        '',
+        '@router.get("/{id}")',
+        'async def get_user(id: int, service: UserService = Depends(get_user_service)) -> dict:',
+        ...body.split('\n').map((l) => `    ${l}`),
+        '    return create_success_response(data=user)',
+        '',
+      ].join('\n'),
+    });
+    expect(await fire(endpoint('user = await service.get(id)\nif not user:\n    raise HTTPException(404)'), LAYER)).toEqual([]);
+    expect(await fire(endpoint('try:\n    user = await service.get(id)\nexcept NotFoundError as e:\n    raise HTTPException(404, str(e))'), LAYER)).toEqual([]);
+    expect(await fire(endpoint('user = await service.get(id)\nif user.age < 18:\n    raise HTTPException(403)'), LAYER)).toEqual([`layer-endpoint-logic ${EP}:7`]);
+    expect(await fire(endpoint('with open("x") as fh:\n    user = fh.read()'), LAYER)).toEqual([`layer-endpoint-logic ${EP}:6`]);
+    expect(await fire(endpoint('try:\n    user = await service.get(id)\nexcept KeyError:\n    user = None'), LAYER)).toEqual([`layer-endpoint-logic ${EP}:8`]);
+  });
+});
