@@ -38,7 +38,9 @@ export async function loadConfig(workspaceDir: string): Promise<Config> {
 }
 
 /** Parses and validates config text; `file` names it in errors. Exported for tests and `init`. */
-export function parseConfigText(text: string, file: string): Config {
+export function parseConfigText(input: string, file: string): Config {
+  // Editors on Windows may save a BOM; offsets below are of the text without it.
+  const text = input.startsWith('\uFEFF') ? input.slice(1) : input;
   const errors: JsoncError[] = [];
   const raw: unknown = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   const first = errors[0];
@@ -154,11 +156,13 @@ function describeIssue(issue: Issue, raw: unknown, text: string): string {
           ? `expected a handler {"kind": "instant" | "builtin" | "manual" | "command"}, got ${show(got)}`
           : `${issue.message}, got ${show(got)}`;
       break;
-    case 'invalid_format':
     case 'invalid_key':
+      expected = `the name ${show(p.at(-1))} is not valid: expected ${issue.issues[0]?.message ?? 'a valid name'}`;
+      break;
+    case 'invalid_format':
     case 'custom':
     default:
-      expected = `${issue.code === 'invalid_format' || issue.code === 'invalid_key' ? 'expected ' : ''}${issue.message}${issue.code === 'custom' ? '' : `, got ${show(got)}`}`;
+      expected = `${issue.code === 'invalid_format' ? 'expected ' : ''}${issue.message}${issue.code === 'custom' ? '' : `, got ${show(got)}`}`;
   }
   return `${pos.line}:${pos.column}: ${where}: ${expected}`;
 }

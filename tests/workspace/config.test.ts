@@ -44,8 +44,8 @@ describe('the default config template', () => {
 });
 
 describe('parseConfigText', () => {
-  it('accepts comments and trailing commas', () => {
-    expect(parseConfigText(`// hi\n{ ${base}, /* x */ "fsync": false, }`, 'x').fsync).toBe(false);
+  it('accepts comments, trailing commas and a BOM', () => {
+    expect(parseConfigText(`\uFEFF// hi\n{ ${base}, /* x */ "fsync": false, }`, 'x').fsync).toBe(false);
   });
 
   it('shows the file, line:column and what was wrong for a JSONC syntax error', () => {
@@ -66,6 +66,8 @@ describe('parseConfigText', () => {
     expect(errorOf(`{ ${base}, "aliases": { "x": "zz" } }`)).toMatch(/aliases\.x: "zz" is not one of members/);
     expect(errorOf('{ "members": ["a", "../b"], "engine": {"member": "a"} }')).toMatch(/members\[1\]: expected a member name/);
     expect(errorOf('{ "members": ["a", "a"], "engine": {"member": "a"} }')).toMatch(/"a" is listed twice/);
+    expect(errorOf(`{ ${base}, "aliases": { "B/x": "a" } }`)).toMatch(/aliases\.B\/x: the name "B\/x" is not valid: expected a member name/);
+    expect(errorOf(`{ ${base}, "limits": { "fixCycles": 1.5 } }`)).toMatch(/limits\.fixCycles: expected a whole number, got 1\.5$/);
   });
 });
 
