@@ -64,7 +64,7 @@ export const yesNo = (b: boolean): string => (b ? 'yes' : 'no');
 
 /** `yes`/`no` at the start of a value, read liberally; undefined when it is neither. */
 export function readYesNo(value: string): boolean | undefined {
-  const v = value.trim().toLowerCase();
+  const v = bare(value);
   if (/^(yes|true)\b/.test(v) || v.startsWith('✅')) return true;
   if (/^(no|false)\b/.test(v) || v.startsWith('❌')) return false;
   return undefined;
@@ -72,11 +72,16 @@ export function readYesNo(value: string): boolean | undefined {
 
 /** A count at the start of a value: `2`, `2 —…`, or `none`/`zero` for 0. */
 export function readCount(value: string): number | undefined {
-  const v = value.trim().toLowerCase();
+  const v = bare(value);
   const m = /^(\d{1,6})\b/.exec(v);
   if (m) return Number(m[1]);
   if (/^(none|zero|no)\b/.test(v)) return 0;
   return undefined;
+}
+
+/** A figure without the emphasis marks a hand-written value may carry (`**yes**`). */
+function bare(value: string): string {
+  return value.replace(/[*_`]/g, '').trim().toLowerCase();
 }
 
 /** Splits `figure — details` at the first dash (em, en, or a spaced hyphen). */

@@ -80,7 +80,8 @@ export function parseEntry(raw: string, line: number): { entry: LogEntry; proble
     if (!bullet) continue; // prose between bullets is the writer's own; nothing to read
     const item = bullet[1]!.trim();
     const listSection = section === 'did' || section === 'subagents' || section === 'learnings' || section === 'differently';
-    const labelled = listSection ? null : /^([^:]+):\s*(.*)$/.exec(item);
+    // `**Label:** value` and `**Label**: value` are how people often write it by hand.
+    const labelled = listSection ? null : /^(?:\*\*|__)?([^:*_]+?)(?:\*\*|__)?:(?:\*\*|__)?\s*(.*)$/.exec(item);
     const label = labelled ? labelOf(labelled[1]!) : undefined;
     if (label && labelled) {
       if (!readLabelled(label, labelled[2]!, m)) bad(n, text, expectedFor(label));

@@ -57,6 +57,11 @@ describe('parseAgentLog', () => {
     expect(e.missing).toEqual(['securityFindings']);
   });
 
+  it('reads figures written in bold', () => {
+    const e = parseAgentLog('## 2026-11-20 — T\n### First-pass success: **yes**\n- **Fix cycles:** 0\n- **Plan approved first try**: no — 2 revisions\n').entries[0]!;
+    expect(e.metrics).toMatchObject({ firstPassSuccess: true, fixCycles: { count: 0 }, planApprovedFirstTry: false, planRevisions: 2 });
+  });
+
   it('reports malformed entries with their line and keeps them as text, without failing', () => {
     const text = [
       TEMPLATE_HEADER,
