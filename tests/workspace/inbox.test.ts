@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/workspace/config.js';
 import type { Config } from '../../src/workspace/config-schema.js';
+import { deliver } from '../../src/workspace/deliver.js';
 import { ackEntry, listInbox, listInboxReport, readEntry, receive, rejectEntry } from '../../src/workspace/inbox.js';
 import type { InboxEntry } from '../../src/workspace/inbox.js';
 import { initWorkspace } from '../../src/workspace/init.js';
@@ -84,6 +86,21 @@ describe('readEntry', () => {
     expect(await fs.readFile(path.join(inbox.rejected, 'folder.md', 'inside'), 'utf8')).toBe('x');
   });
 
+  it('refuses a FIFO without opening it (so nothing hangs) and moves it aside', async () => {
+    const { paths, config, inbox } = await setup();
+    const fifo = path.join(inbox.new, 'pipe.md');
+    try {
+      execFileSync('mkfifo', [fifo]);
+    } catch {
+      return; // no mkfifo on this platform
+    }
+    const entry = await only(paths);
+    expect(entry.kind).toBe('other');
+    expect(await receive(paths, config, ME, entry)).toEqual({ ok: false, reason: 'refused: not a regular file' });
+    await rejectEntry(paths, ME, entry, 'refused: not a regular file');
+    expect((await fs.lstat(path.join(inbox.rejected, 'pipe.md'))).isFIFO()).toBe(true);
+  });
+
   it('refuses a file over the size limit and accepts one at the limit', async () => {
     const { paths, inbox } = await setup();
     await put(path.join(inbox.new, 'm.md'), '0123456789A');
@@ -162,6 +179,15 @@ describe('receive', () => {
     const { paths, config, inbox } = await setup();
     await put(path.join(inbox.new, 'm.md'), valid('analyst', 'conductor'));
     expect(await receive(paths, config, ME, await only(paths))).toEqual({ ok: false, reason: 'addressed to conductor, not backend-engineer; deliver it to their inbox instead' });
+  });
+});
+
+describe('deliver then receive', () => {
+  it("reads back what another member delivered, with the sender from the message", async () => {
+    const { paths, config } = await setup();
+    await deliver(paths, ME, { priority: 'CRITICAL', type: 'FAIL', to: ['builder'], from: 'sentinel', id: 's-3', body: '2 tests fail' }, 'id:s-3', { fsync: false });
+    const r = await receive(paths, config, ME, await only(paths));
+    expect(r).toMatchObject({ ok: true, from: 'sentinel', key: 'id:s-3', message: { type: 'FAIL', body: '2 tests fail', to: [ME] } });
   });
 });
 
