@@ -21,7 +21,7 @@ export function metricsOf(c: RunContext, now: number): RunMetrics {
   const security = history.filter((h) => h.agent === 'security-auditor');
   const subagents = SUBAGENTS.map((agent) => {
     const r = c.subagents[agent];
-    if (!r) return { agent, finding: 'not run', blocking: 0, counts: {} };
+    if (!r) return { agent, finding: 'skipped', blocking: 0, counts: {} };
     if (r.status !== 'done') return { agent, finding: r.status === 'skipped' ? `skipped: ${r.summary}` : r.summary, blocking: 0, counts: {} };
     const earlier = history.filter((h) => h.agent === agent && h.round < c.implementRound && h.blocking > 0);
     const before = earlier.length ? ` (earlier rounds: ${earlier.map((h) => h.summary).join('; ')})` : '';
