@@ -9,7 +9,8 @@
 //   FAKE_LLM_HANG=<step>                never exit, and ignore SIGTERM
 //   FAKE_LLM_NEEDS_PERSON=<step>[:<code>]  exit with <code> (default 3)
 //   FAKE_LLM_BAD_PLAN=1                 leave "Security considerations" out of the first plan
-//   FAKE_LLM_FINDINGS=<agent>:<n>       report n blocking findings the first time
+//   FAKE_LLM_FINDINGS=<agent>:<n>       report n blocking findings the first time (checking code)
+//   FAKE_LLM_PLAN_FINDINGS=<n>          the architecture-validator's plan check reports n, the first time
 //   FAKE_LLM_TO_FILE=1                  write the answer to TEAMSTATE_OUTPUT, log on stdout
 // Lists take commas: FAKE_LLM_FAIL=plan:2,implement. "First time" is counted in files
 // beside the step folders (runs/<run>/steps/), or in FAKE_LLM_STATE_DIR.
@@ -55,7 +56,7 @@ function stateDir() {
 
 /** How many times this (kind, step) was counted before; counts this time. */
 function countBefore(kind) {
-  const file = join(stateDir(), `.fake-llm-${kind}-${step}.count`);
+  const file = join(stateDir(), `.fake-llm-${kind}-${step}${input.mode === 'plan' ? '-plan' : ''}.count`);
   const before = existsSync(file) ? Number(readFileSync(file, 'utf8')) || 0 : 0;
   writeFileSync(file, String(before + 1));
   return before;
@@ -148,7 +149,9 @@ function implementation() {
 // --- sub-agent reports, in their formats -------------------------------------------------
 
 function report(agent) {
-  const wanted = listOption('FINDINGS', 1).get(agent);
+  // The architecture-validator's check of the plan (mode "plan") has its own switch.
+  const planMode = input.mode === 'plan';
+  const wanted = planMode ? (option('PLAN_FINDINGS') ? Number(option('PLAN_FINDINGS')) : undefined) : listOption('FINDINGS', 1).get(agent);
   const n = wanted !== undefined && countBefore('findings') === 0 ? wanted : 0;
   const file = (input.files ?? [])[0] ?? planFiles()[0] ?? 'app/api/v1/endpoints/items.py';
   const times = (k, f) => Array.from({ length: k }, (_, i) => f(String(i + 1).padStart(3, '0'))).join('\n');

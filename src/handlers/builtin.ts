@@ -1,20 +1,48 @@
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CHECK_AGENTS, checkProject, findingsOf, renderReport } from '../checks/index.js';
+import type { CheckAgent } from '../checks/index.js';
 import { UserError } from '../errors.js';
-import type { StepName } from '../workspace/config-schema.js';
+import type { ChecksConfig, StepName } from '../workspace/config-schema.js';
 import { isSubagent, outputFromText } from './output.js';
+import { checkPlan } from './plan-check.js';
 import { draftPlan } from './plan-draft.js';
-import type { StepHandler } from './types.js';
+import type { StepHandler, StepOutcome } from './types.js';
 
-/** The built-ins each step can use, by the name a config may give (`{kind:'builtin', name}`). */
-export const BUILTINS = { plan: ['draft-plan'], subagent: ['checks'] } as const;
+const isCheckAgent = (step: string): step is CheckAgent => (CHECK_AGENTS as readonly string[]).includes(step);
+
+/** Keeps the report beside the step's other files, as a command's output would be. */
+async function keep(dir: string, text: string): Promise<void> {
+  await writeFile(join(dir, 'report.md'), text).catch(() => {});
+}
+
+function checksHandler(agent: CheckAgent, checks: ChecksConfig | undefined): StepHandler {
+  return async (request): Promise<StepOutcome> => {
+    try {
+      if (agent === 'architecture-validator' && request.input.mode === 'plan') {
+        const { text, files, findings } = checkPlan(request.input, checks);
+        await keep(request.dir, text);
+        return { status: 'done', output: { text, files, findings } };
+      }
+      const files = request.input.files.length ? request.input.files : undefined;
+      const result = await checkProject(request.projectDir, { agents: [agent], ...(files ? { files } : {}), ...(checks ? { config: checks } : {}) });
+      const text = renderReport(agent, result);
+      await keep(request.dir, text);
+      return { status: 'done', output: { text, files: files ?? [], findings: findingsOf(agent, result) } };
+    } catch (e) {
+      return { status: 'failed', reason: `the built-in ${agent} checks could not run: ${(e as Error).message}` };
+    }
+  };
+}
 
 /**
- * A step the engine does itself: the plan drafter for `plan`; deterministic checks for
- * the sub-agents. Implementing and fixing have no built-in: a config asking for one is
- * refused with what to use instead.
+ * A step the engine does itself: the plan drafter for `plan`; the deterministic checks of
+ * src/checks for architecture-validator (the plan's files in mode `plan`, the code
+ * otherwise), code-reviewer and security-auditor. The other steps have no built-in: a
+ * config asking for one is refused with what to use instead.
  */
-export function createBuiltinHandler(step: StepName, name: string | undefined): StepHandler {
+export function createBuiltinHandler(step: StepName, name: string | undefined, checks?: ChecksConfig): StepHandler {
   if (step === 'plan') {
     if (name !== undefined && name !== 'draft-plan') throw new UserError(`steps.plan: no built-in named "${name}"; use "draft-plan" or leave name out`);
     return async (request) => {
@@ -22,12 +50,11 @@ export function createBuiltinHandler(step: StepName, name: string | undefined): 
       return { status: 'done', output: outputFromText('plan', plan) };
     };
   }
-  if (isSubagent(step)) {
+  if (isSubagent(step) && isCheckAgent(step)) {
     if (name !== undefined && name !== 'checks') throw new UserError(`steps.${step}: no built-in named "${name}"; use "checks" or leave name out`);
-    return async () => ({
-      status: 'needs-person',
-      reason: `the built-in ${step} checks are not available in this build; do the review by hand, or set steps.${step} to a command or manual handler`,
-    });
+    return checksHandler(step, checks);
   }
-  throw new UserError(`steps.${step}: there is no built-in ${step}; use {"kind":"command","argv":[…]} or {"kind":"manual"}`);
+  throw new UserError(
+    `steps.${step}: there is no built-in ${step} (built-ins: plan, ${CHECK_AGENTS.join(', ')}); use {"kind":"command","argv":[…]} or {"kind":"manual"}`,
+  );
 }

@@ -93,6 +93,7 @@ function stepEnv(request: StepRequest, files: StepFiles, config: CommandHandlerC
     TEAMSTATE_CONTEXT: files.context,
     TEAMSTATE_PROMPT: files.prompt,
     TEAMSTATE_OUTPUT: files.output,
+    ...(request.input.mode ? { TEAMSTATE_MODE: request.input.mode } : {}),
   };
 }
 

@@ -31,7 +31,7 @@ export interface HandlerDeps {
  * submission format and asks once more when sections are missing. Throws UserError for a
  * config that asks for something that does not exist (a built-in implement, say).
  */
-export function createHandlers(config: Pick<Config, 'steps'>, deps: HandlerDeps): Record<StepName, StepHandler> {
+export function createHandlers(config: Pick<Config, 'steps'> & Partial<Pick<Config, 'checks'>>, deps: HandlerDeps): Record<StepName, StepHandler> {
   const prompts = { workspaceDir: deps.workspaceDir, ...(deps.templatesDir ? { templatesDir: deps.templatesDir } : {}) };
   const instant = createInstantHandler();
   const build = (step: StepName): StepHandler => {
@@ -42,7 +42,7 @@ export function createHandlers(config: Pick<Config, 'steps'>, deps: HandlerDeps)
       case 'manual':
         return deps.manual.handler;
       case 'builtin':
-        return createBuiltinHandler(step, c.name);
+        return createBuiltinHandler(step, c.name, config.checks);
       case 'command':
         return createCommandHandler(c, {
           prompts,
@@ -72,6 +72,7 @@ export type { Handoff } from './handoff.js';
 export { checkPlanFormat, planFacts, PLAN_SECTIONS } from './plan-format.js';
 export type { PlanFacts, PlanSection } from './plan-format.js';
 export { withPlanFormatCheck } from './plan-step.js';
+export { checkPlan } from './plan-check.js';
 export { parseSubagentReport } from './reports.js';
 export { outputFromText, changedFiles } from './output.js';
 export { renderPrompt, loadTemplate, promptView } from './prompts.js';

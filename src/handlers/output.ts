@@ -30,7 +30,11 @@ export function changedFiles(text: string): string[] {
  */
 export function outputFromText(step: StepName, text: string, given: Partial<StepOutput> = {}): StepOutput {
   const out: StepOutput = { ...given, text };
-  if (step === 'plan') out.files ??= planFacts(text).files;
+  if (step === 'plan') {
+    const facts = planFacts(text);
+    out.files ??= facts.files;
+    out.plan ??= { files: facts.files, schemaChange: facts.schemaChange, landmines: facts.landmines, touchesDoNotTouch: facts.touchesDoNotTouch };
+  }
   else if (step === 'implement' || step === 'fix') out.files ??= changedFiles(text);
   else if (isSubagent(step)) out.findings ??= parseSubagentReport(step, text);
   return out;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { checkPlanFormat, planFacts } from './plan-format.js';
+import { outputFromText } from './output.js';
+import { checkPlanFormat } from './plan-format.js';
 import type { StepHandler } from './types.js';
 
 /**
@@ -25,6 +26,6 @@ export function withPlanFormatCheck(handler: StepHandler): StepHandler {
     if (missing.length > 0) {
       return { status: 'needs-person', reason: `the plan is not in the submission format: it lacks ${missing.join(', ')}` };
     }
-    return { status: 'done', output: { ...outcome.output, files: planFacts(outcome.output.text).files } };
+    return { status: 'done', output: outputFromText('plan', outcome.output.text, outcome.output) };
   };
 }

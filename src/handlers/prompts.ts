@@ -60,6 +60,8 @@ export function promptView(request: StepRequest): Record<string, unknown> {
     findings: input.findings,
     adaptations: input.adaptations,
     files: input.files,
+    planMode: input.mode === 'plan',
+    planFiles: input.planFiles ?? [],
     missingSections: request.missingSections ?? [],
     paths: { context: files.context, prompt: files.prompt, output: files.output },
     // A list's heading shows only when the list has items.

@@ -30,6 +30,8 @@ describe('createHandlers', () => {
     expect(plan.status).toBe('done');
     if (plan.status !== 'done') return;
     expect(checkPlanFormat(plan.output.text)).toEqual([]);
+    expect(plan.output.plan).toMatchObject({ schemaChange: true, landmines: 3, touchesDoNotTouch: [] });
+    expect(plan.output.plan!.files).toEqual(plan.output.files);
     const impl = await handlers.implement(await request(world, 'implement', { input: { handoff, plan: plan.output.text } }));
     expect(impl).toMatchObject({ status: 'done', output: { files: plan.output.files } });
     for (const agent of SUBAGENTS) {
@@ -41,7 +43,7 @@ describe('createHandlers', () => {
   it('refuses a built-in implement with what to use instead', () => {
     const config = { steps: { ...DEFAULT_STEPS, implement: { kind: 'builtin' } as HandlerConfig } };
     expect(() => createHandlers(config, { workspaceDir: '/w', projectDir: '/p', manual: createManualHandler() })).toThrow(UserError);
-    expect(() => createHandlers(config, { workspaceDir: '/w', projectDir: '/p', manual: createManualHandler() })).toThrow(/steps\.implement: there is no built-in implement; use \{"kind":"command"/);
+    expect(() => createHandlers(config, { workspaceDir: '/w', projectDir: '/p', manual: createManualHandler() })).toThrow(/steps\.implement: there is no built-in implement \(built-ins: .*\); use \{"kind":"command"/);
   });
 
   it('drafts the plan with the built-in, deciding new files from the project on disk', async () => {

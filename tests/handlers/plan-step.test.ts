@@ -27,7 +27,10 @@ describe('the plan step runner', () => {
   it('returns a complete plan with its files', async () => {
     const world = await tempWorld();
     const { handler, asks } = scripted(GOOD);
-    expect(await withPlanFormatCheck(handler)(await request(world, 'plan'))).toEqual({ status: 'done', output: { text: GOOD, files: ['app/services/A.py'] } });
+    expect(await withPlanFormatCheck(handler)(await request(world, 'plan'))).toEqual({
+      status: 'done',
+      output: { text: GOOD, files: ['app/services/A.py'], plan: { files: ['app/services/A.py'], schemaChange: false, landmines: 0, touchesDoNotTouch: [] } },
+    });
     expect(asks).toHaveLength(1);
   });
 

@@ -56,4 +56,15 @@ describe('prompts', () => {
     expect(await renderPrompt(await request(world, 'code-reviewer'), { workspaceDir: world.root })).toBe('Review T-12 for code-reviewer');
     expect(await renderPrompt(await request(world, 'security-auditor'), { workspaceDir: world.root })).toContain('# Security Audit Report');
   });
+
+  it('asks the architecture-validator to check the planned files in plan mode, and the changed files otherwise', async () => {
+    const world = await tempWorld();
+    const plan = await renderPrompt(await request(world, 'architecture-validator', { input: { mode: 'plan', planFiles: ['app/services/OrderService.py'], files: ['old.py'] } }));
+    expect(plan).toContain('no code exists yet');
+    expect(plan).toContain('- app/services/OrderService.py');
+    expect(plan).not.toContain('old.py');
+    const code = await renderPrompt(await request(world, 'architecture-validator', { input: { mode: 'code', files: ['app/x.py'] } }));
+    expect(code).not.toContain('no code exists yet');
+    expect(code).toContain('- app/x.py');
+  });
 });
