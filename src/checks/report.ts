@@ -74,7 +74,8 @@ function architecture(r: CheckResult): string[] {
     out.push(`## ${heading}`);
     for (const f of list) out.push(...item(f, `ARCH-${String(++n).padStart(3, '0')}`, 'File'));
   };
-  numbered(fs.filter((f) => f.rule.startsWith('layer-')), 'Layer Violations');
+  const rank = (f: Finding): number => RULES.findIndex((x) => x.id === f.rule);
+  numbered(fs.filter((f) => f.rule.startsWith('layer-')).sort((a, b) => rank(a) - rank(b)), 'Layer Violations');
   numbered(fs.filter((f) => f.rule === 'response-envelope'), 'Response Format Violations');
   return [...out, ...recommendations(fs), ...tail(r)];
 }

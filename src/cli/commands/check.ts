@@ -12,16 +12,16 @@ import { CONFIG_FILE_NAME } from '../../workspace/paths.js';
 
 interface CheckFlags {
   json?: boolean;
-  rule: string[];
-  agent: string[];
-  file: string[];
+  rule?: string[];
+  agent?: string[];
+  file?: string[];
   workspace?: string;
   baseline?: string;
   saveBaseline?: string;
 }
 
 /** Collects a repeatable option; commas separate values too (`--rule a,b --rule c`). */
-const collect = (value: string, previous: string[]): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
 /** The checks config and project folder: from --workspace, or a workspace found here, else defaults. */
 async function settings(flags: CheckFlags, projectArg?: string): Promise<{ project: string; checks?: ChecksConfig }> {
@@ -53,18 +53,21 @@ export function registerCheck(program: Command): void {
     .description("run the built-in checks of the backend-engineer's enforced rules (architecture-validator, code-reviewer, security-auditor) on a FastAPI project")
     .argument('[path]', 'the project folder (default: the workspace config\'s project, else the current folder)')
     .option('--json', 'print the findings as JSON')
-    .option('--rule <id>', `only this rule (repeatable); one of: ${RULES.map((r) => r.id).join(', ')}`, collect, [])
-    .option('--agent <name>', `only this sub-agent's rules (repeatable): ${CHECK_AGENTS.join(', ')}`, collect, [])
-    .option('--file <path>', 'only this file (repeatable)', collect, [])
+    .option('--rule <id>', `only this rule (repeatable); one of: ${RULES.map((r) => r.id).join(', ')}`, collect)
+    .option('--agent <name>', `only this sub-agent's rules (repeatable): ${CHECK_AGENTS.join(', ')}`, collect)
+    .option('--file <path>', 'only this file (repeatable)', collect)
     .option('--workspace <dir>', 'workspace whose teamstate.json "checks" (layout, disabled rules) to use')
     .option('--baseline <file>', 'report dependencies added or changed since this baseline (see --save-baseline)')
     .option('--save-baseline <file>', 'write the project\'s current dependencies to <file> and stop')
     .addHelpText('after', '\nExit status: 0 when no blocking findings, 1 when there are (or on a usage error).')
     .action(async (projectArg: string | undefined, flags: CheckFlags) => {
-      for (const a of flags.agent) {
+      const agentNames = flags.agent ?? [];
+      const ruleIds = flags.rule ?? [];
+      const files = flags.file ?? [];
+      for (const a of agentNames) {
         if (!(CHECK_AGENTS as readonly string[]).includes(a)) throw new UserError(`unknown agent "${a}": expected one of ${CHECK_AGENTS.join(', ')}`);
       }
-      const agents = flags.agent.length > 0 ? (flags.agent as CheckAgent[]) : undefined;
+      const agents = agentNames.length > 0 ? (agentNames as CheckAgent[]) : undefined;
       const { project, checks } = await settings(flags, projectArg);
       if (flags.saveBaseline !== undefined) {
         await fs.writeFile(flags.saveBaseline, `${JSON.stringify(await dependencyBaseline(project), null, 2)}\n`);
@@ -73,8 +76,8 @@ export function registerCheck(program: Command): void {
       }
       const result = await checkProject(project, {
         agents,
-        rules: flags.rule.length > 0 ? flags.rule : undefined,
-        files: flags.file.length > 0 ? flags.file.map((f) => path.resolve(f)) : undefined,
+        rules: ruleIds.length > 0 ? ruleIds : undefined,
+        files: files.length > 0 ? files.map((f) => path.resolve(f)) : undefined,
         config: checks,
         baseline: flags.baseline !== undefined ? await readBaseline(flags.baseline) : undefined,
       });
