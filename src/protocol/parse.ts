@@ -7,6 +7,21 @@ import { messageSchema } from './schema.js';
 import { parseTextForm } from './text-form.js';
 import { aliasTable, at, oneLine, senderFromFileName } from './values.js';
 
+/*
+ * How a message file is read (DESIGN §3), so that render → parse gives back what was rendered:
+ * - Bytes are UTF-8 (UTF-16 with a BOM is read too); a BOM is dropped; CRLF and CR become LF.
+ * - A file whose first non-blank line opens a ``` or ~~~ fence is unwrapped; the last
+ *   non-blank line must close it (else the file is taken as half-written and refused).
+ * - Trimmed text starting with `{` is the JSON form; otherwise the text form.
+ * - Headers are the `[KEY: value]` lines at the top (several may share a line); the block
+ *   ends at the first other line. A blank line is skipped only while PRIORITY, TYPE or TO is
+ *   still missing, so a body's own `[TO: x]` or `[LANDMINE]` lines stay body.
+ * - The action is the last line opening with `[ACTION NEEDED:` plus the lines after it, when
+ *   that text ends with `]` (or the opener is the last line). The body is what lies between
+ *   headers and action, without leading or trailing blank lines; its inner text is kept.
+ *   So a body written with no action must not end in such a block (`endsWithActionBlock`).
+ */
+
 /** Why a message could not be read. */
 export interface ParseError {
   /** 1-based line of the input the problem is on, when there is one. */

@@ -67,6 +67,15 @@ export function splitAction(lines: readonly string[]): { bodyLines: string[]; ac
   return { bodyLines: lines.slice(0, start), action: inner.trim() };
 }
 
+/**
+ * True when a body, written without an action, would be read back with one: it ends in
+ * an `[ACTION NEEDED: …]` block (see {@link splitAction}). Writers can check this before
+ * rendering such a body.
+ */
+export function endsWithActionBlock(body: string): boolean {
+  return splitAction(normalizeBody(body).split('\n')).action !== undefined;
+}
+
 /** The first non-empty line of a body, trimmed, at most `max` characters (for timelines). */
 export function firstLine(body: string, max = 120): string {
   const line = normalizeNewlines(body)

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/protocol/index.js';
 import { parseMessage, renderMessage } from '../../src/protocol/index.js';
-import { normalizeAction, normalizeBody } from '../../src/protocol/text.js';
-import { anyMessage } from './arbitraries.js';
+import { endsWithActionBlock, normalizeAction, normalizeBody } from '../../src/protocol/text.js';
+import { anyBody, anyMessage } from './arbitraries.js';
 
 /** What a message reads back as: its body and action in canonical form. */
 function canonical(m: Message): Message {
@@ -28,6 +28,18 @@ describe('properties of parse and render', () => {
     );
   });
 
+  it('reads back a body without an action exactly unless it ends in an [ACTION NEEDED: …] block', () => {
+    const withActionLines = fc.array(fc.constantFrom('x', '', '[ACTION NEEDED: a]', '[ACTION NEEDED: b', 'c]', '  [action needed: d]'), { maxLength: 6 }).map((ls) => ls.join('\n'));
+    fc.assert(
+      fc.property(fc.oneof(anyBody, withActionLines), (body) => {
+        const m: Message = { priority: 'LOW', type: 'STATUS', to: ['a'], body };
+        const back = roundTrip(renderMessage(m));
+        expect(back.body === normalizeBody(body) && back.action === undefined).toBe(!endsWithActionBlock(body));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('renders a message it read back to the same text', () => {
     fc.assert(
       fc.property(anyMessage, (m) => {
@@ -48,6 +60,7 @@ describe('properties of parse and render', () => {
       before: fc.constantFrom('', '\n', '\n \n'),
       after: fc.constantFrom('', '\n', '\n\n  \n'),
       fence: fc.constantFrom(null, '```', '```markdown', '~~~~'),
+      gapAfterFirst: fc.boolean(),
     });
     fc.assert(
       fc.property(anyMessage, mess, (m, x) => {
@@ -61,11 +74,26 @@ describe('properties of parse and render', () => {
           const v = x.lowerValues && !keepsCase ? (value as string).toLowerCase() : (value as string);
           return `${x.pad}[${x.pad}${k}${x.pad}:${x.pad}${v}${x.pad}]${x.pad}`;
         });
+        if (x.gapAfterFirst) headers.splice(1, 0, '');
         let messy = x.before + [...headers, ...lines.slice(headerCount)].join('\n') + x.after;
         if (x.fence) messy = `${x.fence}\n${messy}\n${x.fence.replace(/[a-z]+$/, '')}\n`;
         if (x.crlf) messy = messy.replace(/\n/g, '\r\n');
         if (x.bom) messy = `\uFEFF${messy}`;
         expect(roundTrip(messy)).toEqual(roundTrip(text));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('reads the JSON form of every valid message, whatever the case of its keys and values', () => {
+    fc.assert(
+      fc.property(anyMessage, fc.boolean(), fc.boolean(), (m, upperKeys, lowerValues) => {
+        const json: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(m)) {
+          const value = lowerValues && ['priority', 'type', 'decision'].includes(k) ? (v as string).toLowerCase() : v;
+          json[upperKeys ? k.toUpperCase() : k] = k === 'to' && (m.to.length === 1) ? m.to[0] : value;
+        }
+        expect(roundTrip(JSON.stringify(json, null, 2))).toEqual(canonical(m));
       }),
       { numRuns: 1000 },
     );
