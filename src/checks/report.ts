@@ -8,6 +8,12 @@ const inline = (code: string): string => (code.includes('`') ? `\`\` ${code} \`\
 const where = (f: Finding): string => (f.line > 0 ? `${f.file}:${f.line}` : `${f.file} (planned)`);
 const of = (agent: CheckAgent, r: CheckResult): Finding[] => r.findings.filter((f) => f.agent === agent);
 
+/**
+ * States the blocking count outright: report readers (src/handlers/reports.ts) take a
+ * stated `Blocking: N` at its word, so built-in and LLM reports are read the same way.
+ */
+const blockingLine = (fs: Finding[]): string => `- **Blocking**: ${fs.filter((f) => f.blocking).length}`;
+
 function bySeverity(fs: Finding[]): Record<Severity, number> {
   const out = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0 };
   for (const f of fs) out[f.severity]++;
@@ -52,7 +58,7 @@ function compliance(agent: CheckAgent, r: CheckResult): { passed: number; total:
 function architecture(r: CheckResult): string[] {
   const fs = of('architecture-validator', r);
   const { passed, total } = compliance('architecture-validator', r);
-  const out = ['# Architecture Validation Report', '', '## Summary', `- **Compliant**: ${passed}/${total} checks passed`, `- **Violations**: ${fs.length} issues found`, `- **Files checked**: ${r.filesChecked}`, ''];
+  const out = ['# Architecture Validation Report', '', '## Summary', `- **Compliant**: ${passed}/${total} checks passed`, `- **Violations**: ${fs.length} issues found`, blockingLine(fs), `- **Files checked**: ${r.filesChecked}`, ''];
   out.push('## Structure Analysis');
   for (const layer of LAYERS) {
     const dirs = r.layout[layer];
@@ -94,14 +100,15 @@ function codeReview(r: CheckResult): string[] {
   const counts = bySeverity(required);
   const parts = SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s.toLowerCase()}`);
   out.push(`### Approved: ${required.length === 0 ? 'Yes' : 'No'}`);
-  out.push(`### Required Changes: ${required.length}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`, '');
+  out.push(`### Required Changes: ${required.length}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`);
+  out.push(`### Blocking: ${required.length}`, '');
   return [...out, ...tail(r)];
 }
 
 function security(r: CheckResult): string[] {
   const fs = of('security-auditor', r);
   const counts = bySeverity(fs);
-  const out = ['# Security Audit Report', '', '## Summary', ...SEVERITIES.map((s) => `- **${cap(s)}**: ${counts[s]} issues`), ''];
+  const out = ['# Security Audit Report', '', '## Summary', ...SEVERITIES.map((s) => `- **${cap(s)}**: ${counts[s]} issues`), blockingLine(fs), ''];
   const prefix: Record<Severity, string> = { CRITICAL: 'CRIT', HIGH: 'HIGH', MEDIUM: 'MED', LOW: 'LOW' };
   for (const s of SEVERITIES) {
     const list = fs.filter((f) => f.severity === s);

@@ -57,3 +57,14 @@ describe('reports in the sub-agents\' own formats', () => {
     });
   });
 });
+
+describe('reports read back by the engine', () => {
+  it('gives the same blocking count through the sub-agent report reader as findingsOf', async () => {
+    const { parseSubagentReport } = await import('../../src/handlers/reports.js');
+    for (const r of [bad, clean]) {
+      for (const agent of ['architecture-validator', 'code-reviewer', 'security-auditor'] as const) {
+        expect(parseSubagentReport(agent, renderReport(agent, r)).blocking).toBe(findingsOf(agent, r).blocking);
+      }
+    }
+  });
+});
