@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { configSchema } from './config-schema.js';
 import type { Config } from './config-schema.js';
 import { CONFIG_FILE_NAME, WorkspacePaths } from './paths.js';
+import { explainIssue } from './zod-issues.js';
 
 /**
  * The workspace folder to use: `opt` when given; else `.` when ./teamstate.json exists;
@@ -91,25 +92,6 @@ function describeJsoncError(code: string): string {
   return words[code] ?? code;
 }
 
-type Issue = z.core.$ZodIssue;
-
-function valueAt(root: unknown, p: readonly PropertyKey[]): unknown {
-  let v: unknown = root;
-  for (const k of p) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k];
-  }
-  return v;
-}
-
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-const article = (t: string): string => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
-
 /** Where the value at `p` (or its nearest existing parent) starts in the text. */
 function locate(text: string, p: (string | number)[]): { line: number; column: number } {
   const tree = parseTree(text);
@@ -120,49 +102,9 @@ function locate(text: string, p: (string | number)[]): { line: number; column: n
   return { line: 1, column: 1 };
 }
 
-/** "line:col: path: expected X, got Y" for one zod issue. */
-function describeIssue(issue: Issue, raw: unknown, text: string): string {
-  const p = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
-  const where = p.length ? p.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('') : '(top level)';
-  const got = valueAt(raw, issue.path);
+/** "line:col: path: expected X, got Y" for one zod issue, located in the text. */
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown, text: string): string {
+  const { path: p, where, expected } = explainIssue(issue, raw);
   const pos = locate(text, issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...p, issue.keys[0]] : p);
-  let expected: string;
-  switch (issue.code) {
-    case 'invalid_type': {
-      const what = issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'an object' : issue.expected === 'int' ? 'a whole number' : article(issue.expected);
-      expected = got === undefined ? `missing: expected ${what}` : `expected ${what}, got ${show(got)}`;
-      break;
-    }
-    case 'too_small':
-      expected =
-        issue.origin === 'array'
-          ? `expected at least ${String(issue.minimum)} entries, got ${Array.isArray(got) ? got.length : show(got)}`
-          : issue.origin === 'string'
-            ? `expected at least ${String(issue.minimum)} characters, got ${show(got)}`
-            : `expected ${issue.inclusive ? 'at least' : 'more than'} ${String(issue.minimum)}, got ${show(got)}`;
-      break;
-    case 'too_big':
-      expected = `expected ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}, got ${show(got)}`;
-      break;
-    case 'invalid_value':
-      expected = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${show(got)}`;
-      break;
-    case 'unrecognized_keys':
-      expected = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove or fix the name`;
-      break;
-    case 'invalid_union':
-      expected =
-        p.at(-2) === 'steps' || p.at(-1) === 'kind'
-          ? `expected a handler {"kind": "instant" | "builtin" | "manual" | "command"}, got ${show(got)}`
-          : `${issue.message}, got ${show(got)}`;
-      break;
-    case 'invalid_key':
-      expected = `the name ${show(p.at(-1))} is not valid: expected ${issue.issues[0]?.message ?? 'a valid name'}`;
-      break;
-    case 'invalid_format':
-    case 'custom':
-    default:
-      expected = `${issue.code === 'invalid_format' ? 'expected ' : ''}${issue.message}${issue.code === 'custom' ? '' : `, got ${show(got)}`}`;
-  }
   return `${pos.line}:${pos.column}: ${where}: ${expected}`;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import type { WorkspacePaths } from './paths.js';
+import { explainIssue } from './zod-issues.js';
 
 export const TASK_STATUSES = ['pending', 'in_progress', 'completed'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -23,7 +24,7 @@ export const taskSchema = z
     blocks: z.array(taskId).default([]),
     blockedBy: z.array(taskId).default([]),
   })
-  .passthrough();
+  .loose();
 export type Task = z.infer<typeof taskSchema>;
 
 /** Reads task `id`; undefined when there is no such file. A broken file is a UserError naming it. */
@@ -45,8 +46,8 @@ export async function readTask(paths: WorkspacePaths, id: string): Promise<Task 
   const parsed = taskSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue?.path.map(String).join('.') || '(top level)';
-    throw new UserError(`${file}: ${where}: ${issue?.message ?? 'invalid'}; fix the file`);
+    const explained = issue ? explainIssue(issue, raw) : { where: '(top level)', expected: 'invalid' };
+    throw new UserError(`${file}: ${explained.where}: ${explained.expected}; fix the file`);
   }
   if (parsed.data.id !== id) throw new UserError(`${file}: id: "${parsed.data.id}" does not match the file name; expected "${id}"`);
   return parsed.data;

@@ -27,7 +27,7 @@ describe('tasks', () => {
     const paths = new WorkspacePaths(await tempDir());
     await writeTask(paths, { id: 'A', subject: 's', description: '', status: 'pending', blocks: [], blockedBy: [] });
     await fs.writeFile(paths.task('B'), JSON.stringify({ id: 'B', subject: 's', status: 'done' }));
-    await expect(readTask(paths, 'B')).rejects.toThrow(/B\.json: status: /);
+    await expect(readTask(paths, 'B')).rejects.toThrow(/B\.json: status: expected one of "pending", "in_progress", "completed", got "done"; fix the file/);
     await expect(setTaskStatus(paths, 'C', 'completed')).rejects.toThrow(/no task "C"/);
   });
 });

@@ -1,0 +1,154 @@
+import { constants, promises as fs } from 'node:fs';
+import type { Stats } from 'node:fs';
+import path from 'node:path';
+import type { Result } from '../errors.js';
+import { err, ok } from '../errors.js';
+import { INBOX_SUBDIRS } from './paths.js';
+import type { WorkspacePaths } from './paths.js';
+
+/** How long a file dropped in the inbox root must stay unchanged before it is read. */
+export const DEFAULT_SETTLE_MS = 250;
+
+/** One candidate message in an inbox. */
+export interface InboxEntry {
+  path: string;
+  name: string;
+  /** The inbox root (careless writers, settled by mtime) or new/ (atomic delivery). */
+  where: 'root' | 'new';
+  /** What lstat saw: only `file` can be read; the others are listed so they can be rejected. */
+  kind: 'file' | 'symlink' | 'directory' | 'other';
+  size: number;
+  mtimeMs: number;
+}
+
+/** Writers' temp files: never messages. */
+export const ignored = (name: string): boolean => name.startsWith('.') || name.endsWith('.tmp');
+
+function kindOf(st: Stats): InboxEntry['kind'] {
+  return st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'directory' : 'other';
+}
+
+export async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+export async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
+  try {
+    return await fs.lstat(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * The messages waiting in `member`'s inbox, oldest first: everything in new/, and what
+ * was dropped in the inbox root once unchanged for `settleMs` (judged by mtime against
+ * `now`), so a file still being written in place is never read as a whole message.
+ * Dotfiles and `*.tmp` are skipped (writers' temp files). Symlinks, folders and other
+ * non-files are listed with their `kind` so the caller rejects them; nothing is followed.
+ */
+export async function listInbox(paths: WorkspacePaths, member: string, opts: { now: number; settleMs?: number }): Promise<InboxEntry[]> {
+  const inbox = paths.inbox(member);
+  const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
+  const entries: InboxEntry[] = [];
+  for (const where of ['root', 'new'] as const) {
+    const dir = where === 'root' ? inbox.root : inbox.new;
+    for (const name of await readdirOrEmpty(dir)) {
+      if (ignored(name)) continue;
+      if (where === 'root' && (INBOX_SUBDIRS as readonly string[]).includes(name)) continue;
+      const p = path.join(dir, name);
+      const st = await lstatOrUndefined(p);
+      if (!st) continue;
+      if (where === 'root' && opts.now - st.mtimeMs < settleMs) continue;
+      entries.push({ path: p, name, where, kind: kindOf(st), size: st.size, mtimeMs: st.mtimeMs });
+    }
+  }
+  return entries.sort((a, b) => a.mtimeMs - b.mtimeMs || a.name.localeCompare(b.name));
+}
+
+/** Why a file name may not be taken as a message, or undefined. */
+export function entryNameProblem(name: string): string | undefined {
+  if (name.includes('/') || name.includes('\\') || name.includes('\0')) return `the name "${name}" contains a path separator`;
+  if (name.includes('..')) return `the name "${name}" contains ".."`;
+  if (name === '' || name === '.') return 'the name is empty';
+  return undefined;
+}
+
+/** Why an entry could not be read; `retry` when it may read fine later (gone, changing, out of file handles). */
+export interface ReadFailure {
+  ok: false;
+  error: string;
+  retry: boolean;
+}
+
+const refuse = (error: string): ReadFailure => ({ ok: false, error: `refused: ${error}`, retry: false });
+const later = (error: string): ReadFailure => ({ ok: false, error, retry: true });
+const SYMLINK = 'it is a symbolic link (not followed); put the message itself in the inbox';
+
+/**
+ * Reads one entry's bytes without ever leaving the workspace: refuses unsafe names,
+ * symlinks (lstat, then open with O_NOFOLLOW), anything but a regular file, and files
+ * over `maxBytes` (reading at most maxBytes+1 bytes, so a file growing meanwhile is
+ * caught). A file in the inbox root that changed since it was listed is not read
+ * (`retry`): its writer is still at work.
+ */
+export async function readEntryChecked(entry: InboxEntry, maxBytes: number): Promise<{ ok: true; value: Uint8Array } | ReadFailure> {
+  const bad = entryNameProblem(entry.name);
+  if (bad) return refuse(bad);
+  const st = await lstatOrUndefined(entry.path);
+  if (!st) return later('the file is gone');
+  if (st.isSymbolicLink()) return refuse(SYMLINK);
+  if (st.isDirectory()) return refuse('it is a folder, not a message file');
+  if (!st.isFile()) return refuse('not a regular file');
+  if (st.size > maxBytes) return refuse(`the file is ${st.size} bytes, over the limit of ${maxBytes} (limits.maxMessageBytes); split it or raise the limit`);
+  const changed = (s: { mtimeMs: number; size: number }): boolean => entry.where === 'root' && (s.mtimeMs !== entry.mtimeMs || s.size !== entry.size);
+  if (changed(st)) return later('it changed since it was listed; it is read once it stays unchanged');
+  let handle: fs.FileHandle;
+  try {
+    // O_NONBLOCK: if a FIFO was swapped in after the lstat, open must not hang.
+    handle = await fs.open(entry.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return refuse(SYMLINK);
+    if (code === 'ENOENT') return later('the file is gone');
+    return later(`cannot open it (${code ?? String(e)})`);
+  }
+  try {
+    const fst = await handle.stat();
+    if (!fst.isFile()) return refuse('not a regular file');
+    // Sized for the file as it is; grown (up to the limit) only if it grew meanwhile.
+    let buf = Buffer.alloc(Math.min(maxBytes + 1, fst.size + 1));
+    let total = 0;
+    for (;;) {
+      if (total === buf.length) {
+        if (buf.length > maxBytes) break;
+        const bigger = Buffer.alloc(Math.min(maxBytes + 1, buf.length * 2));
+        buf.copy(bigger, 0, 0, total);
+        buf = bigger;
+      }
+      const { bytesRead } = await handle.read(buf, total, buf.length - total, total);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+    }
+    if (total > maxBytes) return refuse(`the file is over ${maxBytes} bytes, the limit (limits.maxMessageBytes); split it or raise the limit`);
+    if (changed(await handle.stat())) return later('it changed while being read; it is read once it stays unchanged');
+    return { ok: true, value: new Uint8Array(buf.subarray(0, total)) };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** {@link readEntryChecked} as a plain Result: the bytes, or why not. */
+export async function readEntry(entry: InboxEntry, maxBytes: number): Promise<Result<Uint8Array, string>> {
+  const r = await readEntryChecked(entry, maxBytes);
+  return r.ok ? ok(r.value) : err(r.error);
+}
+
+/** Beside each rejected file, `<name>.reason.txt` says why. */
+export const REASON_SUFFIX = '.reason.txt';

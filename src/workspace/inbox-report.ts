@@ -1,0 +1,53 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_SETTLE_MS, REASON_SUFFIX, ignored, listInbox, lstatOrUndefined, readdirOrEmpty } from './inbox-read.js';
+import type { InboxEntry } from './inbox-read.js';
+import type { WorkspacePaths } from './paths.js';
+
+/** One file in a report of an inbox. */
+export interface InboxReportItem {
+  name: string;
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** What `teamstate inbox` shows. */
+export interface InboxReport {
+  /** Waiting: new/ and the inbox root (`settled` false: maybe still being written). */
+  new: (InboxReportItem & { where: 'root' | 'new'; kind: InboxEntry['kind']; settled: boolean })[];
+  processed: InboxReportItem[];
+  rejected: (InboxReportItem & { reason: string })[];
+}
+
+async function items(dir: string): Promise<InboxReportItem[]> {
+  const out: InboxReportItem[] = [];
+  for (const name of await readdirOrEmpty(dir)) {
+    if (ignored(name)) continue;
+    const st = await lstatOrUndefined(path.join(dir, name));
+    if (st) out.push({ name, path: path.join(dir, name), size: st.size, mtimeMs: st.mtimeMs });
+  }
+  return out.sort((a, b) => a.mtimeMs - b.mtimeMs || a.name.localeCompare(b.name));
+}
+
+/** Lists `member`'s inbox for people: waiting, processed, and rejected with the first line of each reason. */
+export async function listInboxReport(paths: WorkspacePaths, member: string, opts: { now?: number; settleMs?: number } = {}): Promise<InboxReport> {
+  const inbox = paths.inbox(member);
+  const now = opts.now ?? Date.now();
+  const waiting = await listInbox(paths, member, { now: Number.POSITIVE_INFINITY, settleMs: 0 });
+  const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
+  const rejectedAll = await items(inbox.rejected);
+  const names = new Set(rejectedAll.map((i) => i.name));
+  const rejected: InboxReport['rejected'] = [];
+  for (const item of rejectedAll) {
+    // A reason file sits beside each rejected file; a rejected file may itself end in the suffix.
+    if (item.name.endsWith(REASON_SUFFIX) && names.has(item.name.slice(0, -REASON_SUFFIX.length))) continue;
+    const text = await fs.readFile(path.join(inbox.rejected, item.name + REASON_SUFFIX), 'utf8').catch(() => '');
+    rejected.push({ ...item, reason: text.split('\n')[0]?.trim() || '(no reason file)' });
+  }
+  return {
+    new: waiting.map((e) => ({ name: e.name, path: e.path, size: e.size, mtimeMs: e.mtimeMs, where: e.where, kind: e.kind, settled: e.where === 'new' || now - e.mtimeMs >= settleMs })),
+    processed: await items(inbox.cur),
+    rejected,
+  };
+}
