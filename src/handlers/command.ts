@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import type { HandlerConfig } from '../workspace/config-schema.js';
+import { noteEnded, noteRunning } from './leftovers.js';
 import { renderPrompt } from './prompts.js';
 import type { PromptSources } from './prompts.js';
 import { runOnce } from './run-command.js';
@@ -137,7 +138,9 @@ export function createCommandHandler(config: CommandHandlerConfig, deps: Command
         graceMs,
         signal: request.signal,
         now,
+        onSpawn: (pid) => noteRunning(files.dir, pid, config.argv, now()),
       });
+      noteEnded(files.dir);
       const { outcome, retry } = await judge(run, files, config, request.step);
       await appendAttempt(files, {
         try: n,

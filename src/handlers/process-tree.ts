@@ -6,6 +6,8 @@ interface ProcStat {
   ppid: number;
   pgid: number;
   state: string;
+  /** Clock ticks after boot when it started: with the pid, names one process for good. */
+  startTicks: number;
 }
 
 const hasProc = process.platform === 'linux';
@@ -15,7 +17,7 @@ function readStat(pid: number): ProcStat | undefined {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may itself hold spaces or parentheses.
     const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, state: rest[0] ?? '?', ppid: Number(rest[1]), pgid: Number(rest[2]) };
+    return { pid, state: rest[0] ?? '?', ppid: Number(rest[1]), pgid: Number(rest[2]), startTicks: Number(rest[19]) };
   } catch {
     return undefined;
   }
@@ -44,6 +46,14 @@ export function isAlive(pid: number): boolean {
   if (!hasProc) return true;
   const stat = readStat(pid);
   return stat !== undefined && stat.state !== 'Z';
+}
+
+/**
+ * When a process started (Linux: clock ticks after boot), so a pid written down before a
+ * crash can be told from a new process that reuses it. Undefined elsewhere or when gone.
+ */
+export function processStartTicks(pid: number): number | undefined {
+  return hasProc ? readStat(pid)?.startTicks : undefined;
 }
 
 /** Whether any process of the group is still running (zombies do not count). */

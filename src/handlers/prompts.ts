@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { SUBAGENTS } from '../workspace/config-schema.js';
 import type { StepName } from '../workspace/config-schema.js';
 import { stepFiles } from './step-files.js';
@@ -16,18 +16,9 @@ export interface PromptSources {
   templatesDir?: string;
 }
 
-/**
- * The repo's `templates/prompts/`, found by walking up from this module, so it is found
- * both from the sources (tsx, vitest) and from the build (`dist/src/handlers`).
- */
+/** The repo's `templates/prompts/` (beside package.json, from the sources and the build alike). */
 export function defaultTemplatesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'templates', 'prompts');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates', 'prompts');
+  return join(packageRoot(), 'templates', 'prompts');
 }
 
 /** The template text for a step, and the file it came from. */

@@ -18,6 +18,8 @@ export interface RunOnceOptions {
   graceMs: number;
   signal: AbortSignal;
   now: () => number;
+  /** Told the pid (= process group id) once the command runs, before it can end. */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface RunOnceResult {
@@ -59,6 +61,11 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
   let aborted = false;
   let killing: Promise<void> | undefined;
   const pid = child.pid;
+  try {
+    if (pid !== undefined) o.onSpawn?.(pid);
+  } catch {
+    // Only crash recovery needs the note; the run itself goes on.
+  }
   const endGroup = () => {
     if (pid !== undefined && !killing) killing = killGroup(pid, o.graceMs);
   };

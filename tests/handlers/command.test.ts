@@ -59,6 +59,7 @@ describe('command handler', () => {
     expect(more).toEqual([]);
     expect(line).toMatchObject({ try: 1, exitCode: 0, signal: null, timedOut: false, outcome: 'done' });
     expect(typeof line!.durationMs).toBe('number');
+    expect(existsSync(join(req.dir, 'running.json'))).toBe(false);
   });
 
   it('takes the output file over stdout when the command writes one', async () => {
