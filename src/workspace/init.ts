@@ -26,7 +26,14 @@ export async function initWorkspace(dir: string, opts: InitOptions = {}): Promis
   const paths = new WorkspacePaths(dir);
   const text = configTemplate(opts.preset ?? 'default');
   const config = parseConfigText(text, paths.configFile);
-  await fs.mkdir(paths.root, { recursive: true });
+  try {
+    await fs.mkdir(paths.root, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw new UserError(`${paths.root}: not a folder; choose another place for the workspace`);
+    if (code === 'EACCES' || code === 'EPERM') throw new UserError(`${paths.root}: no permission to create it`);
+    throw e;
+  }
   const exists = await fs.lstat(paths.configFile).then(
     () => true,
     () => false,

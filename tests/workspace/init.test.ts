@@ -29,4 +29,10 @@ describe('initWorkspace', () => {
     expect((await loadConfig(dir)).steps.plan).toEqual({ kind: 'instant' });
     expect(await fs.readFile(path.join(dir, 'inboxes', 'analyst', 'new', 'm.md'), 'utf8')).toBe('x');
   });
+
+  it('says so when the place for the workspace is a file', async () => {
+    const file = path.join(await tempDir(), 'f');
+    await fs.writeFile(file, 'x');
+    await expect(initWorkspace(file)).rejects.toThrow(/f: not a folder; choose another place/);
+  });
 });
