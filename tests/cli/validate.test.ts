@@ -65,6 +65,13 @@ describe('teamstate validate', () => {
     expect(r.stdout).toMatch(/breaker--big\.md: refused: the file is \d+ bytes, over the limit of 1048576/);
   });
 
+  it('refuses an explicit --workspace that has no config', async () => {
+    const cwd = await files();
+    const r = await runCli(['validate', '--workspace', 'nowhere', 'breaker--good.md'], { cwd });
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect(r.stderr).toMatch(/nowhere\/teamstate\.json: no teamstate\.json here; run `teamstate init/);
+  });
+
   it('has --help and needs at least one file', async () => {
     const cwd = await tempDir();
     expect((await runCli(['validate', '--help'], { cwd })).stdout).toMatch(/Usage: teamstate validate \[options\] <files\.\.\.>/);
