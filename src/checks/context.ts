@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { ruleInfo } from './catalog.js';
 import { lineOf, lineText, type PyFile } from './parse.js';
-import { importMap } from './py.js';
+import { importMap } from './imports.js';
 import type { Finding } from './types.js';
 
 /** What a finding may say beyond its rule's defaults. */

@@ -5,7 +5,7 @@
  */
 import type { ChecksConfig } from '../workspace/config-schema.js';
 import { runChecks, runPlanned } from './run.js';
-import type { CheckOptions, CheckResult, Finding } from './types.js';
+import type { CheckOptions, CheckResult, Finding, Layout } from './types.js';
 
 export type { CheckAgent, CheckOptions, CheckResult, DependencyBaseline, Finding, Layout, Severity } from './types.js';
 export { CHECK_AGENTS } from './types.js';
@@ -25,8 +25,10 @@ export async function checkProject(projectDir: string, opts?: CheckOptions): Pro
 
 /**
  * The architecture-validator's pre-check of a plan: naming and placement rules on the
- * plan's file list, before the files exist (findings have line 0).
+ * plan's file list, before the files exist (findings have line 0). `layout` (e.g. from a
+ * checkProject result) says where the project's layers are; without it they are found
+ * from the paths, with missing layers assumed beside the found ones.
  */
-export function checkPlannedFiles(paths: string[], config?: ChecksConfig): Finding[] {
-  return runPlanned(paths, config);
+export function checkPlannedFiles(paths: string[], config?: ChecksConfig, layout?: Layout): Finding[] {
+  return runPlanned(paths, config, layout);
 }

@@ -44,7 +44,7 @@ export function selectRules(agents?: CheckAgent[], rules?: string[], config?: Ch
 export function checkFile(f: PyFile, layout: Layout, enabled: ReadonlySet<string>, out: Finding[]): void {
   const c = fileCtx(f, enabled, out);
   layerRules(c, layout);
-  namingRules(f, enabled, out);
+  namingRules(f, layout, enabled, out);
   responseRules(c);
   neverRules(c);
   securityRules(c);
@@ -99,9 +99,17 @@ export async function runChecks(projectDir: string, opts: CheckOptions = {}): Pr
 }
 
 /** See index.ts. */
-export function runPlanned(paths: readonly string[], config?: ChecksConfig): Finding[] {
+export function runPlanned(paths: readonly string[], config?: ChecksConfig, layout?: Layout): Finding[] {
   const rel = paths.map((p) => p.replace(/\\/g, '/').replace(/^\.\//, ''));
   const { enabled } = selectRules(undefined, undefined, config);
-  return plannedNaming(rel, findLayout(rel, config), enabled);
+  const found = layout ?? findLayout(rel, config);
+  // A plan names only some folders; the others are assumed beside them, under their usual names.
+  const filled = { ...found };
+  if (found.root !== '') {
+    for (const [layer, dir] of [['services', 'services'], ['repositories', 'repositories'], ['schemas', 'schemas'], ['models', 'models']] as const) {
+      if (filled[layer].length === 0) filled[layer] = [`${found.root}/${dir}`];
+    }
+  }
+  return plannedNaming(rel, filled, enabled);
 }
 

@@ -20,6 +20,20 @@ describe('file naming', () => {
     ]);
   });
 
+  it('says where a planned file named for another layer belongs', () => {
+    const findings = checkPlannedFiles(['app/services/UserRepository.py', 'app/core/ItemService.py']);
+    expect(findings.map((f) => [f.rule, f.file, f.fix])).toEqual([
+      ['naming-repository', 'app/services/UserRepository.py', 'Move it to app/repositories/UserRepository.py.'],
+      ['naming-service', 'app/core/ItemService.py', 'Move it to app/services/ItemService.py.'],
+    ]);
+  });
+
+  it('reports an existing service file outside the services folder', async () => {
+    expect(
+      await fire({ 'app/services/UserService.py': 'class UserService:\n    pass\n', 'app/core/ItemService.py': 'class ItemService:\n    pass\n' }, NAMING),
+    ).toEqual(['naming-service app/core/ItemService.py:1']);
+  });
+
   it('honours the config\'s disabled rules in a plan check', () => {
     const findings = checkPlannedFiles(['app/services/user_service.py'], { layout: {}, disabled: [{ rule: 'naming-service', reason: 'legacy module names' }] });
     expect(findings).toEqual([]);

@@ -2,9 +2,8 @@ import type { SyntaxNode } from '@lezer/common';
 import type { FileCtx } from '../context.js';
 import { isWiringFile } from '../layout.js';
 import { nodesOf, text } from '../parse.js';
-import {
-  bodyStatements, kids, callArgs, calleeName, dotted, imports, lastSeg, namesIn, params, qualify, routeDecorator, someIn,
-} from '../py.js';
+import { imports, qualify } from '../imports.js';
+import { bodyStatements, kids, callArgs, calleeName, dotted, lastSeg, namesIn, params, routeDecorator, someIn } from '../py.js';
 import type { Layout } from '../types.js';
 
 const SESSION_TYPES = new Set(['AsyncSession', 'Session', 'AsyncConnection', 'scoped_session', 'async_scoped_session']);

@@ -68,14 +68,35 @@ function nameFinding(file: string, layer: NamedLayer, line: number, code: string
   });
 }
 
-/** Naming rules on an existing file: its name, and the classes its name promises. */
-export function namingRules(f: PyFile, enabled: ReadonlySet<string>, out: Finding[]): void {
+const BY_NAME: readonly NamedLayer[] = ['services', 'repositories', 'schemas'];
+
+/** A file whose name says it belongs to another layer ({Entity}Service.py outside services/), or null. */
+function placementFinding(file: string, layer: Layer | null, layout: Layout, enabled: ReadonlySet<string>, line: number, code: string): Finding | null {
+  const { stem } = split(file);
+  for (const other of BY_NAME) {
+    const home = layout[other][0];
+    if (other === layer || home === undefined || entityOf(stem, other) === null || !enabled.has(RULE[other])) continue;
+    return makeFinding(RULE[other], file, line, code, {
+      why: `${file} is named like a ${other.replace(/ies$/, 'y').replace(/s$/, '')} file but is not in ${layout[other].join(' or ')}/.`,
+      fix: `Move it to ${home}/${stem}.py.`,
+    });
+  }
+  return null;
+}
+
+/** Naming rules on an existing file: its name, its place, and the classes its name promises. */
+export function namingRules(f: PyFile, layout: Layout, enabled: ReadonlySet<string>, out: Finding[]): void {
   const layer = f.layer;
-  if (layer === null || layer === 'endpoints' || !enabled.has(RULE[layer])) return;
   const top = nodesOf(f, 'ClassDefinition').filter((c) => c.parent?.name === 'Script' || c.parent?.parent?.name === 'Script');
   // Findings point at the first class: the thing to rename, or the one that should be named for the entity.
   const line = top[0] ? lineOf(f, top[0].from) : 1;
   const code = top[0] ? lineText(f, line) : f.rel;
+  const misplaced = placementFinding(f.rel, layer, layout, enabled, line, code);
+  if (misplaced) {
+    out.push(misplaced);
+    return;
+  }
+  if (layer === null || layer === 'endpoints' || !enabled.has(RULE[layer])) return;
   const byName = nameFinding(f.rel, layer, line, code);
   if (byName) {
     out.push(byName);
@@ -97,14 +118,20 @@ export function namingRules(f: PyFile, enabled: ReadonlySet<string>, out: Findin
 }
 
 /**
- * Naming rules on a plan's file list, before the files exist: each path in a
- * models/schemas/repositories/services folder must fit its layer's pattern. Line 0.
+ * Naming and placement rules on a plan's file list, before the files exist: each path in
+ * a models/schemas/repositories/services folder fits its layer's pattern, and a file
+ * named for a layer ({Entity}Service.py …) sits in that layer's folder. Line 0.
  */
 export function plannedNaming(paths: readonly string[], layout: Layout, enabled: ReadonlySet<string>): Finding[] {
   const out: Finding[] = [];
   for (const p of paths) {
     if (!p.endsWith('.py')) continue;
     const layer = layerOf(p, layout);
+    const misplaced = placementFinding(p, layer, layout, enabled, 0, p);
+    if (misplaced) {
+      out.push(misplaced);
+      continue;
+    }
     if (layer === null || layer === 'endpoints' || !enabled.has(RULE[layer])) continue;
     const f = nameFinding(p, layer, 0, p);
     if (f) out.push(f);

@@ -1,7 +1,8 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { FileCtx } from '../context.js';
 import { nodesOf, text } from '../parse.js';
-import { callArgs, calleeName, callsIn, decoratorName, decorators, defName, dotted, isAsync, lastSeg, params, qualify } from '../py.js';
+import { callArgs, calleeName, callsIn, decoratorName, decorators, defName, dotted, isAsync, lastSeg, params } from '../py.js';
+import { qualify } from '../imports.js';
 
 /** The code-reviewer's never-list: Optional[X], Pydantic v1, blocking calls in async code, missing type hints. */
 export function neverRules(c: FileCtx): void {
