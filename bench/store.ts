@@ -20,9 +20,9 @@ const record = (seq: number): { seq: number; type: string; event: object } => ({
   event: { type: 'STEP_DONE', step: 'implementing', at: 1_764_000_000_000 + seq, findings: ['ok'] },
 });
 
-async function appendRate(runs: number, perRun: number, fsync: boolean): Promise<void> {
+async function appendRate(runs: number, perRun: number, fsync: boolean, wal = false): Promise<void> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-bench-'));
-  const store = createFolderStore(dir, { fsync });
+  const store = createFolderStore(dir, { fsync, wal });
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: runs }, async (_, r) => {
@@ -34,7 +34,7 @@ async function appendRate(runs: number, perRun: number, fsync: boolean): Promise
   await store.close();
   await fs.rm(dir, { recursive: true, force: true });
   console.log(
-    `append  runs=${String(runs).padStart(3)} fsync=${fsync ? 'on ' : 'off'}  ${Math.round(s.appends / secs).toString().padStart(7)} appends/s` +
+    `append  runs=${String(runs).padStart(3)} fsync=${fsync ? 'on ' : 'off'} wal=${wal ? 'on ' : 'off'}  ${Math.round(s.appends / secs).toString().padStart(7)} appends/s` +
       `  (${s.appends} appends, ${s.batches} batches, ${(s.appends / s.batches).toFixed(1)} appends/batch, ${s.fsyncs} fsyncs)`,
   );
 }
@@ -76,6 +76,8 @@ async function resume(n: number): Promise<void> {
 console.log(`node ${process.version}, ${os.cpus().length} cpus, load ${os.loadavg()[0]?.toFixed(1)}, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, tmp=${os.tmpdir()}`);
 await appendRate(1, 300, true);
 await appendRate(200, 20, true);
+await appendRate(1, 300, true, true);
+await appendRate(200, 20, true, true);
 await appendRate(1, 300, false);
 await appendRate(200, 20, false);
 await resume(RESUME_RUNS);

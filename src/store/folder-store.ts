@@ -5,8 +5,10 @@ import { writeFileAtomic } from '../workspace/atomic.js';
 import { segmentProblem } from '../workspace/paths.js';
 import { encodeFrame, frameCrc } from './frame.js';
 import { GroupCommit } from './group-commit.js';
-import { readRecordEndingAt, scanJournal } from './journal-file.js';
+import { cutTail, readRecordEndingAt, scanJournal } from './journal-file.js';
 import { JournalWriter, type JournalWriterOptions } from './journal-writer.js';
+import { Wal } from './wal.js';
+import { recoverFromWal } from './wal-recovery.js';
 import { encodeSnapshot, loadFromSnapshot, readSnapshot, type FastLoad } from './snapshot.js';
 import type { JournalRecord, LoadResult, ReadResult, RunStore, StoreStats } from './types.js';
 
@@ -15,6 +17,7 @@ const SNAPSHOT = 'snapshot.json';
 const FINISHED = 'finished';
 /** One finished run id a line, so listing unfinished runs costs one read, not one per run. */
 const FINISHED_INDEX = '.finished';
+const WAL_FILE = '.wal.jsonl';
 /** Runs checked between two yields to the event loop when listing. */
 const SCAN_CHUNK = 1000;
 
@@ -26,6 +29,16 @@ export interface FolderStoreOptions {
   maxOpenFiles?: number;
   /** Makes a journal durable; a port for tests to observe or hold fsyncs. @default fh.sync() */
   syncFile?: JournalWriterOptions['syncFile'];
+  /**
+   * Make batches durable with one fsync of a shared write-ahead log (`runs/.wal.jsonl`)
+   * instead of one fsync per run's journal; journals are fsynced at checkpoints. Only the
+   * process holding the workspace lock may set it: its first operation replays the log
+   * of a crashed predecessor into the journals.
+   * @default false
+   */
+  wal?: boolean;
+  /** WAL size that triggers a checkpoint. @default 16 MiB */
+  walCheckpointBytes?: number;
 }
 
 /** The folder store, plus counters for benchmarks and tests. */
@@ -46,14 +59,27 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
     if (problem) throw new UserError(`run id ${problem}`);
     return path.join(runsDir, runId);
   };
+  const wal = opts.wal ? new Wal(path.join(runsDir, WAL_FILE), fsync) : undefined;
   const writer = new JournalWriter({
     runsDir,
     journalOf: (runId) => ({ dir: dirOf(runId), journal: path.join(dirOf(runId), JOURNAL) }),
     fsync,
     maxOpenFiles,
     ...(opts.syncFile ? { syncFile: opts.syncFile } : {}),
+    ...(wal ? { wal } : {}),
+    walCheckpointBytes: opts.walCheckpointBytes ?? 16 * 1024 * 1024,
   });
-  const commits = new GroupCommit(writer.commitRun, maxOpenFiles);
+  const commits = new GroupCommit(writer.commitChunk, maxOpenFiles);
+  let recovered: Promise<unknown> | undefined;
+  /** Set once the replay succeeded: only then may close() checkpoint (which empties the WAL). */
+  let replayed = false;
+  /** With a WAL, every operation first waits for the replay of a predecessor's log. */
+  const ready = (): Promise<unknown> =>
+    (recovered ??= wal
+      ? fs.mkdir(runsDir, { recursive: true }).then(() => recoverFromWal(wal.file, runsDir, (id) => ({ dir: dirOf(id), journal: journalOf(id) }), fsync)).then(() => {
+          replayed = true;
+        })
+      : Promise.resolve());
   /** The last append of each run still in flight: reads of that run wait for it. */
   const inflight = new Map<string, Promise<unknown>>();
   let closed = false;
@@ -76,6 +102,7 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
     }
   };
   const settled = async (runId: string): Promise<void> => {
+    await ready();
     await inflight.get(runId)?.catch(() => undefined);
   };
   const noRun = (runId: string, e: unknown): never => {
@@ -97,6 +124,7 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
         }
       });
       const lines = records.map((r) => encodeFrame(r));
+      await ready();
       const done = commits.enqueue({
         runId,
         data: Buffer.from(lines.join('')),
@@ -125,17 +153,7 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
       const file = journalOf(runId);
       const scan = await scanJournal(file).catch((e: unknown) => noRun(runId, e));
       if (!scan.torn) return;
-      const { offset } = scan.torn;
-      const fh = await fs.open(file, 'r+');
-      try {
-        const torn = Buffer.alloc(scan.torn.bytes);
-        await fh.read(torn, 0, torn.length, offset);
-        await writeFileAtomic(await freeName(path.join(dirOf(runId), `journal.torn.${offset}`)), torn, { fsync });
-        await fh.truncate(offset);
-        if (fsync) await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      await cutTail(file, scan.torn.offset, fsync);
     },
 
     async writeSnapshot(runId: string, seq: number, data: unknown): Promise<void> {
@@ -183,6 +201,7 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
     },
 
     async listRuns(listOpts: { unfinishedOnly?: boolean } = {}): Promise<string[]> {
+      await ready();
       let entries: Dirent[];
       try {
         entries = await fs.readdir(runsDir, { withFileTypes: true });
@@ -205,7 +224,10 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
     async close(): Promise<void> {
       closed = true;
       await commits.drain();
+      // A clean stop leaves every journal durable by itself and the WAL empty.
+      if (replayed) await writer.checkpoint();
       await writer.closeAll();
+      await wal?.close();
     },
 
     stats: () => ({ ...writer.stats, batches: commits.batches }),
@@ -223,14 +245,3 @@ async function readFinishedIndex(file: string): Promise<Set<string>> {
   return new Set(lines);
 }
 
-/** `base`, or `base.1`, `base.2`, … whichever does not exist yet: torn bytes are never overwritten. */
-async function freeName(base: string): Promise<string> {
-  for (let n = 0; ; n++) {
-    const name = n === 0 ? base : `${base}.${n}`;
-    try {
-      await fs.access(name);
-    } catch {
-      return name;
-    }
-  }
-}

@@ -10,11 +10,14 @@ export interface PendingAppend {
   records: number;
 }
 
+/** One run's share of a batch, its appends in the order they were issued. */
+export type RunShare = [runId: string, appends: PendingAppend[]];
+
 /**
- * Writes one run's share of a batch, in order, and makes it durable. Returns one entry
- * per append: undefined when it is on disk, else why it failed. Must not throw.
+ * Writes a chunk of a batch and makes it durable. Returns, per run and per append,
+ * undefined when it is on disk, else why it failed. Must not throw.
  */
-export type CommitRun = (runId: string, appends: PendingAppend[]) => Promise<(Error | undefined)[]>;
+export type CommitChunk = (chunk: RunShare[]) => Promise<(Error | undefined)[][]>;
 
 interface Waiting extends PendingAppend {
   resolve(): void;
@@ -24,9 +27,9 @@ interface Waiting extends PendingAppend {
 /**
  * Group commit: appends issued while a batch is being written and fsynced wait, and go
  * together in the next batch, so a busy engine pays one round of fsyncs per batch
- * instead of one per append. Each append's promise resolves only after its run's share
- * of the batch is durable. Runs of a batch are committed concurrently, at most
- * `maxConcurrentRuns` at a time (bounded by open files).
+ * instead of one per append. Each append's promise resolves only after its share of the
+ * batch is durable. A batch is committed in chunks of at most `maxRunsPerChunk` runs
+ * (bounded by open files).
  */
 export class GroupCommit {
   private queue: Waiting[] = [];
@@ -35,8 +38,8 @@ export class GroupCommit {
   batches = 0;
 
   constructor(
-    private readonly commitRun: CommitRun,
-    private readonly maxConcurrentRuns: number,
+    private readonly commitChunk: CommitChunk,
+    private readonly maxRunsPerChunk: number,
   ) {}
 
   /** Queues an append; resolves once it is durable. */
@@ -74,20 +77,20 @@ export class GroupCommit {
       else byRun.set(a.runId, [a]);
     }
     const runs = [...byRun.entries()];
-    for (let i = 0; i < runs.length; i += this.maxConcurrentRuns) {
-      await Promise.all(
-        runs.slice(i, i + this.maxConcurrentRuns).map(async ([runId, appends]) => {
-          let results: (Error | undefined)[];
-          try {
-            results = await this.commitRun(runId, appends);
-          } catch (e) {
-            results = appends.map(() => (e instanceof Error ? e : new Error(String(e))));
-          }
-          appends.forEach((a, k) => {
-            const failure = results[k];
-            if (failure) a.reject(failure);
-            else a.resolve();
-          });
+    for (let i = 0; i < runs.length; i += this.maxRunsPerChunk) {
+      const chunk = runs.slice(i, i + this.maxRunsPerChunk);
+      let results: (Error | undefined)[][];
+      try {
+        results = await this.commitChunk(chunk);
+      } catch (e) {
+        const failure = e instanceof Error ? e : new Error(String(e));
+        results = chunk.map(([, appends]) => appends.map(() => failure));
+      }
+      chunk.forEach(([, appends], r) =>
+        appends.forEach((a, k) => {
+          const failure = results[r]?.[k];
+          if (failure) a.reject(failure);
+          else a.resolve();
         }),
       );
     }

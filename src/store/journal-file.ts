@@ -1,4 +1,6 @@
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../workspace/atomic.js';
 import { decodeFrame, isRecord, NL, scanFrames, type Scan } from './frame.js';
 import { JournalCorruptError } from './errors.js';
 
@@ -57,5 +59,35 @@ export async function readRecordEndingAt(fh: fs.FileHandle, end: number): Promis
     if (!check.ok) return { ok: false, offset: lineStart, reason: check.reason };
     if (!isRecord(check.value)) return { ok: false, offset: lineStart, reason: 'record has no positive integer "seq"' };
     return { ok: true, seq: check.value.seq, start: lineStart, crc: check.crc };
+  }
+}
+
+/**
+ * Cuts a journal back to `offset` (its valid prefix), first keeping the cut bytes in
+ * `journal.torn.<offset>` beside it (never overwriting an earlier piece), so nothing is lost.
+ */
+export async function cutTail(file: string, offset: number, fsync: boolean): Promise<void> {
+  const fh = await fs.open(file, 'r+');
+  try {
+    const size = (await fh.stat()).size;
+    if (size <= offset) return;
+    const torn = await readAt(fh, offset, size - offset);
+    await writeFileAtomic(await freeName(path.join(path.dirname(file), `journal.torn.${offset}`)), torn, { fsync });
+    await fh.truncate(offset);
+    if (fsync) await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** `base`, or `base.1`, `base.2`, … whichever does not exist yet. */
+async function freeName(base: string): Promise<string> {
+  for (let n = 0; ; n++) {
+    const name = n === 0 ? base : `${base}.${n}`;
+    try {
+      await fs.access(name);
+    } catch {
+      return name;
+    }
   }
 }

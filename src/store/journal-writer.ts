@@ -1,9 +1,11 @@
 import { promises as fs } from 'node:fs';
 import { fsyncDir } from '../workspace/atomic.js';
 import { TornTailError } from './errors.js';
-import type { CommitRun, PendingAppend } from './group-commit.js';
+import type { CommitChunk, PendingAppend } from './group-commit.js';
 import { readRecordEndingAt, writeAll } from './journal-file.js';
+import { mapLimit } from './map-limit.js';
 import type { StoreStats } from './types.js';
+import type { Wal } from './wal.js';
 
 /** What the writer remembers of a run: a few numbers, plus a file handle while it is active. */
 interface RunState {
@@ -26,6 +28,14 @@ export interface RecordEnd {
 
 const ENDS_KEPT = 8;
 
+/** A run's share of a chunk after its seqs were checked. */
+interface Prepared {
+  runId: string;
+  st?: RunState;
+  results: (Error | undefined)[];
+  accepted: PendingAppend[];
+}
+
 /** Options of {@link JournalWriter}. */
 export interface JournalWriterOptions {
   runsDir: string;
@@ -34,6 +44,10 @@ export interface JournalWriterOptions {
   maxOpenFiles: number;
   /** Makes a journal durable; a port so tests can observe and hold fsyncs. @default fh.sync() */
   syncFile?: (fh: fs.FileHandle, runId: string) => Promise<void>;
+  /** When set, batches are made durable by one fsync of this log instead of one per journal. */
+  wal?: Wal;
+  /** WAL size that triggers a checkpoint. */
+  walCheckpointBytes: number;
 }
 
 /**
@@ -49,6 +63,9 @@ export class JournalWriter {
   private readonly pinned = new Set<string>();
   /** Handles being opened: they count against maxOpenFiles before they are in `open`. */
   private opening = 0;
+  /** With a WAL: runs whose journals were written since the last checkpoint, and new runs' folders. */
+  private readonly dirty = new Set<string>();
+  private readonly newDirs = new Set<string>();
   readonly stats: Omit<StoreStats, 'batches'> = { appends: 0, records: 0, bytes: 0, fsyncs: 0, dirFsyncs: 0 };
 
   constructor(private readonly opts: JournalWriterOptions) {}
@@ -84,60 +101,117 @@ export class JournalWriter {
     await Promise.all(handles.map((fh) => fh.close()));
   }
 
-  readonly commitRun: CommitRun = async (runId, appends) => {
-    this.pinned.add(runId);
+  /** Commits a chunk of a batch: check seqs, seal it in the WAL (if any), write the journals. */
+  readonly commitChunk: CommitChunk = async (chunk) => {
+    for (const [runId] of chunk) this.pinned.add(runId);
     try {
-      let st: RunState;
-      try {
-        st = await this.ensureOpen(runId);
-      } catch (e) {
-        return appends.map(() => e as Error);
-      }
-      const fh = st.fh as fs.FileHandle;
-      const results: (Error | undefined)[] = [];
-      const accepted: PendingAppend[] = [];
-      let next = st.lastSeq + 1;
-      for (const a of appends) {
-        if (a.firstSeq !== next) {
-          results.push(new Error(`append to run "${runId}": records start at seq ${a.firstSeq}, but the journal needs ${next} next`));
-          continue;
-        }
-        results.push(undefined);
-        accepted.push(a);
-        next = a.lastSeq + 1;
-      }
-      if (accepted.length === 0) return results;
-      const data = accepted.length === 1 ? (accepted[0] as PendingAppend).data : Buffer.concat(accepted.map((a) => a.data));
-      try {
-        await writeAll(fh, data);
-        if (this.opts.fsync) {
-          await (this.opts.syncFile ? this.opts.syncFile(fh, runId) : fh.sync());
-          this.stats.fsyncs++;
-          if (st.newRun) {
-            await fsyncDir(this.opts.journalOf(runId).dir);
-            await fsyncDir(this.opts.runsDir);
-            this.stats.dirFsyncs += 2;
+      const prepared = await Promise.all(chunk.map(([runId, appends]) => this.prepare(runId, appends)));
+      const wal = this.opts.wal;
+      if (wal) {
+        const entries = prepared.flatMap((p) => p.accepted.map((a) => ({ runId: p.runId, firstSeq: a.firstSeq, lastSeq: a.lastSeq, lines: a.data.toString('utf8') })));
+        if (entries.length > 0) {
+          try {
+            await wal.append(entries);
+            if (this.opts.fsync) this.stats.fsyncs++;
+          } catch (e) {
+            return prepared.map((p) => p.results.map((r) => r ?? (e as Error)));
           }
         }
-      } catch (e) {
-        await this.abandon(runId, st);
-        return results.map((r) => r ?? (e as Error));
       }
-      st.newRun = false;
-      for (const a of accepted) {
-        st.size += a.data.length;
-        st.ends.push({ seq: a.lastSeq, end: st.size, crc: a.lastCrc });
-        this.stats.records += a.records;
-      }
-      if (st.ends.length > ENDS_KEPT) st.ends.splice(0, st.ends.length - ENDS_KEPT);
-      st.lastSeq = next - 1;
-      this.stats.appends += accepted.length;
-      this.stats.bytes += data.length;
+      const results = await Promise.all(prepared.map((p) => this.write(p)));
+      if (wal && wal.size >= this.opts.walCheckpointBytes) await this.checkpoint();
       return results;
     } finally {
-      this.pinned.delete(runId);
+      for (const [runId] of chunk) this.pinned.delete(runId);
     }
   };
+
+  /**
+   * With a WAL: fsyncs every journal written since the last checkpoint (and the folders
+   * of new runs), then empties the WAL. Called between batches and on close.
+   */
+  async checkpoint(): Promise<void> {
+    const wal = this.opts.wal;
+    if (!wal) return;
+    const dirty = [...this.dirty];
+    const newDirs = [...this.newDirs];
+    if (this.opts.fsync) {
+      await mapLimit(dirty, 32, async (runId) => {
+        const open = this.states.get(runId)?.fh;
+        const fh = open ?? (await fs.open(this.opts.journalOf(runId).journal, 'r'));
+        try {
+          await fh.sync();
+        } finally {
+          if (!open) await fh.close();
+        }
+      });
+      for (const dir of newDirs) await fsyncDir(dir);
+      if (newDirs.length > 0) await fsyncDir(this.opts.runsDir);
+      this.stats.fsyncs += dirty.length;
+      this.stats.dirFsyncs += newDirs.length + (newDirs.length > 0 ? 1 : 0);
+    }
+    await wal.reset();
+    this.dirty.clear();
+    this.newDirs.clear();
+  }
+
+  /** Opens the run's journal and sorts its appends into those that continue its seq and those that do not. */
+  private async prepare(runId: string, appends: PendingAppend[]): Promise<Prepared> {
+    let st: RunState;
+    try {
+      st = await this.ensureOpen(runId);
+    } catch (e) {
+      return { runId, results: appends.map(() => e as Error), accepted: [] };
+    }
+    const results: (Error | undefined)[] = [];
+    const accepted: PendingAppend[] = [];
+    let next = st.lastSeq + 1;
+    for (const a of appends) {
+      if (a.firstSeq !== next) {
+        results.push(new Error(`append to run "${runId}": records start at seq ${a.firstSeq}, but the journal needs ${next} next`));
+        continue;
+      }
+      results.push(undefined);
+      accepted.push(a);
+      next = a.lastSeq + 1;
+    }
+    return { runId, st, results, accepted };
+  }
+
+  /** Writes a run's accepted appends; without a WAL also fsyncs them (and a new run's folders). */
+  private async write({ runId, st, results, accepted }: Prepared): Promise<(Error | undefined)[]> {
+    if (!st || accepted.length === 0) return results;
+    const data = accepted.length === 1 ? (accepted[0] as PendingAppend).data : Buffer.concat(accepted.map((a) => a.data));
+    try {
+      await writeAll(st.fh as fs.FileHandle, data);
+      if (this.opts.wal) {
+        this.dirty.add(runId);
+        if (st.newRun) this.newDirs.add(this.opts.journalOf(runId).dir);
+      } else if (this.opts.fsync) {
+        await (this.opts.syncFile ? this.opts.syncFile(st.fh as fs.FileHandle, runId) : (st.fh as fs.FileHandle).sync());
+        this.stats.fsyncs++;
+        if (st.newRun) {
+          await fsyncDir(this.opts.journalOf(runId).dir);
+          await fsyncDir(this.opts.runsDir);
+          this.stats.dirFsyncs += 2;
+        }
+      }
+    } catch (e) {
+      await this.abandon(runId, st);
+      return results.map((r) => r ?? (e as Error));
+    }
+    st.newRun = false;
+    for (const a of accepted) {
+      st.size += a.data.length;
+      st.ends.push({ seq: a.lastSeq, end: st.size, crc: a.lastCrc });
+      this.stats.records += a.records;
+    }
+    if (st.ends.length > ENDS_KEPT) st.ends.splice(0, st.ends.length - ENDS_KEPT);
+    st.lastSeq = accepted.at(-1)?.lastSeq ?? st.lastSeq;
+    this.stats.appends += accepted.length;
+    this.stats.bytes += data.length;
+    return results;
+  }
 
   private async ensureOpen(runId: string): Promise<RunState> {
     const known = this.states.get(runId);
