@@ -1,0 +1,49 @@
+import { Box, useApp, useInput } from 'ink';
+import { useReducer } from 'react';
+import { ErrorBoundary, Header, StatusLine } from './components/Chrome.js';
+import { Footer } from './components/Footer.js';
+import { useActions, useNow, useSnapshot, useStore } from './contexts.js';
+import { useTerminalSize } from './hooks.js';
+import { keysFor } from './keys.js';
+import { initialNav, navReducer } from './nav.js';
+import type { Nav } from './nav.js';
+import { Overlay } from './Overlay.js';
+import { Views } from './views/Views.js';
+
+/** The whole UI: a header, the current view (an overlay over it when open), the latest note, the keys. */
+export function App({ initial = initialNav }: { initial?: Nav }) {
+  const store = useStore();
+  const actions = useActions();
+  const snap = useSnapshot();
+  const { exit } = useApp();
+  const { rows, columns } = useTerminalSize();
+  const now = useNow(store.engine.core.now);
+  const [nav, dispatch] = useReducer(navReducer, initial);
+  const { config, paths } = store.engine;
+
+  useInput((input, key) => {
+    if (input === 'q') exit();
+    else if (input === '?') dispatch({ type: 'open', overlay: { kind: 'help' } });
+    else if (input === '1') dispatch({ type: 'show', view: 'runs' });
+    else if (input === '2') dispatch({ type: 'show', view: 'inbox' });
+    else if (input === '3') dispatch({ type: 'show', view: 'log' });
+    else if (input === 'c') dispatch({ type: 'open', overlay: { kind: 'compose', ...(nav.view === 'run' && nav.runId ? { task: nav.runId } : {}) } });
+    else if (key.escape) dispatch({ type: 'back' });
+  }, { isActive: !nav.overlay });
+
+  const body = Math.max(5, rows - 3 - (snap.banner ? 1 : 0));
+  const prompt = nav.overlay?.kind === 'prompt';
+  return (
+    <Box flexDirection="column" height={rows} width={columns}>
+      <Header nav={nav} member={config.engine.member} conductor={config.conductor} root={paths.root} />
+      <ErrorBoundary key={`${nav.view}:${nav.runId ?? ''}`}>
+        <Box display={nav.overlay && !prompt ? 'none' : 'flex'} flexDirection="column" height={prompt ? body - 5 : body}>
+          <Views nav={nav} dispatch={dispatch} height={prompt ? body - 5 : body} width={columns} now={now} />
+        </Box>
+        {nav.overlay ? <Overlay overlay={nav.overlay} dispatch={dispatch} actions={actions} config={config} height={body} /> : null}
+      </ErrorBoundary>
+      <StatusLine notes={snap.notes} {...(snap.banner ? { banner: snap.banner } : {})} />
+      <Footer keys={keysFor(nav)} width={columns} />
+    </Box>
+  );
+}

@@ -1,0 +1,35 @@
+/** "4s", "3m 05s", "2h 10m", "3d 4h": how long something has waited. */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** HH:MM:SS in UTC (the journal's clock). */
+export function clock(at: number): string {
+  return new Date(at).toISOString().slice(11, 19);
+}
+
+/** Cuts `s` to `width` columns with an ellipsis; one line. */
+export function fit(s: string, width: number): string {
+  const line = s.replace(/\s*\n\s*/g, ' ');
+  if (width <= 0) return '';
+  return line.length <= width ? line.padEnd(width) : `${line.slice(0, Math.max(0, width - 1))}…`;
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** A sparkline of numbers, scaled to their maximum (a flat zero line when all are 0). */
+export function sparkline(values: number[]): string {
+  const max = Math.max(0, ...values);
+  return values.map((v) => (max === 0 ? BARS[0] : BARS[Math.round((v / max) * (BARS.length - 1))])).join('');
+}
+
+/** ✓/✗/? per task for yes/no figures. */
+export function marks(values: (boolean | null)[]): string {
+  return values.map((v) => (v === null ? '?' : v ? '✓' : '✗')).join('');
+}

@@ -1,0 +1,67 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Adaptation, LogEntry, Trends } from '../agentlog/index.js';
+import { deriveAdaptations, readAgentLog, trends } from '../agentlog/index.js';
+import { readJournal } from '../engine/read.js';
+import type { TimelineEntry } from '../engine/view.js';
+import { timeline } from '../engine/view.js';
+import { renderMessage } from '../protocol/render.js';
+import type { Message } from '../protocol/schema.js';
+import type { Config } from '../workspace/config-schema.js';
+import type { InboxReport } from '../workspace/inbox.js';
+import { listInboxReport } from '../workspace/inbox.js';
+import type { WorkspacePaths } from '../workspace/paths.js';
+
+/**
+ * Read-only loaders for what the engine keeps on disk rather than in memory: a run's
+ * journal (its timeline), the inbox folders, the agent log. The UI calls them and shows
+ * the result; nothing here writes.
+ */
+
+export function loadTimeline(paths: WorkspacePaths, runId: string): Promise<TimelineEntry[]> {
+  return readJournal(paths, runId).then((j) => timeline(j.records));
+}
+
+/** The whole text of a timeline entry: an outgoing message as sent, an incoming one from the inbox. */
+export async function messageText(paths: WorkspacePaths, member: string, runId: string, e: TimelineEntry): Promise<string> {
+  if (e.dir === 'out' && e.body !== undefined) {
+    const to = e.peer.split(', ');
+    const m: Message = { priority: (e.priority ?? 'MEDIUM') as Message['priority'], type: e.type as Message['type'], to, from: member, task: runId, body: e.body };
+    return renderMessage(m);
+  }
+  if (e.dir === 'in' && e.file) {
+    const inbox = paths.inbox(member);
+    for (const dir of [inbox.cur, inbox.new, inbox.root]) {
+      const text = await fs.readFile(path.join(dir, path.basename(e.file)), 'utf8').catch(() => undefined);
+      if (text !== undefined) return text;
+    }
+    return `(the message file ${e.file} is no longer in ${inbox.cur})\n\n${e.firstLine}`;
+  }
+  return `${e.dir} ${e.peer} ${e.type}\n\n${e.firstLine}${e.outOfPlace ? `\n\nout of place: ${e.outOfPlace}` : ''}`;
+}
+
+export function loadInbox(paths: WorkspacePaths, member: string): Promise<InboxReport> {
+  return listInboxReport(paths, member);
+}
+
+/** What the log view shows. */
+export interface LogData {
+  file: string;
+  exists: boolean;
+  entries: LogEntry[];
+  problems: string[];
+  trends: Trends;
+  adaptations: Adaptation[];
+}
+
+/** The agent log of the project under work, its trends, and the adaptations in force. */
+export async function loadLog(paths: WorkspacePaths, config: Config, cwd: string = process.cwd()): Promise<LogData> {
+  const projectDir = path.resolve(paths.root, config.project ?? cwd);
+  const log = await readAgentLog(projectDir, config.agentLog);
+  return { file: log.file, exists: log.exists, entries: log.entries, problems: log.problems, trends: trends(log.entries), adaptations: deriveAdaptations(log.entries, config.agentLog) };
+}
+
+/** A file's text for the viewer (a rejected message, say). */
+export function readText(file: string): Promise<string> {
+  return fs.readFile(file, 'utf8');
+}

@@ -1,0 +1,77 @@
+import { Box, Text, useInput } from 'ink';
+import { useEffect, useReducer } from 'react';
+import { useLoad, useSnapshot, useStore } from '../contexts.js';
+import { clock, fit } from '../format.js';
+import { initialList, listReducer, visible } from '../list.js';
+import { loadInbox, readText } from '../loaders.js';
+import type { Nav, NavAction } from '../nav.js';
+
+interface Row {
+  section: 'new' | 'rejected' | 'processed';
+  name: string;
+  path: string;
+  at: number;
+  note: string;
+}
+
+const COLOR = { new: 'cyan', rejected: 'red', processed: 'gray' } as const;
+
+/** The engine's inbox: new, rejected (each with its reason) and processed messages. */
+export function InboxView({ nav, dispatch, height, now }: { nav: Nav; dispatch: (a: NavAction) => void; height: number; now: number }) {
+  const snap = useSnapshot();
+  const store = useStore();
+  const member = store.engine.config.engine.member;
+  const { value: report, error } = useLoad(() => loadInbox(store.engine.paths, member), `${snap.version}:${Math.floor(now / 1000)}`);
+  const rows: Row[] = report
+    ? [
+        ...report.new.map((i) => ({ section: 'new' as const, name: i.name, path: i.path, at: i.mtimeMs, note: i.settled ? `waiting in ${i.where}/` : 'still being written' })),
+        ...report.rejected.map((i) => ({ section: 'rejected' as const, name: i.name, path: i.path, at: i.mtimeMs, note: i.reason })),
+        ...[...report.processed].reverse().map((i) => ({ section: 'processed' as const, name: i.name, path: i.path, at: i.mtimeMs, note: `${i.size} bytes` })),
+      ]
+    : [];
+  const listRows = Math.max(1, height - 3);
+  const [list, move] = useReducer(listReducer, initialList(0, listRows));
+  useEffect(() => move({ type: 'resize', length: rows.length, height: listRows }), [rows.length, listRows]);
+
+  useInput((input, key) => {
+    if (key.upArrow || input === 'k') move({ type: 'up' });
+    else if (key.downArrow || input === 'j') move({ type: 'down' });
+    else if (key.pageUp) move({ type: 'pageUp' });
+    else if (key.pageDown) move({ type: 'pageDown' });
+    else if (key.home) move({ type: 'home' });
+    else if (key.end) move({ type: 'end' });
+    else if (key.return && rows[list.cursor]) {
+      const r = rows[list.cursor]!;
+      void readText(r.path).then(
+        (text) => dispatch({ type: 'open', overlay: { kind: 'text', title: `${r.section}: ${r.name}`, text: r.section === 'rejected' ? `REJECTED: ${r.note}\n\n${text}` : text } }),
+        (e: Error) => store.note('error', `cannot open ${r.name}: ${e.message}`),
+      );
+    }
+  }, { isActive: !nav.overlay });
+
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text wrap="truncate-end">
+        <Text bold>Inbox of {member}</Text>
+        <Text>
+          {'  '}
+          <Text color="cyan">{report?.new.length ?? 0} new</Text> · <Text color="red">{report?.rejected.length ?? 0} rejected</Text> · <Text dimColor>{report?.processed.length ?? 0} processed</Text>
+        </Text>
+        {error ? <Text color="red"> {error}</Text> : null}
+      </Text>
+      <Text dimColor>{`  ${fit('', 10)}${fit('TIME', 10)}${fit('FILE', 48)}REASON / STATE`}</Text>
+      {rows.length === 0 ? <Text dimColor>The inbox is empty.</Text> : null}
+      {visible(rows, list).map(({ item: r, index }) => (
+        <Text key={`${r.section}/${r.name}`} wrap="truncate-end" inverse={index === list.cursor}>
+          {index === list.cursor ? '› ' : '  '}
+          <Text color={COLOR[r.section]}>{fit(r.section, 10)}</Text>
+          {fit(clock(r.at), 10)}
+          {fit(r.name, 48)}
+          <Text color={r.section === 'rejected' ? 'red' : undefined} dimColor={r.section !== 'rejected'}>
+            {r.note}
+          </Text>
+        </Text>
+      ))}
+    </Box>
+  );
+}

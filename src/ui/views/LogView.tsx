@@ -1,0 +1,80 @@
+import { Box, Text, useInput } from 'ink';
+import { useEffect, useReducer } from 'react';
+import { useLoad, useSnapshot, useStore } from '../contexts.js';
+import { fit, marks, sparkline } from '../format.js';
+import { initialList, listReducer, visible } from '../list.js';
+import { loadLog } from '../loaders.js';
+import type { Nav, NavAction } from '../nav.js';
+
+const pct = (rate: number, of: number) => (of === 0 ? 'n/a' : `${Math.round(rate * 100)}% of ${of}`);
+
+/** The agent log: its entries, the adaptations in force and why, and trends over tasks. */
+export function LogView({ nav, dispatch, height }: { nav: Nav; dispatch: (a: NavAction) => void; height: number }) {
+  const snap = useSnapshot();
+  const store = useStore();
+  const finished = snap.runs.filter((r) => r.finished).length;
+  const { value: log, error } = useLoad(() => loadLog(store.engine.paths, store.engine.config), String(finished));
+  const entries = log?.entries ?? [];
+  const adaptations = log?.adaptations ?? [];
+  const t = log?.trends;
+  const listRows = Math.max(1, height - 9 - Math.min(adaptations.length, 4));
+  const [list, move] = useReducer(listReducer, initialList(0, listRows));
+  useEffect(() => move({ type: 'resize', length: entries.length, height: listRows }), [entries.length, listRows]);
+
+  useInput((input, key) => {
+    if (key.upArrow || input === 'k') move({ type: 'up' });
+    else if (key.downArrow || input === 'j') move({ type: 'down' });
+    else if (key.pageUp) move({ type: 'pageUp' });
+    else if (key.pageDown) move({ type: 'pageDown' });
+    else if (key.return && entries[list.cursor]) {
+      const e = entries[list.cursor]!;
+      dispatch({ type: 'open', overlay: { kind: 'text', title: `${e.date} ${e.task}`, text: e.raw } });
+    }
+  }, { isActive: !nav.overlay });
+
+  if (error) return <Text color="red">Cannot read the agent log: {error}</Text>;
+  if (!log) return <Text dimColor>Reading the agent log…</Text>;
+  const per = t?.perTask ?? [];
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text wrap="truncate-end">
+        <Text bold>Agent log</Text> <Text dimColor>{log.exists ? `${log.file} · ${entries.length} entries` : `none yet at ${log.file}; the first finished task writes it`}</Text>
+      </Text>
+      {log.problems.slice(0, 1).map((p) => (
+        <Text key={p} color="yellow" wrap="truncate-end">{`! ${p}`}</Text>
+      ))}
+      <Text bold>Adaptations in force {adaptations.length === 0 ? <Text dimColor>(none: the log gives no reason to change approach)</Text> : null}</Text>
+      {adaptations.slice(0, 4).map((a) => (
+        <Text key={a.rule} wrap="truncate-end">
+          {'  '}
+          <Text color="magenta">{a.instruction}</Text> <Text dimColor>— because {a.reason}</Text>
+        </Text>
+      ))}
+      <Text bold>Trends over {t?.tasks ?? 0} tasks</Text>
+      <Text wrap="truncate-end">
+        {'  fix cycles        '}
+        <Text color="cyan">{sparkline(t?.fixCycles ?? []) || '—'}</Text> <Text dimColor>{`${(t?.fixCycles ?? []).join(' ')} (${t?.fixCyclesTrend ?? ''})`}</Text>
+      </Text>
+      <Text wrap="truncate-end">
+        {'  first-pass        '}
+        <Text color="green">{marks(per.map((p) => p.firstPass)) || '—'}</Text> <Text dimColor>{pct(t?.firstPassRate ?? 0, t?.rated.firstPass ?? 0)}</Text>
+      </Text>
+      <Text wrap="truncate-end">
+        {'  plan 1st try      '}
+        <Text color="green">{marks(per.map((p) => p.planApproved)) || '—'}</Text> <Text dimColor>{pct(t?.approvalRate ?? 0, t?.rated.approval ?? 0)}</Text>
+      </Text>
+      <Text dimColor>{`  ${fit('DATE', 12)}${fit('TASK', 44)}${fit('FIX', 5)}${fit('1ST PASS', 10)}PLAN 1ST TRY`}</Text>
+      {visible(entries, list).map(({ item: e, index }) => (
+        <Text key={`${e.line}`} wrap="truncate-end" inverse={index === list.cursor}>
+          {index === list.cursor ? '› ' : '  '}
+          {fit(e.date || '?', 12)}
+          {fit(`${e.task}${e.taskId ? ` (${e.taskId})` : ''}`, 44)}
+          {fit(String(e.metrics.fixCycles?.count ?? '?'), 5)}
+          {fit(marks([e.metrics.firstPassSuccess ?? null]), 10)}
+          {marks([e.metrics.planApprovedFirstTry ?? null])}
+          {e.valid ? '' : <Text color="yellow"> (unreadable heading)</Text>}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,107 @@
+import { Box, Text, useInput } from 'ink';
+import { useEffect, useReducer } from 'react';
+import { contextOf, summarize } from '../../engine/view.js';
+import type { TimelineEntry } from '../../engine/view.js';
+import { Stepper } from '../components/Stepper.js';
+import { Subagents } from '../components/Subagents.js';
+import { useActions, useLoad, useSnapshot, useStore } from '../contexts.js';
+import { clock, duration, fit } from '../format.js';
+import { stagesOf, subagentsOf } from '../lifecycle.js';
+import { initialList, listReducer, visible } from '../list.js';
+import { loadTimeline, messageText } from '../loaders.js';
+import type { Nav, NavAction } from '../nav.js';
+import { runKey, stepToAct } from '../run-keys.js';
+
+const DIR: Record<TimelineEntry['dir'], string> = { in: '←', out: '→', step: '⚙', timer: '⏱', person: '☺' };
+const PRIORITY_COLOR: Record<string, string> = { CRITICAL: 'red', HIGH: 'yellow', MEDIUM: 'white', LOW: 'gray' };
+
+/** One run: the lifecycle stepper, the sub-agents, the plan, and every message in and out. */
+export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispatch: (a: NavAction) => void; height: number; width: number; now: number }) {
+  const snap = useSnapshot();
+  const store = useStore();
+  const actions = useActions();
+  const runId = nav.runId ?? '';
+  const state = store.state(runId);
+  const paths = store.engine.paths;
+  const member = store.engine.config.engine.member;
+  const loaded = useLoad(() => loadTimeline(paths, runId), `${runId}:${state?.updatedAt ?? 0}`);
+  const entries = loaded.value ?? [];
+  const planLines = state ? (contextOf(state).plan ?? '').split('\n').filter((l) => l.trim()) : [];
+  const topHeight = 8;
+  const rows = Math.max(3, height - topHeight - 4);
+  const [list, move] = useReducer(listReducer, initialList(0, rows));
+  useEffect(() => {
+    // New entries arrive at the bottom: follow them while the cursor sits on the last one.
+    const follow = list.cursor >= list.length - 1;
+    move({ type: 'resize', length: entries.length, height: rows });
+    if (follow) move({ type: 'end' });
+  }, [entries.length, rows]); // keep the cursor where the person put it otherwise
+
+  const open = (e: TimelineEntry) => {
+    void messageText(paths, member, runId, e).then(
+      (text) => dispatch({ type: 'open', overlay: { kind: 'text', title: `${DIR[e.dir]} ${e.type} ${e.dir === 'out' ? 'to' : 'from'} ${e.peer} at ${clock(e.at)}`, text } }),
+      (err: Error) => store.note('error', `cannot open the message: ${err.message}`),
+    );
+  };
+  useInput((input, key) => {
+    if (key.upArrow || input === 'k') move({ type: 'up' });
+    else if (key.downArrow || input === 'j') move({ type: 'down' });
+    else if (key.pageUp) move({ type: 'pageUp' });
+    else if (key.pageDown) move({ type: 'pageDown' });
+    else if (key.home) move({ type: 'home' });
+    else if (key.end) move({ type: 'end' });
+    else if (key.return && entries[list.cursor]) open(entries[list.cursor]!);
+    else if (input === 'p') dispatch({ type: 'open', overlay: { kind: 'text', title: `Plan of ${runId}`, text: planLines.length ? (contextOf(state!).plan ?? '') : '(no plan yet)' } });
+    else runKey(input, runId, { state, pending: snap.pending, actions, dispatch, note: (t) => store.note('error', t) });
+  }, { isActive: !nav.overlay });
+
+  if (!state) return <Text color="red">No run {runId} in this workspace (Esc goes back to the runs).</Text>;
+  const s = summarize(state);
+  const c = contextOf(state);
+  const manual = snap.pending.find((p) => p.runId === runId);
+  const stuck = stepToAct(state, []);
+  const half = Math.floor((width - 2) / 2);
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text wrap="truncate-end">
+        <Text bold>{runId}</Text> <Text>{c.task?.subject ?? ''}</Text>
+        <Text dimColor>{` · ${s.state} · since ${duration(now - s.since)} · fix cycles ${s.fixCycles}/${c.limits?.fixCycles ?? '?'} · plan revision ${s.revision}`}</Text>
+      </Text>
+      <Stepper stages={stagesOf(state)} elapsedMs={now - state.since} />
+      <Text wrap="truncate-end" color={s.waitsOn === 'person' ? 'red' : s.waitsOn === 'conductor' ? 'yellow' : undefined}>
+        {s.finished ? `finished${c.cancelReason ? `: cancelled (${c.cancelReason})` : ''}` : `waiting on ${s.waitingFor}`}
+        {manual ? `  — manual step ${manual.step} waits for you: d done, f failed (prompt in ${manual.dir})` : stuck ? `  — ${stuck} is stuck: t retry, d done, f failed` : ''}
+        {s.waitsOn === 'conductor' && store.engine.config.conductor === 'person' ? '  — you play the conductor: a approve, r reject' : ''}
+      </Text>
+      {c.notices?.filter((n) => n.attention).slice(-1).map((n) => (
+        <Text key={n.messageId || n.firstLine} color="yellow" wrap="truncate-end">{`! ${n.type} from ${n.from}: ${n.firstLine}`}</Text>
+      ))}
+      <Box height={topHeight - 2}>
+        <Subagents lines={subagentsOf(state)} width={half} />
+        <Box flexDirection="column" width={half} marginLeft={2}>
+          <Text bold>
+            Plan <Text dimColor>{planLines.length ? `(${planLines.length} lines, p shows it all${c.adaptations?.length ? `; ${c.adaptations.length} adaptations in force` : ''})` : '(not drafted yet)'}</Text>
+          </Text>
+          {planLines.slice(0, topHeight - 3).map((l, i) => (
+            <Text key={i} wrap="truncate-end" dimColor>
+              {l}
+            </Text>
+          ))}
+        </Box>
+      </Box>
+      <Text bold>
+        Timeline <Text dimColor>({entries.length} events; Enter opens one{loaded.error ? `; ${loaded.error}` : ''})</Text>
+      </Text>
+      {visible(entries, list).map(({ item: e, index }) => (
+        <Text key={`${e.seq}-${index}`} wrap="truncate-end" inverse={index === list.cursor}>
+          {index === list.cursor ? '› ' : '  '}
+          <Text dimColor>{clock(e.at)} </Text>
+          {DIR[e.dir]} {fit(e.peer, 22)} <Text bold>{fit(e.type, 18)}</Text>
+          <Text color={PRIORITY_COLOR[e.priority ?? ''] ?? 'gray'}>{fit(e.priority ?? '', 9)}</Text>
+          {e.outOfPlace ? <Text color="yellow">[out of place] </Text> : null}
+          {e.firstLine}
+        </Text>
+      ))}
+    </Box>
+  );
+}
