@@ -26,6 +26,25 @@ describe('layer compliance', () => {
     ).toEqual([`layer-endpoint-session ${EP}:9`, `layer-endpoint-repository ${EP}:10`]);
   });
 
+  it('reports Annotated session aliases (SessionDep) in an endpoint, not a domain ChatSession', async () => {
+    expect(
+      await fire({
+        [EP]: `
+          from app.api.deps import SessionDep
+          from app.models.ChatSession import ChatSession
+
+          @router.get("/a")
+          async def a(db: SessionDep, chat: ChatSession) -> dict:
+              return create_success_response(data=None)
+
+          @router.get("/b")
+          async def b(db: Annotated[AsyncSession, Depends(get_db)]) -> dict:
+              return create_success_response(data=None)
+          `,
+      }, LAYER),
+    ).toEqual([`layer-endpoint-session ${EP}:5`, `layer-endpoint-session ${EP}:9`]);
+  });
+
   it('reports a repository or sqlalchemy import alone when nothing in the module uses it', async () => {
     expect(
       await fire({

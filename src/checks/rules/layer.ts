@@ -6,7 +6,9 @@ import { imports, qualify } from '../imports.js';
 import { bodyStatements, kids, callArgs, calleeName, dotted, lastSeg, namesIn, params, routeDecorator, someIn } from '../py.js';
 import type { Layout } from '../types.js';
 
-const SESSION_TYPES = new Set(['AsyncSession', 'Session', 'AsyncConnection', 'scoped_session', 'async_scoped_session']);
+const SESSION_TYPES = new Set(['AsyncConnection', 'scoped_session', 'async_scoped_session']);
+/** Session types and the usual Annotated aliases of them (SessionDep, DbSession, DBDep). */
+const isSessionType = (name: string): boolean => SESSION_TYPES.has(name) || /^(Async)?(Db|DB)?Session(Dep)?$|^(Db|DB)Dep$/.test(name);
 const SESSION_FACTORY = /^(get_(async_)?(db|session|db_session|database|database_session|async_session)|SessionLocal|AsyncSessionLocal|async_session(_maker|_local)?|session_factory|sessionmaker|async_sessionmaker|create_engine|create_async_engine)$/;
 const HTTP_NAMES = new Set(['HTTPException', 'JSONResponse', 'Response', 'status', 'Request', 'WebSocketException']);
 
@@ -55,7 +57,7 @@ function endpointSession(c: FileCtx): void {
   const rule = 'layer-endpoint-session';
   for (const fn of nodesOf(c.f, 'FunctionDefinition')) {
     for (const p of params(c.f, fn)) {
-      if (p.annotation && namesIn(c.f, p.annotation).some((n) => SESSION_TYPES.has(lastSeg(n)))) c.emit(rule, p.node);
+      if (p.annotation && namesIn(c.f, p.annotation).some((n) => isSessionType(lastSeg(n)))) c.emit(rule, p.node);
     }
   }
   for (const call of nodesOf(c.f, 'CallExpression')) {
@@ -66,7 +68,7 @@ function endpointSession(c: FileCtx): void {
   }
   if (c.has(rule)) return;
   for (const i of imports(c.f)) {
-    if (i.qualified.startsWith('sqlalchemy') || SESSION_TYPES.has(i.local) || SESSION_FACTORY.test(i.local)) c.emit(rule, i.line);
+    if (i.qualified.startsWith('sqlalchemy') || isSessionType(i.local) || SESSION_FACTORY.test(i.local)) c.emit(rule, i.line);
   }
 }
 

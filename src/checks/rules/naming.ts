@@ -18,7 +18,7 @@ const SUFFIX: Record<NamedLayer, string> = { models: '', schemas: 'Schema', repo
 /** Helper modules each layer may hold besides entity files. */
 const HELPERS: Record<NamedLayer, ReadonlySet<string>> = {
   models: new Set(['base', 'mixins', 'enums', 'types']),
-  schemas: new Set(['base', 'responses', 'common']),
+  schemas: new Set(['base', 'responses', 'common', 'pagination', 'mixins', 'enums', 'types']),
   repositories: new Set(['base']),
   services: new Set(['base']),
 };

@@ -81,11 +81,11 @@ function blocking(c: FileCtx, fn: SyntaxNode): void {
 
 function typeHints(c: FileCtx, fn: SyntaxNode): void {
   const name = defName(c.f, fn);
-  const inClass = fn.parent?.name === 'Body' ? fn.parent.parent?.name === 'ClassDefinition' : fn.parent?.parent?.parent?.name === 'ClassDefinition';
   const isStatic = decorators(fn).some((d) => decoratorName(c.f, d) === 'staticmethod');
   const missing: string[] = [];
   params(c.f, fn).forEach((p, i) => {
-    if (i === 0 && inClass && !isStatic && (p.name === 'self' || p.name === 'cls')) return;
+    // A method's (or a bound Celery task's) first self/cls is never annotated.
+    if (i === 0 && !isStatic && (p.name === 'self' || p.name === 'cls')) return;
     if (!p.annotation) missing.push(`${p.star}${p.name}`);
   });
   const hasReturn = fn.getChildren('TypeDef').length > 0;

@@ -5,7 +5,7 @@ import { kids, lastKid, callArgs, calleeName, decoratorName, enclosingFunction, 
 
 const RULE = 'response-envelope';
 /** Helpers that build the envelope (the skill's create_success_response and kin). */
-const HELPER = /^(create_)?(success|error|api|standard|json|envelope)_response$|_envelope$|^envelope$/;
+const HELPER = /^(create|make|build)_\w*response$|^(success|error|api|standard|json|envelope|paginated)_response$|envelope$/;
 /** Responses that are not JSON bodies (files, streams, redirects) carry no envelope. */
 const NON_JSON = new Set(['FileResponse', 'StreamingResponse', 'RedirectResponse', 'HTMLResponse', 'PlainTextResponse', 'Response', 'EventSourceResponse']);
 const JSON_RESPONSE = new Set(['JSONResponse', 'ORJSONResponse', 'UJSONResponse']);
