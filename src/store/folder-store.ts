@@ -149,7 +149,7 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
 
     async repairTail(runId: string): Promise<void> {
       await settled(runId);
-      await writer.forget(runId);
+      await writer.files.forget(runId);
       const file = journalOf(runId);
       const scan = await scanJournal(file).catch((e: unknown) => noRun(runId, e));
       if (!scan.torn) return;
@@ -158,7 +158,7 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
 
     async writeSnapshot(runId: string, seq: number, data: unknown): Promise<void> {
       await settled(runId);
-      const at = writer.endOf(runId, seq) ?? (await findRecord(runId, seq));
+      const at = writer.files.endOf(runId, seq) ?? (await findRecord(runId, seq));
       // No fsync: the snapshot is a checksummed cache; if a crash loses it, load() reads the journal.
       await writeFileAtomic(path.join(dirOf(runId), SNAPSHOT), encodeSnapshot({ seq, journalBytes: at.end, crc: at.crc, data }), {
         fsync: false,
@@ -176,19 +176,19 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
           noRun(runId, e);
         }
         if (fast) {
-          if (!fast.torn) writer.prime(runId, fast.lastSeq, fast.validBytes, fast.lastCrc);
+          if (!fast.torn) writer.files.prime(runId, fast.lastSeq, fast.validBytes, fast.lastCrc);
           const { lastSeq: _l, validBytes: _v, lastCrc: _c, ...result } = fast;
           return result;
         }
       }
       const scan = await scanJournal(journalOf(runId)).catch((e: unknown) => noRun(runId, e));
-      if (!scan.torn) writer.prime(runId, scan.records.length, scan.ends.at(-1) ?? 0, scan.lastCrc ?? '');
+      if (!scan.torn) writer.files.prime(runId, scan.records.length, scan.ends.at(-1) ?? 0, scan.lastCrc ?? '');
       return scan.torn ? { tail: scan.records, torn: scan.torn } : { tail: scan.records };
     },
 
     async markFinished(runId: string): Promise<void> {
       await settled(runId);
-      await writer.forget(runId);
+      await writer.files.forget(runId);
       // The marker is for people browsing the folder; listRuns reads the index.
       await writeFileAtomic(path.join(dirOf(runId), FINISHED), '', { fsync });
       const fh = await fs.open(path.join(runsDir, FINISHED_INDEX), 'a');
@@ -226,7 +226,7 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
       await commits.drain();
       // A clean stop leaves every journal durable by itself and the WAL empty.
       if (replayed) await writer.checkpoint();
-      await writer.closeAll();
+      await writer.files.closeAll();
       await wal?.close();
     },
 

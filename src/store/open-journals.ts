@@ -1,0 +1,152 @@
+import { promises as fs } from 'node:fs';
+import { TornTailError } from './errors.js';
+import { readRecordEndingAt } from './journal-file.js';
+
+/** Where record `seq` ends in its journal, and its checksum. */
+export interface RecordEnd {
+  seq: number;
+  end: number;
+  crc: string;
+}
+
+/** What is remembered of a run: a few numbers, plus a file handle while it is active. */
+export interface RunState {
+  lastSeq: number;
+  /** Length of the journal's written, valid prefix. */
+  size: number;
+  /** Where the last few appends end, so a snapshot finds its offset without a read. */
+  ends: RecordEnd[];
+  fh?: fs.FileHandle;
+  /** The journal was empty when opened: its folder entries still need an fsync. */
+  newRun: boolean;
+}
+
+/** How many recent appends' ends are remembered per run. */
+export const ENDS_KEPT = 8;
+
+/**
+ * The journals open for appending: handles are kept for active runs only, at most
+ * `maxOpenFiles` (least recently used closed first, never one being committed), so
+ * 10,000 runs do not exhaust file descriptors. Idle runs keep only their RunState.
+ */
+export class OpenJournals {
+  private readonly states = new Map<string, RunState>();
+  /** Open handles, least recently used first. */
+  private readonly open = new Map<string, fs.FileHandle>();
+  /** Runs being committed: their handles must not be evicted. */
+  private readonly pinned = new Set<string>();
+  /** Handles being opened: they count against maxOpenFiles before they are in `open`. */
+  private opening = 0;
+
+  constructor(
+    private readonly journalOf: (runId: string) => { dir: string; journal: string },
+    private readonly maxOpenFiles: number,
+  ) {}
+
+  /** Where record `seq` ends if it is among the last few written or loaded. */
+  endOf(runId: string, seq: number): RecordEnd | undefined {
+    return this.states.get(runId)?.ends.find((e) => e.seq === seq);
+  }
+
+  /** Remembers a run's end learned by a load, sparing the next append a tail read. */
+  prime(runId: string, lastSeq: number, size: number, crc: string): void {
+    if (this.states.has(runId)) return;
+    this.states.set(runId, { lastSeq, size, ends: size > 0 ? [{ seq: lastSeq, end: size, crc }] : [], newRun: false });
+  }
+
+  pin(runId: string): void {
+    this.pinned.add(runId);
+  }
+
+  unpin(runId: string): void {
+    this.pinned.delete(runId);
+  }
+
+  /** Closes a run's handle and drops what is known of it (before a repair or when it is done). */
+  async forget(runId: string): Promise<void> {
+    const st = this.states.get(runId);
+    this.states.delete(runId);
+    this.open.delete(runId);
+    await st?.fh?.close();
+  }
+
+  async closeAll(): Promise<void> {
+    const handles = [...this.open.values()];
+    this.open.clear();
+    this.states.clear();
+    await Promise.all(handles.map((fh) => fh.close()));
+  }
+
+  /** The run's state with an open handle; throws {@link TornTailError} if its journal's end is torn. */
+  async ensureOpen(runId: string): Promise<RunState & { fh: fs.FileHandle }> {
+    const known = this.states.get(runId);
+    if (known?.fh) {
+      this.open.delete(runId);
+      this.open.set(runId, known.fh);
+      return known as RunState & { fh: fs.FileHandle };
+    }
+    const closing = this.evict();
+    this.opening++;
+    try {
+      await closing;
+      const st = await this.openJournal(runId);
+      this.open.set(runId, st.fh);
+      return st;
+    } finally {
+      this.opening--;
+    }
+  }
+
+  /** After a failed write or fsync: cut the file back to its last good length and forget the run. */
+  async abandon(runId: string, st: RunState): Promise<void> {
+    try {
+      await st.fh?.truncate(st.size);
+    } catch {
+      // The next append re-reads the tail and refuses a torn one, so nothing is lost here.
+    }
+    await this.forget(runId).catch(() => undefined);
+  }
+
+  /** Opens a journal for appending and learns (or checks) where it ends. */
+  private async openJournal(runId: string): Promise<RunState & { fh: fs.FileHandle }> {
+    const { dir, journal } = this.journalOf(runId);
+    const fh = await fs.open(journal, 'a+').catch(async (e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      await fs.mkdir(dir, { recursive: true });
+      return fs.open(journal, 'a+');
+    });
+    try {
+      const size = (await fh.stat()).size;
+      let st = this.states.get(runId);
+      if (!st || st.size !== size) {
+        // Unknown, or changed behind our back: trust only what the file's last line says.
+        const last = await readRecordEndingAt(fh, size);
+        if (!last.ok) throw new TornTailError(journal, last.offset, last.reason);
+        st = { lastSeq: last.seq, size, ends: size > 0 ? [{ seq: last.seq, end: size, crc: last.crc }] : [], newRun: size === 0 };
+        this.states.set(runId, st);
+      }
+      st.fh = fh;
+      return st as RunState & { fh: fs.FileHandle };
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Closes least recently used handles until one more fits; never a pinned one. Picks
+   * synchronously, so concurrent openers do not all see the same free slot.
+   */
+  private evict(): Promise<unknown> {
+    const closing: Promise<void>[] = [];
+    for (const [runId, fh] of this.open) {
+      if (this.open.size + this.opening < this.maxOpenFiles) break;
+      if (this.pinned.has(runId)) continue;
+      this.open.delete(runId);
+      const st = this.states.get(runId);
+      if (st) delete st.fh;
+      closing.push(fh.close());
+    }
+    return Promise.all(closing);
+  }
+}
