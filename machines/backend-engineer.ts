@@ -174,7 +174,8 @@ export const backendEngineerMachine = setup({
       if (!f) return {};
       return {
         subagents: { ...context.subagents, [agent]: { status: 'done' as const, ...f } },
-        findingsHistory: [...context.findingsHistory, { round: context.implementRound, agent, ...f }],
+        // Sorted, so the history doesn't depend on which parallel sub-agent finished first.
+        findingsHistory: [...context.findingsHistory, { round: context.implementRound, agent, ...f }].sort((a, b) => a.round - b.round || a.agent.localeCompare(b.agent)),
       };
     }),
     recordSkipped: assign(({ context }) => ({

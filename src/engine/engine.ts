@@ -116,20 +116,21 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     if (source.kind === 'step' && before.steps[source.id]?.attempt !== source.attempt) return undefined;
     if (source.kind === 'timer' && !before.timers[source.id]) return undefined;
 
+    const now = this.now();
     const applied = applyEvent(this.entry, before, event, {
-      now: this.now(),
+      now,
       self: this.deps.config.engine.member,
       recipients: (to) => expandRecipients(to, this.deps.config),
     });
     const state: RunState = { ...applied.state, seen: key ? [...before.seen, key] : before.seen };
     if (source.kind === 'timer' && !applied.outOfPlace) delete state.timers[source.id];
-    if (source.kind === 'message') state.last = { dir: 'in', peer: source.from, type: source.type, firstLine: source.firstLine, at: this.now() };
+    if (source.kind === 'message') state.last = { dir: 'in', peer: source.from, type: source.type, firstLine: source.firstLine, at: now };
     const lastOut = applied.effects.outbox.at(-1);
-    if (lastOut) state.last = { dir: 'out', peer: lastOut.recipients.join(', '), type: lastOut.message.type, firstLine: lastOut.message.body.split('\n')[0] ?? '', at: this.now() };
+    if (lastOut) state.last = { dir: 'out', peer: lastOut.recipients.join(', '), type: lastOut.message.type, firstLine: lastOut.message.body.split('\n')[0] ?? '', at: now };
 
     const record: RunRecord = {
       seq: this.nextSeq(runId),
-      at: this.now(),
+      at: now,
       kind: 'event',
       source,
       event,

@@ -8,7 +8,7 @@ import { HANDOFF_BODY, delivered, drop, tempWorkspace } from './helpers.js';
 
 const settle = async (engine: Engine) => {
   // Steps finish on their own (instant handlers); scan until the queues are quiet.
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 3000; i++) {
     await engine.scan();
     await engine.core.queue.idle();
     if (engine.runs().every((r) => Object.keys(r.steps).length === 0)) break;

@@ -1,0 +1,228 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { machines } from '../../machines/index.js';
+import { readJournal, readRunStates } from '../../src/engine/read.js';
+import { replay } from '../../src/engine/replay.js';
+import type { RunState } from '../../src/engine/run-state.js';
+import { Engine } from '../../src/engine/service.js';
+import { packageRoot } from '../../src/package-root.js';
+import { ScriptedTeam } from '../../src/sim/scripted-team.js';
+import { loadConfig } from '../../src/workspace/config.js';
+import { initWorkspace } from '../../src/workspace/init.js';
+import { WorkspacePaths } from '../../src/workspace/paths.js';
+
+export interface CrashTrialOptions {
+  /** SIGKILLs to deliver. */
+  kills: number;
+  /** Concurrent runs (tasks) driven through the full lifecycle. */
+  runs: number;
+  /** Seeds the kill instants: the same seed, the same schedule. */
+  seed: number;
+  /** A kill lands this long after the engine was started (ms), uniformly. */
+  killWindow?: [number, number];
+  log?: (line: string) => void;
+}
+
+export interface CrashTrialReport {
+  seed: number;
+  kills: number;
+  restarts: number;
+  messagesIn: number;
+  messagesOut: number;
+  lost: number;
+  duplicated: number;
+  corrupted: number;
+  /** Runs whose final state differs from the uninterrupted baseline. */
+  diverged: number;
+  /** Start-to-READY of each restart (ms). */
+  recoveryMs: number[];
+  problems: string[];
+}
+
+/** mulberry32: a small seeded PRNG, so a failing schedule can be replayed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function workspace(tag: string, runs: number): Promise<{ paths: WorkspacePaths; tasks: string[] }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `teamstate-${tag}-`));
+  await initWorkspace(dir, { preset: 'instant' });
+  const paths = new WorkspacePaths(dir);
+  const text = await fs.readFile(paths.configFile, 'utf8');
+  // Fast scans and a project folder of the workspace's own; fsync stays on.
+  await fs.writeFile(paths.configFile, text.replace(/"scanIntervalMs":\s*\d+/, '"scanIntervalMs": 50').replace(/\/\/\s*"project":[^\n]*/, '"project": "project",'));
+  await fs.mkdir(path.join(dir, 'project'), { recursive: true });
+  return { paths, tasks: Array.from({ length: runs }, (_, i) => `task-${i + 1}`) };
+}
+
+/** What an uninterrupted engine makes of the same scenario: final contexts and message counts. */
+async function baseline(runs: number): Promise<{ contexts: Map<string, unknown>; outbox: Map<string, number> }> {
+  const { paths, tasks } = await workspace('baseline', runs);
+  const engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
+  const team = new ScriptedTeam({ paths, tasks, conductor: 'scripted' });
+  try {
+    for (let i = 0; !(await team.tick()); i++) {
+      if (i > 10_000) throw new Error('the baseline did not finish');
+      await engine.scan();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  } finally {
+    await engine.stop();
+  }
+  const contexts = new Map((await readRunStates(paths)).map((s) => [s.runId, s.snapshot.context]));
+  return { contexts, outbox: await outboxCounts(paths) };
+}
+
+/** Delivered messages by recipient, task and type, plus exact duplicates by content. */
+async function outboxCounts(paths: WorkspacePaths): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const member of ['conductor', 'sentinel', 'breaker', 'librarian', 'analyst']) {
+    const inbox = paths.inbox(member);
+    for (const dir of [inbox.new, inbox.cur]) {
+      for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+        if (name.startsWith('.')) continue;
+        const text = await fs.readFile(path.join(dir, name), 'utf8');
+        const key = `${member} ${/\[TASK: ([^\]]+)\]/.exec(text)?.[1]} ${/\[TYPE: ([A-Z_]+)\]/.exec(text)?.[1]}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+    }
+  }
+  return counts;
+}
+
+function startEngine(cli: string, dir: string): { child: ChildProcess; ready: Promise<number> } {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [cli, 'start', '--headless', '--workspace', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ready = new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('READY')) resolve(performance.now() - t0);
+      if (out.length > 1e5) out = out.slice(-1e4);
+    });
+    let err = '';
+    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('exit', (code, signal) => reject(new Error(`engine exited before READY (code ${code}, ${signal}): ${err.slice(-500)}`)));
+  });
+  ready.catch(() => undefined);
+  return { child, ready };
+}
+
+const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+
+/**
+ * Drives `runs` full lifecycles through the inbox folders against `teamstate start
+ * --headless` in a child process, SIGKILLs it at seeded random instants and restarts it,
+ * then checks: every run ends as the uninterrupted baseline did, every inbound message was
+ * applied exactly once, every expected message was delivered exactly once, every journal
+ * reads and replays.
+ */
+export async function runCrashTrials(opts: CrashTrialOptions): Promise<CrashTrialReport> {
+  const log = opts.log ?? (() => undefined);
+  const random = prng(opts.seed);
+  const [lo, hi] = opts.killWindow ?? [60, 400];
+  const cli = path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+  const base = await baseline(opts.runs);
+  const { paths, tasks } = await workspace('crash', opts.runs);
+  const team = new ScriptedTeam({ paths, tasks, conductor: 'scripted' });
+  const report: CrashTrialReport = { seed: opts.seed, kills: 0, restarts: 0, messagesIn: 0, messagesOut: 0, lost: 0, duplicated: 0, corrupted: 0, diverged: 0, recoveryMs: [], problems: [] };
+
+  let done = false;
+  const driving = (async () => {
+    while (!done) {
+      if (await team.tick()) return;
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  })();
+
+  let engine = startEngine(cli, paths.root);
+  while (report.kills < opts.kills) {
+    const at = lo + random() * (hi - lo);
+    await new Promise((r) => setTimeout(r, at));
+    engine.child.kill('SIGKILL');
+    await exited(engine.child);
+    report.kills += 1;
+    engine = startEngine(cli, paths.root);
+    report.restarts += 1;
+    engine.ready.then((ms) => report.recoveryMs.push(ms)).catch(() => undefined);
+  }
+  log(`${report.kills} kills delivered; letting the runs finish`);
+  await engine.ready;
+  const deadline = Date.now() + 180_000;
+  await Promise.race([driving, new Promise((r) => setTimeout(r, 180_000))]);
+  done = true;
+  if (Date.now() > deadline) report.problems.push('the runs did not finish within 3 minutes after the last kill');
+  engine.child.kill('SIGTERM');
+  await exited(engine.child);
+
+  await check(paths, tasks, team, base, report);
+  return report;
+}
+
+async function check(paths: WorkspacePaths, tasks: string[], team: ScriptedTeam, base: Awaited<ReturnType<typeof baseline>>, report: CrashTrialReport): Promise<void> {
+  const config = await loadConfig(paths.root);
+  const entry = machines[config.engine.machine]!;
+  const inbox = paths.inbox(config.engine.member);
+  const cur = new Set(await fs.readdir(inbox.cur));
+  const dropped = team.droppedNames();
+  report.messagesIn = dropped.length;
+  for (const name of dropped) if (!cur.has(name)) {
+    report.lost += 1;
+    report.problems.push(`inbound ${name} was not processed`);
+  }
+  const rejected = (await fs.readdir(inbox.rejected)).filter((n) => !n.endsWith('.reason.txt'));
+  for (const n of rejected) report.problems.push(`inbound ${n} was rejected`);
+
+  const states = new Map<string, RunState>((await readRunStates(paths)).map((s) => [s.runId, s]));
+  for (const task of tasks) {
+    let records;
+    try {
+      records = (await readJournal(paths, task)).records;
+    } catch (e) {
+      report.corrupted += 1;
+      report.problems.push(`run ${task}: journal unreadable: ${(e as Error).message}`);
+      continue;
+    }
+    const applied = new Map<string, number>();
+    for (const r of records) if (r.kind === 'event' && r.source.kind === 'message') applied.set(r.source.file, (applied.get(r.source.file) ?? 0) + 1);
+    for (const [file, n] of applied) if (n > 1) {
+      report.duplicated += n - 1;
+      report.problems.push(`run ${task}: ${file} applied ${n} times`);
+    }
+    const replayed = replay(entry, config, records);
+    if (!replayed.ok) {
+      report.corrupted += 1;
+      report.problems.push(`run ${task}: replay diverges at ${replayed.seq} (${replayed.what})`);
+    }
+    const state = states.get(task);
+    if (!state || !isDeepStrictEqual(state.snapshot.context, base.contexts.get(task)) || state.snapshot.value !== 'done') {
+      report.diverged += 1;
+      const ctx = (state?.snapshot.context ?? {}) as Record<string, unknown>;
+      const baseCtx = (base.contexts.get(task) ?? {}) as Record<string, unknown>;
+      const keys = Object.keys({ ...ctx, ...baseCtx }).filter((k) => !isDeepStrictEqual(ctx[k], baseCtx[k]));
+      report.problems.push(`run ${task}: ends ${JSON.stringify(state?.snapshot.value)}, not as the uninterrupted run (differs in ${keys.map((k) => `${k}: ${JSON.stringify(ctx[k]).slice(0, 300)} vs ${JSON.stringify(baseCtx[k]).slice(0, 300)}`).join('; ')})`);
+    }
+  }
+  const outbox = await outboxCounts(paths);
+  for (const [key, n] of base.outbox) {
+    const got = outbox.get(key) ?? 0;
+    report.messagesOut += Math.min(got, n);
+    if (got < n) report.problems.push(`outbox ${key}: ${got} of ${n} delivered`);
+    if (got > n) {
+      report.duplicated += got - n;
+      report.problems.push(`outbox ${key}: ${got} delivered, expected ${n}`);
+    }
+  }
+  for (const [key, n] of outbox) if (!base.outbox.has(key)) report.problems.push(`outbox ${key}: ${n} unexpected`);
+}
