@@ -84,10 +84,23 @@ export async function runChecks(projectDir: string, opts: CheckOptions = {}): Pr
       notes.push(`${rel}: larger than ${MAX_BYTES} bytes; it was not checked`);
       return;
     }
-    const src = await fs.readFile(abs, 'utf8');
+    let src: string;
+    try {
+      src = await fs.readFile(abs, 'utf8');
+    } catch (e) {
+      notes.push(`${rel}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)}); it was not checked`);
+      return;
+    }
     const f = parsePython(rel, src, layerOf(rel, layout));
-    checkFile(f, layout, enabled, findings);
     if (f.errors.length > 0) unparsable.push({ file: rel, line: lineOf(f, f.errors[0]!) });
+    const mine: Finding[] = [];
+    try {
+      checkFile(f, layout, enabled, mine);
+      findings.push(...mine);
+    } catch (e) {
+      // A rule tripping over an odd tree must not cost the other files their check.
+      notes.push(`${rel}: the checks failed on this file (${e instanceof Error ? e.message : String(e)}); please report it`);
+    }
   });
   if (opts.baseline && enabled.has('no-unapproved-dependency')) {
     findings.push(...(await dependencyFindings(dir, opts.baseline, opts.approvedDependencies)));

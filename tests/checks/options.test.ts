@@ -53,6 +53,13 @@ describe('layout and options', () => {
     expect(where(only.findings)).toEqual(['no-debug app/core/b.py:1']);
   });
 
+  it('notes a given file that does not exist instead of failing', async () => {
+    const dir = await project({ 'app/core/b.py': 'DEBUG = True\n' });
+    const r = await checkProject(dir, { files: ['app/core/gone.py', 'app/core/b.py'] });
+    expect(where(r.findings)).toEqual(['no-debug app/core/b.py:1']);
+    expect(r.notes).toEqual(['app/core/gone.py: no such file; it was not checked']);
+  });
+
   it('refuses an unknown rule id, listing the known ones', async () => {
     const dir = await project({});
     await expect(checkProject(dir, { rules: ['no-such'] })).rejects.toThrow(UserError);
