@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { segmentProblem } from '../workspace/paths.js';
 import { encodeFrame, frameCrc } from './frame.js';
+import { addFinished, readFinished } from './finished-index.js';
 import { GroupCommit } from './group-commit.js';
 import { cutTail, readRecordEndingAt, scanJournal } from './journal-file.js';
 import { JournalWriter, type JournalWriterOptions } from './journal-writer.js';
@@ -15,7 +16,6 @@ import type { JournalRecord, LoadResult, ReadResult, RunStore, StoreStats } from
 const JOURNAL = 'journal.jsonl';
 const SNAPSHOT = 'snapshot.json';
 const FINISHED = 'finished';
-/** One finished run id a line, so listing unfinished runs costs one read, not one per run. */
 const FINISHED_INDEX = '.finished';
 const WAL_FILE = '.wal.jsonl';
 /** Runs checked between two yields to the event loop when listing. */
@@ -49,7 +49,8 @@ export interface FolderStore extends RunStore {
 /**
  * A {@link RunStore} over `runsDir/<runId>/`: `journal.jsonl` (the truth: one checksummed
  * record a line), `snapshot.json` (a cache of it, written atomically without fsync) and
- * a `finished` marker. Appends from all runs go through one group commit.
+ * a `finished` marker (plus `runsDir/.finished`, an index of them). Appends from all runs
+ * go through one group commit; with `wal`, through one shared write-ahead log as well.
  */
 export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}): FolderStore {
   const fsync = opts.fsync ?? true;
@@ -191,13 +192,7 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
       await writer.files.forget(runId);
       // The marker is for people browsing the folder; listRuns reads the index.
       await writeFileAtomic(path.join(dirOf(runId), FINISHED), '', { fsync });
-      const fh = await fs.open(path.join(runsDir, FINISHED_INDEX), 'a');
-      try {
-        await fh.write(`${runId}\n`);
-        if (fsync) await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      await addFinished(path.join(runsDir, FINISHED_INDEX), runId, fsync);
     },
 
     async listRuns(listOpts: { unfinishedOnly?: boolean } = {}): Promise<string[]> {
@@ -209,7 +204,7 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw e;
       }
-      const finished = listOpts.unfinishedOnly ? await readFinishedIndex(path.join(runsDir, FINISHED_INDEX)) : new Set<string>();
+      const finished = listOpts.unfinishedOnly ? await readFinished(path.join(runsDir, FINISHED_INDEX)) : new Set<string>();
       const ids = entries.filter((d) => d.isDirectory() && segmentProblem(d.name) === undefined && !finished.has(d.name)).map((d) => d.name);
       // A folder without a journal is an artifact folder or a run that never got its first record.
       const out: string[] = [];
@@ -232,16 +227,5 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
 
     stats: () => ({ ...writer.stats, batches: commits.batches }),
   };
-}
-
-/** The ids in the finished index; a torn last line (no newline) is ignored: the run just looks unfinished. */
-async function readFinishedIndex(file: string): Promise<Set<string>> {
-  const text = await fs.readFile(file, 'utf8').catch((e: unknown) => {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw e;
-  });
-  const lines = text.split('\n');
-  lines.pop();
-  return new Set(lines);
 }
 

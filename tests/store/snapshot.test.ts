@@ -112,6 +112,16 @@ describe('finished runs', () => {
     await store.close();
   });
 
+  it('ignore a torn last line of the finished index', async () => {
+    const dir = await tempDir();
+    const store = createFolderStore(dir);
+    await Promise.all(['a', 'ab'].map((id) => store.append(id, recs(1, 1))));
+    await store.markFinished('ab');
+    await fs.appendFile(path.join(dir, '.finished'), 'a');
+    expect(await store.listRuns({ unfinishedOnly: true })).toEqual(['a']);
+    await store.close();
+  });
+
   it('list as empty when the runs folder does not exist yet', async () => {
     const dir = await tempDir();
     expect(await createFolderStore(path.join(dir, 'runs')).listRuns()).toEqual([]);
