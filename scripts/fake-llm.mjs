@@ -153,7 +153,7 @@ function report(agent) {
   const planMode = input.mode === 'plan';
   const wanted = planMode ? (option('PLAN_FINDINGS') ? Number(option('PLAN_FINDINGS')) : undefined) : listOption('FINDINGS', 1).get(agent);
   const n = wanted !== undefined && countBefore('findings') === 0 ? wanted : 0;
-  const file = (input.files ?? [])[0] ?? planFiles()[0] ?? 'app/api/v1/endpoints/items.py';
+  const file = (planMode ? input.planFiles ?? [] : input.files ?? [])[0] ?? planFiles()[0] ?? 'app/api/v1/endpoints/items.py';
   const times = (k, f) => Array.from({ length: k }, (_, i) => f(String(i + 1).padStart(3, '0'))).join('\n');
   switch (agent) {
     case 'architecture-validator':

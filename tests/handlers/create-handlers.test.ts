@@ -92,4 +92,13 @@ describe('createHandlers', () => {
     const impl = await handlers.implement(await request(world, 'implement', { input: { handoff, plan: planText } }));
     expect(impl).toMatchObject({ status: 'done', output: { files: plan.status === 'done' ? plan.output.files : [] } });
   });
+
+  it("keeps the fake LLM's plan-check findings apart from its code-review findings", async () => {
+    const command = handlerSchema.parse({ kind: 'command', argv: [process.execPath, FAKE_LLM], retries: 0, env: { FAKE_LLM_PLAN_FINDINGS: '1', FAKE_LLM_FINDINGS: 'architecture-validator:2' } });
+    const { world, handlers } = await setup(steps(() => command));
+    const onPlan = await handlers['architecture-validator'](await request(world, 'architecture-validator', { input: { mode: 'plan', planFiles: ['app/services/A.py'] } }));
+    expect(onPlan).toMatchObject({ status: 'done', output: { findings: { blocking: 1 } } });
+    const onCode = await handlers['architecture-validator']({ ...(await request(world, 'architecture-validator', { input: { mode: 'code' } })), dir: join(world.steps, 'architecture-validator-2') });
+    expect(onCode).toMatchObject({ status: 'done', output: { findings: { blocking: 2 } } });
+  });
 });
