@@ -22,6 +22,13 @@ const LAYER_DIRS: Record<Layer, readonly string[]> = {
   schemas: ['schemas'],
 };
 
+/** Whether a project-relative path lies where checks never look (tests, migrations, environments). */
+export function isSkipped(rel: string): boolean {
+  const parts = rel.split('/');
+  const name = parts.pop() ?? '';
+  return isTestFile(name) || parts.some((p) => SKIP_DIRS.has(p) || p.endsWith('.egg-info'));
+}
+
 /** Every Python file of the project (relative, `/`-separated, sorted), skipping SKIP_DIRS and symlinked folders. */
 export async function pythonFiles(projectDir: string): Promise<string[]> {
   const out: string[] = [];

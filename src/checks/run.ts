@@ -5,7 +5,7 @@ import type { ChecksConfig } from '../workspace/config-schema.js';
 import { RULES, RULES_BY_ID } from './catalog.js';
 import { fileCtx } from './context.js';
 import { dependencyFindings } from './deps.js';
-import { findLayout, layerOf, pythonFiles } from './layout.js';
+import { findLayout, isSkipped, layerOf, pythonFiles } from './layout.js';
 import { lineOf, parsePython, type PyFile } from './parse.js';
 import { layerRules } from './rules/layer.js';
 import { namingRules, plannedNaming } from './rules/naming.js';
@@ -113,7 +113,7 @@ export async function runChecks(projectDir: string, opts: CheckOptions = {}): Pr
 
 /** See index.ts. */
 export function runPlanned(paths: readonly string[], config?: ChecksConfig, layout?: Layout): Finding[] {
-  const rel = paths.map((p) => p.replace(/\\/g, '/').replace(/^\.\//, ''));
+  const rel = paths.map((p) => p.replace(/\\/g, '/').replace(/^\.\//, '')).filter((p) => !isSkipped(p));
   const { enabled } = selectRules(undefined, undefined, config);
   const found = layout ?? findLayout(rel, config);
   // A plan names only some folders; the others are assumed beside them, under their usual names.

@@ -13,6 +13,7 @@ describe('file naming', () => {
       'app/repositories/users.py',
       'app/api/v1/endpoints/users.py',
       'app/models/__init__.py',
+      'tests/fixtures/UserService.py',
     ]);
     expect(findings.map((f) => [f.rule, f.file, f.line, f.fix])).toEqual([
       ['naming-service', 'app/services/user_service.py', 0, 'Rename it to app/services/UserService.py.'],
