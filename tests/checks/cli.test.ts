@@ -74,6 +74,14 @@ describe('teamstate check', () => {
     expect(r.stdout).toContain('## Rules Switched Off\n- no-debug: demo app');
   });
 
+  it('lists every rule with its sub-agent and severity', async () => {
+    const cwd = await project({});
+    const r = await check(['--list-rules'], cwd);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(20);
+    expect(r.stdout).toMatch(/^no-raw-sql +security-auditor +CRITICAL +blocking +SQL injection risk$/m);
+  });
+
   it('says what to do about an unknown rule', async () => {
     const cwd = await project({});
     const r = await check(['.', '--rule', 'nope'], cwd);

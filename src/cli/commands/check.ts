@@ -18,6 +18,7 @@ interface CheckFlags {
   workspace?: string;
   baseline?: string;
   saveBaseline?: string;
+  listRules?: boolean;
 }
 
 /** Collects a repeatable option; commas separate values too (`--rule a,b --rule c`). */
@@ -59,8 +60,16 @@ export function registerCheck(program: Command): void {
     .option('--workspace <dir>', 'workspace whose teamstate.json "checks" (layout, disabled rules) to use')
     .option('--baseline <file>', 'report dependencies added or changed since this baseline (see --save-baseline)')
     .option('--save-baseline <file>', 'write the project\'s current dependencies to <file> and stop')
+    .option('--list-rules', 'list the rules (id, sub-agent, severity, blocking, what it checks) and stop')
     .addHelpText('after', '\nExit status: 0 when no blocking findings, 1 when there are (or on a usage error).')
     .action(async (projectArg: string | undefined, flags: CheckFlags) => {
+      if (flags.listRules) {
+        const width = Math.max(...RULES.map((r) => r.id.length));
+        for (const r of RULES) {
+          process.stdout.write(`${r.id.padEnd(width)}  ${r.agent.padEnd(22)}  ${r.severity.padEnd(8)}  ${r.blocking ? 'blocking' : 'advisory'}  ${r.title}\n`);
+        }
+        return;
+      }
       const agentNames = flags.agent ?? [];
       const ruleIds = flags.rule ?? [];
       const files = flags.file ?? [];
