@@ -1,4 +1,5 @@
-// Run store benchmark: `npx tsx bench/store.ts [--runs 10000]`.
+// Run store benchmark: `npx tsx bench/store.ts [--runs 10000] [--rounds 1]`
+// (`node --expose-gc --import tsx bench/store.ts` for the memory figure).
 // Prints appends/s with fsync on at 1 and 200 concurrent runs (each run appends one record,
 // waits for it, appends the next: the engine's pattern), and the time to list and load the
 // latest state of 10,000 persisted unfinished runs with a fresh store.
@@ -14,6 +15,7 @@ const arg = (name: string, dflt: number): number => {
   return i === -1 ? dflt : Number(process.argv[i + 1]);
 };
 const RESUME_RUNS = arg('runs', 10_000);
+const ROUNDS = arg('rounds', 1);
 const record = (seq: number): { seq: number; type: string; event: object } => ({
   seq,
   type: 'transition',
@@ -50,6 +52,7 @@ async function resume(n: number): Promise<void> {
   });
   await setup.close();
 
+  globalThis.gc?.();
   const heap0 = process.memoryUsage().heapUsed;
   const store = createFolderStore(dir);
   const cpu0 = process.cpuUsage();
@@ -74,10 +77,13 @@ async function resume(n: number): Promise<void> {
 }
 
 console.log(`node ${process.version}, ${os.cpus().length} cpus, load ${os.loadavg()[0]?.toFixed(1)}, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, tmp=${os.tmpdir()}`);
-await appendRate(1, 300, true);
-await appendRate(200, 20, true);
-await appendRate(1, 300, true, true);
-await appendRate(200, 20, true, true);
-await appendRate(1, 300, false);
-await appendRate(200, 20, false);
+// Rounds interleave the modes so a busy machine skews them alike.
+for (let round = 0; round < ROUNDS; round++) {
+  await appendRate(1, 300, true);
+  await appendRate(200, 20, true);
+  await appendRate(1, 300, true, true);
+  await appendRate(200, 20, true, true);
+  await appendRate(1, 300, false);
+  await appendRate(200, 20, false);
+}
 await resume(RESUME_RUNS);
