@@ -64,6 +64,7 @@ describe('response format', () => {
     ['JSONResponse of the envelope', '@router.get("/a")', 'return JSONResponse(status_code=201, content={"code": 201, "data": id, "message": "ok"})'],
     ['a file', '@router.get("/a")', 'return FileResponse(path)'],
     ['a variable holding the envelope', '@router.get("/a")', 'body = create_success_response(data=id)\nreturn body'],
+    ['either envelope of a conditional', '@router.get("/a")', 'return create_success_response(data=id) if id else create_error_response("none", 404)'],
     ['None with 204', '@router.delete("/a", status_code=status.HTTP_204_NO_CONTENT)', 'await service.delete(id)\nreturn None'],
   ])('accepts %s', async (_what, decorator, body) => {
     expect(await fire({ [EP]: endpoint(decorator, body) }, ['response-envelope'])).toEqual([]);
@@ -75,6 +76,7 @@ describe('response format', () => {
     ['None without 204', '@router.get("/a")', 'return None', 6],
     ['nothing', '@router.get("/a")', 'await service.touch(id)', 5],
     ['a service result', '@router.get("/a")', 'return await service.get(id)', 6],
+    ['a conditional with one bare branch', '@router.get("/a")', 'return create_success_response(data=id) if id else {"error": 1}', 6],
   ])('reports %s', async (_what, decorator, body, line) => {
     expect(await fire({ [EP]: endpoint(decorator, body) }, ['response-envelope'])).toEqual([`response-envelope ${EP}:${line}`]);
   });

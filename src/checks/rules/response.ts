@@ -59,6 +59,11 @@ function isEnvelope(c: FileCtx, v: SyntaxNode, fn: SyntaxNode, depth = 0): boole
     return inner ? isEnvelope(c, inner, fn, depth) : false;
   }
   if (v.name === 'DictionaryExpression') return dictHasEnvelope(c, v);
+  if (v.name === 'ConditionalExpression') {
+    // `a if cond else b`: both outcomes must be envelopes (the condition sits between them).
+    const k = kids(v).filter((n) => n.name !== 'if' && n.name !== 'else');
+    return k.length === 3 && isEnvelope(c, k[0]!, fn, depth) && isEnvelope(c, k[2]!, fn, depth);
+  }
   if (v.name === 'CallExpression') {
     const callee = calleeName(c.f, v);
     const last = callee === null ? '' : lastSeg(callee);
