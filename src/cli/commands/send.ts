@@ -15,7 +15,7 @@ import { checkAddresses, resolveMember } from '../../workspace/team.js';
 
 interface SendFlags {
   from?: string;
-  to: string[];
+  to?: string[];
   type?: string;
   priority: string;
   task?: string;
@@ -30,8 +30,8 @@ interface SendFlags {
   fsync: boolean;
 }
 
-const collect = (value: string, previous: string[]): string[] => [
-  ...previous,
+const collect = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
   ...value
     .split(',')
     .map((s) => s.trim())
@@ -63,7 +63,7 @@ async function readBody(flags: SendFlags): Promise<string> {
 function checkNames(flags: SendFlags): void {
   const named: [string, string | undefined, string][] = [
     ['--from', flags.from, 'a member name'],
-    ...flags.to.map((t): [string, string, string] => ['--to', t, 'a member name or ALL']),
+    ...(flags.to ?? []).map((t): [string, string, string] => ['--to', t, 'a member name or ALL']),
     ['--task', flags.task, 'a task id'],
     ['--id', flags.id, 'a message id'],
     ['--reply-to', flags.replyTo, 'a message id'],
@@ -79,7 +79,7 @@ function checkNames(flags: SendFlags): void {
 /** The message the flags describe, validated, or a UserError naming the flag. */
 function buildMessage(flags: SendFlags, body: string): Message {
   if (flags.from === undefined) throw new UserError('--from NAME is required: the member sending the message');
-  if (flags.to.length === 0) throw new UserError('--to NAME is required (repeat it or give a comma list; ALL for everyone)');
+  if (!flags.to?.length) throw new UserError('--to NAME is required (repeat it or give a comma list; ALL for everyone)');
   if (flags.type === undefined) throw new UserError(`--type is required: one of ${MESSAGE_TYPES.join(', ')}`);
   const raw = {
     priority: flags.priority.toUpperCase(),
@@ -116,7 +116,7 @@ export function registerSend(program: Command): void {
     .command('send')
     .description("write a message into other members' inboxes (validated first; tmp/ then rename into new/)")
     .option('--from <name>', 'the sending member (or an alias)')
-    .option('--to <names>', 'recipient(s): repeat the flag or give a comma list; ALL for every member but the sender', collect, [])
+    .option('--to <names>', 'recipient(s): repeat the flag or give a comma list; ALL for every member but the sender', collect)
     .option('--type <type>', `message type: ${MESSAGE_TYPES.join(' ')}`)
     .option('--priority <priority>', `priority: ${PRIORITIES.join(' ')}`, 'MEDIUM')
     .option('--task <id>', 'task id the message belongs to')
