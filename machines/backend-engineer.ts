@@ -129,6 +129,7 @@ export const backendEngineerMachine = setup({
     blockingWithRoundsLeft: ({ context }) => hasBlocking(context) && context.implementRound + 1 < context.limits.implementRounds,
     cyclesLeft: ({ context, event }) => fromSender({ event }) && context.fixCycles < context.limits.fixCycles,
     hasIssues: ({ context }) => context.issues.length > 0,
+    issuesWithCyclesLeft: ({ context }) => context.issues.length > 0 && context.fixCycles < context.limits.fixCycles,
   },
   actions: {
     startRun: assign(({ event }) => {
@@ -331,7 +332,9 @@ export const backendEngineerMachine = setup({
         fixing: stepStates('fix', 'fix', (c) => stepInput(c), { target: '#backend-engineer.fixing.next', actions: ['acceptWork', 'finishFix', 'sendBugFix', 'clearCurrent'] }),
         next: {
           always: [
-            { guard: 'hasIssues', target: '#backend-engineer.fixing', reenter: true, actions: 'takeIssue' },
+            { guard: 'issuesWithCyclesLeft', target: '#backend-engineer.fixing', reenter: true, actions: 'takeIssue' },
+            // An issue queued during a fix counts against the same limit as one from verifying.
+            { guard: 'hasIssues', target: '#backend-engineer.escalated', actions: ['escalateFix', 'sendFixEscalation'] },
             { target: '#backend-engineer.verifying' },
           ],
         },
