@@ -9,7 +9,8 @@ export interface ImportedName {
   local: string;
   qualified: string;
   module: string;
-  line: SyntaxNode;
+  /** The import statement, for reporting it. */
+  statement: SyntaxNode;
 }
 
 /** Every name imports bind: `import a.b as c` → c = a.b; `from x import y as z` → z = x.y. */
@@ -36,17 +37,21 @@ export function imports(f: PyFile): ImportedName[] {
       const name = parts.join('.');
       const qualified = module ? `${module.endsWith('.') ? module : `${module}.`}${name}` : name;
       const local = alias ?? (module ? name : parts[0]!);
-      out.push({ local, qualified: module || alias ? qualified : parts[0]!, module: module || name, line: st });
+      out.push({ local, qualified: module || alias ? qualified : parts[0]!, module: module || name, statement: st });
       parts = [];
       alias = null;
     };
     for (; i < kids.length; i++) {
       const k = kids[i]!;
-      if (k.name === ',' ) { flush(); expectAlias = false; }
-      else if (k.name === 'as') expectAlias = true;
-      else if (k.name === 'VariableName') {
-        if (expectAlias) { alias = text(f, k); expectAlias = false; }
+      if (k.name === ',') {
+        flush();
+        expectAlias = false;
+      } else if (k.name === 'as') {
+        expectAlias = true;
+      } else if (k.name === 'VariableName') {
+        if (expectAlias) alias = text(f, k);
         else parts.push(text(f, k));
+        expectAlias = false;
       }
     }
     flush();

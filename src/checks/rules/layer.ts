@@ -33,7 +33,7 @@ function endpointRepository(c: FileCtx, layout: Layout): void {
   for (const i of imports(c.f)) {
     if (isRepoModule(i.qualified) || /Repo(sitory)?$/.test(i.local)) {
       repoNames.add(i.local);
-      repoImports.push(i.line);
+      repoImports.push(i.statement);
     }
   }
   const isRepo = (name: string | null): boolean =>
@@ -68,7 +68,7 @@ function endpointSession(c: FileCtx): void {
   }
   if (c.has(rule)) return;
   for (const i of imports(c.f)) {
-    if (i.qualified.startsWith('sqlalchemy') || isSessionType(i.local) || SESSION_FACTORY.test(i.local)) c.emit(rule, i.line);
+    if (i.qualified.startsWith('sqlalchemy') || isSessionType(i.local) || SESSION_FACTORY.test(i.local)) c.emit(rule, i.statement);
   }
 }
 
@@ -97,7 +97,7 @@ function serviceHttp(c: FileCtx): void {
     if (target && /(^|\.)status_code$/.test(dotted(c.f, target) ?? '')) c.emit(rule, a);
   }
   if (c.has(rule)) return;
-  for (const i of imports(c.f)) if (isHttpModule(i.qualified) && (HTTP_NAMES.has(i.local) || i.local === 'fastapi')) c.emit(rule, i.line);
+  for (const i of imports(c.f)) if (isHttpModule(i.qualified) && (HTTP_NAMES.has(i.local) || i.local === 'fastapi')) c.emit(rule, i.statement);
 }
 
 /**
