@@ -83,11 +83,13 @@ function stepStates(id: string, src: string, input: (c: RunContext) => StepInput
 
 function subagentRegion(agent: string): never {
   const steps = stepStates(agent, agent, (c) => stepInput(c, 'code'), { target: `#backend-engineer.subDelegating.${agent}.finished`, actions: 'recordFinding' }) as { states: object };
+  // Only database-architect decides whether to run: the others always do.
+  const deciding = { always: [{ guard: 'schemaChange', target: 'running' }, { target: 'finished', actions: 'recordSkipped' }] };
   return {
     initial: agent === 'database-architect' ? 'deciding' : 'running',
     states: {
       ...steps.states,
-      deciding: { always: [{ guard: 'schemaChange', target: 'running' }, { target: 'finished', actions: 'recordSkipped' }] },
+      ...(agent === 'database-architect' ? { deciding } : {}),
       finished: { type: 'final' as const },
     },
   } as never;
