@@ -153,13 +153,14 @@ async function main(): Promise<void> {
       checked = r.filesChecked;
       findings = r.findings.length;
     }
-    console.log(`runs in order (ms): ${times.map((t) => t.toFixed(0)).join(", ")}`);
-    times.sort((a, b) => a - b);
-    const median = times[Math.floor(times.length / 2)]!;
-    const first = times.length > 0 ? times[0]! : 0;
-    console.log(`checked ${checked} files, ${findings} findings; ${RUNS} runs: fastest ${first.toFixed(0)} ms, median ${median.toFixed(0)} ms, slowest ${times.at(-1)!.toFixed(0)} ms`);
-    console.log(median < LIMIT_MS ? `OK: median under ${LIMIT_MS} ms` : `SLOW: median over ${LIMIT_MS} ms`);
-    if (median >= LIMIT_MS) process.exitCode = 1;
+    // The first run is what a `teamstate check` pays (a cold process); later runs show the steady state.
+    const cold = times[0]!;
+    const sorted = [...times].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    console.log(`checked ${checked} files, ${findings} findings`);
+    console.log(`runs in order (ms): ${times.map((t) => t.toFixed(0)).join(', ')}; cold ${cold.toFixed(0)} ms, warm median ${median.toFixed(0)} ms`);
+    console.log(cold < LIMIT_MS ? `OK: the cold run is under ${LIMIT_MS} ms` : `SLOW: the cold run took over ${LIMIT_MS} ms`);
+    if (cold >= LIMIT_MS) process.exitCode = 1;
   } finally {
     if (!process.env.KEEP) await fs.rm(dir, { recursive: true, force: true }); else console.log(dir);
   }
