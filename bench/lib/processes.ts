@@ -1,0 +1,99 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { packageRoot } from '../../src/package-root.js';
+import { initWorkspace } from '../../src/workspace/init.js';
+import { WorkspacePaths } from '../../src/workspace/paths.js';
+
+/** The built CLI, as a user runs it (`npm run build` makes it). */
+export function cliPath(): string {
+  const cli = path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing; run \`npm run build\` first`);
+  return cli;
+}
+
+/** A fresh workspace with the `instant` preset (every step done at once), fsync on. */
+export async function benchWorkspace(tag: string, edit: (config: string) => string = (c) => c): Promise<WorkspacePaths> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `teamstate-bench-${tag}-`));
+  await initWorkspace(dir, { preset: 'instant' });
+  const paths = new WorkspacePaths(dir);
+  const text = await fs.readFile(paths.configFile, 'utf8');
+  await fs.writeFile(paths.configFile, edit(text.replace(/\/\/\s*"project":[^\n]*/, '"project": "project",')));
+  await fs.mkdir(path.join(dir, 'project'), { recursive: true });
+  return paths;
+}
+
+/** A started responder: its process and how long it took to print READY (ms, from spawn). */
+export interface Started {
+  child: ChildProcess;
+  readyMs: number;
+}
+
+/** What answers the inbox: the engine (`teamstate start --headless`) or the null responder. */
+export type ResponderKind = 'engine' | 'null';
+
+/** Spawns a responder on `dir` and resolves when it prints READY; rejects if it exits first. */
+export function startResponder(kind: ResponderKind, dir: string): Promise<Started> {
+  const argv =
+    kind === 'engine'
+      ? [cliPath(), 'start', '--headless', '--workspace', dir]
+      : ['--import', 'tsx', path.join(packageRoot(), 'bench', 'null-responder.ts'), '--workspace', dir];
+  const t0 = performance.now();
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: packageRoot() });
+  return new Promise<Started>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    let ready = false;
+    child.stdout!.on('data', (b: Buffer) => {
+      if (ready) return;
+      out += b.toString();
+      if (out.includes('READY')) {
+        ready = true;
+        resolve({ child, readyMs: performance.now() - t0 });
+      }
+    });
+    child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-2000)));
+    child.on('exit', (code, signal) => {
+      if (!ready) reject(new Error(`${kind} exited before READY (code ${code}, ${signal}): ${err}`));
+    });
+  });
+}
+
+/** Resident set now and at its peak (VmHWM), in bytes, from /proc (Linux). */
+export function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s*(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+/** SIGTERM, and waits for the exit (SIGKILL after `graceMs`). */
+export async function stopProcess(child: ChildProcess, graceMs = 30_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Runs a script of bench/ under tsx and returns its stdout's last line parsed as JSON. */
+export function runScript<T>(script: string, args: string[]): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(packageRoot(), 'bench', script), ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: packageRoot() });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${script} exited ${code}: ${err}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as T);
+      } catch (e) {
+        reject(new Error(`${script} printed no JSON result: ${(e as Error).message}; ${err}`));
+      }
+    });
+  });
+}
