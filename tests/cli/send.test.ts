@@ -111,6 +111,21 @@ describe('teamstate send', () => {
     expect(r.stderr).toMatch(/nowhere\/teamstate\.json: no teamstate\.json here; run `teamstate init/);
   });
 
+  it('prints the deliveries as JSON with --json', async () => {
+    const { cwd } = await setup();
+    const r = await runCli(['send', '--json', '--from', 'sentinel', '--to', 'builder,conductor', '--type', 'PASS', '--id', 's-1', '--body', 'green'], { cwd });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      from: 'sentinel',
+      type: 'PASS',
+      key: 'id:s-1',
+      deliveries: [
+        { recipient: 'backend-engineer', status: 'delivered', file: expect.stringMatching(/inboxes\/backend-engineer\/new\/sentinel--id-s-1-[0-9a-f]{16}\.md$/) },
+        { recipient: 'conductor', status: 'delivered', file: expect.stringMatching(/inboxes\/conductor\/new\/sentinel--id-s-1-[0-9a-f]{16}\.md$/) },
+      ],
+    });
+  });
+
   it('has --help', async () => {
     const r = await runCli(['send', '--help'], { cwd: await tempDir() });
     expect(r.code).toBe(0);
