@@ -101,7 +101,7 @@ async function outboxCounts(paths: WorkspacePaths): Promise<Map<string, number>>
   return counts;
 }
 
-function startEngine(cli: string, dir: string): { child: ChildProcess; ready: Promise<number> } {
+function startEngine(cli: string, dir: string): { child: ChildProcess; ready: Promise<number>; output: () => string } {
   const t0 = performance.now();
   const child = spawn(process.execPath, [cli, 'start', '--headless', '--workspace', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   const ready = new Promise<number>((resolve, reject) => {
@@ -116,7 +116,10 @@ function startEngine(cli: string, dir: string): { child: ChildProcess; ready: Pr
     child.on('exit', (code, signal) => reject(new Error(`engine exited before READY (code ${code}, ${signal}): ${err.slice(-500)}`)));
   });
   ready.catch(() => undefined);
-  return { child, ready };
+  let all = '';
+  child.stdout!.on('data', (b: Buffer) => (all = (all + b.toString()).slice(-20_000)));
+  child.stderr!.on('data', (b: Buffer) => (all = (all + b.toString()).slice(-20_000)));
+  return { child, ready, output: () => all };
 }
 
 const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
@@ -160,9 +163,15 @@ export async function runCrashTrials(opts: CrashTrialOptions): Promise<CrashTria
   log(`${report.kills} kills delivered; letting the runs finish`);
   await engine.ready;
   const deadline = Date.now() + 180_000;
-  await Promise.race([driving, new Promise((r) => setTimeout(r, 180_000))]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([driving, new Promise((r) => (timer = setTimeout(r, 180_000)))]);
+  clearTimeout(timer);
   done = true;
-  if (Date.now() > deadline) report.problems.push('the runs did not finish within 3 minutes after the last kill');
+  if (Date.now() > deadline) {
+    const stuck = team.progress().filter((p) => p.stage < p.stages);
+    const states = (await readRunStates(paths)).map((s) => `${s.runId}: ${JSON.stringify(s.snapshot.value)} steps ${Object.keys(s.steps).join(',')} undelivered ${s.undelivered.length}`);
+    report.problems.push(`the runs did not finish within 3 minutes after the last kill: ${stuck.map((p) => `${p.task} at "${p.label}"`).join(', ')}; runs: ${states.join('; ')}; engine said: ${engine.output().slice(-1500)}`);
+  }
   engine.child.kill('SIGTERM');
   await exited(engine.child);
 

@@ -50,6 +50,7 @@ export class Intake {
     const self = config.engine.member;
     const noSync = { fsync: false };
     try {
+      if (!rec.ok && rec.retry) return; // Not the message's fault: read again at the next scan.
       if (!rec.ok) {
         await rejectEntry(paths, self, entry, rec.reason, { fsync: config.fsync });
         engine.warn(`rejected ${entry.name}: ${rec.reason}`);

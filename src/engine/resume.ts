@@ -1,3 +1,4 @@
+import { endLeftovers } from '../handlers/leftovers.js';
 import type { RunEngine } from './engine.js';
 import type { StepRunner } from './step-runner.js';
 
@@ -12,6 +13,9 @@ export async function resumeRun(core: RunEngine, steps: StepRunner, runId: strin
   const state = core.runs.get(runId)!;
   core.timers.sync(runId, state.timers);
   for (const [id, step] of Object.entries(state.steps)) {
+    // A command the crashed engine started may still be running, detached: end it first.
+    const ended = await endLeftovers(core.deps.paths.step(runId, id, step.attempt), 2_000);
+    if (ended.length) core.warn(`run ${runId}: ended ${ended.length} process(es) left running by the crashed engine for step ${id}`);
     const handler = core.deps.config.steps[step.src as keyof typeof core.deps.config.steps];
     if (handler?.kind === 'command' && handler.onInterrupt === 'surface') {
       await core.commit(runId, { kind: 'step', id, attempt: step.attempt }, { type: `xstate.error.actor.${id}`, error: 'interrupted by a restart; check its work, then retry or complete it' } as never);

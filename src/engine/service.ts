@@ -71,7 +71,8 @@ export class Engine {
     const now = opts.now ?? Date.now;
     const lock = await acquireLock(paths.lockFile, { pid: process.pid, startedAt: now() });
     try {
-      const store = createFolderStore(paths.runsDir, { fsync: config.fsync });
+      // Only the lock holder may use the write-ahead log (it replays a crashed predecessor's).
+      const store = createFolderStore(paths.runsDir, { fsync: config.fsync, wal: config.fsync });
       const core = new RunEngine({ paths, config, store, now, log: opts.log });
       const projectDir = path.resolve(paths.root, config.project ?? process.cwd());
       const manual = createManualHandler({ now, prompts: { workspaceDir: paths.root } });
