@@ -210,6 +210,9 @@ export const backendEngineerMachine = setup({
     sendBugFix: emit(({ context }) => ({ type: 'send' as const, message: msg.bugFixMessage(context, context.current!) })),
     clearCurrent: assign({ current: undefined }),
     recordPass: assign(({ context }) => ({ sentinelVerdicts: [...context.sentinelVerdicts, 'PASS' as const] })),
+    // An action, not an empty transition: xstate's can() is false for one, and the engine
+    // would show breaker's CLEAR as out of place.
+    recordClear: assign({ breakerCleared: true }),
     recordNotice: assign(({ context, event }) => {
       const e = ev(event, 'NOTICE');
       const firstLine = e.body.split('\n').find((l) => l.trim()) ?? '';
@@ -320,7 +323,7 @@ export const backendEngineerMachine = setup({
           { guard: 'cyclesLeft', target: 'fixing', actions: ['queueIssue', 'takeIssue'] },
           { guard: 'fromSender', target: 'escalated', actions: ['queueIssue', 'escalateFix', 'sendFixEscalation'] },
         ],
-        CLEAR: { guard: 'fromSender' },
+        CLEAR: { guard: 'fromSender', actions: 'recordClear' },
       },
     },
     fixing: {
@@ -328,7 +331,7 @@ export const backendEngineerMachine = setup({
       on: {
         BUG: { guard: 'fromSender', actions: 'queueIssue' },
         FAIL: { guard: 'fromSender', actions: 'queueIssue' },
-        CLEAR: { guard: 'fromSender' },
+        CLEAR: { guard: 'fromSender', actions: 'recordClear' },
       },
       states: {
         fixing: stepStates('fix', 'fix', (c) => stepInput(c), { target: '#backend-engineer.fixing.next', actions: ['acceptWork', 'finishFix', 'sendBugFix', 'clearCurrent'] }),

@@ -64,6 +64,8 @@ export interface RunContext {
   breakerBugs: number;
   bugTitles: string[];
   sentinelVerdicts: ('PASS' | 'FAIL')[];
+  /** Breaker said CLEAR: done attacking, no (more) bugs found. */
+  breakerCleared?: boolean;
   notices: Notice[];
   /** Why the run waits on a person, when it does. */
   blocked?: string;
