@@ -189,10 +189,16 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     this.seqs.set(state.runId, seq);
   }
 
-  /** Writes the snapshot cache of runs that changed since the last call. */
-  async writeSnapshots(): Promise<void> {
-    const due = [...this.snapshotDue];
-    this.snapshotDue.clear();
+  /**
+   * Writes the snapshot cache of runs that changed since the last call and now wait on
+   * someone else (no step running). A run with steps in flight is skipped: its next
+   * commit comes soon and marks it due again, so a busy run is cached once it settles,
+   * not after every step (the cache serves resume, where runs are waiting). `all` (on
+   * stop) writes every changed run.
+   */
+  async writeSnapshots(all = false): Promise<void> {
+    const due = all ? [...this.snapshotDue] : [...this.snapshotDue].filter((id) => Object.keys(this.runs.get(id)?.steps ?? {}).length === 0);
+    for (const id of due) this.snapshotDue.delete(id);
     await Promise.all(
       due.map((id) =>
         this.queue.run(id, async () => {

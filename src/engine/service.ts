@@ -174,7 +174,7 @@ export class Engine {
     this.steps.stopAll();
     await this.core.queue.idle();
     this.core.timers.clear();
-    await this.core.writeSnapshots();
+    await this.core.writeSnapshots(true);
     await this.store.close();
     await this.lock.release();
   }
