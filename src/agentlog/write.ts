@@ -46,6 +46,12 @@ async function write(file: string, m: RunMetrics, fsync: boolean): Promise<void>
 
 /** The log text with `m`'s entry added or replaced (pure: what `appendEntry` writes). */
 export function withEntry(text: string, m: RunMetrics): string {
+  // The common case, without parsing the whole log (which made n appends cost n²): a plain
+  // LF log that never names this task gets the entry added after one blank line. Since
+  // header + raws is the text again (parseAgentLog), this is what the full path writes.
+  if (!text.startsWith('\uFEFF') && !text.includes('\r') && text.trim() !== '' && !text.includes(safeTaskId(m.taskId))) {
+    return `${text.replace(/\n*$/, '\n\n')}${renderEntry(m)}`;
+  }
   const bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
   const crlf = text.includes('\r\n');
   const log = parseAgentLog(text);
