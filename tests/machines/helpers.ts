@@ -1,7 +1,7 @@
 import type { AnyMachineSnapshot, AnyTransitionDefinition, SnapshotFrom } from 'xstate';
 import { createActor, initialTransition, transition } from 'xstate';
 import { backendEngineerMachine } from '../../machines/backend-engineer.js';
-import type { Adaptation, Outgoing, RunContext, RunInput } from '../../machines/backend-engineer/context.js';
+import type { Adaptation, Outgoing, RunInput } from '../../machines/backend-engineer/context.js';
 import type { Findings, StepOutcome } from '../../src/handlers/types.js';
 
 /**
@@ -91,7 +91,6 @@ export function sentMessages(actions: Action[]): Outgoing[] {
     .map((a) => (a.params!.event as { message: Outgoing }).message);
 }
 
-export const ctx = (s: Snap): RunContext => s.context;
 
 /** Sub-agent reports, in region order, each done with `blocking(agent)` findings. */
 export function subagentsDone(blocking: (agent: string) => number = () => 0): Ev[] {
