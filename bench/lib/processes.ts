@@ -35,12 +35,12 @@ export interface Started {
 /** What answers the inbox: the engine (`teamstate start --headless`) or the null responder. */
 export type ResponderKind = 'engine' | 'null';
 
-/** Spawns a responder on `dir` and resolves when it prints READY; rejects if it exits first. */
-export function startResponder(kind: ResponderKind, dir: string): Promise<Started> {
-  const argv =
+/** Spawns a responder on `dir` (`nodeArgs` such as `--cpu-prof` go to node) and resolves when it prints READY; rejects if it exits first. */
+export function startResponder(kind: ResponderKind, dir: string, nodeArgs: string[] = []): Promise<Started> {
+  const argv = [...nodeArgs, ...(
     kind === 'engine'
       ? [cliPath(), 'start', '--headless', '--workspace', dir]
-      : ['--import', 'tsx', path.join(packageRoot(), 'bench', 'null-responder.ts'), '--workspace', dir];
+      : ['--import', 'tsx', path.join(packageRoot(), 'bench', 'null-responder.ts'), '--workspace', dir])];
   const t0 = performance.now();
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: packageRoot() });
   return new Promise<Started>((resolve, reject) => {
