@@ -348,6 +348,9 @@ export const backendEngineerMachine = setup({
     escalated: {
       tags: ['waiting-on-conductor', 'waiting-on-person'],
       on: {
+        // Kept as work for when the conductor lets the run go on.
+        BUG: { guard: 'fromSender', actions: 'queueIssue' },
+        FAIL: { guard: 'fromSender', actions: 'queueIssue' },
         PLAN_DECISION: [
           { guard: ({ context, event }) => fromSender({ event }) && ev(event, 'PLAN_DECISION').approved && context.escalation?.kind === 'plan', target: 'implementing', actions: ['clearEscalation', assign({ planApprovedFirstTry: false })] },
           { guard: ({ context, event }) => fromSender({ event }) && ev(event, 'PLAN_DECISION').approved && context.escalation?.kind === 'fix', target: 'resumeFixing', actions: 'allowMoreFixes' },

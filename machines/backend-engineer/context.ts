@@ -97,8 +97,8 @@ export type RunEvent =
   | ({ type: 'CLEAR' } & FromMessage)
   | ({ type: 'NOTICE'; messageType: MessageType; attention: boolean } & FromMessage)
   | { type: 'LOG_READ'; adaptations: Adaptation[] }
-  | { type: 'RETRY'; from: string }
-  | { type: 'STEP_COMPLETED'; from: string; outcome: StepOutcome }
+  | { type: 'RETRY'; from: string; step: string }
+  | { type: 'STEP_COMPLETED'; from: string; step: string; outcome: StepOutcome }
   | { type: `xstate.done.actor.${string}`; output: StepOutcome }
   | { type: `xstate.error.actor.${string}`; error: unknown };
 
