@@ -1,0 +1,86 @@
+import { promises as fs } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { machines } from '../../machines/index.js';
+import { stateLabel } from '../../src/engine/apply.js';
+import { RunEngine } from '../../src/engine/engine.js';
+import { migrate } from '../../src/engine/recover.js';
+import { Engine } from '../../src/engine/service.js';
+import { createFolderStore } from '../../src/store/folder-store.js';
+import { loadConfig } from '../../src/workspace/config.js';
+import { HANDOFF_BODY, drop, tempWorkspace } from './helpers.js';
+
+async function settle(engine: Engine): Promise<void> {
+  for (let i = 0; i < 3000; i++) {
+    await engine.scan();
+    await engine.core.queue.idle();
+    if (engine.runs().every((r) => Object.keys(r.steps).length === 0)) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('recovery', () => {
+  it('should cut a torn journal tail, keep its bytes, warn, and go on from the last whole record', async () => {
+    const paths = await tempWorkspace('instant', (c) => {
+      c.project = '.';
+    });
+    let engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
+    await drop(paths, 'backend-engineer', { from: 'analyst', type: 'HANDOFF', priority: 'MEDIUM', task: 't1', body: HANDOFF_BODY });
+    await settle(engine);
+    await engine.stop();
+    const { journal, snapshot, dir } = paths.run('t1');
+    await fs.rm(snapshot, { force: true });
+    await fs.appendFile(journal, '{"c":"0000","p":{"seq":99,"kind":"ev');
+    const warnings: string[] = [];
+    engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0, log: (l) => warnings.push(l) });
+    try {
+      expect(warnings.join('\n')).toMatch(/run t1: the journal's last write was cut by a crash/);
+      expect(stateLabel(engine.run('t1')!.snapshot.value)).toBe('awaitingApproval.waiting');
+      expect((await fs.readdir(dir)).some((n) => n.startsWith('journal.torn.'))).toBe(true);
+      await drop(paths, 'backend-engineer', { from: 'conductor', type: 'STATUS', priority: 'HIGH', task: 't1', body: 'APPROVED' });
+      await settle(engine);
+      expect(engine.run('t1')!.snapshot.value).toBe('verifying');
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('should refuse a run saved by another machine version when no migration is registered, and migrate when one is', async () => {
+    const paths = await tempWorkspace('instant');
+    const config = await loadConfig(paths.root);
+    const store = createFolderStore(paths.runsDir, { fsync: false });
+    const core = new RunEngine({ paths, config, store });
+    const state = await core.create('old', { id: 'old', subject: 'old task', description: '' });
+    const v0 = { ...state, machine: { id: state.machine.id, version: 0 } };
+    expect(() => migrate(core, v0)).toThrow(/saved by backend-engineer v0 and no migration to v1 is registered/);
+    const entry = machines['backend-engineer']!;
+    entry.migrations[0] = (s) => ({ ...(s as object), context: { ...(s as { context: object }).context, migrated: true } });
+    try {
+      const migrated = migrate(core, v0);
+      expect(migrated.machine.version).toBe(entry.version);
+      expect((migrated.snapshot.context as { migrated?: boolean }).migrated).toBe(true);
+    } finally {
+      delete entry.migrations[0];
+      await store.close();
+    }
+  });
+});
+
+describe('messages that cannot be applied', () => {
+  it('should keep an invalid message and one for no run in rejected/ with their reasons', async () => {
+    const paths = await tempWorkspace('instant');
+    const engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
+    try {
+      const inbox = paths.inbox('backend-engineer');
+      await fs.writeFile(`${inbox.new}/analyst--bad.md`, '[PRIORITY: HIGH]\n[TYPE: HANDOF]\n[TO: builder]\n\nbody\n');
+      await fs.writeFile(`${inbox.new}/breaker--lost.md`, '[PRIORITY: HIGH]\n[TYPE: BUG]\n[TO: builder]\n[TASK: nope]\n\n## BUG-1\n');
+      await settle(engine);
+      const rejected = await fs.readdir(inbox.rejected);
+      expect(rejected.sort()).toEqual(['analyst--bad.md', 'analyst--bad.md.reason.txt', 'breaker--lost.md', 'breaker--lost.md.reason.txt']);
+      expect(await fs.readFile(`${inbox.rejected}/analyst--bad.md.reason.txt`, 'utf8')).toMatch(/line 2.*HANDOF.*PLAN, STATUS/);
+      expect(await fs.readFile(`${inbox.rejected}/breaker--lost.md.reason.txt`, 'utf8')).toMatch(/unrouted: no run for task nope/);
+      expect(engine.runs()).toEqual([]);
+    } finally {
+      await engine.stop();
+    }
+  });
+});
