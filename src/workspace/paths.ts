@@ -99,10 +99,10 @@ export class WorkspacePaths {
     };
   }
 
-  /** The artifact folder of one attempt of one step of a run: `runs/<id>/steps/<step>/<attempt>`. */
+  /** The artifact folder of one attempt of one step of a run: `runs/<id>/steps/<step>-<attempt>/`. */
   step(runId: string, step: string, attempt: number): string {
     if (!Number.isInteger(attempt) || attempt < 0) throw new Error(`step attempt must be a non-negative integer, got ${attempt}`);
-    return path.join(this.run(runId).steps, segment('step name', step), String(attempt));
+    return path.join(this.run(runId).steps, `${segment('step name', step)}-${attempt}`);
   }
 
   /** The file of task `id`: `tasks/<id>.json`. */

@@ -19,7 +19,7 @@ describe('WorkspacePaths', () => {
       rejected: '/ws/inboxes/analyst/rejected',
     });
     expect(paths.run('r1')).toEqual({ dir: '/ws/runs/r1', journal: '/ws/runs/r1/journal.jsonl', snapshot: '/ws/runs/r1/snapshot.json', steps: '/ws/runs/r1/steps' });
-    expect(paths.step('r1', 'code-reviewer', 2)).toBe('/ws/runs/r1/steps/code-reviewer/2');
+    expect(paths.step('r1', 'code-reviewer', 2)).toBe('/ws/runs/r1/steps/code-reviewer-2');
     expect(paths.task('T-1')).toBe('/ws/tasks/T-1.json');
   });
 
