@@ -8,6 +8,7 @@ import type { Config, StepName } from '../workspace/config-schema.js';
 import { STEPS } from '../workspace/config-schema.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
 import type { RunEngine, StepStarter } from './engine.js';
+import { readDependencies, recordDependencies } from './dependencies.js';
 import { metricsOf } from './metrics.js';
 import type { RunState } from './run-state.js';
 
@@ -97,14 +98,16 @@ export class StepRunner implements StepStarter {
         const dir = paths.step(input.runId, input.id, input.attempt);
         await fs.mkdir(dir, { recursive: true });
         try {
-          return await handlers[step]({ runId: input.runId, step, attempt: input.attempt, input: input.input as StepInput, dir, projectDir, signal });
+          const dependencies = await readDependencies(paths.run(input.runId).dir, input.input as StepInput);
+          return await handlers[step]({ runId: input.runId, step, attempt: input.attempt, input: input.input as StepInput, dir, projectDir, signal, ...(dependencies ? { dependencies } : {}) });
         } catch (e) {
           // A handler must not throw; one that does is reported as a failed step, not a crash.
           return { status: 'failed', reason: `the ${step} handler failed: ${(e as Error).message}` };
         }
       });
     }
-    actors.readLog = fromPromise(async () => {
+    actors.readLog = fromPromise<{ adaptations: unknown[] }, ActorInput>(async ({ input }) => {
+      await recordDependencies(projectDir, paths.run(input.runId).dir);
       const found = await adaptationsFor(projectDir, config.agentLog);
       for (const p of found.problems) this.deps.engine.warn(`agent log ${found.file}: ${p}`);
       return { adaptations: found.adaptations };

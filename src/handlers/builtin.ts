@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHECK_AGENTS, checkProject, findingsOf, renderReport } from '../checks/index.js';
-import type { CheckAgent } from '../checks/index.js';
+import type { CheckAgent, DependencyBaseline } from '../checks/index.js';
 import { UserError } from '../errors.js';
 import type { ChecksConfig, StepName } from '../workspace/config-schema.js';
 import { isSubagent, outputFromText } from './output.js';
@@ -26,7 +26,13 @@ function checksHandler(agent: CheckAgent, checks: ChecksConfig | undefined): Ste
         return { status: 'done', output: { text, files, findings } };
       }
       const files = request.input.files.length ? request.input.files : undefined;
-      const result = await checkProject(request.projectDir, { agents: [agent], ...(files ? { files } : {}), ...(checks ? { config: checks } : {}) });
+      const deps = request.dependencies;
+      const result = await checkProject(request.projectDir, {
+        agents: [agent],
+        ...(files ? { files } : {}),
+        ...(checks ? { config: checks } : {}),
+        ...(deps ? { baseline: deps.baseline as DependencyBaseline, approvedDependencies: deps.approved } : {}),
+      });
       const text = renderReport(agent, result);
       await keep(request.dir, text);
       return { status: 'done', output: { text, files: files ?? [], findings: findingsOf(agent, result) } };

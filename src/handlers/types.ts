@@ -18,6 +18,11 @@ export interface StepRequest {
   /** Aborted when the run leaves the step (cancel, shutdown). */
   signal: AbortSignal;
   /**
+   * The project's dependencies when the run began, and the ones the approved plan names:
+   * a dependency added since, and not in the plan the conductor approved, is a finding.
+   */
+  dependencies?: { baseline: unknown; approved: string[] };
+  /**
    * Set by the plan step runner when it asks again: the sections the previous answer
    * lacked, so the prompt can name them.
    */
