@@ -41,6 +41,8 @@ export interface CrashTrialReport {
   /** Start-to-READY of each restart (ms). */
   recoveryMs: number[];
   problems: string[];
+  /** Kills that landed while some run was still mid-lifecycle (the rest hit an engine with nothing left to do). */
+  killsMidLifecycle?: number;
 }
 
 /** mulberry32: a small seeded PRNG, so a failing schedule can be replayed. */
@@ -142,9 +144,13 @@ export async function runCrashTrials(opts: CrashTrialOptions): Promise<CrashTria
   const report: CrashTrialReport = { seed: opts.seed, kills: 0, restarts: 0, messagesIn: 0, messagesOut: 0, lost: 0, duplicated: 0, corrupted: 0, diverged: 0, recoveryMs: [], problems: [] };
 
   let done = false;
+  let finished = false;
   const driving = (async () => {
     while (!done) {
-      if (await team.tick()) return;
+      if (await team.tick()) {
+        finished = true;
+        return;
+      }
       await new Promise((r) => setTimeout(r, 15));
     }
   })();
@@ -156,6 +162,7 @@ export async function runCrashTrials(opts: CrashTrialOptions): Promise<CrashTria
     engine.child.kill('SIGKILL');
     await exited(engine.child);
     report.kills += 1;
+    if (!finished) report.killsMidLifecycle = (report.killsMidLifecycle ?? 0) + 1;
     engine = startEngine(cli, paths.root);
     report.restarts += 1;
     engine.ready.then((ms) => report.recoveryMs.push(ms)).catch(() => undefined);
