@@ -1,9 +1,10 @@
 import { Box, useApp, useInput } from 'ink';
-import { useReducer } from 'react';
+import { useCallback, useReducer, useRef } from 'react';
 import { ErrorBoundary, Header, StatusLine } from './components/Chrome.js';
 import { Footer } from './components/Footer.js';
 import { useActions, useNow, useSnapshot, useStore } from './contexts.js';
-import { useTerminalSize } from './hooks.js';
+import type { KeyHandler, KeyRegistry } from './hooks.js';
+import { KeysContext, useTerminalSize } from './hooks.js';
 import { keysFor } from './keys.js';
 import { initialNav, navReducer } from './nav.js';
 import type { Nav } from './nav.js';
@@ -21,23 +22,32 @@ export function App({ initial = initialNav }: { initial?: Nav }) {
   const [nav, dispatch] = useReducer(navReducer, initial);
   const { config, paths } = store.engine;
 
-  useInput((input, key) => {
-    if (input === 'q') exit();
+  // One input listener for the whole UI, subscribed once; it routes each key to the open
+  // overlay, else to the global keys, else to the view (see hooks.ts `useKeys`).
+  const registry = useRef<KeyRegistry>({}).current;
+  const route = useRef<KeyHandler>(() => undefined);
+  route.current = (input, key) => {
+    if (nav.overlay) registry.overlay?.(input, key);
+    else if (input === 'q') exit();
     else if (input === '?') dispatch({ type: 'open', overlay: { kind: 'help' } });
     else if (input === '1') dispatch({ type: 'show', view: 'runs' });
     else if (input === '2') dispatch({ type: 'show', view: 'inbox' });
     else if (input === '3') dispatch({ type: 'show', view: 'log' });
     else if (input === 'c') dispatch({ type: 'open', overlay: { kind: 'compose', ...(nav.view === 'run' && nav.runId ? { task: nav.runId } : {}) } });
     else if (key.escape) dispatch({ type: 'back' });
-  }, { isActive: !nav.overlay });
+    else registry.view?.(input, key);
+  };
+  useInput(useCallback<KeyHandler>((input, key) => route.current(input, key), []));
 
   const body = Math.max(5, rows - 3 - (snap.banner ? 1 : 0));
   const prompt = nav.overlay?.kind === 'prompt';
   return (
+    <KeysContext.Provider value={registry}>
     <Box flexDirection="column" height={rows} width={columns}>
       <Header nav={nav} member={config.engine.member} conductor={config.conductor} root={paths.root} />
       <ErrorBoundary key={`${nav.view}:${nav.runId ?? ''}`}>
-        <Box display={nav.overlay && !prompt ? 'none' : 'flex'} flexDirection="column" height={prompt ? body - 5 : body}>
+        {/* Kept mounted under an overlay (its cursor survives), drawn at no height. */}
+        <Box flexDirection="column" overflow="hidden" height={nav.overlay && !prompt ? 0 : prompt ? body - 5 : body}>
           <Views nav={nav} dispatch={dispatch} height={prompt ? body - 5 : body} width={columns} now={now} />
         </Box>
         {nav.overlay ? <Overlay overlay={nav.overlay} dispatch={dispatch} actions={actions} config={config} height={body} /> : null}
@@ -45,5 +55,6 @@ export function App({ initial = initialNav }: { initial?: Nav }) {
       <StatusLine notes={snap.notes} {...(snap.banner ? { banner: snap.banner } : {})} />
       <Footer keys={keysFor(nav)} width={columns} />
     </Box>
+    </KeysContext.Provider>
   );
 }

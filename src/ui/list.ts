@@ -13,7 +13,8 @@ export interface ListState {
 
 export type ListAction =
   | { type: 'up' | 'down' | 'pageUp' | 'pageDown' | 'home' | 'end' }
-  | { type: 'resize'; length?: number; height?: number }
+  /** The list's new size; with `follow`, a cursor on the last row stays on the last row as rows arrive. */
+  | { type: 'resize'; length?: number; height?: number; follow?: boolean }
   | { type: 'select'; index: number };
 
 export function initialList(length = 0, height = 10, cursor = 0): ListState {
@@ -37,7 +38,9 @@ export function listReducer(s: ListState, a: ListAction): ListState {
     case 'select':
       return fit({ ...s, cursor: a.index });
     case 'resize': {
-      const next = fit({ ...s, length: a.length ?? s.length, height: Math.max(1, a.height ?? s.height) });
+      const length = a.length ?? s.length;
+      const atEnd = a.follow && length > s.length && s.cursor >= s.length - 1;
+      const next = fit({ ...s, length, height: Math.max(1, a.height ?? s.height), cursor: atEnd ? length - 1 : s.cursor });
       return next.cursor === s.cursor && next.offset === s.offset && next.length === s.length && next.height === s.height ? s : next;
     }
   }

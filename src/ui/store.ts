@@ -52,6 +52,7 @@ export interface StoreOptions {
 export class UiStore {
   private summaries = new Map<string, RunSummary>();
   private history = new Map<string, RunState>();
+  private revisions = new Map<string, number>();
   private snapshot: UiSnapshot;
   private listeners = new Set<() => void>();
   private timer?: NodeJS.Timeout;
@@ -71,6 +72,7 @@ export class UiStore {
     for (const r of engine.runs()) this.summaries.set(r.runId, summarize(r));
     const onRun = (s: RunState) => {
       this.summaries.set(s.runId, summarize(s));
+      this.revisions.set(s.runId, (this.revisions.get(s.runId) ?? 0) + 1);
       this.changed();
     };
     const onWarning = (line: string) => this.note('warning', line);
@@ -100,6 +102,11 @@ export class UiStore {
       this.summaries.set(s.runId, summarize(s));
     }
     this.changed();
+  }
+
+  /** How many times the run changed since the UI started: loaders re-read its journal when it moves. */
+  revision(runId: string): number {
+    return this.revisions.get(runId) ?? 0;
   }
 
   /** A run's whole state: the engine's, or the one read from the store for an older run. */

@@ -54,7 +54,7 @@ export async function openUi(opts: { conductor?: 'member' | 'person'; initial?: 
       if (typeof text === 'string' ? f.includes(text) : text.test(f)) return f;
       await new Promise((r) => setTimeout(r, 25));
     }
-    throw new Error(`the UI never showed ${String(text)}; last frame:\n${frame()}`);
+    throw new Error(`the UI never showed ${String(text)} (${ui.frames.length} frames drawn); last frame:\n${frame()}`);
   };
 
   /** Types keys one at a time, letting the UI take each in. */

@@ -1,20 +1,29 @@
-import { Box, Text, useInput } from 'ink';
-import TextInput from 'ink-text-input';
-import { useState } from 'react';
+import { Box, Text } from 'ink';
+import { useRef, useState } from 'react';
+import { useKeys } from '../hooks.js';
+import { editText } from '../text-edit.js';
+import { TextField } from './TextField.js';
 
 /** A one-line question: Enter answers it, Esc backs out. */
 export function Prompt({ label, hint, onSubmit, onCancel }: { label: string; hint?: string; onSubmit: (text: string) => void; onCancel: () => void }) {
   const [value, setValue] = useState('');
-  useInput((_input, key) => {
+  // Keys can come faster than renders: edit the latest text, not the drawn one.
+  const text = useRef('');
+  useKeys((input, key) => {
     if (key.escape) onCancel();
-  });
+    else if (key.return) onSubmit(text.current.trim());
+    else {
+      const next = editText(text.current, input, key);
+      if (next !== undefined) setValue((text.current = next));
+    }
+  }, 'overlay');
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="yellow" paddingX={1}>
       <Text bold>{label}</Text>
       {hint ? <Text dimColor>{hint}</Text> : null}
       <Box>
         <Text color="yellow">› </Text>
-        <TextInput value={value} onChange={setValue} onSubmit={() => onSubmit(value.trim())} />
+        <TextField value={value} focus />
       </Box>
     </Box>
   );

@@ -1,10 +1,11 @@
-import { Box, Text, useInput } from 'ink';
-import { useEffect, useReducer } from 'react';
+import { Box, Text } from 'ink';
 import { useLoad, useSnapshot, useStore } from '../contexts.js';
 import { clock, fit } from '../format.js';
-import { initialList, listReducer, visible } from '../list.js';
+import { visible } from '../list.js';
 import { loadInbox, readText } from '../loaders.js';
 import type { Nav, NavAction } from '../nav.js';
+import { useList } from '../use-list.js';
+import { useKeys } from '../hooks.js';
 
 interface Row {
   section: 'new' | 'rejected' | 'processed';
@@ -17,7 +18,7 @@ interface Row {
 const COLOR = { new: 'cyan', rejected: 'red', processed: 'gray' } as const;
 
 /** The engine's inbox: new, rejected (each with its reason) and processed messages. */
-export function InboxView({ nav, dispatch, height, now }: { nav: Nav; dispatch: (a: NavAction) => void; height: number; now: number }) {
+export function InboxView({ dispatch, height, now }: { nav?: Nav; dispatch: (a: NavAction) => void; height: number; now: number }) {
   const snap = useSnapshot();
   const store = useStore();
   const member = store.engine.config.engine.member;
@@ -30,10 +31,9 @@ export function InboxView({ nav, dispatch, height, now }: { nav: Nav; dispatch: 
       ]
     : [];
   const listRows = Math.max(1, height - 3);
-  const [list, move] = useReducer(listReducer, initialList(0, listRows));
-  useEffect(() => move({ type: 'resize', length: rows.length, height: listRows }), [rows.length, listRows]);
+  const [list, move] = useList(rows.length, listRows);
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.upArrow || input === 'k') move({ type: 'up' });
     else if (key.downArrow || input === 'j') move({ type: 'down' });
     else if (key.pageUp) move({ type: 'pageUp' });
@@ -47,7 +47,7 @@ export function InboxView({ nav, dispatch, height, now }: { nav: Nav; dispatch: 
         (e: Error) => store.note('error', `cannot open ${r.name}: ${e.message}`),
       );
     }
-  }, { isActive: !nav.overlay });
+  }, 'view');
 
   return (
     <Box flexDirection="column" height={height}>

@@ -1,15 +1,16 @@
-import { Box, Text, useInput } from 'ink';
-import { useEffect, useReducer } from 'react';
+import { Box, Text } from 'ink';
 import { useLoad, useSnapshot, useStore } from '../contexts.js';
 import { fit, marks, sparkline } from '../format.js';
-import { initialList, listReducer, visible } from '../list.js';
+import { visible } from '../list.js';
 import { loadLog } from '../loaders.js';
 import type { Nav, NavAction } from '../nav.js';
+import { useList } from '../use-list.js';
+import { useKeys } from '../hooks.js';
 
 const pct = (rate: number, of: number) => (of === 0 ? 'n/a' : `${Math.round(rate * 100)}% of ${of}`);
 
 /** The agent log: its entries, the adaptations in force and why, and trends over tasks. */
-export function LogView({ nav, dispatch, height }: { nav: Nav; dispatch: (a: NavAction) => void; height: number }) {
+export function LogView({ dispatch, height }: { nav?: Nav; dispatch: (a: NavAction) => void; height: number }) {
   const snap = useSnapshot();
   const store = useStore();
   const finished = snap.runs.filter((r) => r.finished).length;
@@ -18,10 +19,9 @@ export function LogView({ nav, dispatch, height }: { nav: Nav; dispatch: (a: Nav
   const adaptations = log?.adaptations ?? [];
   const t = log?.trends;
   const listRows = Math.max(1, height - 9 - Math.min(adaptations.length, 4));
-  const [list, move] = useReducer(listReducer, initialList(0, listRows));
-  useEffect(() => move({ type: 'resize', length: entries.length, height: listRows }), [entries.length, listRows]);
+  const [list, move] = useList(entries.length, listRows);
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.upArrow || input === 'k') move({ type: 'up' });
     else if (key.downArrow || input === 'j') move({ type: 'down' });
     else if (key.pageUp) move({ type: 'pageUp' });
@@ -30,7 +30,7 @@ export function LogView({ nav, dispatch, height }: { nav: Nav; dispatch: (a: Nav
       const e = entries[list.cursor]!;
       dispatch({ type: 'open', overlay: { kind: 'text', title: `${e.date} ${e.task}`, text: e.raw } });
     }
-  }, { isActive: !nav.overlay });
+  }, 'view');
 
   if (error) return <Text color="red">Cannot read the agent log: {error}</Text>;
   if (!log) return <Text dimColor>Reading the agent log…</Text>;

@@ -1,5 +1,4 @@
-import { Box, Text, useInput } from 'ink';
-import { useEffect, useReducer } from 'react';
+import { Box, Text } from 'ink';
 import { contextOf, summarize } from '../../engine/view.js';
 import type { TimelineEntry } from '../../engine/view.js';
 import { Stepper } from '../components/Stepper.js';
@@ -7,10 +6,12 @@ import { Subagents } from '../components/Subagents.js';
 import { useActions, useLoad, useSnapshot, useStore } from '../contexts.js';
 import { clock, duration, fit } from '../format.js';
 import { stagesOf, subagentsOf } from '../lifecycle.js';
-import { initialList, listReducer, visible } from '../list.js';
+import { visible } from '../list.js';
 import { loadTimeline, messageText } from '../loaders.js';
 import type { Nav, NavAction } from '../nav.js';
 import { runKey, stepToAct } from '../run-keys.js';
+import { useList } from '../use-list.js';
+import { useKeys } from '../hooks.js';
 
 const DIR: Record<TimelineEntry['dir'], string> = { in: '←', out: '→', step: '⚙', timer: '⏱', person: '☺' };
 const PRIORITY_COLOR: Record<string, string> = { CRITICAL: 'red', HIGH: 'yellow', MEDIUM: 'white', LOW: 'gray' };
@@ -24,18 +25,12 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
   const state = store.state(runId);
   const paths = store.engine.paths;
   const member = store.engine.config.engine.member;
-  const loaded = useLoad(() => loadTimeline(paths, runId), `${runId}:${state?.updatedAt ?? 0}`);
+  const loaded = useLoad(() => loadTimeline(paths, runId), `${runId}:${store.revision(runId)}`);
   const entries = loaded.value ?? [];
   const planLines = state ? (contextOf(state).plan ?? '').split('\n').filter((l) => l.trim()) : [];
   const topHeight = 8;
   const rows = Math.max(3, height - topHeight - 4);
-  const [list, move] = useReducer(listReducer, initialList(0, rows));
-  useEffect(() => {
-    // New entries arrive at the bottom: follow them while the cursor sits on the last one.
-    const follow = list.cursor >= list.length - 1;
-    move({ type: 'resize', length: entries.length, height: rows });
-    if (follow) move({ type: 'end' });
-  }, [entries.length, rows]); // keep the cursor where the person put it otherwise
+  const [list, move] = useList(entries.length, rows, { follow: true });
 
   const open = (e: TimelineEntry) => {
     void messageText(paths, member, runId, e).then(
@@ -43,7 +38,7 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
       (err: Error) => store.note('error', `cannot open the message: ${err.message}`),
     );
   };
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.upArrow || input === 'k') move({ type: 'up' });
     else if (key.downArrow || input === 'j') move({ type: 'down' });
     else if (key.pageUp) move({ type: 'pageUp' });
@@ -53,7 +48,7 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
     else if (key.return && entries[list.cursor]) open(entries[list.cursor]!);
     else if (input === 'p') dispatch({ type: 'open', overlay: { kind: 'text', title: `Plan of ${runId}`, text: planLines.length ? (contextOf(state!).plan ?? '') : '(no plan yet)' } });
     else runKey(input, runId, { state, pending: snap.pending, actions, dispatch, note: (t) => store.note('error', t) });
-  }, { isActive: !nav.overlay });
+  }, 'view');
 
   if (!state) return <Text color="red">No run {runId} in this workspace (Esc goes back to the runs).</Text>;
   const s = summarize(state);

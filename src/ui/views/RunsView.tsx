@@ -1,11 +1,13 @@
-import { Box, Text, useInput } from 'ink';
-import { useEffect, useReducer, useRef } from 'react';
+import { Box, Text } from 'ink';
+import { useRef } from 'react';
 import type { RunSummary } from '../../engine/view.js';
 import { useActions, useSnapshot, useStore } from '../contexts.js';
 import { duration, fit } from '../format.js';
-import { initialList, listReducer, visible } from '../list.js';
+import { visible } from '../list.js';
 import type { Nav, NavAction } from '../nav.js';
 import { runKey } from '../run-keys.js';
+import { useList } from '../use-list.js';
+import { useKeys } from '../hooks.js';
 
 const WAIT_COLOR: Record<string, string> = { person: 'red', conductor: 'yellow', verification: 'blue', step: 'cyan', analyst: 'gray', nothing: 'gray' };
 
@@ -16,20 +18,14 @@ export function RunsView({ nav, dispatch, height, width, now }: { nav: Nav; disp
   const actions = useActions();
   const runs = snap.runs;
   const rows = Math.max(1, height - 2);
-  const start = Math.max(0, runs.findIndex((r) => r.runId === nav.runId));
-  const [list, move] = useReducer(listReducer, initialList(runs.length, rows, start));
-  const selectedId = useRef<string | undefined>(nav.runId);
-
   // Runs re-sort as they change: the selection follows its run, not its row.
-  useEffect(() => {
-    const at = selectedId.current ? runs.findIndex((r) => r.runId === selectedId.current) : -1;
-    move({ type: 'resize', length: runs.length, height: rows });
-    if (at >= 0 && at !== list.cursor) move({ type: 'select', index: at });
-  }, [runs, rows]);
+  const selectedId = useRef<string | undefined>(nav.runId);
+  const pin = selectedId.current ? runs.findIndex((r) => r.runId === selectedId.current) : -1;
+  const [list, move] = useList(runs.length, rows, { pin, onMove: (s) => (selectedId.current = runs[s.cursor]?.runId) });
   const selected: RunSummary | undefined = runs[list.cursor];
   selectedId.current = selected?.runId;
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.upArrow || input === 'k') move({ type: 'up' });
     else if (key.downArrow || input === 'j') move({ type: 'down' });
     else if (key.pageUp) move({ type: 'pageUp' });
@@ -38,7 +34,7 @@ export function RunsView({ nav, dispatch, height, width, now }: { nav: Nav; disp
     else if (key.end) move({ type: 'end' });
     else if (key.return && selected) dispatch({ type: 'openRun', runId: selected.runId });
     else runKey(input, selected?.runId, { state: selected ? store.state(selected.runId) : undefined, pending: snap.pending, actions, dispatch, note: (t) => store.note('error', t) });
-  }, { isActive: !nav.overlay });
+  }, 'view');
 
   // Fixed columns for the short fields; the words share what is left.
   const rest = Math.max(30, width - 2 - 14 - 25 - 8 - 4);

@@ -1,0 +1,15 @@
+import type { Key } from 'ink';
+
+/**
+ * One key applied to a one-line text field: printable text (a paste too) is appended,
+ * Backspace/Delete remove the last character, Ctrl+U clears. Keys that are not editing
+ * (arrows, Enter, Tab, Esc, other Ctrl keys) return `undefined`.
+ */
+export function editText(value: string, input: string, key: Key): string | undefined {
+  if (key.backspace || key.delete) return value.slice(0, -1);
+  if (key.ctrl && input === 'u') return '';
+  if (key.ctrl || key.meta || key.return || key.tab || key.escape || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown) return undefined;
+  if (!input) return undefined;
+  // A paste may carry line ends: a one-line field keeps them as spaces.
+  return value + input.replace(/\r\n?|\n/g, ' ');
+}
