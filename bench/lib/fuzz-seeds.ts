@@ -36,7 +36,7 @@ export function messageSeeds(): string[] {
       const m = { ...stage.drop, task } as Message;
       const text = renderMessage(m);
       out.push(text, JSON.stringify({ from: m.from, to: m.to, type: m.type, priority: m.priority, task, body: m.body, ...(m.action ? { action: m.action } : {}) }));
-      out.push(`\uFEFF${text.replace(/\n/g, '\r\n')}`, `Here is my message:\n\n\`\`\`\n${text}\`\`\`\n`);
+      out.push(`\uFEFF${text.replace(/\n/g, '\r\n')}`, `\`\`\`\n${text}\`\`\`\n`);
     }
   }
   out.push(JSON.stringify({ type: 'plan_approval_response', requestId: 'r-1', approved: true, feedback: 'ok' }));
