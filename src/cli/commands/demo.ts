@@ -1,12 +1,128 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { Engine } from '../../engine/service.js';
 import { UserError } from '../../errors.js';
+import { prepareDemoWorkspace, DEMO_TASK } from '../../sim/demo-workspace.js';
+import { ScriptedTeam } from '../../sim/scripted-team.js';
 
-/** Registers `teamstate demo`. */
+interface DemoFlags {
+  conductor?: string;
+  workspace?: string;
+  pace?: string;
+  headless?: boolean;
+}
+
+/** Registers `teamstate demo`: a scripted team takes one task through the real engine and UI. */
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('(not built yet)')
-    .action(() => {
-      throw new UserError('demo is not built yet');
+    .description('watch a scripted team take one task through the engine: a rejected plan, an approval, the sub-agents, a BUG, a FAIL, a PASS, the log entry')
+    .option('--conductor <who>', '"person": you approve or reject the plans in the UI (a, r); "scripted": the demo does', 'scripted')
+    .option('--workspace <dir>', 'where to build the demo workspace (default: a fresh temp folder); its contents are replaced')
+    .option('--pace <ms>', 'how often the scripted team acts', '1500')
+    .option('--headless', 'no UI: print each transition and exit 0 when the task is done (the default without a terminal)')
+    .action(async (flags: DemoFlags) => {
+      const conductor = flags.conductor === 'person' ? 'person' : flags.conductor === 'scripted' || flags.conductor === undefined ? 'scripted' : undefined;
+      if (!conductor) throw new UserError(`--conductor "${flags.conductor}": expected person or scripted`);
+      const pace = Number(flags.pace ?? '1500');
+      if (!Number.isFinite(pace) || pace < 10) throw new UserError(`--pace "${flags.pace}": expected a number of milliseconds, 10 or more`);
+      const headless = flags.headless === true || !process.stdout.isTTY;
+      if (headless && conductor === 'person') throw new UserError('--conductor person needs the terminal UI (you decide on the plans there); run it in a terminal without --headless');
+      const dir = flags.workspace ? path.resolve(flags.workspace) : await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-demo-'));
+      const paths = await prepareDemoWorkspace(dir, { conductor });
+      const team = new ScriptedTeam({ paths, tasks: [DEMO_TASK.id], conductor });
+      if (headless) await runHeadless(dir, team, pace);
+      else await runWithUi(dir, team, pace, conductor);
     });
+}
+
+/** One line on what the scripted team waits for next. */
+function progressLine(team: ScriptedTeam, conductor: 'scripted' | 'person', finished: boolean): string {
+  if (finished) return 'demo: the task is done — 3 shows its log entry, 1 the run; q quits';
+  const p = team.progress()[0]!;
+  const yours = conductor === 'person' && /conductor/.test(p.label) ? ' — your move: open the run, r rejects the first plan with feedback, a approves the revision' : '';
+  return `demo: stage ${p.stage + 1}/${p.stages}: ${p.label}${yours}`;
+}
+
+/** Ticks the team every `pace` ms until it is done or `stop()` is called; never throws (a failed tick is reported and retried). */
+function ticker(team: ScriptedTeam, pace: number, onTick: (done: boolean) => void, onError: (e: Error) => void): { finished: Promise<void>; stop: () => void } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let resolve!: () => void;
+  const finished = new Promise<void>((r) => (resolve = r));
+  const step = async () => {
+    if (stopped) return;
+    let done = false;
+    try {
+      done = await team.tick();
+    } catch (e) {
+      onError(e as Error);
+    }
+    if (stopped) return;
+    onTick(done);
+    if (done) resolve();
+    else timer = setTimeout(() => void step(), pace);
+  };
+  void step();
+  return {
+    finished,
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+      resolve();
+    },
+  };
+}
+
+async function runWithUi(dir: string, team: ScriptedTeam, pace: number, conductor: 'scripted' | 'person'): Promise<void> {
+  const { runUi } = await import('../../ui/run-ui.js');
+  const engine = await Engine.start({ workspaceDir: dir });
+  let tick: ReturnType<typeof ticker> | undefined;
+  try {
+    await runUi({
+      workspaceDir: dir,
+      engine,
+      onReady: (store) => {
+        store.note('info', `demo workspace: ${dir}`);
+        tick = ticker(
+          team,
+          pace,
+          (done) => store.setBanner(progressLine(team, conductor, done)),
+          (e) => store.note('error', `demo: ${e.message}`),
+        );
+      },
+    });
+  } finally {
+    tick?.stop();
+    await engine.stop();
+  }
+  process.stdout.write(`The demo workspace stays in ${dir} (teamstate runs --workspace ${dir}).\n`);
+}
+
+async function runHeadless(dir: string, team: ScriptedTeam, pace: number): Promise<void> {
+  const t0 = Date.now();
+  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  const engine = await Engine.start({ workspaceDir: dir, log });
+  log(`demo: workspace ${dir}`);
+  let last = '';
+  const tick = ticker(
+    team,
+    pace,
+    () => {
+      const line = progressLine(team, 'scripted', false);
+      if (line !== last) log((last = line));
+    },
+    (e) => log(`demo: ${e.message}`),
+  );
+  // The whole task takes well under a minute; a stuck demo must not hang CI.
+  const limit = setTimeout(() => tick.stop(), Math.max(300_000, pace * 100));
+  await tick.finished;
+  clearTimeout(limit);
+  tick.stop();
+  const done = (await team.tick()) === true;
+  await engine.stop();
+  if (!done) throw new UserError(`the demo did not finish (stuck at "${team.progress()[0]?.label}"); see the runs in ${dir} with \`teamstate show ${DEMO_TASK.id} --workspace ${dir}\``);
+  log(`demo: done in ${Math.round((Date.now() - t0) / 1000)} s — \`teamstate show ${DEMO_TASK.id} --workspace ${dir}\` replays it`);
 }
