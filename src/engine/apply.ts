@@ -130,16 +130,15 @@ export function activeInvokeIds(snapshot: AnyMachineSnapshot): Set<string> {
   return new Set(nodes.flatMap((n) => n.invoke.map((i) => i.id)));
 }
 
-/** "awaitingApproval.waiting", "subDelegating", … from a state value. */
+/** "awaitingApproval.waiting", "subDelegating" (parallel regions are not spelled out), … */
 export function stateLabel(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 1) {
-      const [k, v] = entries[0]!;
-      return `${k}.${stateLabel(v)}`;
-    }
-    return entries.length ? entries.map(([k]) => k).join('+') : '';
+    if (entries.length !== 1) return '';
+    const [k, v] = entries[0]!;
+    const inner = stateLabel(v);
+    return inner ? `${k}.${inner}` : k;
   }
   return String(value);
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { initialTransition } from 'xstate';
 import type { MachineEntry } from '../../machines/index.js';
 import { machines } from '../../machines/index.js';
 import { UserError } from '../errors.js';
@@ -82,7 +83,6 @@ export class RunEngine extends EventEmitter<EngineEvents> {
         approvalEscalateMs: limits.approvalEscalateMs,
       },
     };
-    const { initialTransition } = await import('xstate');
     const [snapshot] = initialTransition(this.entry.machine, input);
     const state: RunState = {
       runId,

@@ -68,14 +68,17 @@ export class Intake {
       }
       const source = { kind: 'message' as const, key: rec.key, file: entry.name, from: rec.from, type: m.type, priority: m.priority, firstLine: firstLine(m.body), ...(m.task ? { task: m.task } : {}) };
       if (r.kind === 'new') engine.creating.add(r.runId);
-      await engine.queue.run(r.runId, async () => {
-        if (r.kind === 'new' && !engine.runs.has(r.runId)) {
-          const subject = firstLine(m.body).replace(/^#+\s*/, '').replace(/^ANALYST REPORT\s*[—-]\s*/i, '') || 'untitled task';
-          await engine.create(r.runId, await taskFor(paths, r.taskId, { subject, description: m.body }));
-        }
-        engine.creating.delete(r.runId);
-        await engine.commit(r.runId, source, { ...toEvent(m, rec.from, m.id ?? rec.key) });
-      });
+      await engine
+        .queue.run(r.runId, async () => {
+          if (r.kind === 'new' && !engine.runs.has(r.runId)) {
+            const subject = firstLine(m.body).replace(/^#+\s*/, '').replace(/^ANALYST REPORT\s*[—-]\s*/i, '') || 'untitled task';
+            await engine.create(r.runId, await taskFor(paths, r.taskId, { subject, description: m.body }));
+          }
+          await engine.commit(r.runId, source, { ...toEvent(m, rec.from, m.id ?? rec.key) });
+        })
+        .finally(() => {
+          if (r.kind === 'new') engine.creating.delete(r.runId);
+        });
       await ackEntry(paths, self, entry, noSync);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import { watch } from 'chokidar';
@@ -139,27 +140,34 @@ export class Engine {
 
   /** A person completes (or fails) a step: a waiting manual step, or one stuck after a failure. */
   complete(runId: string, step: string, outcome: StepOutcome): Promise<void> {
-    return applyControl(this, outcome.status === 'done' ? { action: 'complete', run: runId, step, text: outcome.output.text } : { action: 'complete', run: runId, step, text: '', fail: outcome.status === 'failed' || outcome.status === 'needs-person' ? outcome.reason : 'failed' }, `ui:${this.core.now()}:${Math.random()}`);
+    const fail = outcome.status === 'done' ? undefined : outcome.reason;
+    const text = outcome.status === 'done' ? outcome.output.text : '';
+    return applyControl(this, { action: 'complete', run: runId, step, text, ...(fail !== undefined ? { fail } : {}) }, this.actionKey());
   }
 
   retry(runId: string, step: string): Promise<void> {
-    return applyControl(this, { action: 'retry', run: runId, step }, `ui:${this.core.now()}:${Math.random()}`);
+    return applyControl(this, { action: 'retry', run: runId, step }, this.actionKey());
   }
 
   /** A person decides on the plan as the conductor. */
   decide(runId: string, approved: boolean, feedback: string): Promise<void> {
-    return applyControl(this, { action: 'decide', run: runId, approved, feedback }, `ui:${this.core.now()}:${Math.random()}`);
+    return applyControl(this, { action: 'decide', run: runId, approved, feedback }, this.actionKey());
   }
 
   cancel(runId: string, reason: string): Promise<void> {
-    return applyControl(this, { action: 'cancel', run: runId, reason }, `ui:${this.core.now()}:${Math.random()}`);
+    return applyControl(this, { action: 'cancel', run: runId, reason }, this.actionKey());
+  }
+
+  /** A fresh key for a person's action taken in this process (the UI). */
+  private actionKey(): string {
+    return `ui:${this.core.now()}:${randomUUID()}`;
   }
 
   /** Sends a message to members' inboxes as anyone on the team (the UI's compose). */
   async send(message: Message): Promise<string[]> {
     const addresses = checkAddresses(message, this.config);
     if (!addresses.ok) throw new UserError(addresses.error);
-    const key = `${addresses.value.from}.${this.core.now()}.${Math.random().toString(36).slice(2, 8)}`;
+    const key = `${addresses.value.from}.${this.core.now()}.${randomUUID().slice(0, 8)}`;
     await Promise.all(addresses.value.recipients.map((r) => deliver(this.paths, r, { ...message, from: addresses.value.from }, key, { fsync: this.config.fsync })));
     return addresses.value.recipients;
   }
