@@ -3,18 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stateLabel } from '../../src/engine/apply.js';
 import { Engine } from '../../src/engine/service.js';
-import { HANDOFF_BODY, drop, tempWorkspace } from '../engine/helpers.js';
+import { HANDOFF_BODY, drop, tempWorkspace, until } from '../engine/helpers.js';
 import { runCli } from '../workspace/cli-helpers.js';
 
-async function until(engine: Engine, cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 3000; i++) {
-    await engine.scan();
-    await engine.core.queue.idle();
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 describe('a person acting from the CLI', () => {
   it('should decide as the conductor, complete a manual step from a file, and keep an action for a run that does not exist with its reason', async () => {

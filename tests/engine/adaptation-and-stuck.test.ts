@@ -9,16 +9,8 @@ import { summarize } from '../../src/engine/view.js';
 import { fakeLlmPath } from '../../src/package-root.js';
 import { prepareDemoWorkspace } from '../../src/sim/demo-workspace.js';
 import { ScriptedTeam } from '../../src/sim/scripted-team.js';
-import { HANDOFF_BODY, drop, tempWorkspace } from './helpers.js';
+import { HANDOFF_BODY, drop, tempWorkspace, until } from './helpers.js';
 
-async function until(engine: Engine, cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 4000; i++) {
-    await engine.scan();
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 describe('learning from the agent log', () => {
   it("should give a second task in the same project an adaptation drawn from the first task's entry, in its prompts", async () => {

@@ -6,19 +6,10 @@ import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../machines/backend-engineer/context.js';
 import { stateLabel } from '../../src/engine/apply.js';
 import { Engine } from '../../src/engine/service.js';
-import { HANDOFF_BODY, drop, tempWorkspace } from './helpers.js';
+import { HANDOFF_BODY, drop, tempWorkspace, until } from './helpers.js';
 
 const CLEAN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/fastapi-clean');
 
-async function settle(engine: Engine, until: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 3000; i++) {
-    await engine.scan();
-    await engine.core.queue.idle();
-    if (until()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 describe('the built-in checks in the lifecycle', () => {
   it('should send the run back to implementing with the findings, then hand off once the code is clean, and log the counts', async () => {
@@ -33,9 +24,9 @@ describe('the built-in checks in the lifecycle', () => {
     const waitingFor = (step: string) => () => engine.manual.pending().some((p) => p.runId === 't1' && p.step === step);
     try {
       await drop(paths, 'backend-engineer', { from: 'analyst', type: 'HANDOFF', priority: 'MEDIUM', task: 't1', body: HANDOFF_BODY });
-      await settle(engine, () => stateLabel(run().snapshot.value) === 'awaitingApproval.waiting', 'the plan');
+      await until(engine, () => stateLabel(run().snapshot.value) === 'awaitingApproval.waiting', 'the plan');
       await drop(paths, 'backend-engineer', { from: 'conductor', type: 'STATUS', priority: 'HIGH', task: 't1', body: 'APPROVED' });
-      await settle(engine, waitingFor('implement'), 'the implement step to wait for a person');
+      await until(engine, waitingFor('implement'), 'the implement step to wait for a person');
 
       // The person implements with a layer violation and a new dependency.
       const users = path.join(project, 'app/api/v1/endpoints/users.py');
@@ -45,7 +36,7 @@ describe('the built-in checks in the lifecycle', () => {
       const deps = await fs.readFile(pyproject, 'utf8');
       await fs.writeFile(pyproject, deps.replace('"httpx>=0.27.0",', '"httpx>=0.27.0",\n    "requests>=2.32.0",'));
       await engine.complete('t1', 'implement', { status: 'done', output: { text: 'Files changed:\n- app/api/v1/endpoints/users.py\n- pyproject.toml' } });
-      await settle(engine, () => waitingFor('implement')() && (run().snapshot.context as unknown as RunContext).implementRound === 1, 'the second implement round');
+      await until(engine, () => waitingFor('implement')() && (run().snapshot.context as unknown as RunContext).implementRound === 1, 'the second implement round');
 
       const c = run().snapshot.context as unknown as RunContext;
       expect(c.findings).toMatch(/architecture-validator/);
@@ -58,9 +49,9 @@ describe('the built-in checks in the lifecycle', () => {
       await fs.writeFile(users, original);
       await fs.writeFile(pyproject, deps);
       await engine.complete('t1', 'implement', { status: 'done', output: { text: 'Files changed:\n- app/api/v1/endpoints/users.py' } });
-      await settle(engine, () => run().snapshot.value === 'verifying', 'the hand-off');
+      await until(engine, () => run().snapshot.value === 'verifying', 'the hand-off');
       await drop(paths, 'backend-engineer', { from: 'sentinel', type: 'PASS', priority: 'LOW', task: 't1', body: '## SENTINEL: ALL CLEAR' });
-      await settle(engine, () => run().snapshot.value === 'done', 'done');
+      await until(engine, () => run().snapshot.value === 'done', 'done');
 
       const log = await fs.readFile(path.join(project, '.claude/memory/agent-logs/backend-engineer.md'), 'utf8');
       expect(log).toMatch(/Layer violations found: [1-9]/);

@@ -1,3 +1,4 @@
+import type { Engine } from '../../src/engine/service.js';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,3 +51,19 @@ app/api/v1/endpoints/users.py:12 — create_user
 - app/core/security.py — password hashing
 ### LANDMINES
 - [LANDMINE] app/core/security.py:40 — hashing is sync and blocks the loop`;
+
+/** Scans and waits until `cond` holds (steps finish on their own); throws naming `what` after a long while. */
+export async function until(engine: Engine, cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 4000; i++) {
+    await engine.scan();
+    await engine.core.queue.idle();
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+/** Scans until no step is in flight: every message dropped so far has been applied. */
+export function settle(engine: Engine): Promise<void> {
+  return until(engine, () => engine.runs().every((r) => Object.keys(r.steps).length === 0), 'the runs to settle');
+}

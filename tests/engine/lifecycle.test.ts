@@ -4,17 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/service.js';
 import { stateLabel } from '../../src/engine/apply.js';
-import { HANDOFF_BODY, delivered, drop, tempWorkspace } from './helpers.js';
+import { HANDOFF_BODY, delivered, drop, settle, tempWorkspace } from './helpers.js';
 
-const settle = async (engine: Engine) => {
-  // Steps finish on their own (instant handlers); scan until the queues are quiet.
-  for (let i = 0; i < 3000; i++) {
-    await engine.scan();
-    await engine.core.queue.idle();
-    if (engine.runs().every((r) => Object.keys(r.steps).length === 0)) break;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe('a run through the whole lifecycle', () => {
   it('should take a task from the analyst handoff to done with a rejection, a BUG, a FAIL and a PASS', async () => {

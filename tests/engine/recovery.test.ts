@@ -7,16 +7,8 @@ import { migrate } from '../../src/engine/recover.js';
 import { Engine } from '../../src/engine/service.js';
 import { createFolderStore } from '../../src/store/folder-store.js';
 import { loadConfig } from '../../src/workspace/config.js';
-import { HANDOFF_BODY, drop, tempWorkspace } from './helpers.js';
+import { HANDOFF_BODY, drop, settle, tempWorkspace } from './helpers.js';
 
-async function settle(engine: Engine): Promise<void> {
-  for (let i = 0; i < 3000; i++) {
-    await engine.scan();
-    await engine.core.queue.idle();
-    if (engine.runs().every((r) => Object.keys(r.steps).length === 0)) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('recovery', () => {
   it('should cut a torn journal tail, keep its bytes, warn, and go on from the last whole record', async () => {

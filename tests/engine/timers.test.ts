@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { stateLabel } from '../../src/engine/apply.js';
 import { Engine } from '../../src/engine/service.js';
-import { HANDOFF_BODY, delivered, drop, tempWorkspace } from './helpers.js';
+import { HANDOFF_BODY, delivered, drop, settle, tempWorkspace } from './helpers.js';
 
-async function settle(engine: Engine): Promise<void> {
-  for (let i = 0; i < 3000; i++) {
-    await engine.scan();
-    await engine.core.queue.idle();
-    if (engine.runs().every((r) => Object.keys(r.steps).length === 0)) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('durable timers', () => {
   it('should remind the conductor, then wait on a person, with deadlines that survive a restart', async () => {
