@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ScriptedTeam } from '../../src/sim/scripted-team.js';
-import { WorkspacePaths } from '../../src/workspace/paths.js';
+import type { WorkspacePaths } from '../../src/workspace/paths.js';
 import { tempWorkspace } from '../engine/helpers.js';
 import { runCli } from '../workspace/cli-helpers.js';
 
