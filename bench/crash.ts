@@ -2,7 +2,7 @@
 // while many runs go through their whole lifecycle, restarts it after each kill, and
 // checks every message against an uninterrupted baseline.
 //
-//   tsx bench/crash.ts [--kills 200] [--runs 8] [--seed N] [--window 60,900] [--json file]
+//   tsx bench/crash.ts [--kills 200] [--runs 8] [--lifecycles 400] [--seed N] [--window 60,900] [--json file]
 //   (or CRASH_KILLS / CRASH_RUNS / CRASH_SEED)
 //
 // Exits 1 when any message was lost, duplicated or corrupted, or a run diverged.
@@ -23,17 +23,19 @@ async function main(): Promise<void> {
   cliPath(); // fails early, with what to do, when the build is missing
   const kills = arg('kills', 'CRASH_KILLS', 200);
   const runs = arg('runs', 'CRASH_RUNS', 8);
+  // Enough lifecycles that the runs are still going when the last kill lands.
+  const lifecycles = arg('lifecycles', 'CRASH_LIFECYCLES', Math.max(runs, 2 * kills));
   const seed = arg('seed', 'CRASH_SEED', Date.now() % 2 ** 31);
   // Up to 900 ms: the CLI takes ~300 ms to READY, so kills land in recovery and in message handling alike.
   const windowArg = process.argv.indexOf('--window');
   const killWindow = (windowArg === -1 ? '60,900' : process.argv[windowArg + 1]!).split(',').map(Number) as [number, number];
   const t0 = Date.now();
-  const report = await runCrashTrials({ kills, runs, seed, killWindow, log: (l) => process.stderr.write(`${l}\n`) });
+  const report = await runCrashTrials({ kills, runs, lifecycles, seed, killWindow, log: (l) => process.stderr.write(`${l}\n`) });
   const recovery = summarize(report.recoveryMs);
   const lines = [
     `crash trials (seed ${seed}; reproduce with --seed ${seed}); kills ${killWindow[0]}–${killWindow[1]} ms after each start`,
     `  trials (SIGKILL + restart)  ${report.kills}`,
-    `  concurrent runs             ${runs}`,
+    `  concurrent runs             ${runs} (${lifecycles} lifecycles in waves)`,
     `  messages in / out           ${report.messagesIn} / ${report.messagesOut}`,
     `  lost                        ${report.lost}`,
     `  duplicated                  ${report.duplicated}`,

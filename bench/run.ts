@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../src/package-root.js';
-import { argFlag, argNumber, argString } from './lib/args.js';
+import { argFlag, argNumber, argString, summarize } from './lib/args.js';
 import { startupFigures, type StartupFigures } from './lib/startup.js';
 import { benchWorkspace, memoryOf, runScript, startResponder, stopProcess, type ResponderKind } from './lib/processes.js';
 import { formatReport, judge } from './lib/report.js';
@@ -27,7 +27,7 @@ export interface LoadFigures extends DriverResult {
 
 /** Everything one `npm run bench` measured. */
 export interface BenchReport {
-  machine: { cpus: number; cpuModel: string; memoryBytes: number; node: string; platform: string; at: string };
+  machine: { cpus: number; cpuModel: string; memoryBytes: number; node: string; platform: string; at: string; fsyncMs?: number };
   load: LoadFigures[];
   startup: StartupFigures;
 }
@@ -53,6 +53,25 @@ async function load(kind: ResponderKind, concurrency: number): Promise<LoadFigur
   }
 }
 
+/** Median time of one small write + fsync on the benchmark's disk: the floor under any durable reply. */
+async function fsyncLatency(dir: string): Promise<number> {
+  const file = path.join(dir, `teamstate-fsync-${process.pid}`);
+  const fh = await fs.open(file, 'w');
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 100; i++) {
+      const t0 = performance.now();
+      await fh.write('one journal line\n');
+      await fh.sync();
+      times.push(performance.now() - t0);
+    }
+  } finally {
+    await fh.close();
+    await fs.rm(file, { force: true });
+  }
+  return summarize(times).p50;
+}
+
 async function main(): Promise<void> {
   const cpus = os.cpus();
   const report: BenchReport = {
@@ -60,6 +79,7 @@ async function main(): Promise<void> {
     load: [],
     startup: undefined as unknown as StartupFigures,
   };
+  report.machine.fsyncMs = await fsyncLatency(os.tmpdir());
   process.stderr.write(`teamstate bench on ${cpus.length} × ${report.machine.cpuModel}, Node ${process.version}\n`);
   for (const c of concurrencies) {
     // Null first, then the engine, at each level: both see the machine in the same state.

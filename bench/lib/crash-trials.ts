@@ -20,6 +20,11 @@ export interface CrashTrialOptions {
   kills: number;
   /** Concurrent runs (tasks) driven through the full lifecycle. */
   runs: number;
+  /**
+   * Lifecycles in all, driven in waves of `runs` (the next wave starts when one ends), so
+   * that many kills land mid-lifecycle. @default runs (one wave)
+   */
+  lifecycles?: number;
   /** Seeds the kill instants: the same seed, the same schedule. */
   seed: number;
   /** A kill lands this long after the engine was started (ms), uniformly. */
@@ -62,20 +67,29 @@ async function workspace(tag: string, runs: number): Promise<{ paths: WorkspaceP
   await initWorkspace(dir, { preset: 'instant' });
   const paths = new WorkspacePaths(dir);
   const text = await fs.readFile(paths.configFile, 'utf8');
-  // Fast scans and a project folder of the workspace's own; fsync stays on.
-  await fs.writeFile(paths.configFile, text.replace(/"scanIntervalMs":\s*\d+/, '"scanIntervalMs": 50').replace(/\/\/\s*"project":[^\n]*/, '"project": "project",'));
+  // Fast scans and a project folder of the workspace's own; fsync stays on. The agent log's
+  // rules never fire: which earlier tasks they cite depends on the order runs finished in,
+  // which concurrency (not a crash) decides, so later waves could not match the baseline.
+  const config = text
+    .replace(/"scanIntervalMs":\s*\d+/, '"scanIntervalMs": 50')
+    .replace(/\/\/\s*"project":[^\n]*/, '"project": "project",')
+    .replace(/("(?:layerViolationTasks|injectionTasks|rejectedPlanTasks|repeatedBugClassTasks)":\s*)\d+/g, (_, key: string) => `${key}1000000`);
+  await fs.writeFile(paths.configFile, config);
   await fs.mkdir(path.join(dir, 'project'), { recursive: true });
   return { paths, tasks: Array.from({ length: runs }, (_, i) => `task-${i + 1}`) };
 }
 
-/** What an uninterrupted engine makes of the same scenario: final contexts and message counts. */
-async function baseline(runs: number): Promise<{ contexts: Map<string, unknown>; outbox: Map<string, number> }> {
-  const { paths, tasks } = await workspace('baseline', runs);
+/**
+ * What an uninterrupted engine makes of the same scenario, in the same waves (a later
+ * wave's runs read the agent log the earlier ones wrote): final contexts and message counts.
+ */
+async function baseline(lifecycles: number, waveSize: number): Promise<{ contexts: Map<string, unknown>; outbox: Map<string, number> }> {
+  const { paths, tasks } = await workspace('baseline', lifecycles);
   const engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
-  const team = new ScriptedTeam({ paths, tasks, conductor: 'scripted' });
+  const team = new Waves(paths, tasks, waveSize);
   try {
     for (let i = 0; !(await team.tick()); i++) {
-      if (i > 10_000) throw new Error('the baseline did not finish');
+      if (i > 10_000 * Math.ceil(lifecycles / waveSize)) throw new Error('the baseline did not finish');
       await engine.scan();
       await new Promise((r) => setTimeout(r, 2));
     }
@@ -138,9 +152,10 @@ export async function runCrashTrials(opts: CrashTrialOptions): Promise<CrashTria
   const random = prng(opts.seed);
   const [lo, hi] = opts.killWindow ?? [60, 400];
   const cli = path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
-  const base = await baseline(opts.runs);
-  const { paths, tasks } = await workspace('crash', opts.runs);
-  const team = new ScriptedTeam({ paths, tasks, conductor: 'scripted' });
+  const lifecycles = Math.max(opts.runs, opts.lifecycles ?? opts.runs);
+  const base = await baseline(lifecycles, opts.runs);
+  const { paths, tasks } = await workspace('crash', lifecycles);
+  const team = new Waves(paths, tasks, opts.runs);
   const report: CrashTrialReport = { seed: opts.seed, kills: 0, restarts: 0, messagesIn: 0, messagesOut: 0, lost: 0, duplicated: 0, corrupted: 0, diverged: 0, recoveryMs: [], problems: [] };
 
   let done = false;
@@ -186,7 +201,30 @@ export async function runCrashTrials(opts: CrashTrialOptions): Promise<CrashTria
   return report;
 }
 
-async function check(paths: WorkspacePaths, tasks: string[], team: ScriptedTeam, base: Awaited<ReturnType<typeof baseline>>, report: CrashTrialReport): Promise<void> {
+/** Scripted teams over consecutive slices of the tasks: the next starts when the one before is done. */
+class Waves {
+  private readonly teams: ScriptedTeam[] = [];
+  private at = 0;
+
+  constructor(paths: WorkspacePaths, tasks: string[], size: number) {
+    for (let i = 0; i < tasks.length; i += size) this.teams.push(new ScriptedTeam({ paths, tasks: tasks.slice(i, i + size), conductor: 'scripted' }));
+  }
+
+  async tick(): Promise<boolean> {
+    while (this.at < this.teams.length && (await this.teams[this.at]!.tick())) this.at += 1;
+    return this.at === this.teams.length;
+  }
+
+  progress(): ReturnType<ScriptedTeam['progress']> {
+    return this.teams.flatMap((t) => t.progress());
+  }
+
+  droppedNames(): string[] {
+    return this.teams.flatMap((t) => t.droppedNames());
+  }
+}
+
+async function check(paths: WorkspacePaths, tasks: string[], team: Pick<ScriptedTeam, 'droppedNames'>, base: Awaited<ReturnType<typeof baseline>>, report: CrashTrialReport): Promise<void> {
   const config = await loadConfig(paths.root);
   const entry = machines[config.engine.machine]!;
   const inbox = paths.inbox(config.engine.member);

@@ -36,7 +36,7 @@ export function judge(r: BenchReport): TargetResult[] {
 /** The table of the README's Performance section, as Markdown. */
 export function formatReport(r: BenchReport): string {
   const lines = [
-    `Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${(r.machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${r.machine.platform}, Node ${r.machine.node}; fsync on.`,
+    `Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${(r.machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${r.machine.platform}, Node ${r.machine.node}; fsync on${r.machine.fsyncMs === undefined ? '' : ` (one write + fsync here: ${r.machine.fsyncMs.toFixed(1)} ms median)`}.`,
     '',
     '| concurrent runs | responder | messages/s | p50 ms | p99 ms | peak RSS MB | vs null: throughput | vs null: p50 |',
     '|---:|---|---:|---:|---:|---:|---:|---:|',
