@@ -3,6 +3,7 @@ import { initialTransition } from 'xstate';
 import type { MachineEntry } from '../../machines/index.js';
 import { machines } from '../../machines/index.js';
 import { UserError } from '../errors.js';
+import type { Mailbox } from '../store/mailbox.js';
 import type { RunStore } from '../store/types.js';
 import type { Config } from '../workspace/config-schema.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
@@ -21,6 +22,7 @@ export interface EngineDeps {
   paths: WorkspacePaths;
   config: Config;
   store: RunStore;
+  mailbox: Mailbox;
   now?: () => number;
   /** One line per transition, and warnings. */
   log?: (line: string) => void;
@@ -166,7 +168,7 @@ export class RunEngine extends EventEmitter<EngineEvents> {
   async flushOutbox(runId: string): Promise<void> {
     const state = this.runs.get(runId)!;
     if (state.undelivered.length === 0) return;
-    const keys = await deliverOutbox(this.deps.paths, state.undelivered, { fsync: this.deps.config.fsync, warn: (w) => this.warn(w) });
+    const keys = await deliverOutbox(this.deps.mailbox, state.undelivered, (w) => this.warn(w));
     await this.append(runId, { seq: this.nextSeq(runId), at: this.now(), kind: 'delivered', keys });
     const done = new Set(keys);
     this.runs.set(runId, { ...this.runs.get(runId)!, undelivered: this.runs.get(runId)!.undelivered.filter((o) => !done.has(o.key)) });

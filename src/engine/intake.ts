@@ -1,59 +1,41 @@
 import { firstLine } from '../protocol/text.js';
-import type { InboxEntry } from '../workspace/inbox.js';
-import { ackEntry, listInbox, receive, rejectEntry } from '../workspace/inbox.js';
+import type { Inbound } from '../store/mailbox.js';
 import type { RunEngine } from './engine.js';
 import { isFinished } from './run-state.js';
 import { taskFor } from './tasks.js';
 import { route, toEvent } from './translate.js';
 
-const PARALLEL_READS = 64;
-
 /**
- * Takes the engine's own inbox in: every settled file is read once, routed to its run,
- * applied through the run's queue, and only then moved to cur/. Invalid or unroutable
- * files go to rejected/ with their reason. A file is never in hand twice.
+ * Takes the engine's own inbox in: every waiting message is read once, routed to its run,
+ * applied through the run's queue, and only then acknowledged. Invalid or unroutable ones
+ * are kept aside with their reason. A message is never in hand twice.
  */
 export class Intake {
   private readonly inHand = new Set<string>();
 
-  constructor(
-    private readonly engine: RunEngine,
-    private readonly settleMs: number,
-  ) {}
+  constructor(private readonly engine: RunEngine) {}
 
-  /** Files currently being applied. */
+  /** Messages currently being applied. */
   get busy(): number {
     return this.inHand.size;
   }
 
-  /** One pass over the inbox; resolves when every file it took is applied and acknowledged. */
+  /** One pass over the inbox; resolves when every message it took is applied and acknowledged. */
   async scan(): Promise<void> {
-    const { paths, config } = this.engine.deps;
-    const self = config.engine.member;
-    const entries = (await listInbox(paths, self, { now: this.engine.now(), settleMs: this.settleMs })).filter((e) => !this.inHand.has(e.path));
-    for (const e of entries) this.inHand.add(e.path);
-    const received: Awaited<ReturnType<typeof receive>>[] = [];
-    for (let i = 0; i < entries.length; i += PARALLEL_READS) {
-      received.push(
-        ...(await Promise.all(
-          entries.slice(i, i + PARALLEL_READS).map((e) => receive(paths, config, self, e).catch((err: Error) => ({ ok: false as const, reason: err.message }))),
-        )),
-      );
-    }
-    // Routed in file order, so a run's messages are queued in the order they arrived.
-    await Promise.all(entries.map((entry, i) => this.take(entry, received[i]!).finally(() => this.inHand.delete(entry.path))));
+    const items = await this.engine.deps.mailbox.claim(this.engine.now(), (id) => this.inHand.has(id));
+    for (const item of items) this.inHand.add(item.id);
+    // Routed in arrival order, so a run's messages are queued in the order they came.
+    await Promise.all(items.map((item) => this.take(item).finally(() => this.inHand.delete(item.id))));
   }
 
-  private async take(entry: InboxEntry, rec: Awaited<ReturnType<typeof receive>>): Promise<void> {
+  private async take(rec: Inbound): Promise<void> {
     const { engine } = this;
-    const { paths, config } = engine.deps;
-    const self = config.engine.member;
-    const noSync = { fsync: false };
+    const { paths, mailbox } = engine.deps;
     try {
       if (!rec.ok && rec.retry) return; // Not the message's fault: read again at the next scan.
       if (!rec.ok) {
-        await rejectEntry(paths, self, entry, rec.reason, { fsync: config.fsync });
-        engine.warn(`rejected ${entry.name}: ${rec.reason}`);
+        await mailbox.reject(rec, rec.reason);
+        engine.warn(`rejected ${rec.name}: ${rec.reason}`);
         return;
       }
       const m = rec.message;
@@ -62,11 +44,11 @@ export class Intake {
         active: () => [...engine.runs.values()].filter((s) => !isFinished(s)).map((s) => s.runId),
       });
       if (r.kind === 'unrouted') {
-        await rejectEntry(paths, self, entry, `unrouted: ${r.reason}`, { fsync: config.fsync });
-        engine.warn(`kept ${entry.name} aside: ${r.reason}`);
+        await mailbox.reject(rec, `unrouted: ${r.reason}`);
+        engine.warn(`kept ${rec.name} aside: ${r.reason}`);
         return;
       }
-      const source = { kind: 'message' as const, key: rec.key, file: entry.name, from: rec.from, type: m.type, priority: m.priority, firstLine: firstLine(m.body), ...(m.task ? { task: m.task } : {}) };
+      const source = { kind: 'message' as const, key: rec.key, file: rec.name, from: rec.from, type: m.type, priority: m.priority, firstLine: firstLine(m.body), ...(m.task ? { task: m.task } : {}) };
       if (r.kind === 'new') engine.creating.add(r.runId);
       await engine
         .queue.run(r.runId, async () => {
@@ -79,12 +61,12 @@ export class Intake {
         .finally(() => {
           if (r.kind === 'new') engine.creating.delete(r.runId);
         });
-      await ackEntry(paths, self, entry, noSync);
+      await mailbox.ack(rec);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       // Deleted by its writer while we read it: nothing left to keep.
       if (code === 'ENOENT') return;
-      engine.warn(`could not take ${entry.name}: ${(e as Error).message}; it stays in the inbox and is tried again`);
+      engine.warn(`could not take ${rec.name}: ${(e as Error).message}; it stays in the inbox and is tried again`);
     }
   }
 }

@@ -11,10 +11,10 @@ import type { Message } from '../protocol/schema.js';
 import { acquireLock } from '../store/lock.js';
 import type { LockHandle } from '../store/lock.js';
 import { createFolderStore } from '../store/folder-store.js';
+import { createFolderMailbox } from '../store/mailbox.js';
 import type { RunStore } from '../store/types.js';
 import type { Config, StepName } from '../workspace/config-schema.js';
 import { loadConfig } from '../workspace/config.js';
-import { deliver } from '../workspace/deliver.js';
 import { ensureLayout } from '../workspace/init.js';
 import { DEFAULT_SETTLE_MS } from '../workspace/inbox.js';
 import { WorkspacePaths } from '../workspace/paths.js';
@@ -74,13 +74,14 @@ export class Engine {
     try {
       // Only the lock holder may use the write-ahead log (it replays a crashed predecessor's).
       const store = createFolderStore(paths.runsDir, { fsync: config.fsync, wal: config.fsync });
-      const core = new RunEngine({ paths, config, store, now, log: opts.log });
+      const mailbox = createFolderMailbox(paths, config, { settleMs: opts.settleMs ?? DEFAULT_SETTLE_MS });
+      const core = new RunEngine({ paths, config, store, mailbox, now, log: opts.log });
       const projectDir = path.resolve(paths.root, config.project ?? process.cwd());
       const manual = createManualHandler({ now, prompts: { workspaceDir: paths.root } });
       const handlers = { ...createHandlers(config, { workspaceDir: paths.root, projectDir, manual, now }), ...opts.handlers } as Record<StepName, StepHandler>;
       const steps = new StepRunner({ engine: core, paths, config, projectDir, handlers });
       core.steps = steps;
-      const engine = new Engine(paths, config, core, manual, steps, new Intake(core, opts.settleMs ?? DEFAULT_SETTLE_MS), store, lock);
+      const engine = new Engine(paths, config, core, manual, steps, new Intake(core), store, lock);
       const runs = await loadRuns(store, core, (w) => core.warn(w));
       await Promise.all(runs.map((r) => core.queue.run(r.runId, () => resumeRun(core, steps, r.runId))));
       if (opts.watch !== false) engine.watch(opts.settleMs ?? DEFAULT_SETTLE_MS);
@@ -168,7 +169,7 @@ export class Engine {
     const addresses = checkAddresses(message, this.config);
     if (!addresses.ok) throw new UserError(addresses.error);
     const key = `${addresses.value.from}.${this.core.now()}.${randomUUID().slice(0, 8)}`;
-    await Promise.all(addresses.value.recipients.map((r) => deliver(this.paths, r, { ...message, from: addresses.value.from }, key, { fsync: this.config.fsync })));
+    await Promise.all(addresses.value.recipients.map((r) => this.core.deps.mailbox.deliver(r, { ...message, from: addresses.value.from }, key)));
     return addresses.value.recipients;
   }
 

@@ -6,6 +6,7 @@ import { RunEngine } from '../../src/engine/engine.js';
 import { migrate } from '../../src/engine/recover.js';
 import { Engine } from '../../src/engine/service.js';
 import { createFolderStore } from '../../src/store/folder-store.js';
+import { createFolderMailbox } from '../../src/store/mailbox.js';
 import { loadConfig } from '../../src/workspace/config.js';
 import { HANDOFF_BODY, drop, settle, tempWorkspace } from './helpers.js';
 
@@ -40,7 +41,7 @@ describe('recovery', () => {
     const paths = await tempWorkspace('instant');
     const config = await loadConfig(paths.root);
     const store = createFolderStore(paths.runsDir, { fsync: false });
-    const core = new RunEngine({ paths, config, store });
+    const core = new RunEngine({ paths, config, store, mailbox: createFolderMailbox(paths, config, { settleMs: 0 }) });
     const state = await core.create('old', { id: 'old', subject: 'old task', description: '' });
     const v0 = { ...state, machine: { id: state.machine.id, version: 0 } };
     expect(() => migrate(core, v0)).toThrow(/saved by backend-engineer v0 and no migration to v1 is registered/);
