@@ -1,9 +1,10 @@
-import { assign, emit, fromPromise, setup } from 'xstate';
-import type { StepInput, StepOutcome } from '../src/handlers/types.js';
+import { assign, emit, setup } from 'xstate';
 import type { Adaptation, Issue, RunContext, RunEmitted, RunEvent, RunInput } from './backend-engineer/context.js';
 import { initialContext } from './backend-engineer/context.js';
 import * as msg from './backend-engineer/messages.js';
 import { senderAllowed } from './backend-engineer/rules.js';
+import type { StepEvent } from './backend-engineer/steps.js';
+import { SUBAGENTS, escalation, hasBlocking, outcomeOf, stepInput, stepStates, subagentRegion, supplied } from './backend-engineer/steps.js';
 
 /**
  * The backend-engineer's lifecycle (DESIGN §1). Pure: step work is done by actors the
@@ -15,98 +16,14 @@ export const MACHINE_ID = 'backend-engineer';
 /** Bump when a persisted snapshot of the old shape can no longer be read as-is. */
 export const MACHINE_VERSION = 1;
 
-const SUBAGENTS = ['architecture-validator', 'database-architect', 'code-reviewer', 'security-auditor', 'test-generator'] as const;
-
-type StepEvent = { type: string; output?: StepOutcome; outcome?: StepOutcome; error?: unknown; step?: string };
-
-/** The outcome carried by a step's done event or by a person's STEP_COMPLETED. */
-function outcomeOf(e: StepEvent): StepOutcome {
-  if (e.output) return e.output;
-  if (e.outcome) return e.outcome;
-  return { status: 'failed', reason: e.error instanceof Error ? e.error.message : String(e.error ?? 'the step failed') };
-}
-
-/** Placeholder work: the engine always supplies the real actors. */
-const supplied = (name: string) =>
-  fromPromise<StepOutcome, StepInput>(async () => {
-    throw new Error(`the "${name}" step has no handler: the engine supplies it with machine.provide()`);
-  });
-
-function stepInput(c: RunContext, mode?: 'plan' | 'code'): StepInput {
-  return {
-    task: c.task,
-    handoff: c.handoff,
-    plan: c.plan,
-    rejections: c.rejections,
-    revision: c.revision,
-    issue: c.current ? { type: c.current.type, from: c.current.from, body: c.current.body } : undefined,
-    findings: c.findings,
-    adaptations: c.adaptations,
-    files: c.files,
-    mode,
-    planFiles: c.planFiles,
-  };
-}
-
-
-/** A step's states: running the work, or stuck until a person retries or completes it. */
-function stepStates(id: string, src: string, input: (c: RunContext) => StepInput, done: object): never {
-  const forMe = ({ event }: { event: StepEvent }) => event.step === id;
-  const forMeDone = ({ event }: { event: StepEvent }) => event.step === id && outcomeOf(event).status === 'done';
-  return {
-    initial: 'running',
-    states: {
-      running: {
-        tags: ['working'],
-        entry: 'clearBlocked',
-        invoke: {
-          id,
-          src,
-          input: ({ context }: { context: RunContext }) => input(context),
-          onDone: [{ guard: 'succeeded', ...done }, { target: 'stuck', actions: 'noteStuck' }],
-          onError: { target: 'stuck', actions: 'noteStuck' },
-        },
-      },
-      stuck: {
-        tags: ['waiting-on-person'],
-        on: {
-          RETRY: { guard: forMe, target: 'running' },
-          STEP_COMPLETED: [
-            { guard: forMeDone, ...done },
-            { guard: forMe, target: 'stuck', reenter: true, actions: 'noteStuck' },
-          ],
-        },
-      },
-    },
-  } as never;
-}
-
-function subagentRegion(agent: string): never {
-  const steps = stepStates(agent, agent, (c) => stepInput(c, 'code'), { target: `#backend-engineer.subDelegating.${agent}.finished`, actions: 'recordFinding' }) as { states: object };
-  // Only database-architect decides whether to run: the others always do.
-  const deciding = { always: [{ guard: 'schemaChange', target: 'running' }, { target: 'finished', actions: 'recordSkipped' }] };
-  return {
-    initial: agent === 'database-architect' ? 'deciding' : 'running',
-    states: {
-      ...steps.states,
-      ...(agent === 'database-architect' ? { deciding } : {}),
-      finished: { type: 'final' as const },
-    },
-  } as never;
-}
-
 const fromSender = ({ event }: { event: RunEvent }) => 'from' in event && senderAllowed(event.type, event.from);
 const ev = <T extends RunEvent['type']>(e: RunEvent, _t: T) => e as Extract<RunEvent, { type: T }>;
 
 export const backendEngineerMachine = setup({
   types: {} as { context: RunContext; events: RunEvent; input: RunInput; emitted: RunEmitted },
   actors: {
-    readLog: fromPromise<{ adaptations: Adaptation[] }, { taskId: string }>(async () => {
-      throw new Error('the engine supplies readLog');
-    }),
-    writeLog: fromPromise<{ entry: string }, RunContext>(async () => {
-      throw new Error('the engine supplies writeLog');
-    }),
+    readLog: supplied<{ adaptations: Adaptation[] }, { taskId: string }>('readLog'),
+    writeLog: supplied<{ entry: string }, RunContext>('writeLog'),
     plan: supplied('plan'),
     implement: supplied('implement'),
     fix: supplied('fix'),
@@ -377,13 +294,5 @@ export const backendEngineerMachine = setup({
     cancelled: { type: 'final', tags: ['finished'], entry: 'sendCancelled' },
   },
 });
-
-function escalation(kind: 'plan' | 'fix' | 'findings', reason: string): Pick<RunContext, 'escalation' | 'blocked'> {
-  return { escalation: { kind, reason }, blocked: reason };
-}
-
-function hasBlocking(c: RunContext): boolean {
-  return Object.values(c.subagents).some((r) => r.status === 'failed' || (r.status === 'done' && r.blocking > 0));
-}
 
 export type BackendEngineerMachine = typeof backendEngineerMachine;
