@@ -14,11 +14,11 @@ export function clock(at: number): string {
   return new Date(at).toISOString().slice(11, 19);
 }
 
-/** Cuts `s` to `width` columns with an ellipsis; one line. */
+/** `s` on one line in a column `width` wide: padded, or cut with an ellipsis, always leaving a space before the next column. */
 export function fit(s: string, width: number): string {
   const line = s.replace(/\s*\n\s*/g, ' ');
-  if (width <= 0) return '';
-  return line.length <= width ? line.padEnd(width) : `${line.slice(0, Math.max(0, width - 1))}…`;
+  if (width <= 1) return width === 1 ? ' ' : '';
+  return line.length < width ? line.padEnd(width) : `${line.slice(0, Math.max(0, width - 2))}… `;
 }
 
 const BARS = '▁▂▃▄▅▆▇█';

@@ -17,7 +17,7 @@ export interface UseListOptions {
  * applied while rendering (never one frame late), and each move starts from the last
  * state drawn or moved to, so keys pressed faster than the screen redraws are not lost.
  */
-export function useList(length: number, height: number, opts: UseListOptions = {}): [ListState, (a: ListAction) => void] {
+export function useList(length: number, height: number, opts: UseListOptions = {}): [ListState, (a: ListAction) => void, () => ListState] {
   const [raw, setRaw] = useState(() => initialList(length, height, opts.pin ?? (opts.follow ? length - 1 : 0)));
   let drawn = listReducer(raw, { type: 'resize', length, height, follow: opts.follow ?? false });
   if (opts.pin !== undefined && opts.pin >= 0 && opts.pin !== drawn.cursor) drawn = listReducer(drawn, { type: 'select', index: opts.pin });
@@ -31,5 +31,6 @@ export function useList(length: number, height: number, opts: UseListOptions = {
     onMove.current?.(next);
     setRaw(next);
   };
-  return [drawn, move];
+  // The state after the last move, for a key that comes before the redraw (Home then Enter).
+  return [drawn, move, () => current.current];
 }

@@ -38,12 +38,13 @@ export function registerDemo(program: Command): void {
     });
 }
 
-/** One line on what the scripted team waits for next. */
-function progressLine(team: ScriptedTeam, conductor: 'scripted' | 'person', finished: boolean): string {
-  if (finished) return 'demo: the task is done — 3 shows its log entry, 1 the run; q quits';
+/** One line on what the scripted team waits for next, and whether the person's move is due. */
+function progressLine(team: ScriptedTeam, finished: boolean, yourMove = false): string {
+  if (finished) return 'demo: the task is done — 3 shows its log entry, 1 the runs; q quits';
   const p = team.progress()[0]!;
-  const yours = conductor === 'person' && /conductor/.test(p.label) ? ' — your move: open the run, r rejects the first plan with feedback, a approves the revision' : '';
-  return `demo: stage ${p.stage + 1}/${p.stages}: ${p.label}${yours}`;
+  if (p.stage >= p.stages) return 'demo: every stage played';
+  const move = yourMove ? ' — your move as the conductor: Enter opens the run; r rejects the first plan with feedback, then a approves the revision' : '';
+  return `demo: next, ${p.label} (stage ${p.stage + 1} of ${p.stages})${move}`;
 }
 
 /** Ticks the team every `pace` ms until it is done or `stop()` is called; never throws (a failed tick is reported and retried). */
@@ -89,7 +90,7 @@ async function runWithUi(dir: string, team: ScriptedTeam, pace: number, conducto
         tick = ticker(
           team,
           pace,
-          (done) => store.setBanner(progressLine(team, conductor, done)),
+          (done) => store.setBanner(progressLine(team, done, conductor === 'person' && store.getSnapshot().runs.some((r) => r.waitsOn === 'conductor'))),
           (e) => store.note('error', `demo: ${e.message}`),
         );
       },
@@ -110,8 +111,8 @@ async function runHeadless(dir: string, team: ScriptedTeam, pace: number): Promi
   const tick = ticker(
     team,
     pace,
-    () => {
-      const line = progressLine(team, 'scripted', false);
+    (done) => {
+      const line = done ? 'demo: every stage played' : progressLine(team, false);
       if (line !== last) log((last = line));
     },
     (e) => log(`demo: ${e.message}`),

@@ -31,7 +31,7 @@ export function InboxView({ dispatch, height, now }: { nav?: Nav; dispatch: (a: 
       ]
     : [];
   const listRows = Math.max(1, height - 3);
-  const [list, move] = useList(rows.length, listRows);
+  const [list, move, listNow] = useList(rows.length, listRows);
 
   useKeys((input, key) => {
     if (key.upArrow || input === 'k') move({ type: 'up' });
@@ -40,8 +40,8 @@ export function InboxView({ dispatch, height, now }: { nav?: Nav; dispatch: (a: 
     else if (key.pageDown) move({ type: 'pageDown' });
     else if (key.home) move({ type: 'home' });
     else if (key.end) move({ type: 'end' });
-    else if (key.return && rows[list.cursor]) {
-      const r = rows[list.cursor]!;
+    else if (key.return && rows[listNow().cursor]) {
+      const r = rows[listNow().cursor]!;
       void readText(r.path).then(
         (text) => dispatch({ type: 'open', overlay: { kind: 'text', title: `${r.section}: ${r.name}`, text: r.section === 'rejected' ? `REJECTED: ${r.note}\n\n${text}` : text } }),
         (e: Error) => store.note('error', `cannot open ${r.name}: ${e.message}`),

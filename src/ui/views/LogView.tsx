@@ -19,15 +19,15 @@ export function LogView({ dispatch, height }: { nav?: Nav; dispatch: (a: NavActi
   const adaptations = log?.adaptations ?? [];
   const t = log?.trends;
   const listRows = Math.max(1, height - 9 - Math.min(adaptations.length, 4));
-  const [list, move] = useList(entries.length, listRows);
+  const [list, move, listNow] = useList(entries.length, listRows);
 
   useKeys((input, key) => {
     if (key.upArrow || input === 'k') move({ type: 'up' });
     else if (key.downArrow || input === 'j') move({ type: 'down' });
     else if (key.pageUp) move({ type: 'pageUp' });
     else if (key.pageDown) move({ type: 'pageDown' });
-    else if (key.return && entries[list.cursor]) {
-      const e = entries[list.cursor]!;
+    else if (key.return && entries[listNow().cursor]) {
+      const e = entries[listNow().cursor]!;
       dispatch({ type: 'open', overlay: { kind: 'text', title: `${e.date} ${e.task}`, text: e.raw } });
     }
   }, 'view');

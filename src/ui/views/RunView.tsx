@@ -30,7 +30,7 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
   const planLines = state ? (contextOf(state).plan ?? '').split('\n').filter((l) => l.trim()) : [];
   const topHeight = 8;
   const rows = Math.max(3, height - topHeight - 4);
-  const [list, move] = useList(entries.length, rows, { follow: true });
+  const [list, move, listNow] = useList(entries.length, rows, { follow: true });
 
   const open = (e: TimelineEntry) => {
     void messageText(paths, member, runId, e).then(
@@ -45,7 +45,7 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
     else if (key.pageDown) move({ type: 'pageDown' });
     else if (key.home) move({ type: 'home' });
     else if (key.end) move({ type: 'end' });
-    else if (key.return && entries[list.cursor]) open(entries[list.cursor]!);
+    else if (key.return && entries[listNow().cursor]) open(entries[listNow().cursor]!);
     else if (input === 'p') dispatch({ type: 'open', overlay: { kind: 'text', title: `Plan of ${runId}`, text: planLines.length ? (contextOf(state!).plan ?? '') : '(no plan yet)' } });
     else runKey(input, runId, { state, pending: snap.pending, actions, dispatch, note: (t) => store.note('error', t) });
   }, 'view');

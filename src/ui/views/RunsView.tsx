@@ -21,11 +21,11 @@ export function RunsView({ nav, dispatch, height, width, now }: { nav: Nav; disp
   // Runs re-sort as they change: the selection follows its run, not its row.
   const selectedId = useRef<string | undefined>(nav.runId);
   const pin = selectedId.current ? runs.findIndex((r) => r.runId === selectedId.current) : -1;
-  const [list, move] = useList(runs.length, rows, { pin, onMove: (s) => (selectedId.current = runs[s.cursor]?.runId) });
-  const selected: RunSummary | undefined = runs[list.cursor];
-  selectedId.current = selected?.runId;
+  const [list, move, listNow] = useList(runs.length, rows, { pin, onMove: (s) => (selectedId.current = runs[s.cursor]?.runId) });
+  selectedId.current = runs[list.cursor]?.runId;
 
   useKeys((input, key) => {
+    const selected: RunSummary | undefined = runs[listNow().cursor];
     if (key.upArrow || input === 'k') move({ type: 'up' });
     else if (key.downArrow || input === 'j') move({ type: 'down' });
     else if (key.pageUp) move({ type: 'pageUp' });
