@@ -45,9 +45,9 @@ export function checkDraft(d: Draft, config: Config): { ok: true; message: Messa
     const field = (FIELDS as readonly string[]).includes(String(issue.path[0])) ? (issue.path[0] as Field) : 'body';
     return { ok: false, field, error: `${field}: ${field === 'to' && candidate.to.length === 0 ? 'name at least one member, or ALL' : issue.message}` };
   }
-  if (!parsed.data.body.trim()) return { ok: false, field: 'body', error: 'body: write something (\\n starts a new line)' };
   const addresses = checkAddresses(parsed.data, config);
   if (!addresses.ok) return { ok: false, field: addresses.error.includes('sender') ? 'from' : 'to', error: addresses.error };
+  if (!parsed.data.body.trim()) return { ok: false, field: 'body', error: 'body: write something (\\n starts a new line)' };
   return { ok: true, message: parsed.data, recipients: addresses.value.recipients };
 }
 

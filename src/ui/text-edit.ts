@@ -10,6 +10,9 @@ export function editText(value: string, input: string, key: Key): string | undef
   if (key.ctrl && input === 'u') return '';
   if (key.ctrl || key.meta || key.return || key.tab || key.escape || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown) return undefined;
   if (!input) return undefined;
-  // A paste may carry line ends: a one-line field keeps them as spaces.
-  return value + input.replace(/\r\n?|\n/g, ' ');
+  // Several Backspaces in one read arrive as one input.
+  if (/^[\x7f\b]+$/.test(input)) return value.slice(0, Math.max(0, value.length - input.length));
+  // A paste may carry line ends: a one-line field keeps them as spaces; other control characters go.
+  const text = [...input.replace(/\r\n?|\n/g, ' ')].filter((c) => c >= ' ' && c !== '\x7f').join('');
+  return text ? value + text : undefined;
 }

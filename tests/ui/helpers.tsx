@@ -12,7 +12,7 @@ import { tempWorkspace } from '../engine/helpers.js';
 
 export { HANDOFF_BODY, drop } from '../engine/helpers.js';
 
-export const KEY = { enter: '\r', esc: '\u001B', up: '\u001B[A', down: '\u001B[B', tab: '\t', ctrlS: '\u0013' };
+export const KEY = { enter: '\r', esc: '\u001B', up: '\u001B[A', down: '\u001B[B', right: '\u001B[C', left: '\u001B[D', tab: '\t', ctrlS: '\u0013' };
 
 export const T0 = Date.parse('2026-11-27T09:00:00Z');
 

@@ -18,7 +18,7 @@ export function LogView({ dispatch, height }: { nav?: Nav; dispatch: (a: NavActi
   const entries = log?.entries ?? [];
   const adaptations = log?.adaptations ?? [];
   const t = log?.trends;
-  const listRows = Math.max(1, height - 9 - Math.min(adaptations.length, 4));
+  const listRows = Math.max(1, height - 9 - 2 * Math.min(adaptations.length, 3));
   const [list, move, listNow] = useList(entries.length, listRows);
 
   useKeys((input, key) => {
@@ -44,11 +44,11 @@ export function LogView({ dispatch, height }: { nav?: Nav; dispatch: (a: NavActi
         <Text key={p} color="yellow" wrap="truncate-end">{`! ${p}`}</Text>
       ))}
       <Text bold>Adaptations in force {adaptations.length === 0 ? <Text dimColor>(none: the log gives no reason to change approach)</Text> : null}</Text>
-      {adaptations.slice(0, 4).map((a) => (
-        <Text key={a.rule} wrap="truncate-end">
-          {'  '}
-          <Text color="magenta">{a.instruction}</Text> <Text dimColor>— because {a.reason}</Text>
-        </Text>
+      {adaptations.slice(0, 3).map((a) => (
+        <Box key={a.rule} flexDirection="column">
+          <Text color="magenta" wrap="truncate-end">{`  • ${a.instruction}`}</Text>
+          <Text dimColor wrap="truncate-end">{`    because ${a.reason}`}</Text>
+        </Box>
       ))}
       <Text bold>Trends over {t?.tasks ?? 0} tasks</Text>
       <Text wrap="truncate-end">
