@@ -16,3 +16,13 @@ export function editText(value: string, input: string, key: Key): string | undef
   const text = [...input.replace(/\r\n?|\n/g, ' ')].filter((c) => c >= ' ' && c !== '\x7f').join('');
   return text ? value + text : undefined;
 }
+
+/**
+ * Text typed quickly (or pasted, or sent by tmux) can arrive in one read together with
+ * the Enter that ends it ("yes\r"): the text before the line end, and whether it ended.
+ */
+export function splitEnter(input: string): { text: string; enter: boolean } {
+  const at = input.search(/[\r\n]/);
+  if (input.length <= 1 || at < 0) return { text: input, enter: false };
+  return { text: input.slice(0, at), enter: true };
+}

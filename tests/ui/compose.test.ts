@@ -2,7 +2,7 @@ import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
 import { checkDraft, cycle, emptyDraft } from '../../src/ui/compose.js';
 import type { Draft } from '../../src/ui/compose.js';
-import { editText } from '../../src/ui/text-edit.js';
+import { editText, splitEnter } from '../../src/ui/text-edit.js';
 import { configSchema } from '../../src/workspace/config-schema.js';
 
 const config = configSchema.parse({
@@ -61,4 +61,13 @@ describe('editing a one-line field', () => {
     ['leaves arrows to the form', 'abc', '', { leftArrow: true }, undefined],
     ['drops control characters', 'a', '\x07', {}, undefined],
   ])('%s', (_name, value, input, k, out) => expect(editText(value, input, key(k))).toBe(out));
+});
+
+describe('text and Enter in one read', () => {
+  it.each<[string, { text: string; enter: boolean }]>([
+    ['yes\r', { text: 'yes', enter: true }],
+    ['yes', { text: 'yes', enter: false }],
+    ['\r', { text: '\r', enter: false }],
+    ['a\nb', { text: 'a', enter: true }],
+  ])('splits %j', (input, out) => expect(splitEnter(input)).toEqual(out));
 });

@@ -27,7 +27,7 @@ async function until(want: RegExp, what: string, tries = 600): Promise<string> {
 }
 
 afterAll(() => {
-  if (hasTmux) spawnSync('tmux', ['kill-session', '-t', session]);
+  if (hasTmux) for (const s of [session, `${session}-start`]) spawnSync('tmux', ['kill-session', '-t', s]);
 });
 
 describe('the UI in a real terminal', () => {
@@ -36,6 +36,8 @@ describe('the UI in a real terminal', () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-tmux-'));
     const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} demo --conductor person --workspace ${JSON.stringify(dir)} --pace 300`;
     tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '48', cmd);
+    // Keep the pane after the command exits, to read what it printed last.
+    tmux('set-option', '-t', session, 'remain-on-exit', 'on');
 
     await until(/signup-email.+awaitingApproval\.waiting/, 'the plan awaiting approval in the runs view');
     keys('Enter');
@@ -65,6 +67,31 @@ describe('the UI in a real terminal', () => {
     const log = await until(/Trends over 1 tasks/, 'the log view with the new entry');
     expect(log).toMatch(/Add email verification to signup/);
     keys('q');
-    await until(/The demo workspace stays in/, 'the demo exiting').catch(() => undefined);
+    const end = await until(/The demo workspace stays in/, 'the demo exiting after q');
+    expect(end).not.toMatch(/internal error|Error:/);
+  });
+
+  it.skipIf(!hasTmux)('creates the workspace on first use and opens the empty runs view', { timeout: 200_000 }, async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+    const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-tmux-start-')), 'workspace');
+    const name = `${session}-start`;
+    tmux('new-session', '-d', '-s', name, '-x', '140', '-y', '30', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} start --workspace ${JSON.stringify(dir)}`);
+    const grab = () => tmux('capture-pane', '-p', '-t', name);
+    let last = '';
+    for (let i = 0; i < 600 && !/No runs yet/.test(last); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      last = grab();
+    }
+    expect(last).toContain('No runs yet');
+    expect(last).toMatch(/teamstate · backend-engineer/);
+    expect(existsSync(path.join(dir, 'teamstate.json'))).toBe(true);
+    tmux('send-keys', '-t', name, '?');
+    for (let i = 0; i < 300 && !/teamstate — keys/.test(last); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      last = grab();
+    }
+    expect(last).toContain('teamstate — keys');
+    tmux('send-keys', '-t', name, 'Escape');
+    tmux('send-keys', '-t', name, 'q');
   });
 });

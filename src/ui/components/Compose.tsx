@@ -6,7 +6,7 @@ import type { Config } from '../../workspace/config-schema.js';
 import type { Draft, Field } from '../compose.js';
 import { FIELDS, checkDraft, cycle, emptyDraft } from '../compose.js';
 import { useKeys } from '../hooks.js';
-import { editText } from '../text-edit.js';
+import { editText, splitEnter } from '../text-edit.js';
 import { TextField } from './TextField.js';
 
 const CHOICES: Partial<Record<Field, readonly string[]>> = { type: MESSAGE_TYPES, priority: PRIORITIES };
@@ -24,24 +24,26 @@ export function Compose({ config, preset, onSend, onCancel }: { config: Config; 
   useKeys((input, key) => {
     const { draft: d, focus: f } = latest.current;
     const move = (dir: 1 | -1) => setFocus(FIELDS[(FIELDS.indexOf(f) + dir + FIELDS.length) % FIELDS.length]!);
-    const send = () => {
+    const enter = () => {
+      const c = checkDraft(latest.current.draft, config);
+      if (f !== 'body') move(1);
+      else if (c.ok) onSend(c.message);
+    };
+    const typed = splitEnter(input);
+    if (key.escape) onCancel();
+    else if (key.ctrl && input === 's') {
       const c = checkDraft(d, config);
       if (c.ok) onSend(c.message);
-    };
-    if (key.escape) onCancel();
-    else if (key.ctrl && input === 's') send();
-    else if (key.tab) move(key.shift ? -1 : 1);
+    } else if (key.tab) move(key.shift ? -1 : 1);
     else if (key.upArrow) move(-1);
     else if (key.downArrow) move(1);
-    else if (key.return) {
-      if (f === 'body') send();
-      else move(1);
-    }
+    else if (key.return) enter();
     else if (CHOICES[f]) {
       if (key.leftArrow || key.rightArrow || input === ' ') setDraft({ ...d, [f]: cycle(CHOICES[f]!, d[f as 'type'], key.leftArrow ? -1 : 1) });
     } else {
-      const next = editText(d[f], input, key);
+      const next = editText(d[f], typed.text, key);
       if (next !== undefined) setDraft({ ...d, [f]: next });
+      if (typed.enter) enter();
     }
   }, 'overlay');
   return (

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useRef, useState } from 'react';
 import { useKeys } from '../hooks.js';
-import { editText } from '../text-edit.js';
+import { editText, splitEnter } from '../text-edit.js';
 import { TextField } from './TextField.js';
 
 /** A one-line question: Enter answers it, Esc backs out. */
@@ -10,12 +10,13 @@ export function Prompt({ label, hint, onSubmit, onCancel }: { label: string; hin
   // Keys can come faster than renders: edit the latest text, not the drawn one.
   const text = useRef('');
   useKeys((input, key) => {
-    if (key.escape) onCancel();
-    else if (key.return) onSubmit(text.current.trim());
-    else {
-      const next = editText(text.current, input, key);
+    const typed = splitEnter(input);
+    if (key.escape) return onCancel();
+    if (!key.return) {
+      const next = editText(text.current, typed.text, key);
       if (next !== undefined) setValue((text.current = next));
     }
+    if (key.return || typed.enter) onSubmit(text.current.trim());
   }, 'overlay');
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="yellow" paddingX={1}>
