@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HANDOFF_BODY, KEY, drop, openUi } from './helpers.js';
+import { runState } from './states.js';
 
 let ui: Awaited<ReturnType<typeof openUi>> | undefined;
 afterEach(async () => {
@@ -62,5 +63,19 @@ describe('the run view', () => {
     expect(g).toMatch(/fix cycles 1\//);
     expect(g).toMatch(/← breaker\s+BUG\s+HIGH\s+## BUG-1: null email accepted/);
     expect(g).toMatch(/→ sentinel\s+BUG_FIX/);
+  });
+});
+
+describe('errors in the run view', () => {
+  it('shows a journal that cannot be read in the view instead of failing', async () => {
+    ui = await openUi();
+    ui.store.addHistory([runState('ghost', 'done', ['finished'])]);
+    ui.store.flush();
+    await ui.waitFor('ghost');
+    await ui.press(KEY.enter);
+    const f = await ui.waitFor(/Timeline \(0 events; Enter opens one; no run "ghost"/);
+    expect(f).toContain('✓ handoff');
+    await ui.press(KEY.enter, 'p');
+    await ui.waitFor('(no plan yet)');
   });
 });
