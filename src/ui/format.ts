@@ -33,3 +33,8 @@ export function sparkline(values: number[]): string {
 export function marks(values: (boolean | null)[]): string {
   return values.map((v) => (v === null ? '?' : v ? '✓' : '✗')).join('');
 }
+
+/** "1 run", "3 runs". */
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

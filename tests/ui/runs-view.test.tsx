@@ -19,7 +19,7 @@ describe('the runs view', () => {
     expect(f).toContain('awaitingApproval.waiting');
     expect(f).toContain("the conductor's decision");
     expect(f).toMatch(/→ PLAN conductor: ## Backend/);
-    expect(f).toContain('1 runs');
+    expect(f).toContain('1 run ·');
   });
 
   it('sorts the runs by what needs a person first, finished runs last', async () => {

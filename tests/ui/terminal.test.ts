@@ -64,7 +64,7 @@ describe('the UI in a real terminal', () => {
     await until(/Timeline \(\d+ events/, 'the run view again');
 
     keys('3');
-    const log = await until(/Trends over 1 tasks/, 'the log view with the new entry');
+    const log = await until(/Trends over 1 task/, 'the log view with the new entry');
     expect(log).toMatch(/Add email verification to signup/);
     keys('q');
     const end = await until(/The demo workspace stays in/, 'the demo exiting after q');

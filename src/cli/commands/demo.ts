@@ -43,8 +43,8 @@ function progressLine(team: ScriptedTeam, finished: boolean, yourMove = false): 
   if (finished) return 'demo: the task is done — 3 shows its log entry, 1 the runs; q quits';
   const p = team.progress()[0]!;
   if (p.stage >= p.stages) return 'demo: every stage played';
-  const move = yourMove ? ' — your move as the conductor: Enter opens the run; r rejects the first plan with feedback, then a approves the revision' : '';
-  return `demo: next, ${p.label} (stage ${p.stage + 1} of ${p.stages})${move}`;
+  if (yourMove) return 'demo: your move as the conductor — Enter opens the run; r rejects the first plan with feedback, then a approves the revision';
+  return `demo: next, ${p.label} (stage ${p.stage + 1} of ${p.stages})`;
 }
 
 /** Ticks the team every `pace` ms until it is done or `stop()` is called; never throws (a failed tick is reported and retried). */

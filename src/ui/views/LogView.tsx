@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { useLoad, useSnapshot, useStore } from '../contexts.js';
-import { fit, marks, sparkline } from '../format.js';
+import { count, fit, marks, sparkline } from '../format.js';
 import { visible } from '../list.js';
 import { loadLog } from '../loaders.js';
 import type { Nav, NavAction } from '../nav.js';
@@ -38,7 +38,7 @@ export function LogView({ dispatch, height }: { nav?: Nav; dispatch: (a: NavActi
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate-end">
-        <Text bold>Agent log</Text> <Text dimColor>{log.exists ? `${log.file} · ${entries.length} entries` : `none yet at ${log.file}; the first finished task writes it`}</Text>
+        <Text bold>Agent log</Text> <Text dimColor>{log.exists ? `${log.file} · ${count(entries.length, 'entry', 'entries')}` : `none yet at ${log.file}; the first finished task writes it`}</Text>
       </Text>
       {log.problems.slice(0, 1).map((p) => (
         <Text key={p} color="yellow" wrap="truncate-end">{`! ${p}`}</Text>
@@ -50,7 +50,7 @@ export function LogView({ dispatch, height }: { nav?: Nav; dispatch: (a: NavActi
           <Text dimColor wrap="truncate-end">{`    because ${a.reason}`}</Text>
         </Box>
       ))}
-      <Text bold>Trends over {t?.tasks ?? 0} tasks</Text>
+      <Text bold>Trends over {count(t?.tasks ?? 0, 'task')}</Text>
       <Text wrap="truncate-end">
         {'  fix cycles        '}
         <Text color="cyan">{sparkline(t?.fixCycles ?? []) || '—'}</Text> <Text dimColor>{`${(t?.fixCycles ?? []).join(' ')} (${t?.fixCyclesTrend ?? ''})`}</Text>

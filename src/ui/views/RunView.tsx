@@ -56,6 +56,7 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
   const manual = snap.pending.find((p) => p.runId === runId);
   const stuck = stepToAct(state, []);
   const half = Math.floor((width - 2) / 2);
+  const wide = width >= 120;
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate-end">
@@ -91,8 +92,8 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
         <Text key={`${e.seq}-${index}`} wrap="truncate-end" inverse={index === list.cursor}>
           {index === list.cursor ? '› ' : '  '}
           <Text dimColor>{clock(e.at)} </Text>
-          {DIR[e.dir]} {fit(e.peer, 22)} <Text bold>{fit(e.type, 18)}</Text>
-          <Text color={PRIORITY_COLOR[e.priority ?? ''] ?? 'gray'}>{fit(e.priority ?? '', 9)}</Text>
+          {DIR[e.dir]} {fit(e.peer, wide ? 22 : 14)} <Text bold>{fit(e.type, wide ? 18 : 10)}</Text>
+          <Text color={PRIORITY_COLOR[e.priority ?? ''] ?? 'gray'}>{fit(e.priority ?? '', wide ? 10 : 5)}</Text>
           {e.outOfPlace ? <Text color="yellow">[out of place] </Text> : null}
           {e.firstLine}
         </Text>

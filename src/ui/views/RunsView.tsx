@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { useRef } from 'react';
 import type { RunSummary } from '../../engine/view.js';
 import { useActions, useSnapshot, useStore } from '../contexts.js';
-import { duration, fit } from '../format.js';
+import { count, duration, fit } from '../format.js';
 import { visible } from '../list.js';
 import type { Nav, NavAction } from '../nav.js';
 import { runKey } from '../run-keys.js';
@@ -44,7 +44,7 @@ export function RunsView({ nav, dispatch, height, width, now }: { nav: Nav; disp
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate-end">
-        <Text bold>{runs.length} runs</Text>
+        <Text bold>{count(runs.length, 'run')}</Text>
         <Text dimColor>{` · ${people} waiting on a person or the conductor · ${runs.filter((r) => r.finished).length} finished`}</Text>
       </Text>
       <Text dimColor wrap="truncate-end">{`  ${fit('RUN', w.run)}${fit('TASK', w.task)}${fit('STATE', w.state)}${fit('WAITS ON', w.waits)}${fit('SINCE', w.since)}${fit('FIX', w.fix)}LAST MESSAGE`}</Text>
