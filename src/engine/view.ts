@@ -109,6 +109,9 @@ function describeEvent(e: { type: string; [k: string]: unknown }): string {
   if (outcome?.status === 'done') return outcome.output?.findings?.summary ?? (outcome.output?.text ?? '').split('\n').find((l) => l.trim()) ?? 'done';
   if (outcome?.status) return `${outcome.status}: ${outcome.reason ?? ''}`;
   if (e.error !== undefined) return String(e.error);
+  const plain = e.output as { entry?: string; adaptations?: { instruction: string }[] } | undefined;
+  if (plain?.entry !== undefined) return `log entry written: ${plain.entry}`;
+  if (plain?.adaptations) return plain.adaptations.length ? `adaptations: ${plain.adaptations.map((a) => a.instruction).join('; ')}` : 'log read: no adaptation needed';
   if (e.type === 'PLAN_DECISION') return `${e.approved ? 'approved' : 'rejected'} ${String(e.feedback ?? '')}`.trim();
   if (e.type === 'RETRY') return `retry ${String(e.step)}`;
   return e.type;
