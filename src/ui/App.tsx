@@ -1,10 +1,10 @@
-import { Box, useApp, useInput } from 'ink';
-import { useCallback, useReducer, useRef } from 'react';
+import { Box, useApp } from 'ink';
+import { useReducer } from 'react';
 import { ErrorBoundary, Header, StatusLine } from './components/Chrome.js';
 import { Footer } from './components/Footer.js';
 import { useActions, useNow, useSnapshot, useStore } from './contexts.js';
-import type { KeyHandler, KeyRegistry } from './hooks.js';
 import { KeysContext, useTerminalSize } from './hooks.js';
+import { useKeyRouter } from './key-router.js';
 import { keysFor } from './keys.js';
 import { initialNav, navReducer } from './nav.js';
 import type { Nav } from './nav.js';
@@ -22,22 +22,7 @@ export function App({ initial = initialNav }: { initial?: Nav }) {
   const [nav, dispatch] = useReducer(navReducer, initial);
   const { config, paths } = store.engine;
 
-  // One input listener for the whole UI, subscribed once; it routes each key to the open
-  // overlay, else to the global keys, else to the view (see hooks.ts `useKeys`).
-  const registry = useRef<KeyRegistry>({}).current;
-  const route = useRef<KeyHandler>(() => undefined);
-  route.current = (input, key) => {
-    if (nav.overlay) registry.overlay?.(input, key);
-    else if (input === 'q') exit();
-    else if (input === '?') dispatch({ type: 'open', overlay: { kind: 'help' } });
-    else if (input === '1') dispatch({ type: 'show', view: 'runs' });
-    else if (input === '2') dispatch({ type: 'show', view: 'inbox' });
-    else if (input === '3') dispatch({ type: 'show', view: 'log' });
-    else if (input === 'c') dispatch({ type: 'open', overlay: { kind: 'compose', ...(nav.view === 'run' && nav.runId ? { task: nav.runId } : {}) } });
-    else if (key.escape) dispatch({ type: 'back' });
-    else registry.view?.(input, key);
-  };
-  useInput(useCallback<KeyHandler>((input, key) => route.current(input, key), []));
+  const registry = useKeyRouter(nav, dispatch, exit);
 
   const body = Math.max(5, rows - 3 - (snap.banner ? 1 : 0));
   const prompt = nav.overlay?.kind === 'prompt';

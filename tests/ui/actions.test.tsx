@@ -105,6 +105,11 @@ describe('actions from the keyboard', () => {
     await ui.settle();
     const f = await ui.waitFor('fix is stuck: t retry');
     expect(f).toContain('waiting on a person: cannot reproduce');
+
+    await ui.press('t');
+    await ui.waitFor('✓ t1: fix retried');
+    await ui.settle();
+    await ui.waitFor('manual step fix waits for you');
   });
 
   it('says so when there is no step to mark done', async () => {

@@ -3,6 +3,8 @@ import type { ListAction, ListState } from '../../src/ui/list.js';
 import { initialList, listReducer, visible } from '../../src/ui/list.js';
 import type { Nav, NavAction } from '../../src/ui/nav.js';
 import { navReducer } from '../../src/ui/nav.js';
+import { globalKey } from '../../src/ui/key-router.js';
+import type { Key } from 'ink';
 import { duration, fit, marks, sparkline } from '../../src/ui/format.js';
 
 const L = (cursor: number, offset: number, length = 10, height = 3): ListState => ({ cursor, offset, length, height });
@@ -57,6 +59,19 @@ describe('the navigation reducer', () => {
   ])('%s', (_name, before, action, after) => {
     expect(navReducer(before, action)).toEqual(after);
   });
+});
+
+describe('keys that work anywhere', () => {
+  const none = { escape: false } as Key;
+  it.each<[string, Key, Nav, ReturnType<typeof globalKey>]>([
+    ['q', none, { view: 'runs' }, 'quit'],
+    ['?', none, { view: 'runs' }, { type: 'open', overlay: { kind: 'help' } }],
+    ['2', none, { view: 'run', runId: 'r' }, { type: 'show', view: 'inbox' }],
+    ['c', none, { view: 'run', runId: 'r' }, { type: 'open', overlay: { kind: 'compose', task: 'r' } }],
+    ['c', none, { view: 'runs', runId: 'r' }, { type: 'open', overlay: { kind: 'compose' } }],
+    ['', { escape: true } as Key, { view: 'log' }, { type: 'back' }],
+    ['a', none, { view: 'runs' }, undefined],
+  ])('%j', (input, key, nav, want) => expect(globalKey(input, key, nav)).toEqual(want));
 });
 
 describe('formatting', () => {
