@@ -16,6 +16,7 @@ export interface Draft {
 export const FIELDS = ['from', 'to', 'type', 'priority', 'task', 'body'] as const;
 export type Field = (typeof FIELDS)[number];
 
+/** A fresh draft: from the conductor (what a person at the UI usually speaks as), to this engine's member. */
 export function emptyDraft(config: Config, preset: { to?: string; task?: string } = {}): Draft {
   const from = config.members.includes('conductor') ? 'conductor' : (config.members.find((m) => m !== config.engine.member) ?? config.members[0]!);
   return { from, to: preset.to ?? config.engine.member, type: 'STATUS', priority: 'MEDIUM', task: preset.task ?? '', body: '' };

@@ -18,6 +18,7 @@ export function useSnapshot(): UiSnapshot {
   return useSyncExternalStore(store.subscribe, store.getSnapshot);
 }
 
+/** The engine actions (each reports its result as a note; none throws). */
 export function useActions(): UiActions {
   const actions = useContext(ActionsContext);
   if (!actions) throw new Error('useActions outside <ActionsContext.Provider>');

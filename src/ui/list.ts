@@ -17,10 +17,12 @@ export type ListAction =
   | { type: 'resize'; length?: number; height?: number; follow?: boolean }
   | { type: 'select'; index: number };
 
+/** A list of `length` rows drawn `height` at a time, the cursor on `cursor`. */
 export function initialList(length = 0, height = 10, cursor = 0): ListState {
   return fit({ cursor, offset: 0, length, height: Math.max(1, height) });
 }
 
+/** The next list state after a key or a change of size; the same object when nothing changed. */
 export function listReducer(s: ListState, a: ListAction): ListState {
   switch (a.type) {
     case 'up':

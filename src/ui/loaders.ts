@@ -18,6 +18,7 @@ import type { WorkspacePaths } from '../workspace/paths.js';
  * the result; nothing here writes.
  */
 
+/** A run's timeline, from its journal (messages in and out, steps, people's actions, timers). */
 export function loadTimeline(paths: WorkspacePaths, runId: string): Promise<TimelineEntry[]> {
   return readJournal(paths, runId).then((j) => timeline(j.records));
 }
@@ -40,6 +41,7 @@ export async function messageText(paths: WorkspacePaths, member: string, runId: 
   return `${e.dir} ${e.peer} ${e.type}\n\n${e.firstLine}${e.outOfPlace ? `\n\nout of place: ${e.outOfPlace}` : ''}`;
 }
 
+/** The engine's inbox as `teamstate inbox` reports it. */
 export function loadInbox(paths: WorkspacePaths, member: string): Promise<InboxReport> {
   return listInboxReport(paths, member);
 }
