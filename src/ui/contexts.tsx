@@ -26,10 +26,12 @@ export function useActions(): UiActions {
 }
 
 /**
- * Loads something async whenever `key` changes; one load at a time, the last key wins.
- * A failed load shows as `error` (never thrown into the render).
+ * Loads something async whenever `key` changes; one load at a time, the last key wins,
+ * and loads start at most every `minIntervalMs` (a journal growing by a message a
+ * millisecond is re-read a few times a second, not continuously). A failed load shows
+ * as `error` (never thrown into the render).
  */
-export function useLoad<T>(load: () => Promise<T>, key: string): { value?: T; error?: string } {
+export function useLoad<T>(load: () => Promise<T>, key: string, minIntervalMs = 0): { value?: T; error?: string } {
   const [result, setResult] = useState<{ value?: T; error?: string }>({});
   const busy = useRef(false);
   const mounted = useRef(true);
@@ -48,7 +50,11 @@ export function useLoad<T>(load: () => Promise<T>, key: string): { value?: T; er
     busy.current = true;
     void (async () => {
       let loaded = '';
+      let started = 0;
       do {
+        const wait = started + minIntervalMs - Date.now();
+        if (started && wait > 0) await new Promise((r) => setTimeout(r, wait));
+        started = Date.now();
         loaded = wanted.current;
         try {
           const value = await latest.current();

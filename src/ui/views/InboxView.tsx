@@ -22,7 +22,7 @@ export function InboxView({ dispatch, height, now }: { nav?: Nav; dispatch: (a: 
   const snap = useSnapshot();
   const store = useStore();
   const member = store.engine.config.engine.member;
-  const { value: report, error } = useLoad(() => loadInbox(store.engine.paths, member), `${snap.version}:${Math.floor(now / 1000)}`);
+  const { value: report, error } = useLoad(() => loadInbox(store.engine.paths, member), `${snap.version}:${Math.floor(now / 1000)}`, 500);
   const rows: Row[] = report
     ? [
         ...report.new.map((i) => ({ section: 'new' as const, name: i.name, path: i.path, at: i.mtimeMs, note: i.settled ? `waiting in ${i.where}/` : 'still being written' })),

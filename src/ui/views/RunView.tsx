@@ -25,7 +25,7 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
   const state = store.state(runId);
   const paths = store.engine.paths;
   const member = store.engine.config.engine.member;
-  const loaded = useLoad(() => loadTimeline(paths, runId), `${runId}:${store.revision(runId)}`);
+  const loaded = useLoad(() => loadTimeline(paths, runId), `${runId}:${store.revision(runId)}`, 300);
   const entries = loaded.value ?? [];
   const planLines = state ? (contextOf(state).plan ?? '').split('\n').filter((l) => l.trim()) : [];
   const topHeight = 8;
