@@ -47,6 +47,24 @@ describe('actions from the keyboard', () => {
     await ui.waitFor('› run t1');
   });
 
+  it('lets a person decide on a run escalated to them, and marks messages that need their eyes', async () => {
+    ui = await openUi({ conductor: 'member', edit: (c) => (c.limits = { planRevisions: 0 }) });
+    await handoff(ui);
+    await ui.settle();
+    await drop(ui.paths, 'backend-engineer', { from: 'conductor', type: 'STATUS', priority: 'HIGH', task: 't1', body: 'REJECTED: too broad' });
+    await drop(ui.paths, 'backend-engineer', { from: 'analyst', type: 'WARNING', priority: 'HIGH', task: 't1', body: 'the users table is being migrated' });
+    await ui.settle();
+    const f = await ui.waitFor(/t1\s+user signup\s+escalated\s+!1 a person: the plan was rejected/);
+    expect(f).toMatch(/› t1/);
+    await ui.press(KEY.enter);
+    await ui.waitFor('you play the conductor: a approve, r reject');
+    expect(ui.frame()).toContain('! WARNING from analyst: the users table is being migrated');
+    await ui.press('a');
+    await ui.waitFor('✓ t1: plan approved');
+    await ui.settle();
+    expect(label(ui)).toBe('verifying');
+  });
+
   it('backs out of a prompt with Esc without acting', async () => {
     ui = await openUi({ conductor: 'person' });
     await handoff(ui);

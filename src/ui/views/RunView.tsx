@@ -55,6 +55,8 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
   const c = contextOf(state);
   const manual = snap.pending.find((p) => p.runId === runId);
   const stuck = stepToAct(state, []);
+  // A person decides when the config makes them the conductor, or when the run was escalated to one.
+  const decides = (s.tags.includes('waiting-on-conductor') && store.engine.config.conductor === 'person') || (s.waitsOn === 'person' && !stuck && !manual);
   const half = Math.floor((width - 2) / 2);
   const wide = width >= 120;
   return (
@@ -67,7 +69,7 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
       <Text wrap="truncate-end" color={s.waitsOn === 'person' ? 'red' : s.waitsOn === 'conductor' ? 'yellow' : undefined}>
         {s.finished ? `finished${c.cancelReason ? `: cancelled (${c.cancelReason})` : ''}` : `waiting on ${s.waitingFor}`}
         {manual ? `  — manual step ${manual.step} waits for you: d done, f failed (prompt in ${manual.dir})` : stuck ? `  — ${stuck} is stuck: t retry, d done, f failed` : ''}
-        {s.waitsOn === 'conductor' && store.engine.config.conductor === 'person' ? '  — you play the conductor: a approve, r reject' : ''}
+        {decides ? '  — you play the conductor: a approve, r reject' : ''}
       </Text>
       {c.notices?.filter((n) => n.attention).slice(-1).map((n) => (
         <Text key={n.messageId || n.firstLine} color="yellow" wrap="truncate-end">{`! ${n.type} from ${n.from}: ${n.firstLine}`}</Text>

@@ -55,7 +55,7 @@ export function RunsView({ nav, dispatch, height, width, now }: { nav: Nav; disp
           {fit(r.runId, w.run)}
           {fit(r.task, w.task)}
           <Text color={r.finished ? 'gray' : undefined}>{fit(r.state, w.state)}</Text>
-          <Text color={WAIT_COLOR[r.waitsOn]}>{fit(r.finished ? r.waitingFor : r.waitingFor || r.waitsOn, w.waits)}</Text>
+          <Text color={WAIT_COLOR[r.waitsOn]}>{fit(`${r.notices ? `!${r.notices} ` : ''}${r.waitingFor || r.waitsOn}`, w.waits)}</Text>
           {fit(duration(now - r.since), w.since)}
           {fit(String(r.fixCycles), w.fix)}
           {fit(r.last ? `${r.last.dir === 'in' ? '←' : '→'} ${r.last.type} ${r.last.peer}: ${r.last.firstLine}` : '', last)}
