@@ -24,10 +24,10 @@ export function loadTimeline(paths: WorkspacePaths, runId: string): Promise<Time
 }
 
 /** The whole text of a timeline entry: an outgoing message as sent, an incoming one from the inbox. */
-export async function messageText(paths: WorkspacePaths, member: string, runId: string, e: TimelineEntry): Promise<string> {
+export async function messageText(paths: WorkspacePaths, member: string, taskId: string, e: TimelineEntry): Promise<string> {
   if (e.dir === 'out' && e.body !== undefined) {
     const to = e.peer.split(', ');
-    const m: Message = { priority: (e.priority ?? 'MEDIUM') as Message['priority'], type: e.type as Message['type'], to, from: member, task: runId, body: e.body };
+    const m: Message = { priority: (e.priority ?? 'MEDIUM') as Message['priority'], type: e.type as Message['type'], to, from: member, task: taskId, body: e.body };
     return renderMessage(m);
   }
   if (e.dir === 'in' && e.file) {

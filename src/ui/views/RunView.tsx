@@ -33,7 +33,7 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
   const [list, move, listNow] = useList(entries.length, rows, { follow: true });
 
   const open = (e: TimelineEntry) => {
-    void messageText(paths, member, runId, e).then(
+    void messageText(paths, member, (state ? contextOf(state).task?.id : undefined) ?? runId, e).then(
       (text) => dispatch({ type: 'open', overlay: { kind: 'text', title: `${DIR[e.dir]} ${e.type} ${e.dir === 'out' ? 'to' : 'from'} ${e.peer} at ${clock(e.at)}`, text } }),
       (err: Error) => store.note('error', `cannot open the message: ${err.message}`),
     );
