@@ -18,7 +18,7 @@ describe('the run view', () => {
     await ui.waitFor('t1');
     await ui.press(KEY.enter);
     const f = await ui.waitFor(/→ conductor\s+PLAN/);
-    expect(f).toMatch(/✓ handoff › ✓ read log › ✓ plan › \S+ approval \d+s › · implement/);
+    expect(f).toMatch(/✓ handoff {2}✓ read log {2}✓ plan {2}\S+ approval \d+s {2}· implement/);
     expect(f).toContain('Sub-agents');
     expect(f).toMatch(/· code-reviewer\s+not started/);
     expect(f).toMatch(/Plan \(\d+ lines, p shows it all/);
@@ -55,7 +55,7 @@ describe('the run view', () => {
     await ui.press('a');
     await ui.settle();
     const f = await ui.waitFor(/→ sentinel\s+HANDOFF/);
-    expect(f).toMatch(/✓ sub-agents › ✓ hand off › \S+ verify/);
+    expect(f).toMatch(/✓ sub-agents {2}✓ hand off {2}\S+ verify/);
     expect(f).toMatch(/✓ code-reviewer\s+0 blocking/);
     await drop(ui.paths, 'backend-engineer', { from: 'breaker', type: 'BUG', priority: 'HIGH', task: 't1', body: '## BUG-1: null email accepted' });
     await ui.settle();

@@ -49,8 +49,8 @@ describe('the UI in a real terminal', () => {
     await until(/plan revision 1[\s\S]*☺ person\s+decide\s+rejected keep passwords out of the request log/, 'the rejection in the timeline and the revised plan');
     await until(/awaitingApproval\.waiting · since .* plan revision 1[\s\S]*→ conductor\s+PLAN[\s\S]*→ conductor\s+PLAN/, 'the revised plan sent');
     keys('a');
-    await until(/✓ approval › ✓ implement › ✓ sub-agents/, 'the approved plan going on to the sub-agents');
-    const done = await until(/✓ log entry › ✓ done/, 'the task done after a BUG, a FAIL and a PASS');
+    await until(/✓ approval {2}✓ implement {2}✓ sub-agents/, 'the approved plan going on to the sub-agents');
+    const done = await until(/✓ log entry {2}✓ done/, 'the task done after a BUG, a FAIL and a PASS');
     expect(done).toMatch(/← breaker\s+BUG/);
     expect(done).toMatch(/fix cycles 2\/\d+/);
 

@@ -12,7 +12,7 @@ export function Stepper({ stages, elapsedMs }: { stages: Stage[]; elapsedMs: num
     <Text wrap="wrap">
       {stages.map((s, i) => (
         <Text key={s.id}>
-          {i > 0 ? <Text dimColor> › </Text> : null}
+          {i > 0 ? '  ' : null}
           <Text color={COLOR[s.status]} bold={s.status === 'current' || s.status === 'blocked'}>
             {s.status === 'current' ? <Spinner type="dots" /> : MARK[s.status]} {s.label}
             {s.status === 'current' || s.status === 'blocked' ? ` ${duration(elapsedMs)}` : ''}
