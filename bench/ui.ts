@@ -3,9 +3,11 @@
 //   npx tsx bench/ui.ts [--runs 1000] [--burst 10000]
 //
 // 1,000 runs in the runs view, rendered by the real components through ink-testing-library
-// (which draws every frame synchronously, so a flush's time is its render's time); then a
-// burst of 10,000 run changes as fast as the engine can emit them, and the same at one
-// message a millisecond: how many renders the store's throttle lets through, and what each costs.
+// (which draws every frame, unthrottled): the time from a change (or a key) to its frame,
+// beside the same with 10 runs (only the rows on screen are drawn, so it should not grow);
+// then a burst of 10,000 run changes as fast as the engine can emit them, and the same at
+// one a millisecond: how many renders the store's throttle lets through.
+// Run with NODE_ENV=production for React's production build.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { render } from 'ink-testing-library';
@@ -75,9 +77,10 @@ class BenchEngine implements EngineSource {
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0;
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 
-async function main() {
+/** Renders `runCount` runs and measures; the burst scenarios only `withBursts`. */
+async function measure(runCount: number, withBursts: boolean): Promise<string[][]> {
   const engine = new BenchEngine();
-  for (let i = 0; i < RUNS; i++) engine.update(state(i, 0));
+  for (let i = 0; i < runCount; i++) engine.update(state(i, 0));
   const store = new UiStore(engine, { throttleMs: 100 });
   const noop = async () => true;
   const actions: UiActions = { decide: noop, complete: noop, fail: noop, retry: noop, cancel: noop, send: noop };
@@ -91,7 +94,7 @@ async function main() {
   Object.defineProperty(ui.stdout, 'rows', { value: 48 });
   ui.stdout.emit('resize');
   const mountMs = performance.now() - t0;
-  if (!(ui.lastFrame() ?? '').includes(`${RUNS} runs`)) throw new Error(`the runs view did not draw ${RUNS} runs:\n${ui.lastFrame()}`);
+  if (!(ui.lastFrame() ?? '').includes(`${runCount} runs`)) throw new Error(`the runs view did not draw ${runCount} runs:\n${ui.lastFrame()}`);
   /** Waits until a new frame is drawn; the time from `since` to it. */
   const drawn = async (since: number, before: number) => {
     while (ui.frames.length === before) await new Promise((r) => setImmediate(r));
@@ -114,10 +117,22 @@ async function main() {
     keyTimes.push(await drawn(t, before));
   }
 
+  const rows = [
+    ['runs', String(runCount)],
+    ['first render (mount)', ms(mountMs)],
+    ['change to frame, p50 / p95 / max', `${ms(pct(renderTimes, 50))} / ${ms(pct(renderTimes, 95))} / ${ms(Math.max(...renderTimes))}`],
+    ['selection move (key to frame), p50 / p95', `${ms(pct(keyTimes, 50))} / ${ms(pct(keyTimes, 95))}`],
+  ];
+  if (!withBursts) {
+    ui.unmount();
+    store.close();
+    return rows;
+  }
+
   // A burst as fast as the engine can emit: the throttle turns it into one render.
   let frames = ui.frames.length;
   const b0 = performance.now();
-  for (let i = 0; i < BURST; i++) engine.update(state(i % RUNS, 100 + i));
+  for (let i = 0; i < BURST; i++) engine.update(state(i % runCount, 100 + i));
   const emitMs = performance.now() - b0;
   await new Promise((r) => setTimeout(r, 250));
   const burstRenders = ui.frames.length - frames;
@@ -135,7 +150,7 @@ async function main() {
       last = now;
       // setInterval cannot beat ~1 ms; send what the clock says is due.
       const due = Math.min(BURST, Math.floor(now - p0));
-      while (sent < due) engine.update(state(sent % RUNS, 20_000 + sent++));
+      while (sent < due) engine.update(state(sent % runCount, 20_000 + sent++));
       if (sent >= BURST) {
         clearInterval(timer);
         resolve();
@@ -148,16 +163,20 @@ async function main() {
 
   ui.unmount();
   store.close();
-  const rows = [
-    ['runs', String(RUNS)],
-    ['first render (mount)', ms(mountMs)],
-    ['change to frame, p50 / p95 / max', `${ms(pct(renderTimes, 50))} / ${ms(pct(renderTimes, 95))} / ${ms(Math.max(...renderTimes))}`],
-    ['selection move (key to frame), p50 / p95', `${ms(pct(keyTimes, 50))} / ${ms(pct(keyTimes, 95))}`],
+  return [
+    ...rows,
     [`burst of ${BURST} changes at full speed`, `${ms(emitMs)} to take in (${((emitMs / BURST) * 1000).toFixed(1)} µs each), ${burstRenders} render(s)`],
     [`${BURST} changes at 1 per ms`, `${(paceMs / 1000).toFixed(1)} s, ${paceRenders} renders (≤ 10/s by the throttle), longest event-loop gap ${ms(lagMax)}`],
   ];
+}
+
+async function main() {
+  // The same screen with 10 runs: the cost of a frame should not grow with the runs.
+  const small = await measure(10, false);
+  const rows = await measure(RUNS, true);
+  rows.splice(4, 0, ...small.slice(1).map(([k, v]) => [`${k} (10 runs)`, v!]));
   const w = Math.max(...rows.map((r) => r[0]!.length));
-  process.stdout.write(`UI render benchmark (${process.version}, ${process.platform})\n${rows.map(([k, v]) => `  ${k!.padEnd(w)}  ${v}`).join('\n')}\n`);
+  process.stdout.write(`UI render benchmark (${process.version}, ${process.platform}, NODE_ENV=${process.env.NODE_ENV ?? ''})\n${rows.map(([k, v]) => `  ${k!.padEnd(w)}  ${v}`).join('\n')}\n`);
 }
 
 main().catch((e: unknown) => {
