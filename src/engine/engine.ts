@@ -156,6 +156,8 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     await this.flushOutbox(runId);
     const latest = this.runs.get(runId)!;
     if (isFinished(latest)) {
+      // Cached here, once: a later writeSnapshots would find its journal closed and read it whole.
+      this.snapshotDue.delete(runId);
       await this.deps.store.writeSnapshot(runId, this.seqs.get(runId)!, latest);
       await this.deps.store.markFinished(runId);
     } else {
