@@ -50,7 +50,10 @@ export function withEntry(text: string, m: RunMetrics): string {
   // LF log that never names this task gets the entry added after one blank line. Since
   // header + raws is the text again (parseAgentLog), this is what the full path writes.
   if (!text.startsWith('\uFEFF') && !text.includes('\r') && text.trim() !== '' && !text.includes(safeTaskId(m.taskId))) {
-    return `${text.replace(/\n*$/, '\n\n')}${renderEntry(m)}`;
+    let end = text.length;
+    // Not /\n*$/: a regex anchored at the end retries from every offset of a long log.
+    while (end > 0 && text[end - 1] === '\n') end--;
+    return `${text.slice(0, end)}\n\n${renderEntry(m)}`;
   }
   const bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
   const crlf = text.includes('\r\n');
