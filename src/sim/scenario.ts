@@ -13,9 +13,8 @@ export interface Expect {
 export interface Stage {
   label: string;
   after?: Expect;
-  /** What a peer sends when `after` has arrived; `person` stages are left to a person. */
+  /** What a peer sends when `after` has arrived. */
   drop?: Omit<Message, 'task'>;
-  by?: 'team' | 'person';
 }
 
 const ENGINEER = 'backend-engineer';
@@ -53,16 +52,20 @@ export function handoffReport(task: string): string {
  * fix loop once. With `conductor: 'person'` the plan decisions are left to a person.
  */
 export function fullScenario(task: string, conductor: 'scripted' | 'person' = 'scripted'): Stage[] {
-  const by = conductor === 'person' ? 'person' : 'team';
+  const stages = scriptedScenario(task);
+  // A person decides as often as they like; breaker's stage waits for the approved plan's HANDOFF.
+  return conductor === 'person' ? stages.filter((s) => s.drop?.from !== 'conductor') : stages;
+}
+
+function scriptedScenario(task: string): Stage[] {
   return [
     { label: 'analyst hands off', drop: { from: 'analyst', to: ['builder'], type: 'HANDOFF', priority: 'MEDIUM', body: handoffReport(task), action: 'Use this map for implementation. Watch the LANDMINES section.' } },
     {
       label: 'conductor rejects the first plan',
       after: { to: 'conductor', type: 'PLAN', count: 1 },
-      by,
       drop: { from: 'conductor', to: [ENGINEER], type: 'STATUS', priority: 'HIGH', body: 'REJECTED: say how passwords stay out of the request log' },
     },
-    { label: 'conductor approves the revision', after: { to: 'conductor', type: 'PLAN', count: 2 }, by, drop: { from: 'conductor', to: [ENGINEER], type: 'STATUS', priority: 'HIGH', body: 'APPROVED' } },
+    { label: 'conductor approves the revision', after: { to: 'conductor', type: 'PLAN', count: 2 }, drop: { from: 'conductor', to: [ENGINEER], type: 'STATUS', priority: 'HIGH', body: 'APPROVED' } },
     {
       label: 'breaker finds a bug',
       after: { to: 'breaker', type: 'HANDOFF', count: 1 },

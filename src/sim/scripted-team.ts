@@ -48,7 +48,7 @@ export class ScriptedTeam {
       while (i < stages.length) {
         const stage = stages[i]!;
         if (stage.after && !arrived(seen, task, stage.after)) break;
-        if (stage.drop && stage.by !== 'person') await this.drop(task, i, stage.drop);
+        if (stage.drop) await this.drop(task, i, stage.drop);
         i += 1;
       }
       this.at.set(task, i);
@@ -70,7 +70,7 @@ export class ScriptedTeam {
     for (const [task, stages] of this.stages) {
       const upTo = this.at.get(task)!;
       stages.slice(0, upTo).forEach((s, i) => {
-        if (s.drop && s.by !== 'person') names.push(fileName(s.drop.from!, task, i));
+        if (s.drop) names.push(fileName(s.drop.from!, task, i));
       });
     }
     return names;

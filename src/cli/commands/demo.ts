@@ -43,7 +43,7 @@ function progressLine(team: ScriptedTeam, finished: boolean, yourMove = false): 
   if (finished) return 'demo: the task is done — 3 shows its log entry, 1 the runs; q quits';
   const p = team.progress()[0]!;
   if (p.stage >= p.stages) return 'demo: every stage played';
-  if (yourMove) return 'demo: your move as the conductor — Enter opens the run; r rejects the first plan with feedback, then a approves the revision';
+  if (yourMove) return 'demo: your move as the conductor — Enter opens the run; a approves the plan, r rejects it with feedback (try a rejection first)';
   return `demo: next, ${p.label} (stage ${p.stage + 1} of ${p.stages})`;
 }
 
