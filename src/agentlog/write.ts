@@ -8,8 +8,16 @@ import { renderEntry } from './render.js';
 
 export { renderEntry } from './render.js';
 
-/** The latest append queued per log file, so appends in one process run one after another. */
-const pending = new Map<string, Promise<void>>();
+/** One append waiting for its file's writer. */
+interface Waiting {
+  m: RunMetrics;
+  fsync: boolean;
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
+/** Appends waiting per log file, and whether that file's writer is running. */
+const queues = new Map<string, { waiting: Waiting[]; running: boolean }>();
 
 /**
  * Adds the run's entry to the project's agent log, atomically (temp, fsync, rename).
@@ -20,26 +28,43 @@ const pending = new Map<string, Promise<void>>();
  */
 export async function appendEntry(projectDir: string, cfg: Pick<AgentLogConfig, 'path'>, m: RunMetrics, opts: { fsync?: boolean } = {}): Promise<void> {
   const file = agentLogFile(projectDir, cfg);
-  // Runs finishing together in one engine must not lose each other's entry (read-modify-write).
-  const previous = pending.get(file) ?? Promise.resolve();
-  const mine = previous.then(() => write(file, m, opts.fsync ?? true));
-  const settled = mine.catch(() => undefined);
-  pending.set(file, settled);
-  try {
-    await mine;
-  } finally {
-    if (pending.get(file) === settled) pending.delete(file);
-  }
+  // Runs finishing together in one engine must not lose each other's entry (read-modify-write),
+  // and must not each rewrite the whole log: the appends queued meanwhile go in one write.
+  return new Promise<void>((resolve, reject) => {
+    let q = queues.get(file);
+    if (!q) queues.set(file, (q = { waiting: [], running: false }));
+    q.waiting.push({ m, fsync: opts.fsync ?? true, resolve, reject });
+    if (!q.running) void drain(file, q);
+  });
 }
 
-async function write(file: string, m: RunMetrics, fsync: boolean): Promise<void> {
+async function drain(file: string, q: { waiting: Waiting[]; running: boolean }): Promise<void> {
+  q.running = true;
+  while (q.waiting.length > 0) {
+    const batch = q.waiting.splice(0);
+    try {
+      await write(
+        file,
+        batch.map((b) => b.m),
+        batch.some((b) => b.fsync),
+      );
+      for (const b of batch) b.resolve();
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+    }
+  }
+  q.running = false;
+  queues.delete(file);
+}
+
+async function write(file: string, entries: RunMetrics[], fsync: boolean): Promise<void> {
   let text = '';
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  const next = withEntry(text, m);
+  const next = entries.reduce(withEntry, text);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFileAtomic(file, next, { fsync });
 }
