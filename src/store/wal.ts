@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { encodeFrame, NL, decodeFrame } from './frame.js';
 import { writeAll } from './journal-file.js';
 
@@ -30,7 +31,7 @@ export class Wal {
   /** Appends entries and fsyncs them; on failure cuts the log back so no half batch stays. */
   async append(entries: WalEntry[]): Promise<void> {
     this.fh ??= await fs.open(this.file, 'a');
-    const data = Buffer.from(entries.map((e) => encodeFrame({ r: e.runId, s: e.firstSeq, e: e.lastSeq, l: e.lines })).join(''));
+    const data = Buffer.concat(entries.flatMap((e) => encodeEntry(e)));
     try {
       await writeAll(this.fh, data);
       if (this.fsync) await this.fh.sync();
@@ -73,9 +74,30 @@ export async function readWal(file: string): Promise<WalEntry[]> {
     if (nl === -1) break;
     const check = decodeFrame(buf.subarray(pos, nl));
     if (!check.ok) break;
-    const v = check.value as { r: string; s: number; e: number; l: string };
-    out.push({ runId: v.r, firstSeq: v.s, lastSeq: v.e, lines: v.l });
-    pos = nl + 1;
+    const v = check.value as { r: string; s: number; e: number; l?: string; n?: number; k?: string };
+    if (typeof v.l === 'string') {
+      // The older layout: the lines inside the header, JSON-escaped.
+      out.push({ runId: v.r, firstSeq: v.s, lastSeq: v.e, lines: v.l });
+      pos = nl + 1;
+      continue;
+    }
+    const end = nl + 1 + (v.n ?? 0);
+    const bytes = buf.subarray(nl + 1, end);
+    if (typeof v.n !== 'number' || end > buf.length || crcOf(bytes) !== v.k) break;
+    out.push({ runId: v.r, firstSeq: v.s, lastSeq: v.e, lines: bytes.toString('utf8') });
+    pos = end;
   }
   return out;
 }
+
+/**
+ * One entry on disk: a checksummed header line naming the run, its seqs, and the length
+ * and checksum of the journal lines that follow it as they are (already framed), so a
+ * batch is not JSON-escaped a second time.
+ */
+function encodeEntry(e: WalEntry): Buffer[] {
+  const lines = Buffer.from(e.lines);
+  return [Buffer.from(encodeFrame({ r: e.runId, s: e.firstSeq, e: e.lastSeq, n: lines.length, k: crcOf(lines) })), lines];
+}
+
+const crcOf = (bytes: Uint8Array): string => crc32(bytes).toString(16).padStart(8, '0');
