@@ -125,7 +125,8 @@ export class RunEngine extends EventEmitter<EngineEvents> {
       recipients: (to) => expandRecipients(to, this.deps.config),
     });
     const state: RunState = { ...applied.state, seen: key ? [...before.seen, key] : before.seen };
-    if (source.kind === 'timer' && !applied.outOfPlace) delete state.timers[source.id];
+    // A fired timer is spent whatever it did, or it would be re-armed and fire again.
+    if (source.kind === 'timer') state.timers = withoutKey(state.timers, source.id);
     if (source.kind === 'message') state.last = { dir: 'in', peer: source.from, type: source.type, firstLine: source.firstLine, at: now };
     const lastOut = applied.effects.outbox.at(-1);
     if (lastOut) state.last = { dir: 'out', peer: lastOut.recipients.join(', '), type: lastOut.message.type, firstLine: lastOut.message.body.split('\n')[0] ?? '', at: now };
@@ -234,4 +235,9 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     if (outOfPlace) this.deps.log(`${runId}: ${what} out of place: ${outOfPlace}`);
     else this.deps.log(`${runId}: ${stateLabel(before.snapshot.value)} → ${stateLabel(after.snapshot.value)} (${what})`);
   }
+}
+
+function withoutKey<T>(o: Record<string, T>, key: string): Record<string, T> {
+  const { [key]: _gone, ...rest } = o;
+  return rest;
 }

@@ -46,7 +46,7 @@ const json = (v: unknown): unknown => (v === undefined ? null : JSON.parse(JSON.
 
 /** A fired timer leaves the table when the engine commits it. */
 function timersAfter(state: RunState, r: Extract<RunRecord, { kind: 'event' }>): RunState['timers'] {
-  if (r.source.kind !== 'timer' || r.outOfPlace) return state.timers;
+  if (r.source.kind !== 'timer') return state.timers;
   const { [r.source.id]: _fired, ...rest } = state.timers;
   return rest;
 }
