@@ -102,10 +102,15 @@ export type RunEvent =
   | { type: `xstate.done.actor.${string}`; output: StepOutcome }
   | { type: `xstate.error.actor.${string}`; error: unknown };
 
+const NO_LIMITS: RunLimits = { planRevisions: 0, fixCycles: 0, implementRounds: 0, approvalReminderMs: 0, approvalEscalateMs: 0 };
+
 /** Every event that comes from a team message. */
 export const MESSAGE_EVENTS = ['HANDOFF', 'PLAN_DECISION', 'CANCEL', 'BUG', 'FAIL', 'PASS', 'CLEAR', 'NOTICE'] as const;
 
 export function initialContext(input: RunInput): RunContext {
+  // xstate's pure transition() builds a throwaway actor without input; give it a cheap
+  // context instead of an exception on every transition.
+  if (input === undefined) return initialContext({ runId: '', task: { id: '', subject: '', description: '' }, limits: NO_LIMITS });
   return {
     runId: input.runId,
     task: input.task,

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentLogConfig, ParsedLog, LogEntry } from './types.js';
 import { isEntryHeading, parseEntry } from './parse-entry.js';
@@ -32,15 +32,26 @@ export function parseAgentLog(text: string): ParsedLog {
 export async function readAgentLog(projectDir: string, cfg: Pick<AgentLogConfig, 'path'>): Promise<ParsedLog & { file: string; exists: boolean }> {
   const file = agentLogFile(projectDir, cfg);
   let text: string;
+  let version: string;
   try {
+    // Every run reads the log as it starts: parse it again only when the file changed.
+    const st = await stat(file);
+    version = `${st.ino}:${st.size}:${st.mtimeMs}`;
+    const cached = parsedLogs.get(file);
+    if (cached?.version === version) return cached.log;
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { file, exists: false, header: '', entries: [], problems: [] };
     return { file, exists: false, header: '', entries: [], problems: [`cannot read the agent log ${file}: ${code ?? String(e)}; check its permissions or the agentLog.path setting`] };
   }
-  return { file, exists: true, ...parseAgentLog(text) };
+  const log = { file, exists: true, ...parseAgentLog(text) };
+  parsedLogs.set(file, { version, log });
+  return log;
 }
+
+/** The last parse of each log file, with the file's identity, size and mtime when read. */
+const parsedLogs = new Map<string, { version: string; log: ParsedLog & { file: string; exists: boolean } }>();
 
 /** The log's absolute path: `agentLog.path` resolved against the project. */
 export function agentLogFile(projectDir: string, cfg: Pick<AgentLogConfig, 'path'>): string {

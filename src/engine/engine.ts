@@ -139,7 +139,7 @@ export class RunEngine extends EventEmitter<EngineEvents> {
       event,
       ...(applied.outOfPlace ? { outOfPlace: applied.outOfPlace } : {}),
       outbox: applied.effects.outbox,
-      state,
+      state: { ...state, undelivered: undefined },
     };
     await this.append(runId, record);
     this.runs.set(runId, state);

@@ -37,7 +37,7 @@ export function replay(entry: MachineEntry, config: Config, records: RunRecord[]
       // The journal holds JSON: compare what JSON keeps (undefined fields drop out).
       if (!isDeepStrictEqual(json(expected), json(got))) return { ok: false, seq: r.seq, event: r.event.type, what, expected, got };
     }
-    state = r.state;
+    state = stateAfter(state, r);
   }
   return { ok: true, steps };
 }

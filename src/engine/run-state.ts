@@ -73,14 +73,20 @@ export type RunRecord =
       /** Set when the event changed nothing: why (shown to the user). */
       outOfPlace?: string;
       outbox: OutboxItem[];
-      state: RunState;
+      /** The state after the event, less `undelivered` (see stateAfter). */
+      state: Omit<RunState, 'undelivered'> & { undelivered?: OutboxItem[] };
     }
   | { seq: number; at: number; kind: 'step-started'; id: string; attempt: number }
   | { seq: number; at: number; kind: 'delivered'; keys: string[] };
 
 /** The run's state after `record`, given the state before it (records carry it or a delta). */
 export function stateAfter(before: RunState | undefined, record: RunRecord): RunState {
-  if (record.kind === 'created' || record.kind === 'event') return record.state;
+  if (record.kind === 'created') return record.state;
+  if (record.kind === 'event') {
+    // The record's outbox is not written twice: undelivered = before's + this outbox.
+    if (record.state.undelivered !== undefined) return record.state as RunState;
+    return { ...record.state, undelivered: [...(before?.undelivered ?? []), ...record.outbox] };
+  }
   if (!before) throw new Error(`journal record ${record.seq} (${record.kind}) has no state before it`);
   if (record.kind === 'delivered') {
     const done = new Set(record.keys);
