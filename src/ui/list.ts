@@ -62,3 +62,14 @@ function fit(s: ListState): ListState {
 export function visible<T>(items: readonly T[], s: ListState): { item: T; index: number }[] {
   return items.slice(s.offset, s.offset + s.height).map((item, i) => ({ item, index: s.offset + i }));
 }
+
+/** The move a key asks of a list (arrows, j/k, PgUp/PgDn, Home/End), if any. */
+export function moveForKey(input: string, key: { upArrow?: boolean; downArrow?: boolean; pageUp?: boolean; pageDown?: boolean; home?: boolean; end?: boolean }): ListAction | undefined {
+  if (key.upArrow || input === 'k') return { type: 'up' };
+  if (key.downArrow || input === 'j') return { type: 'down' };
+  if (key.pageUp) return { type: 'pageUp' };
+  if (key.pageDown) return { type: 'pageDown' };
+  if (key.home) return { type: 'home' };
+  if (key.end) return { type: 'end' };
+  return undefined;
+}

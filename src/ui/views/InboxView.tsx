@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useLoad, useSnapshot, useStore } from '../contexts.js';
 import { clock, fit } from '../format.js';
-import { visible } from '../list.js';
+import { visible, moveForKey } from '../list.js';
 import { loadInbox, readText } from '../loaders.js';
 import type { Nav, NavAction } from '../nav.js';
 import { useList } from '../use-list.js';
@@ -34,12 +34,8 @@ export function InboxView({ dispatch, height, now }: { nav?: Nav; dispatch: (a: 
   const [list, move, listNow] = useList(rows.length, listRows);
 
   useKeys((input, key) => {
-    if (key.upArrow || input === 'k') move({ type: 'up' });
-    else if (key.downArrow || input === 'j') move({ type: 'down' });
-    else if (key.pageUp) move({ type: 'pageUp' });
-    else if (key.pageDown) move({ type: 'pageDown' });
-    else if (key.home) move({ type: 'home' });
-    else if (key.end) move({ type: 'end' });
+    const step = moveForKey(input, key);
+    if (step) move(step);
     else if (key.return && rows[listNow().cursor]) {
       const r = rows[listNow().cursor]!;
       void readText(r.path).then(

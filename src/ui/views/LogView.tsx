@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useLoad, useSnapshot, useStore } from '../contexts.js';
 import { count, fit, marks, sparkline } from '../format.js';
-import { visible } from '../list.js';
+import { visible, moveForKey } from '../list.js';
 import { loadLog } from '../loaders.js';
 import type { Nav, NavAction } from '../nav.js';
 import { useList } from '../use-list.js';
@@ -22,10 +22,8 @@ export function LogView({ dispatch, height }: { nav?: Nav; dispatch: (a: NavActi
   const [list, move, listNow] = useList(entries.length, listRows);
 
   useKeys((input, key) => {
-    if (key.upArrow || input === 'k') move({ type: 'up' });
-    else if (key.downArrow || input === 'j') move({ type: 'down' });
-    else if (key.pageUp) move({ type: 'pageUp' });
-    else if (key.pageDown) move({ type: 'pageDown' });
+    const step = moveForKey(input, key);
+    if (step) move(step);
     else if (key.return && entries[listNow().cursor]) {
       const e = entries[listNow().cursor]!;
       dispatch({ type: 'open', overlay: { kind: 'text', title: `${e.date} ${e.task}`, text: e.raw } });

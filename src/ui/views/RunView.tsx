@@ -6,7 +6,7 @@ import { Subagents } from '../components/Subagents.js';
 import { useActions, useLoad, useSnapshot, useStore } from '../contexts.js';
 import { clock, duration, fit } from '../format.js';
 import { stagesOf, subagentsOf } from '../lifecycle.js';
-import { visible } from '../list.js';
+import { visible, moveForKey } from '../list.js';
 import { loadTimeline, messageText } from '../loaders.js';
 import type { Nav, NavAction } from '../nav.js';
 import { runKey, stepToAct } from '../run-keys.js';
@@ -39,12 +39,8 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
     );
   };
   useKeys((input, key) => {
-    if (key.upArrow || input === 'k') move({ type: 'up' });
-    else if (key.downArrow || input === 'j') move({ type: 'down' });
-    else if (key.pageUp) move({ type: 'pageUp' });
-    else if (key.pageDown) move({ type: 'pageDown' });
-    else if (key.home) move({ type: 'home' });
-    else if (key.end) move({ type: 'end' });
+    const step = moveForKey(input, key);
+    if (step) move(step);
     else if (key.return && entries[listNow().cursor]) open(entries[listNow().cursor]!);
     else if (input === 'p') dispatch({ type: 'open', overlay: { kind: 'text', title: `Plan of ${runId}`, text: planLines.length ? (contextOf(state!).plan ?? '') : '(no plan yet)' } });
     else runKey(input, runId, { state, pending: snap.pending, actions, dispatch, note: (t) => store.note('error', t) });

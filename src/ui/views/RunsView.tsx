@@ -3,7 +3,7 @@ import { useRef } from 'react';
 import type { RunSummary } from '../../engine/view.js';
 import { useActions, useSnapshot, useStore } from '../contexts.js';
 import { count, duration, fit } from '../format.js';
-import { visible } from '../list.js';
+import { visible, moveForKey } from '../list.js';
 import type { Nav, NavAction } from '../nav.js';
 import { runKey } from '../run-keys.js';
 import { useList } from '../use-list.js';
@@ -26,12 +26,8 @@ export function RunsView({ nav, dispatch, height, width, now }: { nav: Nav; disp
 
   useKeys((input, key) => {
     const selected: RunSummary | undefined = runs[listNow().cursor];
-    if (key.upArrow || input === 'k') move({ type: 'up' });
-    else if (key.downArrow || input === 'j') move({ type: 'down' });
-    else if (key.pageUp) move({ type: 'pageUp' });
-    else if (key.pageDown) move({ type: 'pageDown' });
-    else if (key.home) move({ type: 'home' });
-    else if (key.end) move({ type: 'end' });
+    const step = moveForKey(input, key);
+    if (step) move(step);
     else if (key.return && selected) dispatch({ type: 'openRun', runId: selected.runId });
     else runKey(input, selected?.runId, { state: selected ? store.state(selected.runId) : undefined, pending: snap.pending, actions, dispatch, note: (t) => store.note('error', t) });
   }, 'view');
