@@ -30,11 +30,17 @@ afterAll(() => {
   if (hasTmux) for (const s of [session, `${session}-start`]) spawnSync('tmux', ['kill-session', '-t', s]);
 });
 
+/**
+ * Ink draws only the last frame when it sees CI=true (as CI runs have): a person's terminal
+ * has no such variable, so the command in the pane runs without it.
+ */
+const AS_A_PERSON = 'env -u CI -u CONTINUOUS_INTEGRATION';
+
 describe('the UI in a real terminal', () => {
   it.skipIf(!hasTmux)('plays the demo with a person as the conductor: reject with feedback, approve, open a message', { timeout: 400_000 }, async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-tmux-'));
-    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} demo --conductor person --workspace ${JSON.stringify(dir)} --pace 300`;
+    const cmd = `${AS_A_PERSON} ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} demo --conductor person --workspace ${JSON.stringify(dir)} --pace 300`;
     tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '48', cmd);
     // Keep the pane after the command exits, to read what it printed last.
     tmux('set-option', '-t', session, 'remain-on-exit', 'on');
@@ -75,7 +81,7 @@ describe('the UI in a real terminal', () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
     const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-tmux-start-')), 'workspace');
     const name = `${session}-start`;
-    tmux('new-session', '-d', '-s', name, '-x', '140', '-y', '30', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} start --workspace ${JSON.stringify(dir)}`);
+    tmux('new-session', '-d', '-s', name, '-x', '140', '-y', '30', `${AS_A_PERSON} ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} start --workspace ${JSON.stringify(dir)}`);
     const grab = () => tmux('capture-pane', '-p', '-t', name);
     let last = '';
     for (let i = 0; i < 600 && !/No runs yet/.test(last); i++) {
