@@ -1,6 +1,7 @@
 import type { Adaptation, AgentLogConfig } from './types.js';
 import { deriveAdaptations } from './adapt.js';
-import { readAgentLog } from './read.js';
+import { readFile } from 'node:fs/promises';
+import { agentLogFile, parseAgentLog } from './read.js';
 
 export type { Adaptation, AdaptationRule, AgentLogConfig, LogEntry, ParsedLog, RunMetrics, SubagentResult } from './types.js';
 export { parseAgentLog, readAgentLog, agentLogFile } from './read.js';
@@ -18,6 +19,22 @@ export { TEMPLATE_HEADER } from './format.js';
  * throws for a missing or broken log; what could not be read is in `problems`.
  */
 export async function adaptationsFor(projectDir: string, cfg: AgentLogConfig): Promise<{ file: string; adaptations: Adaptation[]; problems: string[] }> {
-  const log = await readAgentLog(projectDir, cfg);
-  return { file: log.file, adaptations: deriveAdaptations(log.entries, cfg), problems: log.problems };
+  const file = agentLogFile(projectDir, cfg);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { file, adaptations: [], problems: [] };
+    return { file, adaptations: [], problems: [`cannot read the agent log ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}; check its permissions or the agentLog.path setting`] };
+  }
+  // The rules look at the last `window` entries: a long log is not parsed whole before every task.
+  const log = parseAgentLog(lastEntries(text, cfg.window * 3 + 2));
+  return { file, adaptations: deriveAdaptations(log.entries, cfg), problems: log.problems };
+}
+
+/** The log from its `n`-th last `## ` heading on (all of it when it has fewer). */
+export function lastEntries(text: string, n: number): string {
+  const starts: number[] = [];
+  for (const m of text.matchAll(/^## /gm)) starts.push(m.index);
+  return starts.length > n ? text.slice(starts[starts.length - n]) : text;
 }

@@ -96,7 +96,8 @@ export class StepRunner implements StepStarter {
     for (const step of STEPS) {
       actors[step] = fromPromise<StepOutcome, ActorInput>(async ({ input, signal }) => {
         const dir = paths.step(input.runId, input.id, input.attempt);
-        await fs.mkdir(dir, { recursive: true });
+        // An instant step leaves no files; every other handler keeps its inputs and outputs here.
+        if (config.steps[step].kind !== 'instant') await fs.mkdir(dir, { recursive: true });
         try {
           const dependencies = await readDependencies(paths.run(input.runId).dir, input.input as StepInput);
           return await handlers[step]({ runId: input.runId, step, attempt: input.attempt, input: input.input as StepInput, dir, projectDir, signal, ...(dependencies ? { dependencies } : {}) });

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AgentLogConfig, RunMetrics } from '../../src/agentlog/index.js';
 import { adaptationsFor, appendEntry, deriveAdaptations, parseAgentLog, renderAdaptations } from '../../src/agentlog/index.js';
@@ -99,5 +101,19 @@ describe('a second task', () => {
       },
     ]);
     expect(renderAdaptations(next.adaptations)).toContain('Why: layer violations in 1 of 1 logged task (2026-11-20 Add users endpoint: 2 violations)');
+  });
+});
+
+describe('a long log', () => {
+  it('gives the same adaptations from its last entries as from the whole log', async () => {
+    const project = await tempDir('long-log');
+    const cfg = ruleConfig({ window: 5, layerViolationTasks: 2, rejectedPlanTasks: 2 });
+    const hits = Array.from({ length: 40 }, (_, i) => i % 3 === 0);
+    for (const m of runs(hits, { layerViolations: { count: 1, details: ['users.py imports UserRepository'] }, planApprovedFirstTry: false, planRevisions: 1 }).map((m, i) => ({ ...m, date: `2026-${String(1 + Math.floor(i / 28)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}` }))) {
+      await appendEntry(project, cfg, m, { fsync: false });
+    }
+    const whole = deriveAdaptations(parseAgentLog(await readFile(path.join(project, cfg.path), 'utf8')).entries, cfg);
+    expect(whole.length).toBeGreaterThan(0);
+    expect((await adaptationsFor(project, cfg)).adaptations).toEqual(whole);
   });
 });
