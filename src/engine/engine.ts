@@ -13,7 +13,8 @@ import { applyEvent, persist, stateLabel } from './apply.js';
 import { deliverOutbox } from './deliver-outbox.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { EventSource, RunRecord, RunState } from './run-state.js';
-import { isFinished } from './run-state.js';
+import type { CompactState } from './run-state.js';
+import { compactState, isFinished } from './run-state.js';
 import { setTaskStatusSafe } from './tasks.js';
 import { TimerTable } from './timers.js';
 
@@ -139,7 +140,7 @@ export class RunEngine extends EventEmitter<EngineEvents> {
       event,
       ...(applied.outOfPlace ? { outOfPlace: applied.outOfPlace } : {}),
       outbox: applied.effects.outbox,
-      state: { ...state, undelivered: undefined },
+      ...compactRecord(state, applied.effects.start),
     };
     await this.append(runId, record);
     this.runs.set(runId, state);
@@ -235,6 +236,13 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     if (outOfPlace) this.deps.log(`${runId}: ${what} out of place: ${outOfPlace}`);
     else this.deps.log(`${runId}: ${stateLabel(before.snapshot.value)} → ${stateLabel(after.snapshot.value)} (${what})`);
   }
+}
+
+/** The record's state, and the inputs of the steps this event started. */
+function compactRecord(state: RunState, started: string[]): { state: CompactState; inputs?: Record<string, unknown> } {
+  const { state: compact } = compactState(state);
+  if (started.length === 0) return { state: compact };
+  return { state: compact, inputs: Object.fromEntries(started.map((id) => [id, state.steps[id]?.input])) };
 }
 
 function withoutKey<T>(o: Record<string, T>, key: string): Record<string, T> {

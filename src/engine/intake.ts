@@ -54,7 +54,8 @@ export class Intake {
         .queue.run(r.runId, async () => {
           if (r.kind === 'new' && !engine.runs.has(r.runId)) {
             const subject = firstLine(m.body).replace(/^#+\s*/, '').replace(/^ANALYST REPORT\s*[—-]\s*/i, '') || 'untitled task';
-            await engine.create(r.runId, await taskFor(paths, r.taskId, { subject, description: m.body }));
+            // Without a task file the handoff itself describes the task; it is in the context already.
+            await engine.create(r.runId, await taskFor(paths, r.taskId, { subject, description: '' }));
           }
           await engine.commit(r.runId, source, { ...toEvent(m, rec.from, m.id ?? rec.key) });
         })

@@ -73,19 +73,39 @@ export type RunRecord =
       /** Set when the event changed nothing: why (shown to the user). */
       outOfPlace?: string;
       outbox: OutboxItem[];
-      /** The state after the event, less `undelivered` (see stateAfter). */
-      state: Omit<RunState, 'undelivered'> & { undelivered?: OutboxItem[] };
+      /** The state after the event, written compactly (see compactState and stateAfter). */
+      state: CompactState;
+      /** Inputs of the steps this event started (every other step's input is in an earlier record). */
+      inputs?: Record<string, unknown>;
     }
   | { seq: number; at: number; kind: 'step-started'; id: string; attempt: number }
   | { seq: number; at: number; kind: 'delivered'; keys: string[] };
+
+/**
+ * A run's state as an event record holds it: without `undelivered` (it is the state
+ * before's plus the record's outbox) and without the inputs of steps already running
+ * (each is in the record that started it). A record stays a few KB however many steps
+ * run side by side.
+ */
+export type CompactState = Omit<RunState, 'undelivered' | 'steps'> & {
+  undelivered?: OutboxItem[];
+  steps: Record<string, Omit<ActiveStep, 'input'> & { input?: unknown }>;
+};
+
+export function compactState(state: RunState): { state: CompactState; inputs?: Record<string, unknown> } {
+  return { state: { ...state, undelivered: undefined, steps: Object.fromEntries(Object.entries(state.steps).map(([id, { input: _input, ...rest }]) => [id, rest])) } };
+}
 
 /** The run's state after `record`, given the state before it (records carry it or a delta). */
 export function stateAfter(before: RunState | undefined, record: RunRecord): RunState {
   if (record.kind === 'created') return record.state;
   if (record.kind === 'event') {
-    // The record's outbox is not written twice: undelivered = before's + this outbox.
-    if (record.state.undelivered !== undefined) return record.state as RunState;
-    return { ...record.state, undelivered: [...(before?.undelivered ?? []), ...record.outbox] };
+    const steps: Record<string, ActiveStep> = {};
+    for (const [id, step] of Object.entries(record.state.steps)) {
+      steps[id] = { ...step, input: record.inputs?.[id] ?? step.input ?? before?.steps[id]?.input };
+    }
+    const undelivered = record.state.undelivered ?? [...(before?.undelivered ?? []), ...record.outbox];
+    return { ...record.state, steps, undelivered };
   }
   if (!before) throw new Error(`journal record ${record.seq} (${record.kind}) has no state before it`);
   if (record.kind === 'delivered') {

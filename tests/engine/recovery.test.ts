@@ -8,7 +8,7 @@ import { Engine } from '../../src/engine/service.js';
 import { createFolderStore } from '../../src/store/folder-store.js';
 import { createFolderMailbox } from '../../src/store/mailbox.js';
 import { loadConfig } from '../../src/workspace/config.js';
-import { HANDOFF_BODY, drop, settle, tempWorkspace } from './helpers.js';
+import { HANDOFF_BODY, drop, settle, tempWorkspace, until } from './helpers.js';
 
 
 describe('recovery', () => {
@@ -72,6 +72,35 @@ describe('messages that cannot be applied', () => {
       expect(await fs.readFile(`${inbox.rejected}/analyst--bad.md.reason.txt`, 'utf8')).toMatch(/line 2.*HANDOF.*PLAN, STATUS/);
       expect(await fs.readFile(`${inbox.rejected}/breaker--lost.md.reason.txt`, 'utf8')).toMatch(/unrouted: no run for task nope/);
       expect(engine.runs()).toEqual([]);
+    } finally {
+      await engine.stop();
+    }
+  });
+});
+
+describe('compact journal records', () => {
+  it('should write a step input once and still give it back to the step after a restart', async () => {
+    const paths = await tempWorkspace('default', (c) => {
+      c.project = '.';
+      c.steps = { 'architecture-validator': { kind: 'instant' } };
+    });
+    let engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
+    await drop(paths, 'backend-engineer', { from: 'analyst', type: 'HANDOFF', priority: 'MEDIUM', task: 't1', body: HANDOFF_BODY });
+    await until(engine, () => stateLabel(engine.run('t1')?.snapshot.value ?? '') === 'awaitingApproval.waiting', 'the plan');
+    await drop(paths, 'backend-engineer', { from: 'conductor', type: 'STATUS', priority: 'HIGH', task: 't1', body: 'APPROVED' });
+    await until(engine, () => engine.manual.pending().some((p) => p.step === 'implement'), 'the manual implement step');
+    const plan = (engine.run('t1')!.steps.implement!.input as { plan?: string }).plan;
+    expect(plan).toMatch(/## Backend Implementation Plan/);
+    await engine.stop();
+
+    const lines = (await fs.readFile(paths.run('t1').journal, 'utf8')).trim().split('\n');
+    expect(lines.filter((l) => l.includes('## Backend Implementation Plan') && l.includes('"inputs"')).length).toBeGreaterThan(0);
+    await fs.rm(paths.run('t1').snapshot, { force: true });
+    engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
+    try {
+      await until(engine, () => engine.manual.pending().some((p) => p.step === 'implement'), 'the implement step again after the restart');
+      expect((engine.run('t1')!.steps.implement!.input as { plan?: string }).plan).toBe(plan);
+      expect(engine.run('t1')!.steps.implement!.attempt).toBe(2);
     } finally {
       await engine.stop();
     }
