@@ -14,7 +14,7 @@ import { deliverOutbox } from './deliver-outbox.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { EventSource, RunRecord, RunState } from './run-state.js';
 import type { CompactState } from './run-state.js';
-import { compactState, isFinished } from './run-state.js';
+import { compactState, isFinished, newRunState } from './run-state.js';
 import { setTaskStatusSafe } from './tasks.js';
 import { TimerTable } from './timers.js';
 
@@ -87,20 +87,7 @@ export class RunEngine extends EventEmitter<EngineEvents> {
       },
     };
     const [snapshot] = initialTransition(this.entry.machine, input);
-    const state: RunState = {
-      runId,
-      machine: { id: this.entry.id, version: this.entry.version },
-      snapshot: persist(snapshot),
-      steps: {},
-      attempts: {},
-      timers: {},
-      seen: [],
-      undelivered: [],
-      sent: 0,
-      createdAt: now,
-      since: now,
-      updatedAt: now,
-    };
+    const state = newRunState(runId, { id: this.entry.id, version: this.entry.version }, persist(snapshot), now);
     await this.append(runId, { seq: 1, at: now, kind: 'created', machine: state.machine, input, state });
     this.runs.set(runId, state);
     return state;

@@ -121,6 +121,11 @@ export function stateAfter(before: RunState | undefined, record: RunRecord): Run
   };
 }
 
+/** A run's state before any event: the machine's snapshot, nothing running, nothing sent. */
+export function newRunState(runId: string, machine: RunState['machine'], snapshot: PersistedSnapshot, now: number): RunState {
+  return { runId, machine, snapshot, steps: {}, attempts: {}, timers: {}, seen: [], undelivered: [], sent: 0, createdAt: now, since: now, updatedAt: now };
+}
+
 export function isFinished(state: RunState): boolean {
   return state.snapshot.status !== 'active';
 }

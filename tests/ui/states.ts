@@ -3,6 +3,7 @@ import { initialContext } from '../../machines/backend-engineer/context.js';
 import type { RunContext } from '../../machines/backend-engineer/context.js';
 import type { EngineEvents } from '../../src/engine/engine.js';
 import type { RunState } from '../../src/engine/run-state.js';
+import { newRunState } from '../../src/engine/run-state.js';
 import type { PendingStep } from '../../src/handlers/manual.js';
 import type { EngineSource } from '../../src/ui/store.js';
 import { configSchema } from '../../src/workspace/config-schema.js';
@@ -14,19 +15,9 @@ export function runState(runId: string, value: unknown, tags: string[], ctx: Par
     ...initialContext({ runId, task: { id: runId, subject: `task ${runId}`, description: '' }, limits: { planRevisions: 3, fixCycles: 5, implementRounds: 2, approvalReminderMs: 1, approvalEscalateMs: 2 } }),
     ...ctx,
   };
+  const status = value === 'done' || value === 'cancelled' ? 'done' : 'active';
   return {
-    runId,
-    machine: { id: 'backend-engineer', version: 1 },
-    snapshot: { value, context: context as unknown as Record<string, unknown>, status: value === 'done' || value === 'cancelled' ? 'done' : 'active', tags },
-    steps: {},
-    attempts: {},
-    timers: {},
-    seen: [],
-    undelivered: [],
-    sent: 0,
-    createdAt: 0,
-    since: 0,
-    updatedAt: 0,
+    ...newRunState(runId, { id: 'backend-engineer', version: 1 }, { value, context: context as unknown as Record<string, unknown>, status, tags }, 0),
     ...over,
   };
 }
