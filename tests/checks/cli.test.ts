@@ -1,27 +1,16 @@
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { CliResult } from '../workspace/cli-helpers.js';
+import { runCli } from '../workspace/cli-helpers.js';
 import { project } from './helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-const MAIN = path.join(ROOT, 'src/cli/main.ts');
 const FIXTURES = path.join(ROOT, 'tests/fixtures');
 
 /** Runs `teamstate check ...` from source (so it needs no build) in `cwd`. */
-function check(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, 'check', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const check = (args: string[], cwd: string): Promise<CliResult> => runCli(['check', ...args], { cwd, fromSource: true });
 
 describe('teamstate check', () => {
   it('exits 0 on the clean twin and prints all three reports', async () => {

@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/src/cli/main.js');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const MAIN = path.join(ROOT, 'dist/src/cli/main.js');
+/** The CLI from source through tsx, for tests that should not need a build. */
+const FROM_SOURCE = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, path.join(ROOT, 'src/cli/main.ts')];
 
 export interface CliResult {
   code: number | null;
@@ -11,11 +14,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI (`npm run build` first) in `cwd`, with `input` on stdin (always closed). */
-export function runCli(args: string[], opts: { cwd: string; input?: string }): Promise<CliResult> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` before the CLI tests`);
+/**
+ * Runs the built CLI (`npm run build` first) in `cwd`, with `input` on stdin (always
+ * closed); with `fromSource`, the sources through tsx instead.
+ */
+export function runCli(args: string[], opts: { cwd: string; input?: string; fromSource?: boolean }): Promise<CliResult> {
+  if (!opts.fromSource && !existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` before the CLI tests`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(opts.fromSource ? FROM_SOURCE : [MAIN]), ...args], { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
