@@ -1,4 +1,4 @@
-import { parser } from '@lezer/python';
+import { parser } from './grammar/parser.js';
 import type { SyntaxNode, Tree } from '@lezer/common';
 import type { Layer } from './types.js';
 
@@ -33,6 +33,7 @@ export interface PyFile {
 
 /** Parses a file once and gathers the nodes every rule uses. Never throws on bad Python. */
 export function parsePython(rel: string, src: string, layer: Layer | null): PyFile {
+  if (src.charCodeAt(0) === 0xfeff) src = src.slice(1); // a byte-order mark is not code
   const tree = parser.parse(src);
   const nodes = new Map<string, SyntaxNode[]>();
   for (const name of COLLECTED) nodes.set(name, []);
