@@ -3,10 +3,9 @@ import path from 'node:path';
 import { Engine } from '../../src/engine/service.js';
 import { createFolderStore } from '../../src/store/folder-store.js';
 import { mapLimit } from '../../src/store/map-limit.js';
-import type { JournalRecord } from '../../src/store/types.js';
 import { renderMessage } from '../../src/protocol/render.js';
+import { fold } from '../../src/engine/fold.js';
 import type { RunRecord, RunState } from '../../src/engine/run-state.js';
-import { stateAfter } from '../../src/engine/run-state.js';
 import type { WorkspacePaths } from '../../src/workspace/paths.js';
 import { dropFor, ENGINEER } from './lifecycle.js';
 
@@ -38,18 +37,16 @@ export async function makeIdleRuns(paths: WorkspacePaths, count: number): Promis
   } finally {
     await engine.stop();
   }
-  const store = createFolderStore(paths.runsDir, { fsync: false });
+  const store = createFolderStore<RunRecord, RunState>(paths.runsDir, { fsync: false });
   const { records } = await store.read(TEMPLATE);
   const text = JSON.stringify(records);
   await mapLimit(
     Array.from({ length: count }, (_, i) => `idle-${String(i + 1).padStart(5, '0')}`),
     64,
     async (id) => {
-      const copy = JSON.parse(text.split(TEMPLATE).join(id)) as JournalRecord[];
+      const copy = JSON.parse(text.split(TEMPLATE).join(id)) as RunRecord[];
       await store.append(id, copy);
-      let state: RunState | undefined;
-      for (const r of copy as unknown as RunRecord[]) state = stateAfter(state, r);
-      await store.writeSnapshot(id, copy.at(-1)!.seq, state);
+      await store.writeSnapshot(id, copy.at(-1)!.seq, fold(copy)!);
     },
   );
   await store.close();

@@ -9,20 +9,25 @@ import type { Config } from '../workspace/config-schema.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
 import { expandRecipients } from './addresses.js';
 import type { Effects } from './apply.js';
-import { applyEvent, persist, stateLabel } from './apply.js';
+import { persist, stateLabel } from './apply.js';
 import { deliverOutbox } from './deliver-outbox.js';
 import { KeyedQueue } from './keyed-queue.js';
-import type { EventSource, RunRecord, RunState } from './run-state.js';
-import type { CompactState } from './run-state.js';
-import { compactState, isFinished, newRunState } from './run-state.js';
+import { applyRecord } from './fold.js';
+import type { Applied, EventRecord, EventSource, RunRecord, RunState } from './run-state.js';
+import { isFinished, newRunState } from './run-state.js';
+import type { Stepped } from './step.js';
+import { accepts, step } from './step.js';
 import { setTaskStatusSafe } from './tasks.js';
 import { TimerTable } from './timers.js';
 
-/** What the engine needs from outside; time and ids are ports (STYLE.md). */
+/** The run store as the engine uses it: its records and its snapshot states. */
+export type RunStoreOf = RunStore<RunRecord, RunState>;
+
+/** What the engine needs from outside; time and ids are ports. */
 export interface EngineDeps {
   paths: WorkspacePaths;
   config: Config;
-  store: RunStore;
+  store: RunStoreOf;
   mailbox: Mailbox;
   now?: () => number;
   /** One line per transition, and warnings. */
@@ -39,12 +44,16 @@ export interface EngineEvents {
 export interface StepStarter {
   start(runId: string, id: string, state: RunState): void;
   stop(runId: string, id: string): void;
+  /** Whether step `id` completes at once (instant or built-in work), so the engine runs it inside the macro-step. */
+  inline(runId: string, id: string, state: RunState): boolean;
+  /** Runs such a step and gives its done or error event. Never rejects. */
+  runInline(runId: string, id: string, state: RunState): Promise<{ type: string; output?: unknown; error?: unknown }>;
 }
 
 /**
  * The durable core: applies one event to one run at a time (load → transition →
  * journal → effects), keeps every run's state in memory, and carries out effects only
- * after they are journaled (DESIGN §4).
+ * after they are journaled (docs/DESIGN.md §4).
  */
 export class RunEngine extends EventEmitter<EngineEvents> {
   readonly entry: MachineEntry;
@@ -65,7 +74,9 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     this.entry = entry;
     this.now = deps.now ?? Date.now;
     this.timers = new TimerTable(this.now, (runId, id, timer) => {
-      void this.queue.run(runId, () => this.commit(runId, { kind: 'timer', id }, timer.event)).catch((e) => this.warn(`timer ${id} of ${runId}: ${String(e)}`));
+      void this.queue
+        .run(runId, () => this.commit(runId, { kind: 'timer', id }, timer.event))
+        .catch((e: unknown) => this.fault(runId, `the fired timer ${id} could not be journaled: ${e instanceof Error ? e.message : String(e)}`));
     });
   }
 
@@ -94,45 +105,43 @@ export class RunEngine extends EventEmitter<EngineEvents> {
   }
 
   /**
-   * Applies one event to a run: the pure transition, then the journal record (durable
-   * when this resolves), then the effects. Returns the record. Must be called inside the
-   * run's queue. A message whose key the run has already applied is not applied again.
+   * Applies one event to a run: the pure step, then the steps it started that complete at
+   * once (instant and built-in work, run here inside the same macro-step), then one
+   * journal record holding all of it (durable when this resolves), then the effects.
+   * Returns the record. Must be called inside the run's queue. A message whose key the
+   * run has already applied is not applied again.
    */
-  async commit(runId: string, source: EventSource, event: { type: string; from?: string; [k: string]: unknown }): Promise<RunRecord | undefined> {
+  async commit(runId: string, source: EventSource, event: { type: string; from?: string; [k: string]: unknown }): Promise<EventRecord | undefined> {
     const before = this.runs.get(runId);
-    if (!before) throw new Error(`no run ${runId}`);
-    const key = source.kind === 'message' || source.kind === 'person' ? source.key : undefined;
-    if (key && before.seen.includes(key)) return undefined;
-    if (source.kind === 'step' && before.steps[source.id]?.attempt !== source.attempt) return undefined;
-    if (source.kind === 'timer' && !before.timers[source.id]) return undefined;
-
+    if (!before) throw new UserError(`no run "${runId}"; \`teamstate runs\` lists them`);
+    if (!accepts(before, source)) return undefined;
     const now = this.now();
-    const applied = applyEvent(this.entry, before, event, {
-      now,
-      self: this.deps.config.engine.member,
-      recipients: (to) => expandRecipients(to, this.deps.config),
-    });
-    const state: RunState = { ...applied.state, seen: key ? [...before.seen, key] : before.seen };
-    // A fired timer is spent whatever it did, or it would be re-armed and fire again.
-    if (source.kind === 'timer') state.timers = withoutKey(state.timers, source.id);
-    if (source.kind === 'message') state.last = { dir: 'in', peer: source.from, type: source.type, firstLine: source.firstLine, at: now };
-    const lastOut = applied.effects.outbox.at(-1);
-    if (lastOut) state.last = { dir: 'out', peer: lastOut.recipients.join(', '), type: lastOut.message.type, firstLine: lastOut.message.body.split('\n')[0] ?? '', at: now };
-
-    const record: RunRecord = {
-      seq: this.nextSeq(runId),
-      at: now,
-      kind: 'event',
-      source,
-      event,
-      ...(applied.outOfPlace ? { outOfPlace: applied.outOfPlace } : {}),
-      outbox: applied.effects.outbox,
-      ...compactRecord(state, applied.effects.start),
-    };
+    const ctx = { now, self: this.deps.config.engine.member, recipients: (to: string[]) => expandRecipients(to, this.deps.config) };
+    const first = step(this.entry, before, source, event, ctx);
+    const chain = [first];
+    let state = first.state;
+    // Steps that complete at once run now, so a reply costs one record, not one per step.
+    let inline = first.effects.start.filter((id) => this.steps?.inline(runId, id, state));
+    for (let round = 0; inline.length > 0 && round < MAX_INLINE_ROUNDS; round++) {
+      const at = state;
+      const ends = await Promise.all(inline.map((id) => this.steps!.runInline(runId, id, at)));
+      const next: string[] = [];
+      for (const [i, id] of inline.entries()) {
+        const s = state.steps[id];
+        if (!s || s.attempt !== at.steps[id]?.attempt) continue;
+        const stepped = step(this.entry, state, { kind: 'step', id, attempt: s.attempt }, ends[i]!, ctx);
+        chain.push(stepped);
+        state = stepped.state;
+        next.push(...stepped.effects.start.filter((sid) => this.steps?.inline(runId, sid, state)));
+      }
+      inline = next;
+    }
+    const [head, ...rest] = chain.map((c) => c.applied);
+    const record: EventRecord = { seq: this.nextSeq(runId), at: now, kind: 'event', ...head!, ...(rest.length ? { then: rest } : {}) };
     await this.append(runId, record);
     this.runs.set(runId, state);
-    this.logTransition(runId, before, state, event, applied.outOfPlace);
-    await this.carryOut(runId, state, applied.effects);
+    for (const c of chain) this.logTransition(runId, c.applied, c.state);
+    await this.carryOut(runId, state, netEffects(before, state, chain));
     return record;
   }
 
@@ -165,13 +174,13 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     this.runs.set(runId, { ...this.runs.get(runId)!, undelivered: this.runs.get(runId)!.undelivered.filter((o) => !done.has(o.key)) });
   }
 
-  /** Journals another attempt of a step interrupted by a crash (at-least-once, DESIGN §4). */
+  /** Journals another attempt of a step interrupted by a crash (at-least-once, docs/DESIGN.md §4). */
   async restartStep(runId: string, id: string): Promise<RunState> {
     const state = this.runs.get(runId)!;
-    const step = state.steps[id]!;
-    const attempt = (state.attempts[id] ?? step.attempt) + 1;
-    await this.append(runId, { seq: this.nextSeq(runId), at: this.now(), kind: 'step-started', id, attempt });
-    const next: RunState = { ...state, steps: { ...state.steps, [id]: { ...step, attempt, startedAt: this.now() } }, attempts: { ...state.attempts, [id]: attempt } };
+    const attempt = (state.attempts[id] ?? state.steps[id]!.attempt) + 1;
+    const record: RunRecord = { seq: this.nextSeq(runId), at: this.now(), kind: 'step-started', id, attempt };
+    await this.append(runId, record);
+    const next = applyRecord(state, record);
     this.runs.set(runId, next);
     return next;
   }
@@ -202,6 +211,20 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     );
   }
 
+  /**
+   * Marks a run faulted: something it did (a step's result, a fired timer) could not be
+   * journaled, so it will not move on by itself. Shown in `runs` and the UI with the
+   * reason; a restart recovers it from its journal (the step re-runs, the timer re-arms).
+   */
+  fault(runId: string, reason: string): void {
+    const state = this.runs.get(runId);
+    this.warn(`run ${runId}: ${reason}; the run is faulted until the engine restarts`);
+    if (!state) return;
+    const faulted = { ...state, faulted: reason };
+    this.runs.set(runId, faulted);
+    this.emit('run', faulted);
+  }
+
   warn(line: string): void {
     this.deps.log?.(`warning: ${line}`);
     this.emit('warning', line);
@@ -217,22 +240,26 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     return (this.seqs.get(runId) ?? 0) + 1;
   }
 
-  private logTransition(runId: string, before: RunState, after: RunState, event: { type: string; from?: string }, outOfPlace?: string): void {
+  private logTransition(runId: string, applied: Applied, after: RunState): void {
     if (!this.deps.log) return;
-    const what = `${event.type}${event.from ? ` from ${event.from}` : ''}`;
+    const { event, outOfPlace } = applied;
+    const what = `${event.type}${typeof event.from === 'string' ? ` from ${event.from}` : ''}`;
     if (outOfPlace) this.deps.log(`${runId}: ${what} out of place: ${outOfPlace}`);
-    else this.deps.log(`${runId}: ${stateLabel(before.snapshot.value)} → ${stateLabel(after.snapshot.value)} (${what})`);
+    else this.deps.log(`${runId}: → ${stateLabel(after.snapshot.value)} (${what})`);
   }
 }
 
-/** The record's state, and the inputs of the steps this event started. */
-function compactRecord(state: RunState, started: string[]): { state: CompactState; inputs?: Record<string, unknown> } {
-  const { state: compact } = compactState(state);
-  if (started.length === 0) return { state: compact };
-  return { state: compact, inputs: Object.fromEntries(started.map((id) => [id, state.steps[id]?.input])) };
-}
+/** Inline rounds at most per record: a machine that loops through instant steps is cut off, not spun forever. */
+const MAX_INLINE_ROUNDS = 64;
 
-function withoutKey<T>(o: Record<string, T>, key: string): Record<string, T> {
-  const { [key]: _gone, ...rest } = o;
-  return rest;
+/**
+ * The effects of a chain of steps as one: steps running at the end that were not before
+ * (less those done inline), steps that ran before and are gone, every message, the task
+ * status changes in order.
+ */
+function netEffects(before: RunState, after: RunState, chain: Stepped[]): Effects {
+  const start = Object.keys(after.steps).filter((id) => after.steps[id]!.attempt !== before.steps[id]?.attempt);
+  const stop = Object.keys(before.steps).filter((id) => after.steps[id]?.attempt !== before.steps[id]!.attempt);
+  const task = chain.map((c) => c.effects.task).filter((t) => t !== undefined).at(-1);
+  return { outbox: chain.flatMap((c) => c.effects.outbox), start, stop, ...(task ? { task } : {}) };
 }

@@ -1,25 +1,23 @@
 import { promises as fs } from 'node:fs';
-import { UserError } from '../errors.js';
-import { createFolderStore } from '../store/folder-store.js';
+import { openRunStore } from '../store/open.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
+import { fold } from './fold.js';
 import type { RunRecord, RunState } from './run-state.js';
-import { stateAfter } from './run-state.js';
 
 /**
- * Reads runs from the store without an engine (the CLI's `runs`, `show`, `replay`): the
- * journal is append-only and the snapshot cache is replaced atomically, so reading while
- * an engine runs is safe. Nothing is repaired here; that is the engine's job on start.
+ * Reads runs without an engine (the CLI's `runs`, `show`, `replay`, the UI's history)
+ * through the store's read-only variant: the journal is append-only and the snapshot
+ * cache is replaced atomically, so reading while an engine runs is safe. Nothing is
+ * repaired here; that is the engine's job on start.
  */
 export async function readRunStates(paths: WorkspacePaths): Promise<RunState[]> {
-  const store = createFolderStore(paths.runsDir, { fsync: false });
+  const store = await openRunStore<RunRecord, RunState>(paths, { readOnly: true });
   try {
     const ids = await store.listRuns();
     const states = await Promise.all(
       ids.map(async (id) => {
         const loaded = await store.load(id);
-        let state = loaded.snapshot?.data as RunState | undefined;
-        for (const r of loaded.tail as unknown as RunRecord[]) state = stateAfter(state, r);
-        return state;
+        return fold(loaded.tail, loaded.snapshot?.data);
       }),
     );
     return states.filter((s): s is RunState => s !== undefined);
@@ -28,17 +26,11 @@ export async function readRunStates(paths: WorkspacePaths): Promise<RunState[]> 
   }
 }
 
-/** A run's whole journal. */
-export async function readJournal(paths: WorkspacePaths, runId: string): Promise<{ records: RunRecord[]; torn?: { offset: number; bytes: number; reason: string } }> {
-  const exists = await fs.stat(paths.run(runId).journal).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) throw new UserError(`no run "${runId}" in ${paths.root}; \`teamstate runs\` lists them`);
-  const store = createFolderStore(paths.runsDir, { fsync: false });
+/** A run's whole journal, and what a person should know about it (a torn tail the engine will repair). */
+export async function readJournal(paths: WorkspacePaths, runId: string): Promise<{ records: RunRecord[]; note?: string }> {
+  const store = await openRunStore<RunRecord, RunState>(paths, { readOnly: true });
   try {
-    const result = await store.read(runId);
-    return { records: result.records as unknown as RunRecord[], ...(result.torn ? { torn: result.torn } : {}) };
+    return await store.read(runId);
   } finally {
     await store.close();
   }

@@ -1,19 +1,19 @@
 import { UserError } from '../errors.js';
-import type { RunStore } from '../store/types.js';
-import type { RunEngine } from './engine.js';
-import type { RunRecord, RunState } from './run-state.js';
-import { stateAfter } from './run-state.js';
+import type { RunEngine, RunStoreOf } from './engine.js';
+import { fold } from './fold.js';
+import type { RunState } from './run-state.js';
 
 /** How many runs are read from the store at once on start. */
 const PARALLEL_LOADS = 64;
 
 /**
- * Reads every unfinished run back: the snapshot cache plus the journal records after it
- * (the journal is the truth; the cache only saves reading it whole). A torn tail from a
- * crash is cut off, kept beside the journal, and reported. A run persisted by another
- * machine version is migrated by a registered function, or refused with a clear error.
+ * Reads every unfinished run back: the snapshot cache plus the journal records after it,
+ * through the one fold (the journal is the truth; the cache only saves reading it whole).
+ * What the store repaired on the way (a torn tail from a crash) is reported. A run
+ * persisted by another machine version is migrated by a registered function, or refused
+ * with a clear error.
  */
-export async function loadRuns(store: RunStore, engine: RunEngine, warn: (line: string) => void): Promise<RunState[]> {
+export async function loadRuns(store: RunStoreOf, engine: RunEngine, warn: (line: string) => void): Promise<RunState[]> {
   const ids = await store.listRuns({ unfinishedOnly: true });
   const loaded: RunState[] = [];
   for (let i = 0; i < ids.length; i += PARALLEL_LOADS) {
@@ -23,26 +23,18 @@ export async function loadRuns(store: RunStore, engine: RunEngine, warn: (line: 
   return loaded;
 }
 
-async function loadRun(store: RunStore, engine: RunEngine, runId: string, warn: (line: string) => void): Promise<RunState | undefined> {
-  let result = await store.load(runId);
-  if (result.torn) {
-    warn(`run ${runId}: the journal's last write was cut by a crash (${result.torn.reason}, ${result.torn.bytes} bytes at ${result.torn.offset}); kept aside and recovered from the record before it`);
-    await store.repairTail(runId);
-    result = await store.load(runId);
-  }
-  let state = result.snapshot?.data as RunState | undefined;
-  let seq = result.snapshot?.seq ?? 0;
-  for (const record of result.tail as unknown as RunRecord[]) {
-    state = stateAfter(state, record);
-    seq = record.seq;
-  }
+async function loadRun(store: RunStoreOf, engine: RunEngine, runId: string, warn: (line: string) => void): Promise<RunState | undefined> {
+  const result = await store.load(runId);
+  if (result.note) warn(`run ${runId}: ${result.note}`);
+  const seq = result.tail.at(-1)?.seq ?? result.snapshot?.seq ?? 0;
+  let state = fold(result.tail, result.snapshot?.data);
   if (!state) return undefined;
   state = migrate(engine, state);
   engine.adopt(state, seq);
   return state;
 }
 
-/** Brings a persisted state to the running machine's version, or refuses to read it. */
+/** Brings a persisted state to the running machine's version, or refuses to read it (docs/DESIGN.md §4). */
 export function migrate(engine: RunEngine, state: RunState): RunState {
   const { entry } = engine;
   if (state.machine.id !== entry.id) {

@@ -33,7 +33,8 @@ export interface OutboxItem {
 /**
  * Everything about one run that the engine keeps: the machine snapshot plus what the
  * machine cannot hold (active steps, timers, undelivered messages, applied message keys).
- * It is the `state` of every journal record, and the snapshot cache's content.
+ * The journal's first record holds it whole, each later record what changed (fold.ts);
+ * the snapshot cache holds it whole at some record.
  */
 export interface RunState {
   runId: string;
@@ -42,7 +43,7 @@ export interface RunState {
   steps: Record<string, ActiveStep>;
   attempts: Record<string, number>;
   timers: Record<string, Timer>;
-  /** Keys of the inbound messages and commands already applied: exactly-once. */
+  /** Keys of the last inbound messages and commands applied (at most SEEN_KEPT): exactly-once. */
   seen: string[];
   undelivered: OutboxItem[];
   /** How many messages the run has sent: the next outgoing id. */
@@ -52,6 +53,8 @@ export interface RunState {
   since: number;
   updatedAt: number;
   last?: { dir: 'in' | 'out'; peer: string; type: string; firstLine: string; at: number };
+  /** Set while the engine runs when a step's result or a fired timer could not be journaled: the run is stuck until a restart. */
+  faulted?: string;
 }
 
 /** Where an event came from, as the journal and the timeline show it. */
@@ -61,64 +64,83 @@ export type EventSource =
   | { kind: 'timer'; id: string }
   | { kind: 'person'; key: string; action: string };
 
-/** Journal records (store payloads). Each carries the run's state after it. */
-export type RunRecord =
-  | { seq: number; at: number; kind: 'created'; machine: { id: string; version: number }; input: unknown; state: RunState }
-  | {
-      seq: number;
-      at: number;
-      kind: 'event';
-      source: EventSource;
-      event: { type: string; [k: string]: unknown };
-      /** Set when the event changed nothing: why (shown to the user). */
-      outOfPlace?: string;
-      outbox: OutboxItem[];
-      /** The state after the event, written compactly (see compactState and stateAfter). */
-      state: CompactState;
-      /** Inputs of the steps this event started (every other step's input is in an earlier record). */
-      inputs?: Record<string, unknown>;
-    }
-  | { seq: number; at: number; kind: 'step-started'; id: string; attempt: number }
-  | { seq: number; at: number; kind: 'delivered'; keys: string[] };
+/**
+ * What one event changed in a run, as the journal holds it: only the parts that moved.
+ * `seen`, `last`, `since`, `updatedAt`, `sent`, `attempts`, `undelivered` and the tags are
+ * not in it: the fold derives them from the record (its source, time and outbox) and the
+ * state value.
+ */
+export interface Delta {
+  /** The new state value, when it moved. */
+  value?: unknown;
+  status?: PersistedSnapshot['status'];
+  /** Top-level context keys the event assigned (with their new values). */
+  context?: Record<string, unknown>;
+  /** Context keys the event cleared (assigned undefined). */
+  unset?: string[];
+  /** Steps started, by id (each runs from the record's time). */
+  started?: Record<string, { src: string; input: unknown; attempt: number }>;
+  /** Steps that ended: finished, or their state was left. Applied before `started`. */
+  ended?: string[];
+  /** Timers armed, by id. */
+  timers?: Record<string, Timer>;
+  /** Timers gone: fired, cancelled, or the run finished. Applied before `timers`. */
+  cleared?: string[];
+}
+
+/** One event applied to a run: where it came from, the event, what it changed and sent. */
+export interface Applied {
+  source: EventSource;
+  event: { type: string; [k: string]: unknown };
+  /** Set when the event changed nothing: why (shown to the user). */
+  outOfPlace?: string;
+  outbox: OutboxItem[];
+  delta: Delta;
+}
 
 /**
- * A run's state as an event record holds it: without `undelivered` (it is the state
- * before's plus the record's outbox) and without the inputs of steps already running
- * (each is in the record that started it). A record stays a few KB however many steps
- * run side by side.
+ * A journal record of one inbound event (a message, a person's action, a timer, a step's
+ * end) and, in `then`, the steps that completed at once because of it (instant and
+ * built-in work): one record, one durable append, however many transitions it took.
  */
-export type CompactState = Omit<RunState, 'undelivered' | 'steps'> & {
+export type EventRecord = { seq: number; at: number; kind: 'event'; then?: Applied[] } & Applied;
+
+/**
+ * An event record of the first journal format: the whole state after the event (minus
+ * the outbox and the inputs of running steps). Still read, never written.
+ */
+export interface LegacyEventRecord {
+  seq: number;
+  at: number;
+  kind: 'event';
+  source: EventSource;
+  event: { type: string; [k: string]: unknown };
+  outOfPlace?: string;
+  outbox: OutboxItem[];
+  state: LegacyState;
+  inputs?: Record<string, unknown>;
+}
+
+export type LegacyState = Omit<RunState, 'undelivered' | 'steps'> & {
   undelivered?: OutboxItem[];
   steps: Record<string, Omit<ActiveStep, 'input'> & { input?: unknown }>;
 };
 
-export function compactState(state: RunState): { state: CompactState; inputs?: Record<string, unknown> } {
-  return { state: { ...state, undelivered: undefined, steps: Object.fromEntries(Object.entries(state.steps).map(([id, { input: _input, ...rest }]) => [id, rest])) } };
-}
+/** Journal records (store payloads): the run's first state whole, then what each event changed. */
+export type RunRecord =
+  | { seq: number; at: number; kind: 'created'; machine: { id: string; version: number }; input: unknown; state: RunState }
+  | EventRecord
+  | LegacyEventRecord
+  | { seq: number; at: number; kind: 'step-started'; id: string; attempt: number }
+  | { seq: number; at: number; kind: 'delivered'; keys: string[] };
 
-/** The run's state after `record`, given the state before it (records carry it or a delta). */
-export function stateAfter(before: RunState | undefined, record: RunRecord): RunState {
-  if (record.kind === 'created') return record.state;
-  if (record.kind === 'event') {
-    const steps: Record<string, ActiveStep> = {};
-    for (const [id, step] of Object.entries(record.state.steps)) {
-      steps[id] = { ...step, input: record.inputs?.[id] ?? step.input ?? before?.steps[id]?.input };
-    }
-    const undelivered = record.state.undelivered ?? [...(before?.undelivered ?? []), ...record.outbox];
-    return { ...record.state, steps, undelivered };
-  }
-  if (!before) throw new Error(`journal record ${record.seq} (${record.kind}) has no state before it`);
-  if (record.kind === 'delivered') {
-    const done = new Set(record.keys);
-    return { ...before, undelivered: before.undelivered.filter((o) => !done.has(o.key)) };
-  }
-  const step = before.steps[record.id];
-  if (!step) return before;
-  return {
-    ...before,
-    steps: { ...before.steps, [record.id]: { ...step, attempt: record.attempt } },
-    attempts: { ...before.attempts, [record.id]: Math.max(before.attempts[record.id] ?? 0, record.attempt) },
-  };
+export const isLegacy = (r: EventRecord | LegacyEventRecord): r is LegacyEventRecord => !('delta' in r);
+
+/** The events a record applied, in order: the inbound one, then those it caused at once. */
+export function appliedOf(r: EventRecord | LegacyEventRecord): Applied[] {
+  if (isLegacy(r)) return [{ source: r.source, event: r.event, outbox: r.outbox, delta: {}, ...(r.outOfPlace ? { outOfPlace: r.outOfPlace } : {}) }];
+  const { seq: _s, at: _a, kind: _k, then, ...first } = r;
+  return [first, ...(then ?? [])];
 }
 
 /** A run's state before any event: the machine's snapshot, nothing running, nothing sent. */

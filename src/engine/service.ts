@@ -10,9 +10,8 @@ import type { StepHandler, StepOutcome } from '../handlers/types.js';
 import type { Message } from '../protocol/schema.js';
 import { acquireLock } from '../store/lock.js';
 import type { LockHandle } from '../store/lock.js';
-import { createFolderStore } from '../store/folder-store.js';
 import { createFolderMailbox } from '../store/mailbox.js';
-import type { RunStore } from '../store/types.js';
+import { openRunStore } from '../store/open.js';
 import type { Config, StepName } from '../workspace/config-schema.js';
 import { loadConfig } from '../workspace/config.js';
 import { ensureLayout } from '../workspace/init.js';
@@ -20,10 +19,10 @@ import { DEFAULT_SETTLE_MS } from '../workspace/inbox.js';
 import { WorkspacePaths } from '../workspace/paths.js';
 import { checkAddresses } from '../workspace/team.js';
 import { applyControl, drainControls } from './actions.js';
-import { RunEngine } from './engine.js';
+import { RunEngine, type RunStoreOf } from './engine.js';
 import { Intake } from './intake.js';
 import { loadRuns } from './recover.js';
-import type { RunState } from './run-state.js';
+import type { RunRecord, RunState } from './run-state.js';
 import { resumeRun } from './resume.js';
 import { StepRunner } from './step-runner.js';
 
@@ -60,7 +59,7 @@ export class Engine {
     readonly manual: ManualSteps,
     private readonly steps: StepRunner,
     private readonly intake: Intake,
-    private readonly store: RunStore,
+    private readonly store: RunStoreOf,
     private readonly lock: LockHandle,
   ) {}
 
@@ -73,7 +72,7 @@ export class Engine {
     const lock = await acquireLock(paths.lockFile, { pid: process.pid, startedAt: now() });
     try {
       // Only the lock holder may use the write-ahead log (it replays a crashed predecessor's).
-      const store = createFolderStore(paths.runsDir, { fsync: config.fsync, wal: config.fsync });
+      const store = await openRunStore<RunRecord, RunState>(paths, { fsync: config.fsync });
       const mailbox = createFolderMailbox(paths, config, { settleMs: opts.settleMs ?? DEFAULT_SETTLE_MS });
       const core = new RunEngine({ paths, config, store, mailbox, now, log: opts.log });
       const projectDir = path.resolve(paths.root, config.project ?? process.cwd());

@@ -20,6 +20,9 @@ interface ActorInput {
   input: unknown;
 }
 
+/** The work behind one actor: resolves with the step's output, rejects with its error. */
+type Work = (input: ActorInput, signal: AbortSignal) => Promise<unknown>;
+
 export interface StepRunnerDeps {
   engine: RunEngine;
   paths: WorkspacePaths;
@@ -37,12 +40,34 @@ export interface StepRunnerDeps {
 export class StepRunner implements StepStarter {
   private readonly running = new Map<string, AnyActorRef>();
   private readonly actors: Record<string, AnyActorLogic>;
+  private readonly work: Record<string, Work>;
   /** Set on shutdown: results arriving after it are not applied (the step re-runs on restart). */
   closing = false;
 
   constructor(private readonly deps: StepRunnerDeps) {
-    const provided = deps.engine.entry.machine.provide({ actors: this.supply() });
+    this.work = this.supply();
+    const actors = Object.fromEntries(Object.entries(this.work).map(([src, fn]) => [src, fromPromise<unknown, ActorInput>(({ input, signal }) => fn(input, signal))]));
+    const provided = deps.engine.entry.machine.provide({ actors });
     this.actors = provided.implementations.actors as Record<string, AnyActorLogic>;
+  }
+
+  /** Instant and built-in handlers, and the agent log's reading and writing, complete at once. */
+  inline(_runId: string, id: string, state: RunState): boolean {
+    const src = state.steps[id]?.src;
+    if (src === undefined || !this.work[src]) return false;
+    if (src === 'readLog' || src === 'writeLog') return true;
+    const kind = this.deps.config.steps[src as StepName]?.kind;
+    return kind === 'instant' || kind === 'builtin';
+  }
+
+  async runInline(runId: string, id: string, state: RunState): Promise<{ type: string; output?: unknown; error?: unknown }> {
+    const step = state.steps[id]!;
+    try {
+      const output = await this.work[step.src]!({ runId, id, attempt: step.attempt, input: step.input }, new AbortController().signal);
+      return { type: `xstate.done.actor.${id}`, output };
+    } catch (e) {
+      return { type: `xstate.error.actor.${id}`, error: e instanceof Error ? e.message : String(e) };
+    }
   }
 
   start(runId: string, id: string, state: RunState): void {
@@ -63,7 +88,7 @@ export class StepRunner implements StepStarter {
       const engine = this.deps.engine;
       void engine.queue
         .run(runId, () => engine.commit(runId, { kind: 'step', id, attempt: step.attempt }, event))
-        .catch((e) => engine.warn(`run ${runId}: could not record the end of step ${id}: ${String(e)}`));
+        .catch((e: unknown) => engine.fault(runId, `the end of step ${id} could not be journaled: ${e instanceof Error ? e.message : String(e)}`));
     };
     actor.subscribe({
       complete: () => finish({ type: `xstate.done.actor.${id}`, output: actor.getSnapshot().output }),
@@ -90,34 +115,35 @@ export class StepRunner implements StepStarter {
     return this.running.size;
   }
 
-  private supply(): Record<string, AnyActorLogic> {
+  /** The work of each actor the machine names: the configured handler of each step, and the agent log. */
+  private supply(): Record<string, Work> {
     const { config, projectDir, paths, handlers } = this.deps;
-    const actors: Record<string, AnyActorLogic> = {};
+    const work: Record<string, Work> = {};
     for (const step of STEPS) {
-      actors[step] = fromPromise<StepOutcome, ActorInput>(async ({ input, signal }) => {
+      work[step] = async (input, signal) => {
         const dir = paths.step(input.runId, input.id, input.attempt);
         // An instant step leaves no files; every other handler keeps its inputs and outputs here.
         if (config.steps[step].kind !== 'instant') await fs.mkdir(dir, { recursive: true });
         try {
-          const dependencies = await readDependencies(paths.run(input.runId).dir, input.input as StepInput);
+          const dependencies = await readDependencies(paths.artifacts(input.runId), input.input as StepInput);
           return await handlers[step]({ runId: input.runId, step, attempt: input.attempt, input: input.input as StepInput, dir, projectDir, signal, ...(dependencies ? { dependencies } : {}) });
         } catch (e) {
           // A handler must not throw; one that does is reported as a failed step, not a crash.
-          return { status: 'failed', reason: `the ${step} handler failed: ${(e as Error).message}` };
+          return { status: 'failed', reason: `the ${step} handler failed: ${(e as Error).message}` } satisfies StepOutcome;
         }
-      });
+      };
     }
-    actors.readLog = fromPromise<{ adaptations: unknown[] }, ActorInput>(async ({ input }) => {
-      await recordDependencies(projectDir, paths.run(input.runId).dir);
+    work.readLog = async (input) => {
+      await recordDependencies(projectDir, paths.artifacts(input.runId));
       const found = await adaptationsFor(projectDir, config.agentLog);
       for (const p of found.problems) this.deps.engine.warn(`agent log ${found.file}: ${p}`);
       return { adaptations: found.adaptations };
-    });
-    actors.writeLog = fromPromise<{ entry: string }, ActorInput>(async ({ input }) => {
+    };
+    work.writeLog = async (input) => {
       const metrics = metricsOf(input.input as RunContext, this.deps.engine.now());
       await appendEntry(projectDir, config.agentLog, metrics, { fsync: config.fsync });
       return { entry: metrics.task };
-    });
-    return actors;
+    };
+    return work;
   }
 }

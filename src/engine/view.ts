@@ -1,6 +1,7 @@
 import type { RunContext } from '../../machines/backend-engineer/context.js';
 import { stateLabel } from './apply.js';
 import type { RunRecord, RunState } from './run-state.js';
+import { appliedOf } from './run-state.js';
 
 /** What a person waits on, most urgent first: the order the runs view sorts by. */
 export const WAITS = ['person', 'conductor', 'verification', 'step', 'analyst', 'nothing'] as const;
@@ -21,6 +22,8 @@ export interface RunSummary {
   finished: boolean;
   last?: RunState['last'];
   notices: number;
+  /** Why the run cannot move on until the engine restarts (a result it could not journal). */
+  faulted?: string;
 }
 
 export function contextOf(state: RunState): RunContext {
@@ -33,7 +36,10 @@ export function summarize(state: RunState): RunSummary {
   const steps = Object.keys(state.steps);
   let waitsOn: WaitsOn = 'nothing';
   let waitingFor = state.snapshot.status === 'active' ? '' : 'finished';
-  if (tags.includes('waiting-on-person')) {
+  if (state.faulted) {
+    waitsOn = 'person';
+    waitingFor = `a restart: faulted: ${state.faulted}`;
+  } else if (tags.includes('waiting-on-person')) {
     waitsOn = 'person';
     waitingFor = `a person: ${c.blocked ?? 'a decision'}`;
   } else if (tags.includes('waiting-on-conductor')) {
@@ -62,6 +68,7 @@ export function summarize(state: RunState): RunSummary {
     finished: state.snapshot.status !== 'active',
     last: state.last,
     notices: (c.notices ?? []).filter((n) => n.attention).length,
+    ...(state.faulted ? { faulted: state.faulted } : {}),
   };
 }
 
@@ -90,14 +97,17 @@ export function timeline(records: RunRecord[]): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   for (const r of records) {
     if (r.kind !== 'event') continue;
-    const s = r.source;
-    const oop = r.outOfPlace ? { outOfPlace: r.outOfPlace } : {};
-    if (s.kind === 'message') out.push({ seq: r.seq, at: r.at, dir: 'in', peer: s.from, type: s.type, priority: s.priority, firstLine: s.firstLine, file: s.file, ...oop });
-    else if (s.kind === 'person') out.push({ seq: r.seq, at: r.at, dir: 'person', peer: 'person', type: s.action, firstLine: describeEvent(r.event), ...oop });
-    else if (s.kind === 'timer') out.push({ seq: r.seq, at: r.at, dir: 'timer', peer: 'timer', type: s.id.split('.')[2] ?? s.id, firstLine: 'deadline reached', ...oop });
-    else out.push({ seq: r.seq, at: r.at, dir: 'step', peer: s.id, type: r.event.type.startsWith('xstate.error') ? 'error' : 'done', firstLine: describeEvent(r.event), ...oop });
-    for (const o of r.outbox) {
-      out.push({ seq: r.seq, at: r.at, dir: 'out', peer: o.recipients.join(', '), type: o.message.type, priority: o.message.priority, firstLine: o.message.body.split('\n').find((l) => l.trim()) ?? '', body: o.message.body });
+    for (const a of appliedOf(r)) {
+      const s = a.source;
+      const oop = a.outOfPlace ? { outOfPlace: a.outOfPlace } : {};
+      const at = { seq: r.seq, at: r.at };
+      if (s.kind === 'message') out.push({ ...at, dir: 'in', peer: s.from, type: s.type, priority: s.priority, firstLine: s.firstLine, file: s.file, ...oop });
+      else if (s.kind === 'person') out.push({ ...at, dir: 'person', peer: 'person', type: s.action, firstLine: describeEvent(a.event), ...oop });
+      else if (s.kind === 'timer') out.push({ ...at, dir: 'timer', peer: 'timer', type: s.id.split('.')[2] ?? s.id, firstLine: 'deadline reached', ...oop });
+      else out.push({ ...at, dir: 'step', peer: s.id, type: a.event.type.startsWith('xstate.error') ? 'error' : 'done', firstLine: describeEvent(a.event), ...oop });
+      for (const o of a.outbox) {
+        out.push({ ...at, dir: 'out', peer: o.recipients.join(', '), type: o.message.type, priority: o.message.priority, firstLine: o.message.body.split('\n').find((l) => l.trim()) ?? '', body: o.message.body });
+      }
     }
   }
   return out;

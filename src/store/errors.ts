@@ -18,15 +18,3 @@ export class JournalCorruptError extends UserError {
     );
   }
 }
-
-/** An append to a journal whose last write was cut by a crash: repair it first. */
-export class TornTailError extends Error {
-  override readonly name = 'TornTailError';
-  constructor(
-    readonly file: string,
-    readonly offset: number,
-    readonly reason: string,
-  ) {
-    super(`journal ${file} has a torn tail at byte ${offset} (${reason}); call repairTail() before appending`);
-  }
-}

@@ -2,7 +2,7 @@ import { promises as fs, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../workspace/atomic.js';
-import { segmentProblem } from '../workspace/paths.js';
+import { RUN_FILES, runFiles, segmentProblem } from '../workspace/paths.js';
 import { encodeFrame, frameCrc } from './frame.js';
 import { addFinished, readFinished } from './finished-index.js';
 import { GroupCommit } from './group-commit.js';
@@ -11,11 +11,8 @@ import { JournalWriter, type JournalWriterOptions } from './journal-writer.js';
 import { Wal } from './wal.js';
 import { recoverFromWal } from './wal-recovery.js';
 import { encodeSnapshot, loadFromSnapshot, readSnapshot, type FastLoad } from './snapshot.js';
-import type { JournalRecord, LoadResult, ReadResult, RunStore, StoreStats } from './types.js';
+import type { AnyRecord, JournalRecord, LoadResult, ReadResult, RunStore, StoreStats } from './types.js';
 
-const JOURNAL = 'journal.jsonl';
-const SNAPSHOT = 'snapshot.json';
-const FINISHED = 'finished';
 const FINISHED_INDEX = '.finished';
 const WAL_FILE = '.wal.jsonl';
 /** Runs checked between two yields to the event loop when listing. */
@@ -23,6 +20,13 @@ const SCAN_CHUNK = 1000;
 
 /** Options of {@link createFolderStore}. */
 export interface FolderStoreOptions {
+  /**
+   * Read only: writes are refused, nothing is repaired (a torn tail is read around and
+   * noted) and the write-ahead log is left to the engine. For the CLI and the UI, which
+   * read beside a running engine: journals are append-only and snapshots replaced
+   * atomically, so that is safe. @default false
+   */
+  readOnly?: boolean;
   /** fsync journals (and new folders) before an append resolves. @default true */
   fsync?: boolean;
   /** Journal handles kept open at most; older ones are closed. @default 256 */
@@ -42,7 +46,9 @@ export interface FolderStoreOptions {
 }
 
 /** The folder store, plus counters for benchmarks and tests. */
-export interface FolderStore extends RunStore {
+export interface FolderStore<R extends JournalRecord = AnyRecord, S = unknown> extends RunStore<R, S> {
+  /** Resolves once the store is ready: a crashed predecessor's write-ahead log replayed into the journals. */
+  opened(): Promise<void>;
   stats(): StoreStats;
 }
 
@@ -52,18 +58,15 @@ export interface FolderStore extends RunStore {
  * a `finished` marker (plus `runsDir/.finished`, an index of them). Appends from all runs
  * go through one group commit; with `wal`, through one shared write-ahead log as well.
  */
-export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}): FolderStore {
+export function createFolderStore<R extends JournalRecord = AnyRecord, S = unknown>(runsDir: string, opts: FolderStoreOptions = {}): FolderStore<R, S> {
+  const readOnly = opts.readOnly ?? false;
   const fsync = opts.fsync ?? true;
   const maxOpenFiles = Math.max(1, opts.maxOpenFiles ?? 256);
-  const dirOf = (runId: string): string => {
-    const problem = segmentProblem(runId);
-    if (problem) throw new UserError(`run id ${problem}`);
-    return path.join(runsDir, runId);
-  };
-  const wal = opts.wal ? new Wal(path.join(runsDir, WAL_FILE), fsync) : undefined;
+  const dirOf = (runId: string): string => runFiles(runsDir, runId).dir;
+  const wal = opts.wal && !readOnly ? new Wal(path.join(runsDir, WAL_FILE), fsync) : undefined;
   const writer = new JournalWriter({
     runsDir,
-    journalOf: (runId) => ({ dir: dirOf(runId), journal: path.join(dirOf(runId), JOURNAL) }),
+    journalOf: (runId) => runFiles(runsDir, runId),
     fsync,
     maxOpenFiles,
     ...(opts.syncFile ? { syncFile: opts.syncFile } : {}),
@@ -77,7 +80,7 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
   /** With a WAL, every operation first waits for the replay of a predecessor's log. */
   const ready = (): Promise<unknown> =>
     (recovered ??= wal
-      ? fs.mkdir(runsDir, { recursive: true }).then(() => recoverFromWal(wal.file, runsDir, (id) => ({ dir: dirOf(id), journal: journalOf(id) }), fsync)).then(() => {
+      ? fs.mkdir(runsDir, { recursive: true }).then(() => recoverFromWal(wal.file, runsDir, (id) => runFiles(runsDir, id), fsync)).then(() => {
           replayed = true;
         })
       : Promise.resolve());
@@ -85,7 +88,19 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
   const inflight = new Map<string, Promise<unknown>>();
   let closed = false;
 
-  const journalOf = (runId: string): string => path.join(dirOf(runId), JOURNAL);
+  const journalOf = (runId: string): string => runFiles(runsDir, runId).journal;
+  const writable = (what: string): void => {
+    if (readOnly) throw new Error(`the run store is open read-only: ${what} is refused`);
+    if (closed) throw new Error('the run store is closed');
+  };
+  /** A torn last write: cut off and kept aside when writable (the crash's only trace), else read around. */
+  const tornNote = async (runId: string, torn: { offset: number; bytes: number; reason: string }): Promise<string> => {
+    const what = `the journal's last write was cut by a crash (${torn.reason}, ${torn.bytes} bytes at ${torn.offset})`;
+    if (readOnly) return `${what}; read up to the record before it (the engine repairs it on start)`;
+    await writer.files.forget(runId);
+    await cutTail(journalOf(runId), torn.offset, fsync);
+    return `${what}; kept aside in journal.torn.${torn.offset} and recovered from the record before it`;
+  };
   /** Where record `seq` ends, for a snapshot of a seq older than the last few appends. */
   const findRecord = async (runId: string, seq: number): Promise<{ end: number; crc: string }> => {
     const scan = await scanJournal(journalOf(runId)).catch((e: unknown) => noRun(runId, e));
@@ -114,8 +129,12 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
   };
 
   return {
-    async append(runId: string, records: JournalRecord[]): Promise<void> {
-      if (closed) throw new Error('the run store is closed');
+    readOnly,
+    opened: async () => {
+      await ready();
+    },
+    async append(runId: string, records: R[]): Promise<void> {
+      writable('append');
       dirOf(runId);
       if (records.length === 0) return;
       const first = records[0] as JournalRecord;
@@ -142,33 +161,26 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
       }
     },
 
-    async read(runId: string): Promise<ReadResult> {
+    async read(runId: string): Promise<ReadResult<R>> {
       await settled(runId);
       const scan = await scanJournal(journalOf(runId)).catch((e: unknown) => noRun(runId, e));
-      return scan.torn ? { records: scan.records, torn: scan.torn } : { records: scan.records };
+      const records = scan.records as R[];
+      return scan.torn ? { records, note: await tornNote(runId, scan.torn) } : { records };
     },
 
-    async repairTail(runId: string): Promise<void> {
-      await settled(runId);
-      await writer.files.forget(runId);
-      const file = journalOf(runId);
-      const scan = await scanJournal(file).catch((e: unknown) => noRun(runId, e));
-      if (!scan.torn) return;
-      await cutTail(file, scan.torn.offset, fsync);
-    },
-
-    async writeSnapshot(runId: string, seq: number, data: unknown): Promise<void> {
+    async writeSnapshot(runId: string, seq: number, data: S): Promise<void> {
+      writable('writeSnapshot');
       await settled(runId);
       const at = writer.files.endOf(runId, seq) ?? (await findRecord(runId, seq));
       // No fsync: the snapshot is a checksummed cache; if a crash loses it, load() reads the journal.
-      await writeFileAtomic(path.join(dirOf(runId), SNAPSHOT), encodeSnapshot({ seq, journalBytes: at.end, crc: at.crc, data }), {
+      await writeFileAtomic(runFiles(runsDir, runId).snapshot, encodeSnapshot({ seq, journalBytes: at.end, crc: at.crc, data }), {
         fsync: false,
       });
     },
 
-    async load(runId: string): Promise<LoadResult> {
+    async load(runId: string): Promise<LoadResult<R, S>> {
       await settled(runId);
-      const snap = readSnapshot(path.join(dirOf(runId), SNAPSHOT));
+      const snap = readSnapshot(runFiles(runsDir, runId).snapshot);
       if (snap) {
         let fast: FastLoad | undefined;
         try {
@@ -177,21 +189,28 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
           noRun(runId, e);
         }
         if (fast) {
-          if (!fast.torn) writer.files.prime(runId, fast.lastSeq, fast.validBytes, fast.lastCrc);
-          const { lastSeq: _l, validBytes: _v, lastCrc: _c, ...result } = fast;
-          return result;
+          const snapshot = { seq: fast.snapshot.seq, data: fast.snapshot.data as S };
+          if (!fast.torn) {
+            if (!readOnly) writer.files.prime(runId, fast.lastSeq, fast.validBytes, fast.lastCrc);
+            return { snapshot, tail: fast.tail as R[] };
+          }
+          return { snapshot, tail: fast.tail as R[], note: await tornNote(runId, fast.torn) };
         }
       }
       const scan = await scanJournal(journalOf(runId)).catch((e: unknown) => noRun(runId, e));
-      if (!scan.torn) writer.files.prime(runId, scan.records.length, scan.ends.at(-1) ?? 0, scan.lastCrc ?? '');
-      return scan.torn ? { tail: scan.records, torn: scan.torn } : { tail: scan.records };
+      if (!scan.torn) {
+        if (!readOnly) writer.files.prime(runId, scan.records.length, scan.ends.at(-1) ?? 0, scan.lastCrc ?? '');
+        return { tail: scan.records as R[] };
+      }
+      return { tail: scan.records as R[], note: await tornNote(runId, scan.torn) };
     },
 
     async markFinished(runId: string): Promise<void> {
+      writable('markFinished');
       await settled(runId);
       await writer.files.forget(runId);
       // The marker is for people browsing the folder; listRuns reads the index.
-      await writeFileAtomic(path.join(dirOf(runId), FINISHED), '', { fsync });
+      await writeFileAtomic(path.join(dirOf(runId), RUN_FILES.finished), '', { fsync });
       await addFinished(path.join(runsDir, FINISHED_INDEX), runId, fsync);
     },
 
@@ -209,7 +228,7 @@ export function createFolderStore(runsDir: string, opts: FolderStoreOptions = {}
       // A folder without a journal is an artifact folder or a run that never got its first record.
       const out: string[] = [];
       for (let i = 0; i < ids.length; i += SCAN_CHUNK) {
-        for (const id of ids.slice(i, i + SCAN_CHUNK)) if (statSync(path.join(runsDir, id, JOURNAL), { throwIfNoEntry: false })?.isFile()) out.push(id);
+        for (const id of ids.slice(i, i + SCAN_CHUNK)) if (statSync(path.join(runsDir, id, RUN_FILES.journal), { throwIfNoEntry: false })?.isFile()) out.push(id);
         // One stat is a few microseconds: sync is 3x faster than promises; yield now and then.
         await new Promise((resolve) => setImmediate(resolve));
       }

@@ -3,14 +3,14 @@ import { fsyncDir } from '../workspace/atomic.js';
 import type { CommitChunk, PendingAppend } from './group-commit.js';
 import { writeAll } from './journal-file.js';
 import { mapLimit } from './map-limit.js';
-import { ENDS_KEPT, OpenJournals, type RunState } from './open-journals.js';
+import { ENDS_KEPT, OpenJournals, type JournalEnd } from './open-journals.js';
 import type { StoreStats } from './types.js';
 import type { Wal } from './wal.js';
 
 /** A run's share of a chunk after its seqs were checked. */
 interface Prepared {
   runId: string;
-  st?: RunState & { fh: fs.FileHandle };
+  st?: JournalEnd & { fh: fs.FileHandle };
   results: (Error | undefined)[];
   accepted: PendingAppend[];
 }
@@ -44,7 +44,7 @@ export class JournalWriter {
   readonly stats: Omit<StoreStats, 'batches'> = { appends: 0, records: 0, bytes: 0, fsyncs: 0, dirFsyncs: 0 };
 
   constructor(private readonly opts: JournalWriterOptions) {
-    this.files = new OpenJournals(opts.journalOf, opts.maxOpenFiles);
+    this.files = new OpenJournals(opts.journalOf, opts.maxOpenFiles, opts.fsync);
   }
 
   /** Commits a chunk of a batch: check seqs, seal it in the WAL (if any), write the journals. */
@@ -108,7 +108,7 @@ export class JournalWriter {
 
   /** Opens the run's journal and sorts its appends into those that continue its seq and those that do not. */
   private async prepare(runId: string, appends: PendingAppend[]): Promise<Prepared> {
-    let st: RunState & { fh: fs.FileHandle };
+    let st: JournalEnd & { fh: fs.FileHandle };
     try {
       st = await this.files.ensureOpen(runId);
     } catch (e) {

@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { TornTailError } from './errors.js';
-import { readRecordEndingAt } from './journal-file.js';
+import { cutTail, readRecordEndingAt, scanJournal } from './journal-file.js';
 
 /** Where record `seq` ends in its journal, and its checksum. */
 export interface RecordEnd {
@@ -9,8 +8,8 @@ export interface RecordEnd {
   crc: string;
 }
 
-/** What is remembered of a run: a few numbers, plus a file handle while it is active. */
-export interface RunState {
+/** What is remembered of a run's journal: where it ends, plus a file handle while it is active. */
+export interface JournalEnd {
   lastSeq: number;
   /** Length of the journal's written, valid prefix. */
   size: number;
@@ -27,10 +26,10 @@ export const ENDS_KEPT = 8;
 /**
  * The journals open for appending: handles are kept for active runs only, at most
  * `maxOpenFiles` (least recently used closed first, never one being committed), so
- * 10,000 runs do not exhaust file descriptors. Idle runs keep only their RunState.
+ * 10,000 runs do not exhaust file descriptors. Idle runs keep only their JournalEnd.
  */
 export class OpenJournals {
-  private readonly states = new Map<string, RunState>();
+  private readonly states = new Map<string, JournalEnd>();
   /** Open handles, least recently used first. */
   private readonly open = new Map<string, fs.FileHandle>();
   /** Runs being committed: their handles must not be evicted. */
@@ -41,6 +40,8 @@ export class OpenJournals {
   constructor(
     private readonly journalOf: (runId: string) => { dir: string; journal: string },
     private readonly maxOpenFiles: number,
+    /** fsync the cut when a torn tail is repaired. */
+    private readonly fsync = true,
   ) {}
 
   /** Where record `seq` ends if it is among the last few written or loaded. */
@@ -77,13 +78,13 @@ export class OpenJournals {
     await Promise.all(handles.map((fh) => fh.close()));
   }
 
-  /** The run's state with an open handle; throws {@link TornTailError} if its journal's end is torn. */
-  async ensureOpen(runId: string): Promise<RunState & { fh: fs.FileHandle }> {
+  /** The run's journal end with an open handle; a torn last write is cut off (and kept aside) first. */
+  async ensureOpen(runId: string): Promise<JournalEnd & { fh: fs.FileHandle }> {
     const known = this.states.get(runId);
     if (known?.fh) {
       this.open.delete(runId);
       this.open.set(runId, known.fh);
-      return known as RunState & { fh: fs.FileHandle };
+      return known as JournalEnd & { fh: fs.FileHandle };
     }
     const closing = this.evict();
     this.opening++;
@@ -98,7 +99,7 @@ export class OpenJournals {
   }
 
   /** After a failed write or fsync: cut the file back to its last good length and forget the run. */
-  async abandon(runId: string, st: RunState): Promise<void> {
+  async abandon(runId: string, st: JournalEnd): Promise<void> {
     try {
       await st.fh?.truncate(st.size);
     } catch {
@@ -107,29 +108,43 @@ export class OpenJournals {
     await this.forget(runId).catch(() => undefined);
   }
 
-  /** Opens a journal for appending and learns (or checks) where it ends. */
-  private async openJournal(runId: string): Promise<RunState & { fh: fs.FileHandle }> {
+  /** Opens a journal for appending and learns (or checks) where it ends; a torn last write is cut off first. */
+  private async openJournal(runId: string): Promise<JournalEnd & { fh: fs.FileHandle }> {
+    const opened = await this.tryOpen(runId);
+    if (opened) return opened;
+    // A write a crash cut was never acknowledged: cut it off (kept in journal.torn.<offset>); corruption before it throws.
+    const { journal } = this.journalOf(runId);
+    const scan = await scanJournal(journal);
+    if (scan.torn) await cutTail(journal, scan.torn.offset, this.fsync);
+    const again = await this.tryOpen(runId);
+    if (!again) throw new Error(`journal ${journal} still ends badly after its torn tail was cut`);
+    return again;
+  }
+
+  /** The journal open with where it ends, or undefined when its last write is torn. */
+  private async tryOpen(runId: string): Promise<(JournalEnd & { fh: fs.FileHandle }) | undefined> {
     const { dir, journal } = this.journalOf(runId);
     const fh = await fs.open(journal, 'a+').catch(async (e: unknown) => {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       await fs.mkdir(dir, { recursive: true });
       return fs.open(journal, 'a+');
     });
+    let keep = false;
     try {
       const size = (await fh.stat()).size;
       let st = this.states.get(runId);
       if (!st || st.size !== size) {
         // Unknown, or changed behind our back: trust only what the file's last line says.
         const last = await readRecordEndingAt(fh, size);
-        if (!last.ok) throw new TornTailError(journal, last.offset, last.reason);
+        if (!last.ok) return undefined;
         st = { lastSeq: last.seq, size, ends: size > 0 ? [{ seq: last.seq, end: size, crc: last.crc }] : [], newRun: size === 0 };
         this.states.set(runId, st);
       }
       st.fh = fh;
-      return st as RunState & { fh: fs.FileHandle };
-    } catch (e) {
-      await fh.close();
-      throw e;
+      keep = true;
+      return st as JournalEnd & { fh: fs.FileHandle };
+    } finally {
+      if (!keep) await fh.close();
     }
   }
 

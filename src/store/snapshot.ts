@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { decodeFrame, encodeFrame, isRecord, NL, scanFrames } from './frame.js';
-import type { LoadResult } from './types.js';
+import type { JournalRecord } from './types.js';
 
 /** What snapshot.json holds: the state after record `seq`, which ends at `journalBytes`. */
 export interface SnapshotFile {
@@ -41,7 +41,11 @@ export function readSnapshot(file: string): SnapshotFile | undefined {
 }
 
 /** A load served from the snapshot, with where the journal's valid records end. */
-export interface FastLoad extends LoadResult {
+export interface FastLoad {
+  snapshot: { seq: number; data: unknown };
+  tail: JournalRecord[];
+  /** Unreadable bytes at the end that a crash can explain. */
+  torn?: { offset: number; bytes: number; reason: string };
   lastSeq: number;
   lastCrc: string;
   /** Length of the valid prefix of the journal. */

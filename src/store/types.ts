@@ -1,37 +1,32 @@
 /**
- * The run store's contract (DESIGN §4). The engine sees only this interface, so the
- * folder implementation can be replaced by a database without touching the engine.
+ * The run store's contract (docs/DESIGN.md §4). The engine sees only this interface, so
+ * the folder implementation can be replaced by a database without touching the engine.
+ * A store repairs what a crash can leave (a torn last write) by itself when it is opened
+ * for writing; a read-only store reads around it and says so.
  */
 
 /** One journal record: opaque JSON to the store except `seq` (1, 2, 3, … per run). */
 export interface JournalRecord {
   seq: number;
-  [k: string]: unknown;
 }
 
-/** Where a journal's readable records end and why the bytes after that are not records. */
-export interface TornTail {
-  /** Byte offset of the first unreadable byte: the length of the valid prefix. */
-  offset: number;
-  /** How many bytes follow the valid prefix. */
-  bytes: number;
-  /** Why the first of them is not a record, e.g. "no trailing newline (interrupted write)". */
-  reason: string;
-}
+/** A record of any shape: the default for stores used without a record type (tests, tools). */
+export type AnyRecord = JournalRecord & Record<string, unknown>;
 
-/** A journal read back: the valid records and, when a crash cut the last write, the torn tail. */
-export interface ReadResult {
-  records: JournalRecord[];
-  torn?: TornTail;
+/** A journal read back whole. */
+export interface ReadResult<R extends JournalRecord> {
+  records: R[];
+  /** What the store found and repaired (or, read-only, read around): for a person to read. */
+  note?: string;
 }
 
 /** A run's latest state, as cheaply as the store can give it. */
-export interface LoadResult {
+export interface LoadResult<R extends JournalRecord, S = unknown> {
   /** The cached state at `seq`, present only when it matches the journal. */
-  snapshot?: { seq: number; data: unknown };
+  snapshot?: { seq: number; data: S };
   /** The records after the snapshot (all records when there is no usable snapshot). */
-  tail: JournalRecord[];
-  torn?: TornTail;
+  tail: R[];
+  note?: string;
 }
 
 /** Counters for benchmarks and tests (how well group commit batches). */
@@ -48,22 +43,22 @@ export interface StoreStats {
   dirFsyncs: number;
 }
 
-/** Durable storage of runs: an append-only journal per run plus a snapshot cache. */
-export interface RunStore {
+/** Durable storage of runs: an append-only journal of records `R` per run, plus a snapshot cache of states `S`. */
+export interface RunStore<R extends JournalRecord = AnyRecord, S = unknown> {
+  /** Whether writes are refused (the CLI's and the UI's store beside a running engine). */
+  readonly readOnly: boolean;
   /**
    * Appends records to a run's journal, creating the run on its first append. Records
-   * must continue the run's seq (the first is 1). Resolves only when the bytes are on
-   * disk (fsynced, when fsync is on); appends from many runs are fsynced together.
+   * must continue the run's seq (the first is 1). Resolves only when the records are
+   * durable; appends from many runs are made durable together.
    */
-  append(runId: string, records: JournalRecord[]): Promise<void>;
-  /** Reads the whole journal; a torn tail is reported, corruption before the end throws. */
-  read(runId: string): Promise<ReadResult>;
-  /** Cuts a torn tail off the journal, keeping the cut bytes in `journal.torn.<offset>`. */
-  repairTail(runId: string): Promise<void>;
+  append(runId: string, records: R[]): Promise<void>;
+  /** Reads the whole journal. A run with no journal is a UserError; corruption before the end throws. */
+  read(runId: string): Promise<ReadResult<R>>;
   /** Caches the run's state after record `seq` (which must already be journaled). */
-  writeSnapshot(runId: string, seq: number, data: unknown): Promise<void>;
+  writeSnapshot(runId: string, seq: number, data: S): Promise<void>;
   /** The latest state cheaply: the snapshot if it matches the journal's end, plus any records after it. */
-  load(runId: string): Promise<LoadResult>;
+  load(runId: string): Promise<LoadResult<R, S>>;
   /** Marks the run finished so that listRuns({ unfinishedOnly }) skips it. */
   markFinished(runId: string): Promise<void>;
   /** The ids of the runs that have a journal, sorted. */

@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 /** File name of the config, at the workspace root. */
 export const CONFIG_FILE_NAME = 'teamstate.json';
 
-/** Sub-folders of every inbox (DESIGN §2). */
+/** Sub-folders of every inbox (docs/DESIGN.md §2). */
 export const INBOX_SUBDIRS = ['tmp', 'new', 'cur', 'rejected'] as const;
 
 /** A single path segment we build from outside input: a member, run, task or step name. */
@@ -41,17 +41,24 @@ export interface InboxPaths {
   rejected: string;
 }
 
-/** The files of one run. */
+/** File names inside a run's folder of the folder store: defined here once. */
+export const RUN_FILES = { journal: 'journal.jsonl', snapshot: 'snapshot.json', finished: 'finished' } as const;
+
+/** The files of one run in the folder store. */
 export interface RunPaths {
   dir: string;
   journal: string;
   snapshot: string;
-  /** Folder of per-step, per-attempt artifacts. */
-  steps: string;
+}
+
+/** The files of run `runId` under a folder store's `runsDir`. Throws UserError for an id that is not a plain segment. */
+export function runFiles(runsDir: string, runId: string): RunPaths {
+  const dir = path.join(runsDir, segment('run id', runId));
+  return { dir, journal: path.join(dir, RUN_FILES.journal), snapshot: path.join(dir, RUN_FILES.snapshot) };
 }
 
 /**
- * Every path inside a workspace (DESIGN §2). The only place that joins workspace paths:
+ * Every path inside a workspace (docs/DESIGN.md §2). The only place that joins workspace paths:
  * each name that comes from outside is checked to be a single plain segment first, so
  * no caller can reach outside the workspace.
  */
@@ -65,6 +72,8 @@ export class WorkspacePaths {
   readonly tasksDir: string;
   /** Commands from the CLI to a running engine. */
   readonly controlDir: string;
+  /** What steps leave behind (prompts, outputs, reports), per run: not the store's. */
+  readonly artifactsDir: string;
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -74,6 +83,7 @@ export class WorkspacePaths {
     this.runsDir = path.join(this.root, 'runs');
     this.tasksDir = path.join(this.root, 'tasks');
     this.controlDir = path.join(this.root, 'control');
+    this.artifactsDir = path.join(this.root, 'artifacts');
   }
 
   /** The inbox folders of `member`. Throws UserError for a name that is not a plain segment. */
@@ -88,21 +98,20 @@ export class WorkspacePaths {
     };
   }
 
-  /** The files of run `runId`. */
+  /** The files of run `runId` in the folder store. */
   run(runId: string): RunPaths {
-    const dir = path.join(this.runsDir, segment('run id', runId));
-    return {
-      dir,
-      journal: path.join(dir, 'journal.jsonl'),
-      snapshot: path.join(dir, 'snapshot.json'),
-      steps: path.join(dir, 'steps'),
-    };
+    return runFiles(this.runsDir, runId);
   }
 
-  /** The artifact folder of one attempt of one step of a run: `runs/<id>/steps/<step>-<attempt>/`. */
+  /** A run's artifacts: `artifacts/<id>/` (the dependency baseline, and each step's folder). */
+  artifacts(runId: string): string {
+    return path.join(this.artifactsDir, segment('run id', runId));
+  }
+
+  /** The artifact folder of one attempt of one step of a run: `artifacts/<id>/steps/<step>-<attempt>/`. */
   step(runId: string, step: string, attempt: number): string {
     if (!Number.isInteger(attempt) || attempt < 0) throw new Error(`step attempt must be a non-negative integer, got ${attempt}`);
-    return path.join(this.run(runId).steps, `${segment('step name', step)}-${attempt}`);
+    return path.join(this.artifacts(runId), 'steps', `${segment('step name', step)}-${attempt}`);
   }
 
   /** The file of task `id`: `tasks/<id>.json`. */

@@ -5,7 +5,8 @@ import { stateLabel } from '../../src/engine/apply.js';
 import { RunEngine } from '../../src/engine/engine.js';
 import { migrate } from '../../src/engine/recover.js';
 import { Engine } from '../../src/engine/service.js';
-import { createFolderStore } from '../../src/store/folder-store.js';
+import { createMemoryStore } from '../../src/store/memory-store.js';
+import type { RunRecord, RunState } from '../../src/engine/run-state.js';
 import { createFolderMailbox } from '../../src/store/mailbox.js';
 import { loadConfig } from '../../src/workspace/config.js';
 import { HANDOFF_BODY, drop, settle, tempWorkspace, until } from './helpers.js';
@@ -40,7 +41,7 @@ describe('recovery', () => {
   it('should refuse a run saved by another machine version when no migration is registered, and migrate when one is', async () => {
     const paths = await tempWorkspace('instant');
     const config = await loadConfig(paths.root);
-    const store = createFolderStore(paths.runsDir, { fsync: false });
+    const store = createMemoryStore<RunRecord, RunState>();
     const core = new RunEngine({ paths, config, store, mailbox: createFolderMailbox(paths, config, { settleMs: 0 }) });
     const state = await core.create('old', { id: 'old', subject: 'old task', description: '' });
     const v0 = { ...state, machine: { id: state.machine.id, version: 0 } };
@@ -78,7 +79,7 @@ describe('messages that cannot be applied', () => {
   });
 });
 
-describe('compact journal records', () => {
+describe('delta journal records', () => {
   it('should write a step input once and still give it back to the step after a restart', async () => {
     const paths = await tempWorkspace('default', (c) => {
       c.project = '.';
@@ -94,7 +95,7 @@ describe('compact journal records', () => {
     await engine.stop();
 
     const lines = (await fs.readFile(paths.run('t1').journal, 'utf8')).trim().split('\n');
-    expect(lines.filter((l) => l.includes('## Backend Implementation Plan') && l.includes('"inputs"')).length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.includes('## Backend Implementation Plan') && l.includes('"started"')).length).toBeGreaterThan(0);
     await fs.rm(paths.run('t1').snapshot, { force: true });
     engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
     try {

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { JournalRecord } from '../../src/store/types.js';
+import type { AnyRecord } from '../../src/store/types.js';
 
 /** A fresh temp folder for one test. */
 export async function tempDir(): Promise<string> {
@@ -9,8 +9,8 @@ export async function tempDir(): Promise<string> {
 }
 
 /** Records seq from..to with a small payload. */
-export function recs(from: number, to: number, extra: Record<string, unknown> = {}): JournalRecord[] {
-  const out: JournalRecord[] = [];
+export function recs(from: number, to: number, extra: Record<string, unknown> = {}): AnyRecord[] {
+  const out: AnyRecord[] = [];
   for (let seq = from; seq <= to; seq++) out.push({ seq, type: 'event', n: seq * 10, ...extra });
   return out;
 }

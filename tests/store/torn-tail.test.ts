@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TornTailError } from '../../src/store/errors.js';
 import { createFolderStore } from '../../src/store/folder-store.js';
 import { journalFile, recs, tempDir } from './helpers.js';
 
@@ -38,30 +37,46 @@ describe('a torn journal tail', () => {
     const line = await nextLine();
     const tornBytes = cut(line);
     const { dir, file, goodBytes } = await damaged((good) => Buffer.concat([good, tornBytes]));
-    const store = createFolderStore(dir);
-    const r = await store.read('r');
-    expect(r.records.map((x) => x.seq)).toEqual([1, 2, 3]);
-    expect(r.torn).toEqual({ offset: goodBytes, bytes: tornBytes.length, reason: expect.stringMatching(reason) });
-    expect((await store.load('r')).torn).toEqual(r.torn);
+    const reader = createFolderStore(dir, { readOnly: true });
+    const seen = await reader.read('r');
+    expect(seen.records.map((x) => x.seq)).toEqual([1, 2, 3]);
+    expect(seen.note).toMatch(reason);
+    expect(seen.note).toMatch(/the engine repairs it on start/);
+    expect((await fs.readFile(file)).length).toBe(goodBytes + tornBytes.length);
+    await reader.close();
 
-    await expect(store.append('r', recs(4, 4))).rejects.toBeInstanceOf(TornTailError);
-    await store.repairTail('r');
+    const store = createFolderStore(dir);
+    const loaded = await store.load('r');
+    expect(loaded.tail.map((x) => x.seq)).toEqual([1, 2, 3]);
+    expect(loaded.note).toMatch(reason);
+    expect(loaded.note).toContain(`${tornBytes.length} bytes at ${goodBytes}`);
     expect((await fs.readFile(file)).length).toBe(goodBytes);
     expect(await fs.readFile(path.join(dir, 'r', `journal.torn.${goodBytes}`))).toEqual(tornBytes);
-    expect((await store.read('r')).torn).toBeUndefined();
+    expect((await store.read('r')).note).toBeUndefined();
 
     await store.append('r', recs(4, 4));
     expect((await store.read('r')).records.map((x) => x.seq)).toEqual([1, 2, 3, 4]);
     await store.close();
   });
 
+  it('is cut by an append that finds it, without a load first', async () => {
+    const line = await nextLine();
+    const { dir, file, goodBytes } = await damaged((good) => Buffer.concat([good, line.subarray(0, 9)]));
+    const store = createFolderStore(dir);
+    await store.append('r', recs(4, 4));
+    expect((await store.read('r')).records.map((x) => x.seq)).toEqual([1, 2, 3, 4]);
+    expect(await fs.readFile(path.join(dir, 'r', `journal.torn.${goodBytes}`))).toEqual(line.subarray(0, 9));
+    expect((await fs.readFile(file)).length).toBeGreaterThan(goodBytes);
+    await store.close();
+  });
+
   it('keeps each torn piece when the same offset tears twice', async () => {
     const { dir } = await damaged((good) => Buffer.concat([good, Buffer.from('{"c":"x')]));
     const store = createFolderStore(dir);
-    await store.repairTail('r');
+    await store.read('r');
     const file = journalFile(dir, 'r');
     await fs.appendFile(file, '{"c":"y');
-    await store.repairTail('r');
+    await store.read('r');
     const names = (await fs.readdir(path.join(dir, 'r'))).filter((n) => n.startsWith('journal.torn.')).sort();
     expect(names).toHaveLength(2);
     const pieces = await Promise.all(names.map((n) => fs.readFile(path.join(dir, 'r', n), 'utf8')));
@@ -69,10 +84,10 @@ describe('a torn journal tail', () => {
     await store.close();
   });
 
-  it('is left alone by repairTail when the journal is whole', async () => {
+  it('is nothing to repair when the journal is whole', async () => {
     const { dir, file, goodBytes } = await damaged((good) => good);
     const store = createFolderStore(dir);
-    await store.repairTail('r');
+    expect((await store.load('r')).note).toBeUndefined();
     expect((await fs.readFile(file)).length).toBe(goodBytes);
     expect((await fs.readdir(path.join(dir, 'r'))).some((n) => n.includes('torn'))).toBe(false);
     await store.close();

@@ -6,7 +6,7 @@ import { WorkspacePaths, segmentProblem } from '../../src/workspace/paths.js';
 describe('WorkspacePaths', () => {
   const paths = new WorkspacePaths('/ws');
 
-  it('builds the layout of DESIGN §2 under an absolute root', () => {
+  it('builds the layout of docs/DESIGN.md §2 under an absolute root', () => {
     expect(new WorkspacePaths('rel').root).toBe(path.resolve('rel'));
     expect(paths.configFile).toBe('/ws/teamstate.json');
     expect(paths.lockFile).toBe('/ws/.teamstate.lock');
@@ -18,8 +18,9 @@ describe('WorkspacePaths', () => {
       cur: '/ws/inboxes/analyst/cur',
       rejected: '/ws/inboxes/analyst/rejected',
     });
-    expect(paths.run('r1')).toEqual({ dir: '/ws/runs/r1', journal: '/ws/runs/r1/journal.jsonl', snapshot: '/ws/runs/r1/snapshot.json', steps: '/ws/runs/r1/steps' });
-    expect(paths.step('r1', 'code-reviewer', 2)).toBe('/ws/runs/r1/steps/code-reviewer-2');
+    expect(paths.run('r1')).toEqual({ dir: '/ws/runs/r1', journal: '/ws/runs/r1/journal.jsonl', snapshot: '/ws/runs/r1/snapshot.json' });
+    expect(paths.artifacts('r1')).toBe('/ws/artifacts/r1');
+    expect(paths.step('r1', 'code-reviewer', 2)).toBe('/ws/artifacts/r1/steps/code-reviewer-2');
     expect(paths.task('T-1')).toBe('/ws/tasks/T-1.json');
   });
 

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { stateLabel } from '../../engine/apply.js';
 import { readJournal } from '../../engine/read.js';
-import type { RunState } from '../../engine/run-state.js';
-import { stateAfter } from '../../engine/run-state.js';
+import { fold } from '../../engine/fold.js';
 import { contextOf, summarize, timeline } from '../../engine/view.js';
 import { UserError } from '../../errors.js';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
@@ -18,15 +17,14 @@ export function registerShow(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (runId: string, flags: { workspace?: string; json?: boolean }) => {
       const paths = new WorkspacePaths(resolveWorkspaceDir(flags.workspace));
-      const { records, torn } = await readJournal(paths, runId);
-      let state: RunState | undefined;
-      for (const r of records) state = stateAfter(state, r);
+      const { records, note } = await readJournal(paths, runId);
+      const state = fold(records);
       if (!state) throw new UserError(`run ${runId} has an empty journal`);
       const events = timeline(records);
       const c = contextOf(state);
       const timers = Object.entries(state.timers).map(([id, t]) => ({ id, event: t.event.type, deadline: new Date(t.deadline).toISOString() }));
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ summary: summarize(state), state: state.snapshot, steps: state.steps, timers, undelivered: state.undelivered.map((o) => o.key), timeline: events, torn }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ summary: summarize(state), state: state.snapshot, steps: state.steps, timers, undelivered: state.undelivered.map((o) => o.key), timeline: events, ...(note ? { note } : {}) }, null, 2)}\n`);
         return;
       }
       const s = summarize(state);
@@ -41,7 +39,7 @@ export function registerShow(program: Command): void {
         ...(c.adaptations.length ? ['Adaptations:', ...c.adaptations.map((a) => `  - ${a.instruction} (because ${a.reason})`)] : []),
         ...(c.notices.length ? ['Notices:', ...c.notices.map((n) => `  - ${n.type} from ${n.from}: ${n.firstLine}`)] : []),
         ...(timers.length ? ['Timers:', ...timers.map((t) => `  - ${t.event} at ${t.deadline}`)] : []),
-        ...(torn ? [`Journal: a torn tail of ${torn.bytes} bytes at ${torn.offset} (${torn.reason}); the engine repairs it on start`] : []),
+        ...(note ? [`Journal:   ${note}`] : []),
         'Timeline:',
         ...events.map((e) => {
           const arrow = { in: '←', out: '→', step: '•', timer: '⏰', person: '☺' }[e.dir];

@@ -1,0 +1,126 @@
+import { machines } from '../../machines/index.js';
+import type { ActiveStep, Applied, EventRecord, LegacyEventRecord, RunRecord, RunState } from './run-state.js';
+import { isLegacy } from './run-state.js';
+
+/** How many applied message and action keys a run remembers: exactly-once needs only the recent ones (those read again after a crash before their ack). */
+export const SEEN_KEPT = 256;
+
+const tagCache = new Map<string, Map<string, string[]>>();
+
+/** The tags of a state value: derived from the machine, never journaled. */
+export function tagsOf(machineId: string, value: unknown): string[] {
+  const entry = machines[machineId];
+  if (!entry) return [];
+  let byValue = tagCache.get(machineId);
+  if (!byValue) tagCache.set(machineId, (byValue = new Map()));
+  const key = typeof value === 'string' ? value : JSON.stringify(value);
+  let tags = byValue.get(key);
+  if (!tags) {
+    tags = [...entry.machine.resolveState({ value: value as never, context: {} }).tags].sort();
+    byValue.set(key, tags);
+  }
+  return tags;
+}
+
+/** What a person sees as the run's last message: derived from the event's source and outbox. */
+function lastOf(a: Applied, at: number): RunState['last'] | undefined {
+  const out = a.outbox.at(-1);
+  if (out) return { dir: 'out', peer: out.recipients.join(', '), type: out.message.type, firstLine: out.message.body.split('\n')[0] ?? '', at };
+  const s = a.source;
+  if (s.kind === 'message') return { dir: 'in', peer: s.from, type: s.type, firstLine: s.firstLine, at };
+  return undefined;
+}
+
+/** The run's state after one applied event at time `at`: the one place a delta becomes state. */
+export function applyDelta(before: RunState, a: Applied, at: number): RunState {
+  const d = a.delta;
+  let snapshot = before.snapshot;
+  if (d.value !== undefined || d.status !== undefined || d.context || d.unset) {
+    let context = before.snapshot.context;
+    if (d.context || d.unset) {
+      context = { ...context, ...d.context };
+      for (const k of d.unset ?? []) delete context[k];
+    }
+    const value = d.value !== undefined ? d.value : snapshot.value;
+    snapshot = { value, context, status: d.status ?? snapshot.status, tags: d.value !== undefined ? tagsOf(before.machine.id, value) : snapshot.tags };
+  }
+  let { steps, attempts, timers } = before;
+  if (d.ended || d.started) {
+    steps = { ...steps };
+    for (const id of d.ended ?? []) delete steps[id];
+    if (d.started) {
+      attempts = { ...attempts };
+      for (const [id, s] of Object.entries(d.started)) {
+        steps[id] = { src: s.src, input: s.input, attempt: s.attempt, startedAt: at } satisfies ActiveStep;
+        attempts[id] = s.attempt;
+      }
+    }
+  }
+  if (d.cleared || d.timers) {
+    timers = { ...timers };
+    for (const id of d.cleared ?? []) delete timers[id];
+    Object.assign(timers, d.timers);
+  }
+  const s = a.source;
+  const key = s.kind === 'message' || s.kind === 'person' ? s.key : undefined;
+  const last = lastOf(a, at);
+  const next: RunState = {
+    ...before,
+    snapshot,
+    steps,
+    attempts,
+    timers,
+    seen: key ? [...before.seen.slice(-(SEEN_KEPT - 1)), key] : before.seen,
+    undelivered: a.outbox.length ? [...before.undelivered, ...a.outbox] : before.undelivered,
+    sent: before.sent + a.outbox.length,
+    since: d.value !== undefined ? at : before.since,
+    updatedAt: at,
+  };
+  if (last) next.last = last;
+  return next;
+}
+
+/** The state after a record of the first journal format, which holds it (nearly) whole. */
+function legacyAfter(before: RunState | undefined, r: LegacyEventRecord): RunState {
+  const steps: Record<string, ActiveStep> = {};
+  for (const [id, step] of Object.entries(r.state.steps)) steps[id] = { ...step, input: r.inputs?.[id] ?? step.input ?? before?.steps[id]?.input };
+  const undelivered = r.state.undelivered ?? [...(before?.undelivered ?? []), ...r.outbox];
+  const { snapshot } = r.state;
+  return { ...r.state, snapshot: { ...snapshot, tags: tagsOf(r.state.machine.id, snapshot.value) }, steps, undelivered, seen: r.state.seen.slice(-SEEN_KEPT) };
+}
+
+/** The run's state after `record`, given the state before it. */
+export function applyRecord(before: RunState | undefined, record: RunRecord): RunState {
+  if (record.kind === 'created') return record.state;
+  if (record.kind === 'event' && isLegacy(record)) return legacyAfter(before, record);
+  if (!before) throw new Error(`journal record ${record.seq} (${record.kind}) has no state before it`);
+  if (record.kind === 'event') {
+    const r = record as EventRecord;
+    let state = applyDelta(before, r, r.at);
+    for (const a of r.then ?? []) state = applyDelta(state, a, r.at);
+    return state;
+  }
+  if (record.kind === 'delivered') {
+    const done = new Set(record.keys);
+    return { ...before, undelivered: before.undelivered.filter((o) => !done.has(o.key)) };
+  }
+  const step = before.steps[record.id];
+  if (!step) return before;
+  return {
+    ...before,
+    steps: { ...before.steps, [record.id]: { ...step, attempt: record.attempt, startedAt: record.at } },
+    attempts: { ...before.attempts, [record.id]: Math.max(before.attempts[record.id] ?? 0, record.attempt) },
+  };
+}
+
+/**
+ * The one fold of a run's journal: the state after `records`, starting from `from` (a
+ * snapshot, or nothing for a whole journal). The engine, recovery, replay, `show`,
+ * `runs` and the UI all rebuild a run's state through this.
+ */
+export function fold(records: readonly RunRecord[], from?: RunState): RunState | undefined {
+  let state = from;
+  for (const r of records) state = applyRecord(state, r);
+  return state;
+}
+

@@ -1,0 +1,129 @@
+import { transition } from 'xstate';
+import type { MachineEntry } from '../../machines/index.js';
+import type { Message } from '../protocol/schema.js';
+import type { Effects } from './apply.js';
+import { activeInvokeIds, resolve, stateLabel } from './apply.js';
+import { applyDelta } from './fold.js';
+import type { Applied, Delta, EventSource, RunState, Timer } from './run-state.js';
+
+/** What a step needs from outside: the clock, and the team for addressing. */
+export interface StepContext {
+  now: number;
+  /** The member this engine runs: the FROM of everything it sends. */
+  self: string;
+  /** Expands the machine's `to` (roles, ALL) into member names. */
+  recipients: (to: string[]) => string[];
+}
+
+/** One event through the machine: what the journal records, the state after it, and what to do. */
+export interface Stepped {
+  applied: Applied;
+  /** `applyDelta(state, applied)`: exactly what the fold of the journal gives. */
+  state: RunState;
+  effects: Effects;
+}
+
+const NO_EFFECTS: Effects = { outbox: [], start: [], stop: [] };
+
+/**
+ * Whether the run takes an event from `source` at all: a message or action already
+ * applied, the end of a step attempt that is no longer running, or a timer no longer
+ * armed is dropped without a record.
+ */
+export function accepts(state: RunState, source: EventSource): boolean {
+  if (source.kind === 'message' || source.kind === 'person') return !state.seen.includes(source.key);
+  if (source.kind === 'step') return state.steps[source.id]?.attempt === source.attempt;
+  return state.timers[source.id] !== undefined;
+}
+
+/**
+ * The engine's one pure step: the event through the machine, as the delta the journal
+ * records, the state after it and the effects to carry out once it is journaled. A fired
+ * timer is spent here whatever the event did. Nothing is touched; the caller journals,
+ * then acts. The engine and `replay` both call it, so replay checks exactly what ran.
+ */
+export function step(entry: MachineEntry, state: RunState, source: EventSource, event: { type: string; from?: string; [k: string]: unknown }, ctx: StepContext): Stepped {
+  const fired = source.kind === 'timer' && state.timers[source.id] ? [source.id] : [];
+  const snapshot = resolve(entry, state.snapshot);
+  if (state.snapshot.status !== 'active' || !snapshot.can(event as never)) {
+    const applied: Applied = { source, event, outOfPlace: entry.explain(stateLabel(state.snapshot.value), state.snapshot.status, event), outbox: [], delta: fired.length ? { cleared: fired } : {} };
+    return { applied, state: applyDelta(state, applied, ctx.now), effects: NO_EFFECTS };
+  }
+  const [next, actions] = transition(entry.machine, snapshot, event as never);
+  const steps = { ...state.steps };
+  const timers: Record<string, Timer> = { ...state.timers };
+  for (const id of fired) delete timers[id];
+  const effects: Effects = { outbox: [], start: [], stop: [] };
+  const started: NonNullable<Delta['started']> = {};
+  let sent = state.sent;
+
+  // A finished step's own done/error event ends it.
+  const ended = /^xstate\.(done|error)\.actor\.(.+)$/.exec(event.type)?.[2];
+  if (ended) delete steps[ended];
+
+  for (const action of actions as { type: string; params?: Record<string, unknown> }[]) {
+    const p = action.params ?? {};
+    if (action.type === 'xstate.spawnChild') {
+      const id = String(p.id);
+      const attempt = (state.attempts[id] ?? 0) + 1;
+      started[id] = { src: String(p.src), input: p.input, attempt };
+      steps[id] = { src: String(p.src), input: p.input, attempt, startedAt: ctx.now };
+    } else if (action.type === 'xstate.raise' && typeof p.delay === 'number') {
+      timers[String(p.id)] = { event: p.event as { type: string }, deadline: ctx.now + p.delay };
+    } else if (action.type === 'xstate.cancel') {
+      delete timers[String(p.sendId)];
+    } else if (action.type === 'xstate.emit') {
+      const emitted = p.event as { type: string; message?: Omit<Message, 'from'>; status?: 'in_progress' | 'completed' };
+      if (emitted.type === 'task') effects.task = emitted.status;
+      if (emitted.type === 'send' && emitted.message) {
+        sent += 1;
+        const key = `${state.runId}.${sent}`;
+        const message: Message = { ...emitted.message, from: ctx.self, task: taskId(state), id: key };
+        effects.outbox.push({ key, recipients: ctx.recipients(message.to), message });
+      }
+    }
+  }
+
+  // Steps whose state was left (spawned ones are active by construction).
+  const active = activeInvokeIds(next);
+  for (const id of Object.keys(steps)) {
+    if (!active.has(id)) {
+      delete steps[id];
+      delete started[id];
+      effects.stop.push(id);
+    }
+  }
+  effects.start = Object.keys(started);
+  const finalTimers = next.status === 'active' ? timers : {};
+
+  const delta: Delta = {};
+  if (valueKey(next.value) !== valueKey(state.snapshot.value)) delta.value = next.value;
+  if (next.status !== state.snapshot.status) delta.status = next.status;
+  const before = state.snapshot.context;
+  const after = next.context as Record<string, unknown>;
+  for (const k of Object.keys(after)) {
+    if (after[k] === before[k]) continue;
+    if (after[k] === undefined) {
+      if (k in before) (delta.unset ??= []).push(k);
+    } else (delta.context ??= {})[k] = after[k];
+  }
+  for (const k of Object.keys(before)) if (!(k in after)) (delta.unset ??= []).push(k);
+  const endedIds = Object.keys(state.steps).filter((id) => steps[id] === undefined || started[id] !== undefined);
+  if (endedIds.length) delta.ended = endedIds;
+  if (effects.start.length) delta.started = started;
+  const cleared = Object.keys(state.timers).filter((id) => finalTimers[id] === undefined);
+  if (cleared.length) delta.cleared = cleared;
+  const armed = Object.entries(finalTimers).filter(([id, t]) => t !== state.timers[id]);
+  if (armed.length) delta.timers = Object.fromEntries(armed);
+
+  const applied: Applied = { source, event, outbox: effects.outbox, delta };
+  return { applied, state: applyDelta(state, applied, ctx.now), effects };
+}
+
+/** A state value as a comparable string (values are small: a few nested names). */
+const valueKey = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+function taskId(state: RunState): string {
+  const task = (state.snapshot.context as { task?: { id?: string } }).task;
+  return task?.id ?? state.runId;
+}
