@@ -13,7 +13,7 @@ import { persist, stateLabel } from './apply.js';
 import { deliverOutbox } from './deliver-outbox.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { applyRecord } from './fold.js';
-import type { Applied, EventRecord, EventSource, RunRecord, RunState } from './run-state.js';
+import type { EventRecord, EventSource, RunRecord, RunState } from './run-state.js';
 import { isFinished, newRunState } from './run-state.js';
 import type { Stepped } from './step.js';
 import { accepts, step } from './step.js';
@@ -140,7 +140,7 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     const record: EventRecord = { seq: this.nextSeq(runId), at: now, kind: 'event', ...head!, ...(rest.length ? { then: rest } : {}) };
     await this.append(runId, record);
     this.runs.set(runId, state);
-    for (const c of chain) this.logTransition(runId, c.applied, c.state);
+    chain.forEach((c, i) => this.logTransition(runId, (chain[i - 1]?.state ?? before).snapshot.value, c));
     await this.carryOut(runId, state, netEffects(before, state, chain));
     return record;
   }
@@ -240,12 +240,12 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     return (this.seqs.get(runId) ?? 0) + 1;
   }
 
-  private logTransition(runId: string, applied: Applied, after: RunState): void {
+  private logTransition(runId: string, from: unknown, { applied, state }: Stepped): void {
     if (!this.deps.log) return;
     const { event, outOfPlace } = applied;
     const what = `${event.type}${typeof event.from === 'string' ? ` from ${event.from}` : ''}`;
     if (outOfPlace) this.deps.log(`${runId}: ${what} out of place: ${outOfPlace}`);
-    else this.deps.log(`${runId}: → ${stateLabel(after.snapshot.value)} (${what})`);
+    else this.deps.log(`${runId}: ${stateLabel(from)} → ${stateLabel(state.snapshot.value)} (${what})`);
   }
 }
 

@@ -103,20 +103,20 @@ describe('teamstate runs, show and replay', () => {
     expect(ok).toMatchObject({ code: 0 });
     expect(ok.stdout).toMatch(/every state matches/);
 
-    // Tamper with one journaled state: replay names the step.
+    // Tamper with what one record says changed: replay names the step.
     const journal = paths.run('t2').journal;
     const lines = (await fs.readFile(journal, 'utf8')).split('\n');
     const i = lines.findIndex((l) => l.includes('"kind":"event"') && l.includes('PLAN_DECISION'));
     expect(i).toBeGreaterThan(0);
     const { encodeFrame, decodeFrame } = await import('../../src/store/frame.js');
-    const record = decodeFrame(Buffer.from(lines[i]!)) as { ok: true; value: { seq: number; state: { snapshot: { context: { revision: number } } } } };
-    record.value.state.snapshot.context.revision = 7;
+    const record = decodeFrame(Buffer.from(lines[i]!)) as { ok: true; value: { seq: number; delta: { context?: Record<string, unknown> } } };
+    record.value.delta.context = { ...record.value.delta.context, revision: 7 };
     lines[i] = encodeFrame(record.value).replace(/\n$/, '');
     await fs.writeFile(journal, lines.join('\n'));
     await fs.rm(paths.run('t2').snapshot, { force: true });
     const diverged = await runCli(['replay', 't2', '--workspace', paths.root], { cwd: paths.root });
     expect(diverged.code).toBe(1);
-    expect(diverged.stderr).toMatch(new RegExp(`diverges at step ${record.value.seq} \\(PLAN_DECISION\\): context differs`));
+    expect(diverged.stderr).toMatch(new RegExp(`diverges at step ${record.value.seq} \\(PLAN_DECISION\\): what changed differs`));
   });
 
   it('should say what to do for a run that does not exist', async () => {
