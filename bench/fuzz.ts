@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parseMessage } from '../src/protocol/parse.js';
 import { renderMessage } from '../src/protocol/render.js';
-import { describeParseError } from '../src/workspace/inbox.js';
+import { describeParseError } from '../src/mailbox/folder/index.js';
 import { UserError } from '../src/errors.js';
 import { parseConfigText } from '../src/workspace/config.js';
 import { configTemplate } from '../src/workspace/config-template.js';

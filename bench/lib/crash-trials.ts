@@ -249,7 +249,7 @@ async function check(paths: WorkspacePaths, tasks: string[], team: Pick<Scripted
       continue;
     }
     const applied = new Map<string, number>();
-    for (const r of records) if (r.kind === 'event' && r.source.kind === 'message') applied.set(r.source.file, (applied.get(r.source.file) ?? 0) + 1);
+    for (const r of records) if (r.kind === 'event' && r.source.kind === 'message') applied.set(r.source.origin, (applied.get(r.source.origin) ?? 0) + 1);
     for (const [file, n] of applied) if (n > 1) {
       report.duplicated += n - 1;
       report.problems.push(`run ${task}: ${file} applied ${n} times`);

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../../src/engine/service.js';
-import { REASON_SUFFIX } from '../../src/workspace/inbox-read.js';
+import { REASON_SUFFIX } from '../../src/mailbox/folder/read.js';
 import { benchWorkspace } from './processes.js';
 import { note, tally, type Tally } from './fuzz-seeds.js';
 import type { Rng } from './mutate.js';

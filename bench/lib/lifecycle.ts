@@ -24,17 +24,17 @@ export const EXCHANGES: Exchange[] = [
   },
   {
     label: 'approval→HANDOFF',
-    drop: { from: 'conductor', to: [ENGINEER], type: 'STATUS', priority: 'HIGH', body: 'APPROVED' },
+    drop: { from: 'conductor', to: [ENGINEER], type: 'STATUS', priority: 'HIGH', body: 'APPROVED', action: 'Implement the approved plan.' },
     reply: { to: 'sentinel', type: 'HANDOFF' },
   },
   {
     label: 'BUG→BUG_FIX',
-    drop: { from: 'breaker', to: [ENGINEER], type: 'BUG', priority: 'HIGH', body: '## BUG-1: signup accepts an email with a NUL byte\n- Severity: HIGH\n- Expected: 422\n- Actual: 500' },
+    drop: { from: 'breaker', to: [ENGINEER], type: 'BUG', priority: 'HIGH', body: '## BUG-1: signup accepts an email with a NUL byte\n- Severity: HIGH\n- Expected: 422\n- Actual: 500', action: 'Fix this.' },
     reply: { to: 'sentinel', type: 'BUG_FIX' },
   },
   {
     label: 'PASS→STATUS',
-    drop: { from: 'sentinel', to: [ENGINEER], type: 'PASS', priority: 'LOW', body: '## SENTINEL: ALL CLEAR\n- Tests: PASS (42 passed)' },
+    drop: { from: 'sentinel', to: [ENGINEER], type: 'PASS', priority: 'LOW', body: '## SENTINEL: ALL CLEAR\n- Tests: PASS (42 passed)', action: 'Log the task and report completion.' },
     reply: { to: 'conductor', type: 'STATUS', contains: 'Task complete' },
   },
 ];

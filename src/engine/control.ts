@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { watch } from 'chokidar';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -41,4 +42,12 @@ export async function listControls(paths: WorkspacePaths): Promise<{ name: strin
       }
     }),
   );
+}
+
+/** Wakes the engine when the CLI queues an action (a hint: the engine also scans on a timer). */
+export function watchControls(paths: WorkspacePaths, wake: () => void, onError: (message: string) => void): { close(): Promise<void> } {
+  const watcher = watch(paths.controlDir, { ignoreInitial: true, depth: 0 });
+  watcher.on('add', wake);
+  watcher.on('error', (e) => onError(`watcher of ${paths.controlDir}: ${String(e)}`));
+  return { close: () => watcher.close() };
 }

@@ -1,4 +1,4 @@
-import type { Mailbox } from '../store/mailbox.js';
+import type { Mailbox } from '../mailbox/port.js';
 import type { OutboxItem } from './run-state.js';
 
 /**

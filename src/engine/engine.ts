@@ -3,7 +3,7 @@ import { initialTransition } from 'xstate';
 import type { MachineEntry } from '../../machines/index.js';
 import { machines } from '../../machines/index.js';
 import { UserError } from '../errors.js';
-import type { Mailbox } from '../store/mailbox.js';
+import type { Mailbox } from '../mailbox/port.js';
 import type { RunStore } from '../store/types.js';
 import type { Config } from '../workspace/config-schema.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
@@ -85,8 +85,18 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     const existing = this.runs.get(runId);
     if (existing) return existing;
     const now = this.now();
+    const input = this.input(runId, task);
+    const [snapshot] = initialTransition(this.entry.machine, input);
+    const state = newRunState(runId, { id: this.entry.id, version: this.entry.version }, persist(snapshot), now);
+    await this.append(runId, { seq: 1, at: now, kind: 'created', machine: state.machine, input, state });
+    this.runs.set(runId, state);
+    return state;
+  }
+
+  /** The machine's input for a new run. */
+  input(runId: string, task: { id: string; subject: string; description: string }) {
     const limits = this.deps.config.limits;
-    const input = {
+    return {
       runId,
       task,
       limits: {
@@ -97,11 +107,19 @@ export class RunEngine extends EventEmitter<EngineEvents> {
         approvalEscalateMs: limits.approvalEscalateMs,
       },
     };
-    const [snapshot] = initialTransition(this.entry.machine, input);
-    const state = newRunState(runId, { id: this.entry.id, version: this.entry.version }, persist(snapshot), now);
-    await this.append(runId, { seq: 1, at: now, kind: 'created', machine: state.machine, input, state });
-    this.runs.set(runId, state);
-    return state;
+  }
+
+  /**
+   * Why `event` cannot start a new run (a run its first state would not take it in would
+   * wait for ever), or undefined when it can: a message from the engine's own member
+   * never starts one, nor one the machine's first state has no place for.
+   */
+  refusesToStart(event: { type: string; from?: string }): string | undefined {
+    const self = this.deps.config.engine.member;
+    if (event.from === self) return `a ${event.type} from ${self}, this engine's own member, does not start a run: a teammate does not hand work to itself`;
+    const [first] = initialTransition(this.entry.machine, this.input('new', { id: 'new', subject: '', description: '' }));
+    if (first.can(event as never)) return undefined;
+    return `a ${event.type} from ${event.from ?? 'an unknown sender'} does not start a run: ${this.entry.explain(stateLabel(first.value), first.status, event)}`;
   }
 
   /**

@@ -1,41 +1,41 @@
+import type { Inbound } from '../mailbox/port.js';
 import { firstLine } from '../protocol/text.js';
-import type { Inbound } from '../store/mailbox.js';
 import type { RunEngine } from './engine.js';
 import { isFinished } from './run-state.js';
 import { taskFor } from './tasks.js';
 import { route, toEvent } from './translate.js';
 
 /**
- * Takes the engine's own inbox in: every waiting message is read once, routed to its run,
- * applied through the run's queue, and only then acknowledged. Invalid or unroutable ones
- * are kept aside with their reason. A message is never in hand twice.
+ * Takes the engine's own inbox in: every waiting message is claimed once, routed to its
+ * run, applied through the run's queue, and only then acknowledged. Invalid or unroutable
+ * ones are kept aside with their reason. Which messages are in hand is the mailbox's to
+ * know (a claim ends with ack, reject or release).
  */
 export class Intake {
-  private readonly inHand = new Set<string>();
+  private taking = 0;
 
   constructor(private readonly engine: RunEngine) {}
 
   /** Messages currently being applied. */
   get busy(): number {
-    return this.inHand.size;
+    return this.taking;
   }
 
   /** One pass over the inbox; resolves when every message it took is applied and acknowledged. */
   async scan(): Promise<void> {
-    const items = await this.engine.deps.mailbox.claim(this.engine.now(), (id) => this.inHand.has(id));
-    for (const item of items) this.inHand.add(item.id);
+    const items = await this.engine.deps.mailbox.claim();
+    this.taking += items.length;
     // Routed in arrival order, so a run's messages are queued in the order they came.
-    await Promise.all(items.map((item) => this.take(item).finally(() => this.inHand.delete(item.id))));
+    await Promise.all(items.map((item) => this.take(item).finally(() => (this.taking -= 1))));
   }
 
   private async take(rec: Inbound): Promise<void> {
     const { engine } = this;
     const { paths, mailbox } = engine.deps;
     try {
-      if (!rec.ok && rec.retry) return; // Not the message's fault: read again at the next scan.
       if (!rec.ok) {
-        await mailbox.reject(rec, rec.reason);
-        engine.warn(`rejected ${rec.name}: ${rec.reason}`);
+        await mailbox.reject(rec.ref, rec.reason);
+        engine.warn(`rejected ${rec.origin}: ${rec.reason}`);
         return;
       }
       const m = rec.message;
@@ -44,11 +44,20 @@ export class Intake {
         active: () => [...engine.runs.values()].filter((s) => !isFinished(s)).map((s) => s.runId),
       });
       if (r.kind === 'unrouted') {
-        await mailbox.reject(rec, `unrouted: ${r.reason}`);
-        engine.warn(`kept ${rec.name} aside: ${r.reason}`);
+        await mailbox.reject(rec.ref, `unrouted: ${r.reason}`);
+        engine.warn(`kept ${rec.origin} aside: ${r.reason}`);
         return;
       }
-      const source = { kind: 'message' as const, key: rec.key, file: rec.name, from: rec.from, type: m.type, priority: m.priority, firstLine: firstLine(m.body), ...(m.task ? { task: m.task } : {}) };
+      const event = toEvent(m, rec.from, m.id ?? rec.key);
+      if (r.kind === 'new' && !engine.runs.has(r.runId) && !engine.creating.has(r.runId)) {
+        const refused = engine.refusesToStart(event);
+        if (refused) {
+          await mailbox.reject(rec.ref, refused);
+          engine.warn(`kept ${rec.origin} aside: ${refused}`);
+          return;
+        }
+      }
+      const source = { kind: 'message' as const, key: rec.key, ref: rec.ref, origin: rec.origin, from: rec.from, type: m.type, priority: m.priority, firstLine: firstLine(m.body), ...(m.task ? { task: m.task } : {}) };
       if (r.kind === 'new') engine.creating.add(r.runId);
       await engine
         .queue.run(r.runId, async () => {
@@ -57,17 +66,18 @@ export class Intake {
             // Without a task file the handoff itself describes the task; it is in the context already.
             await engine.create(r.runId, await taskFor(paths, r.taskId, { subject, description: '' }));
           }
-          await engine.commit(r.runId, source, { ...toEvent(m, rec.from, m.id ?? rec.key) });
+          await engine.commit(r.runId, source, { ...event });
         })
         .finally(() => {
           if (r.kind === 'new') engine.creating.delete(r.runId);
         });
-      await mailbox.ack(rec);
+      await mailbox.ack(rec.ref);
     } catch (e) {
+      mailbox.release(rec.ref);
       const code = (e as NodeJS.ErrnoException).code;
       // Deleted by its writer while we read it: nothing left to keep.
       if (code === 'ENOENT') return;
-      engine.warn(`could not take ${rec.name}: ${(e as Error).message}; it stays in the inbox and is tried again`);
+      engine.warn(`could not take ${rec.origin}: ${(e as Error).message}; it stays in the inbox and is tried again`);
     }
   }
 }

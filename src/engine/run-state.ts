@@ -59,7 +59,8 @@ export interface RunState {
 
 /** Where an event came from, as the journal and the timeline show it. */
 export type EventSource =
-  | { kind: 'message'; key: string; file: string; from: string; type: string; priority: string; firstLine: string; task?: string }
+  /** `ref`: the mailbox's handle on the message (ask it for the text: `original(ref)`); `origin`: where it came from, for people. Journals before refs have `file` (a name in cur/). */
+  | { kind: 'message'; key: string; ref: string; origin: string; file?: string; from: string; type: string; priority: string; firstLine: string; task?: string }
   | { kind: 'step'; id: string; attempt: number }
   | { kind: 'timer'; id: string }
   | { kind: 'person'; key: string; action: string };

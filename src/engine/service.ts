@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { FSWatcher } from 'chokidar';
-import { watch } from 'chokidar';
 import { UserError } from '../errors.js';
 import type { ManualSteps } from '../handlers/manual.js';
 import { createManualHandler } from '../handlers/manual.js';
@@ -10,15 +8,16 @@ import type { StepHandler, StepOutcome } from '../handlers/types.js';
 import type { Message } from '../protocol/schema.js';
 import { acquireLock } from '../store/lock.js';
 import type { LockHandle } from '../store/lock.js';
-import { createFolderMailbox } from '../store/mailbox.js';
+import { createFolderMailbox } from '../mailbox/folder/index.js';
+import type { Mailbox, Watch } from '../mailbox/port.js';
 import { openRunStore } from '../store/open.js';
 import type { Config, StepName } from '../workspace/config-schema.js';
 import { loadConfig } from '../workspace/config.js';
 import { ensureLayout } from '../workspace/init.js';
-import { DEFAULT_SETTLE_MS } from '../workspace/inbox.js';
 import { WorkspacePaths } from '../workspace/paths.js';
 import { checkAddresses } from '../workspace/team.js';
 import { applyControl, drainControls } from './actions.js';
+import { watchControls } from './control.js';
 import { RunEngine, type RunStoreOf } from './engine.js';
 import { Intake } from './intake.js';
 import { loadRuns } from './recover.js';
@@ -36,17 +35,17 @@ export interface EngineOptions {
   handlers?: Partial<Record<StepName, StepHandler>>;
   /** Watch the inbox (chokidar) and scan on a timer. Tests drive `scan()` by hand. @default true */
   watch?: boolean;
-  /** A file dropped in the inbox root is read once unchanged this long. */
+  /** A message file that does not look whole is judged once unchanged this long. @default config.limits.settleMs */
   settleMs?: number;
 }
 
 /**
  * One workspace's engine: holds the lock, recovers every unfinished run, then takes the
- * inbox in (watcher wake-ups plus a timed scan, the scan being the truth: DESIGN §4).
+ * inbox in (the mailbox's wake-ups plus a timed scan, the scan being the truth: DESIGN §4).
  * The CLI and the UI read runs and act on them only through this.
  */
 export class Engine {
-  private watcher?: FSWatcher;
+  private watches: Watch[] = [];
   private interval?: NodeJS.Timeout;
   private scanning?: Promise<void>;
   private rescan = false;
@@ -61,6 +60,7 @@ export class Engine {
     private readonly intake: Intake,
     private readonly store: RunStoreOf,
     private readonly lock: LockHandle,
+    readonly mailbox: Mailbox,
   ) {}
 
   /** Opens the workspace, takes the lock (a second engine is refused), and recovers. */
@@ -73,17 +73,18 @@ export class Engine {
     try {
       // Only the lock holder may use the write-ahead log (it replays a crashed predecessor's).
       const store = await openRunStore<RunRecord, RunState>(paths, { fsync: config.fsync });
-      const mailbox = createFolderMailbox(paths, config, { settleMs: opts.settleMs ?? DEFAULT_SETTLE_MS });
+      // File ages are judged by the wall clock the file system stamps them with, not the engine's.
+      const mailbox = createFolderMailbox({ paths, config, ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {}) });
       const core = new RunEngine({ paths, config, store, mailbox, now, log: opts.log });
       const projectDir = path.resolve(paths.root, config.project ?? process.cwd());
       const manual = createManualHandler({ now, prompts: { workspaceDir: paths.root } });
       const handlers = { ...createHandlers(config, { workspaceDir: paths.root, projectDir, manual, now }), ...opts.handlers } as Record<StepName, StepHandler>;
       const steps = new StepRunner({ engine: core, paths, config, projectDir, handlers });
       core.steps = steps;
-      const engine = new Engine(paths, config, core, manual, steps, new Intake(core), store, lock);
+      const engine = new Engine(paths, config, core, manual, steps, new Intake(core), store, lock, mailbox);
       const runs = await loadRuns(store, core, (w) => core.warn(w));
       await Promise.all(runs.map((r) => core.queue.run(r.runId, () => resumeRun(core, steps, r.runId))));
-      if (opts.watch !== false) engine.watch(opts.settleMs ?? DEFAULT_SETTLE_MS);
+      if (opts.watch !== false) engine.watch();
       await engine.scan();
       return engine;
     } catch (e) {
@@ -113,18 +114,13 @@ export class Engine {
     return this.scanning;
   }
 
-  private watch(settleMs: number): void {
-    const inbox = this.paths.inbox(this.config.engine.member);
+  /** Wake-ups from the mailbox and the control queue are hints; the timed scan is the truth. */
+  private watch(): void {
     const wake = () => {
       void this.scan().catch((e) => this.core.warn(`scan failed: ${(e as Error).message}`));
     };
-    // Chokidar is a hint (it has known lost-event issues); the timed scan is the truth.
-    this.watcher = watch([inbox.root, inbox.new, this.paths.controlDir], { ignoreInitial: true, depth: 0 });
-    this.watcher.on('add', wake).on('change', () => setTimeout(wake, settleMs + 10).unref());
-    this.watcher.on('add', (p) => {
-      if (path.dirname(p) === inbox.root) setTimeout(wake, settleMs + 10).unref();
-    });
-    this.watcher.on('error', (e) => this.core.warn(`watcher: ${String(e)}`));
+    const warn = (m: string) => this.core.warn(m);
+    this.watches = [this.mailbox.watch(wake, warn), watchControls(this.paths, wake, warn)];
     this.interval = setInterval(wake, this.config.scanIntervalMs);
     this.interval.unref();
   }
@@ -177,7 +173,7 @@ export class Engine {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.interval);
-    await this.watcher?.close();
+    await Promise.all(this.watches.map((w) => w.close()));
     await this.scanning?.catch(() => undefined);
     this.steps.stopAll();
     await this.core.queue.idle();

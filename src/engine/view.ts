@@ -88,9 +88,11 @@ export interface TimelineEntry {
   firstLine: string;
   /** Set when the event changed nothing, with the reason. */
   outOfPlace?: string;
-  /** The whole message, for outgoing ones (incoming ones are in the inbox's cur/ under `file`). */
+  /** The whole message, for outgoing ones (incoming ones the mailbox keeps: `original(ref)`). */
   body?: string;
-  file?: string;
+  /** Incoming: the mailbox's handle on the message, and where it came from (for people). */
+  ref?: string;
+  origin?: string;
 }
 
 export function timeline(records: RunRecord[]): TimelineEntry[] {
@@ -101,7 +103,7 @@ export function timeline(records: RunRecord[]): TimelineEntry[] {
       const s = a.source;
       const oop = a.outOfPlace ? { outOfPlace: a.outOfPlace } : {};
       const at = { seq: r.seq, at: r.at };
-      if (s.kind === 'message') out.push({ ...at, dir: 'in', peer: s.from, type: s.type, priority: s.priority, firstLine: s.firstLine, file: s.file, ...oop });
+      if (s.kind === 'message') out.push({ ...at, dir: 'in', peer: s.from, type: s.type, priority: s.priority, firstLine: s.firstLine, ref: s.ref ?? `cur/${s.file}`, origin: s.origin ?? s.file ?? '', ...oop });
       else if (s.kind === 'person') out.push({ ...at, dir: 'person', peer: 'person', type: s.action, firstLine: describeEvent(a.event), ...oop });
       else if (s.kind === 'timer') out.push({ ...at, dir: 'timer', peer: 'timer', type: s.id.split('.')[2] ?? s.id, firstLine: 'deadline reached', ...oop });
       else out.push({ ...at, dir: 'step', peer: s.id, type: a.event.type.startsWith('xstate.error') ? 'error' : 'done', firstLine: describeEvent(a.event), ...oop });

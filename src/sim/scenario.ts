@@ -63,9 +63,9 @@ function scriptedScenario(task: string): Stage[] {
     {
       label: 'conductor rejects the first plan',
       after: { to: 'conductor', type: 'PLAN', count: 1 },
-      drop: { from: 'conductor', to: [ENGINEER], type: 'STATUS', priority: 'HIGH', body: 'REJECTED: say how passwords stay out of the request log' },
+      drop: { from: 'conductor', to: [ENGINEER], type: 'STATUS', priority: 'HIGH', body: 'REJECTED: say how passwords stay out of the request log', action: 'Revise the plan and resubmit.' },
     },
-    { label: 'conductor approves the revision', after: { to: 'conductor', type: 'PLAN', count: 2 }, drop: { from: 'conductor', to: [ENGINEER], type: 'STATUS', priority: 'HIGH', body: 'APPROVED' } },
+    { label: 'conductor approves the revision', after: { to: 'conductor', type: 'PLAN', count: 2 }, drop: { from: 'conductor', to: [ENGINEER], type: 'STATUS', priority: 'HIGH', body: 'APPROVED', action: 'Implement the approved plan.' } },
     {
       label: 'breaker finds a bug',
       after: { to: 'breaker', type: 'HANDOFF', count: 1 },
@@ -83,7 +83,7 @@ function scriptedScenario(task: string): Stage[] {
       after: { to: 'sentinel', type: 'BUG_FIX', count: 1 },
       drop: { from: 'sentinel', to: ['builder'], type: 'FAIL', priority: 'HIGH', body: '## SENTINEL: FAILURES DETECTED\n- Tests: FAIL — 1 failures\n  1. test_signup_duplicate_email — AssertionError: 500 != 409', action: 'Fix 1 test failures.' },
     },
-    { label: 'sentinel passes', after: { to: 'sentinel', type: 'BUG_FIX', count: 2 }, drop: { from: 'sentinel', to: ['ALL'], type: 'PASS', priority: 'LOW', body: '## SENTINEL: ALL CLEAR\n- Tests: PASS (42 passed)\n- Types: PASS\n- Lint: PASS' } },
+    { label: 'sentinel passes', after: { to: 'sentinel', type: 'BUG_FIX', count: 2 }, drop: { from: 'sentinel', to: ['ALL'], type: 'PASS', priority: 'LOW', body: '## SENTINEL: ALL CLEAR\n- Tests: PASS (42 passed)\n- Types: PASS\n- Lint: PASS', action: 'Log the task and report completion.' } },
     { label: 'task complete', after: { to: 'conductor', type: 'STATUS', count: 1, contains: 'Task complete' } },
   ];
 }

@@ -8,8 +8,8 @@ import { timeline } from '../engine/view.js';
 import { renderMessage } from '../protocol/render.js';
 import type { Message } from '../protocol/schema.js';
 import type { Config } from '../workspace/config-schema.js';
-import type { InboxReport } from '../workspace/inbox.js';
-import { listInboxReport } from '../workspace/inbox.js';
+import { createFolderMailbox, listInboxReport } from '../mailbox/folder/index.js';
+import type { InboxReport } from '../mailbox/folder/index.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
 
 /**
@@ -23,20 +23,18 @@ export function loadTimeline(paths: WorkspacePaths, runId: string): Promise<Time
   return readJournal(paths, runId).then((j) => timeline(j.records));
 }
 
-/** The whole text of a timeline entry: an outgoing message as sent, an incoming one from the inbox. */
-export async function messageText(paths: WorkspacePaths, member: string, taskId: string, e: TimelineEntry): Promise<string> {
+/** The whole text of a timeline entry: an outgoing message as sent, an incoming one as the mailbox kept it. */
+export async function messageText(paths: WorkspacePaths, config: Config, taskId: string, e: TimelineEntry): Promise<string> {
+  const member = config.engine.member;
   if (e.dir === 'out' && e.body !== undefined) {
     const to = e.peer.split(', ');
     const m: Message = { priority: (e.priority ?? 'MEDIUM') as Message['priority'], type: e.type as Message['type'], to, from: member, task: taskId, body: e.body };
     return renderMessage(m);
   }
-  if (e.dir === 'in' && e.file) {
-    const inbox = paths.inbox(member);
-    for (const dir of [inbox.cur, inbox.new, inbox.root]) {
-      const text = await fs.readFile(path.join(dir, path.basename(e.file)), 'utf8').catch(() => undefined);
-      if (text !== undefined) return text;
-    }
-    return `(the message file ${e.file} is no longer in ${inbox.cur})\n\n${e.firstLine}`;
+  if (e.dir === 'in' && e.ref !== undefined) {
+    const text = await createFolderMailbox({ paths, config }).original(e.ref);
+    if (text !== undefined) return text;
+    return `(the message ${e.origin ?? e.ref} is no longer kept by the mailbox)\n\n${e.firstLine}`;
   }
   return `${e.dir} ${e.peer} ${e.type}\n\n${e.firstLine}${e.outOfPlace ? `\n\nout of place: ${e.outOfPlace}` : ''}`;
 }

@@ -17,6 +17,9 @@ export interface AtomicWriteOptions {
   tmpDir?: string;
 }
 
+/** The temp files {@link writeFileAtomic} makes: `.<name>.<pid>.<12 hex>.tmp`, with the writer's pid. */
+export const OWN_TEMP = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
 /**
  * Writes `file` so that readers see the old content or the new, never a part:
  * a temp file in the same folder (or `tmpDir`), write, fsync, rename over `file`,

@@ -48,6 +48,12 @@ export const limitsSchema = z.object({
   implementRounds: z.number().int().min(1).default(3),
   /** Largest message file accepted, in bytes. */
   maxMessageBytes: z.number().int().positive().default(1024 * 1024),
+  /**
+   * A message file that does not look whole yet (no closing [ACTION NEEDED: …] line, not
+   * whole JSON, or not parsing) is judged only once unchanged this long: writers that write
+   * in pieces pause up to 2 s between them.
+   */
+  settleMs: z.number().int().min(0).default(3_000),
 });
 export type Limits = z.infer<typeof limitsSchema>;
 

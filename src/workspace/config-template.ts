@@ -88,7 +88,8 @@ ${row(`    "fixCycles": ${limits.fixCycles},`, 'BUG/FAIL fixes before escalating
 ${row(`    "approvalReminderMs": ${limits.approvalReminderMs},`, 'a plan waiting this long gets a reminder')}
 ${row(`    "approvalEscalateMs": ${limits.approvalEscalateMs},`, '...and this long escalates to a person')}
 ${row(`    "implementRounds": ${limits.implementRounds},`, 'times sub-agent findings may send the run back to implementing')}
-${row(`    "maxMessageBytes": ${limits.maxMessageBytes}`, 'larger message files are rejected unread')}
+${row(`    "maxMessageBytes": ${limits.maxMessageBytes},`, 'larger message files are rejected unread')}
+${row(`    "settleMs": ${limits.settleMs}`, 'a message not yet whole is judged once unchanged this long')}
   },
 
   // The agent log read before a task and appended after it, and the "adapt your approach" rules.

@@ -74,6 +74,8 @@ export class WorkspacePaths {
   readonly controlDir: string;
   /** What steps leave behind (prompts, outputs, reports), per run: not the store's. */
   readonly artifactsDir: string;
+  /** The folder mailbox's record of replies handed over (exactly-once delivery). */
+  readonly deliveriesDir: string;
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -84,6 +86,7 @@ export class WorkspacePaths {
     this.tasksDir = path.join(this.root, 'tasks');
     this.controlDir = path.join(this.root, 'control');
     this.artifactsDir = path.join(this.root, 'artifacts');
+    this.deliveriesDir = path.join(this.root, 'deliveries');
   }
 
   /** The inbox folders of `member`. Throws UserError for a name that is not a plain segment. */

@@ -6,7 +6,8 @@ import { cliPath, startResponder, stopProcess } from '../../bench/lib/processes.
 import { readJournal } from '../../src/engine/read.js';
 import { Engine } from '../../src/engine/service.js';
 import { packageRoot } from '../../src/package-root.js';
-import { listInbox, receive } from '../../src/workspace/inbox.js';
+import { listInbox } from '../../src/mailbox/folder/read.js';
+import { receive } from '../../src/mailbox/folder/receive.js';
 import { loadConfig } from '../../src/workspace/config.js';
 import type { WorkspacePaths } from '../../src/workspace/paths.js';
 import { drop, HANDOFF_BODY, tempWorkspace } from '../engine/helpers.js';
@@ -49,7 +50,7 @@ async function inboxCount(paths: WorkspacePaths, member: string, type: string, t
 /** How many journal records applied the message file `name` to run `task`. */
 async function appliedTimes(paths: WorkspacePaths, task: string, name: string): Promise<number> {
   const { records } = await readJournal(paths, task);
-  return records.filter((r) => r.kind === 'event' && r.source.kind === 'message' && r.source.file === name).length;
+  return records.filter((r) => r.kind === 'event' && r.source.kind === 'message' && r.source.origin.endsWith(`/${name}`)).length;
 }
 
 /** The message was taken exactly once: out of new/, into cur/, applied once, never rejected. */
@@ -158,9 +159,9 @@ describe('faults without special mounts', () => {
     const paths = await tempWorkspace();
     const config = await loadConfig(paths.root);
     await handoff(paths, 'gone-1');
-    const [entry] = await listInbox(paths, ENGINEER, { now: Date.now(), settleMs: 0 });
+    const [entry] = await listInbox(paths, ENGINEER);
     await fs.rm(entry!.path);
-    const got = await receive(paths, config, ENGINEER, entry!);
+    const got = await receive(config, ENGINEER, entry!);
     expect(got).toMatchObject({ ok: false, retry: true });
     expect(got.ok ? '' : got.reason).toMatch(/gone/);
 

@@ -78,9 +78,9 @@ describe('teamstate runs, show and replay', () => {
     // While the plan waits for the conductor, breaker sends a PASS: out of place.
     await finishedScenario(paths, ['t2'], {
       stage: 2,
-      then: () => fs.writeFile(path.join(paths.inbox('backend-engineer').new, 'breaker--early.md'), '[PRIORITY: LOW]\n[TYPE: PASS]\n[TO: builder]\n[TASK: t2]\n\nnot my place\n'),
+      then: () => fs.writeFile(path.join(paths.inbox('backend-engineer').new, 'breaker--early.md'), '[PRIORITY: LOW]\n[TYPE: PASS]\n[TO: builder]\n[TASK: t2]\n\nnot my place\n\n[ACTION NEEDED: none]\n'),
     });
-    await fs.writeFile(path.join(paths.inbox('backend-engineer').new, 'breaker--late.md'), '[PRIORITY: LOW]\n[TYPE: PASS]\n[TO: builder]\n[TASK: t2]\n\nnot my place\n');
+    await fs.writeFile(path.join(paths.inbox('backend-engineer').new, 'breaker--late.md'), '[PRIORITY: LOW]\n[TYPE: PASS]\n[TO: builder]\n[TASK: t2]\n\nnot my place\n\n[ACTION NEEDED: none]\n');
     for (let i = 0; i < 300 && (await fs.readdir(paths.inbox('backend-engineer').new)).length > 0; i++) await new Promise((r) => setTimeout(r, 30));
     engine.child.kill('SIGTERM');
     await engine.exit;

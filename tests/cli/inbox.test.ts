@@ -13,7 +13,7 @@ async function setup(): Promise<{ cwd: string; inbox: string }> {
 describe('teamstate inbox', () => {
   it('shows new, processed and rejected messages with the reasons', async () => {
     const { cwd, inbox } = await setup();
-    expect((await runCli(['send', '--workspace', 'ws', '--from', 'analyst', '--to', 'builder', '--type', 'HANDOFF', '--priority', 'HIGH', '--task', 'T-1', '--body', 'x'], { cwd })).code).toBe(0);
+    expect((await runCli(['send', '--workspace', 'ws', '--from', 'analyst', '--to', 'builder', '--type', 'HANDOFF', '--priority', 'HIGH', '--task', 'T-1', '--body', 'x', '--action', 'Use this map.'], { cwd })).code).toBe(0);
     await fs.writeFile(path.join(inbox, 'sentinel--dropped.md'), '[PRIORITY: MEDIUM]\n[TYPE: PASS]\n[TO: builder]\n\nall green\n');
     // Modified "just now" whatever the machine's speed: an mtime ahead of the clock.
     const soon = new Date(Date.now() + 3_600_000);

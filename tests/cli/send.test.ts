@@ -46,18 +46,19 @@ describe('teamstate send', () => {
     expect(await fs.readFile(path.join(inbox('conductor'), name!), 'utf8')).toContain('from stdin');
   });
 
-  it('replaces rather than duplicates a repeated send with the same --id, and skips one already processed', async () => {
+  it('delivers a message with the same --id once, whether the recipient left it in new/ or took it away', async () => {
     const { cwd, inbox } = await setup();
     const send = (body: string) => runCli(['send', '--from', 'breaker', '--to', 'builder', '--type', 'BUG', '--id', 'b-1', '--body', body], { cwd });
     await send('first');
-    await send('second');
+    const second = await send('second');
+    expect(second.stdout).toMatch(/^skipped backend-engineer: already delivered/);
     const files = await messagesIn(inbox('backend-engineer'));
     expect(files).toHaveLength(1);
-    expect(await fs.readFile(path.join(inbox('backend-engineer'), files[0]!), 'utf8')).toContain('second');
-    await fs.rename(path.join(inbox('backend-engineer'), files[0]!), path.join(inbox('backend-engineer', 'cur'), files[0]!));
+    expect(await fs.readFile(path.join(inbox('backend-engineer'), files[0]!), 'utf8')).toContain('first');
+    await fs.rename(path.join(inbox('backend-engineer'), files[0]!), path.join(inbox('backend-engineer', 'cur'), 'read.md'));
     const third = await send('third');
     expect(third.code).toBe(0);
-    expect(third.stdout).toMatch(/^skipped backend-engineer: already processed/);
+    expect(third.stdout).toMatch(/^skipped backend-engineer: already delivered/);
     expect(await messagesIn(inbox('backend-engineer'))).toEqual([]);
   });
 

@@ -7,7 +7,7 @@ import { migrate } from '../../src/engine/recover.js';
 import { Engine } from '../../src/engine/service.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
 import type { RunRecord, RunState } from '../../src/engine/run-state.js';
-import { createFolderMailbox } from '../../src/store/mailbox.js';
+import { createFolderMailbox } from '../../src/mailbox/folder/index.js';
 import { loadConfig } from '../../src/workspace/config.js';
 import { HANDOFF_BODY, drop, settle, tempWorkspace, until } from './helpers.js';
 
@@ -42,7 +42,7 @@ describe('recovery', () => {
     const paths = await tempWorkspace('instant');
     const config = await loadConfig(paths.root);
     const store = createMemoryStore<RunRecord, RunState>();
-    const core = new RunEngine({ paths, config, store, mailbox: createFolderMailbox(paths, config, { settleMs: 0 }) });
+    const core = new RunEngine({ paths, config, store, mailbox: createFolderMailbox({ paths, config, settleMs: 0 }) });
     const state = await core.create('old', { id: 'old', subject: 'old task', description: '' });
     const v0 = { ...state, machine: { id: state.machine.id, version: 0 } };
     expect(() => migrate(core, v0)).toThrow(/saved by backend-engineer v0 and no migration to v1 is registered/);

@@ -4,8 +4,9 @@ import { UserError } from '../../errors.js';
 import { parseMessage } from '../../protocol/parse.js';
 import { loadConfig, resolveWorkspaceDir } from '../../workspace/config.js';
 import type { Config } from '../../workspace/config-schema.js';
-import { describeParseError, listInboxReport, readEntry } from '../../workspace/inbox.js';
-import type { InboxEntry } from '../../workspace/inbox.js';
+import { describeParseError, listInboxReport, readEntry } from '../../mailbox/folder/index.js';
+import type { InboxEntry } from '../../mailbox/folder/index.js';
+import { looksComplete } from '../../mailbox/folder/settle.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
 import { describeTeam, resolveMember } from '../../workspace/team.js';
 
@@ -21,17 +22,20 @@ interface Summary {
   priority: string | null;
   task: string | null;
   error: string | null;
+  /** It shows its own end (the closing [ACTION NEEDED: …] line, or whole JSON). */
+  whole: boolean;
 }
 
-async function summarize(file: string, name: string, config: Config): Promise<Summary> {
-  const none = { from: null, type: null, priority: null, task: null };
-  // Read for display only, so no settle check: 'new' skips it.
-  const entry: InboxEntry = { path: file, name, where: 'new', kind: 'file', size: 0, mtimeMs: 0 };
+async function summarize(item: { path: string; name: string; size: number; mtimeMs: number }, config: Config): Promise<Summary> {
+  const none = { from: null, type: null, priority: null, task: null, whole: false };
+  const { name } = item;
+  // Read for display only: a file that changes while read says so.
+  const entry: InboxEntry = { path: item.path, name, where: 'new', kind: 'file', size: item.size, mtimeMs: item.mtimeMs, ino: 0 };
   const bytes = await readEntry(entry, config.limits.maxMessageBytes);
   if (!bytes.ok) return { ...none, error: bytes.error };
   const m = parseMessage(bytes.value, { aliases: config.aliases, fileName: name });
   if (!m.ok) return { ...none, error: describeParseError(m.error) };
-  return { from: m.value.from ?? null, type: m.value.type, priority: m.value.priority, task: m.value.task ?? null, error: null };
+  return { from: m.value.from ?? null, type: m.value.type, priority: m.value.priority, task: m.value.task ?? null, error: null, whole: looksComplete(m.value, bytes.value) };
 }
 
 function line(name: string, s: Summary, extra = ''): string {
@@ -53,11 +57,11 @@ export function registerInbox(program: Command): void {
       const member = resolveMember(name, config);
       if (member === undefined) throw new UserError(`unknown member "${name}"; ${describeTeam(config)}`);
       const paths = new WorkspacePaths(root);
-      const report = await listInboxReport(paths, member, { now: Date.now() });
+      const report = await listInboxReport(paths, member, { now: Date.now(), settleMs: config.limits.settleMs });
       const waiting = await Promise.all(
-        report.new.map(async (e) => ({ ...e, mtime: new Date(e.mtimeMs).toISOString(), ...(e.kind === 'file' ? await summarize(e.path, e.name, config) : { from: null, type: null, priority: null, task: null, error: `not a regular file (${e.kind})` }) })),
+        report.new.map(async (e) => ({ ...e, mtime: new Date(e.mtimeMs).toISOString(), ...(e.kind === 'file' ? await summarize(e, config) : { from: null, type: null, priority: null, task: null, whole: false, error: `not a regular file (${e.kind})` }) })),
       );
-      const processed = await Promise.all(report.processed.map(async (e) => ({ ...e, mtime: new Date(e.mtimeMs).toISOString(), ...(await summarize(e.path, e.name, config)) })));
+      const processed = await Promise.all(report.processed.map(async (e) => ({ ...e, mtime: new Date(e.mtimeMs).toISOString(), ...(await summarize(e, config)) })));
       const rejected = report.rejected.map((e) => ({ ...e, mtime: new Date(e.mtimeMs).toISOString() }));
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ member, dir: paths.inbox(member).root, new: waiting, processed, rejected }, null, 2)}\n`);
@@ -65,7 +69,7 @@ export function registerInbox(program: Command): void {
       }
       const out: string[] = [`inbox of ${member}: ${path.relative(process.cwd(), paths.inbox(member).root) || '.'}\n`];
       out.push(`new (${waiting.length}):\n`);
-      for (const e of waiting) out.push(line(e.where === 'root' ? e.name : `new/${e.name}`, e, e.settled ? '' : '  [still being written?]'));
+      for (const e of waiting) out.push(line(e.where === 'root' ? e.name : `new/${e.name}`, e, e.settled || e.whole ? '' : '  [still being written?]'));
       out.push(`processed (${processed.length}):\n`);
       for (const e of processed) out.push(line(e.name, e));
       out.push(`rejected (${rejected.length}):\n`);

@@ -8,8 +8,8 @@ import { renderMessage } from '../../protocol/render.js';
 import { ALL, DECISIONS, MESSAGE_TYPES, PRIORITIES, messageSchema } from '../../protocol/schema.js';
 import type { Message } from '../../protocol/schema.js';
 import { loadConfig, resolveWorkspaceDir } from '../../workspace/config.js';
-import { deliver, deliveryName } from '../../workspace/deliver.js';
-import { describeParseError } from '../../workspace/inbox.js';
+import { deliver, deliveryName } from '../../mailbox/folder/index.js';
+import { describeParseError } from '../../mailbox/folder/index.js';
 import { WorkspacePaths, segmentProblem } from '../../workspace/paths.js';
 import { checkAddresses, resolveMember } from '../../workspace/team.js';
 
@@ -147,7 +147,7 @@ export function registerSend(program: Command): void {
       if (!back.ok) throw new UserError(`the message would not read back: ${describeParseError(back.error)}`);
       const paths = new WorkspacePaths(root);
       const key = flags.id !== undefined ? `id:${flags.id}` : `send:${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-      const results: { recipient: string; status: 'delivered' | 'already-processed'; file: string }[] = [];
+      const results: { recipient: string; status: 'delivered' | 'already-delivered'; file: string }[] = [];
       for (const recipient of addresses.value.recipients) {
         const status = await deliver(paths, recipient, outgoing, key, { fsync: config.fsync && flags.fsync });
         results.push({ recipient, status, file: path.join(paths.inbox(recipient)[status === 'delivered' ? 'new' : 'cur'], deliveryName(key, recipient, outgoing.from)) });
@@ -157,7 +157,7 @@ export function registerSend(program: Command): void {
         return;
       }
       for (const r of results) {
-        process.stdout.write(r.status === 'delivered' ? `delivered ${outgoing.type} to ${r.recipient}: ${path.relative(process.cwd(), r.file)}\n` : `skipped ${r.recipient}: already processed (${path.relative(process.cwd(), r.file)})\n`);
+        process.stdout.write(r.status === 'delivered' ? `delivered ${outgoing.type} to ${r.recipient}: ${path.relative(process.cwd(), r.file)}\n` : `skipped ${r.recipient}: already delivered (${path.relative(process.cwd(), r.file)})\n`);
       }
     });
 }

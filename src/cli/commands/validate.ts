@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { parseMessage } from '../../protocol/parse.js';
 import { loadConfig, resolveWorkspaceDir } from '../../workspace/config.js';
 import type { Config } from '../../workspace/config-schema.js';
-import { describeParseError, readEntry, senderFromFileName } from '../../workspace/inbox.js';
+import { describeParseError, readEntry, senderFromFileName } from '../../mailbox/folder/index.js';
 import { limitsSchema } from '../../workspace/config-schema.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
 import { checkAddresses } from '../../workspace/team.js';
@@ -33,7 +33,7 @@ async function check(file: string, config: Config | undefined): Promise<Verdict>
   if (!st) return { ...verdict, error: 'no such file' };
   const name = path.basename(file);
   const maxBytes = config?.limits.maxMessageBytes ?? limitsSchema.parse({}).maxMessageBytes;
-  const bytes = await readEntry({ path: file, name, where: 'new', kind: 'file', size: st.size, mtimeMs: st.mtimeMs }, maxBytes);
+  const bytes = await readEntry({ path: file, name, where: 'new', kind: 'file', size: st.size, mtimeMs: st.mtimeMs, ino: st.ino }, maxBytes);
   if (!bytes.ok) return { ...verdict, error: bytes.error };
   const parsed = parseMessage(bytes.value, { aliases: config?.aliases ?? {}, fileName: name });
   if (!parsed.ok) return { ...verdict, error: describeParseError(parsed.error) };

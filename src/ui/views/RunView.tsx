@@ -24,7 +24,7 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
   const runId = nav.runId ?? '';
   const state = store.state(runId);
   const paths = store.engine.paths;
-  const member = store.engine.config.engine.member;
+  const config = store.engine.config;
   const loaded = useLoad(() => loadTimeline(paths, runId), `${runId}:${store.revision(runId)}`, 300);
   const entries = loaded.value ?? [];
   const planLines = state ? (contextOf(state).plan ?? '').split('\n').filter((l) => l.trim()) : [];
@@ -33,7 +33,7 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
   const [list, move, listNow] = useList(entries.length, rows, { follow: true });
 
   const open = (e: TimelineEntry) => {
-    void messageText(paths, member, (state ? contextOf(state).task?.id : undefined) ?? runId, e).then(
+    void messageText(paths, config, (state ? contextOf(state).task?.id : undefined) ?? runId, e).then(
       (text) => dispatch({ type: 'open', overlay: { kind: 'text', title: `${DIR[e.dir]} ${e.type} ${e.dir === 'out' ? 'to' : 'from'} ${e.peer} at ${clock(e.at)}`, text } }),
       (err: Error) => store.note('error', `cannot open the message: ${err.message}`),
     );

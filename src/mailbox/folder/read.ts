@@ -1,27 +1,29 @@
 import { constants, promises as fs } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
-import type { Result } from '../errors.js';
-import { err, ok } from '../errors.js';
-import { INBOX_SUBDIRS } from './paths.js';
-import type { WorkspacePaths } from './paths.js';
-
-/** How long a file dropped in the inbox root must stay unchanged before it is read. */
-export const DEFAULT_SETTLE_MS = 250;
+import type { Result } from '../../errors.js';
+import { err, ok } from '../../errors.js';
+import { INBOX_SUBDIRS } from '../../workspace/paths.js';
+import type { WorkspacePaths } from '../../workspace/paths.js';
 
 /** One candidate message in an inbox. */
 export interface InboxEntry {
   path: string;
   name: string;
-  /** The inbox root (careless writers, settled by mtime) or new/ (atomic delivery). */
+  /** The inbox root (careless writers) or new/ (atomic delivery, or `cp`). */
   where: 'root' | 'new';
   /** What lstat saw: only `file` can be read; the others are listed so they can be rejected. */
   kind: 'file' | 'symlink' | 'directory' | 'other';
   size: number;
   mtimeMs: number;
+  /** The file's inode: with its content, what tells one delivery of a message from another. */
+  ino: number;
 }
 
-/** Writers' temp files: never messages. */
+/**
+ * Writers' temp files in the inbox root (editors' swap files, half-saved files): never
+ * messages. In new/ every file is a message: writers stage in tmp/, not in new/.
+ */
 export const ignored = (name: string): boolean => name.startsWith('.') || name.endsWith('.tmp');
 
 function kindOf(st: Stats): InboxEntry['kind'] {
@@ -47,35 +49,35 @@ export async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
 }
 
 /**
- * The messages waiting in `member`'s inbox, oldest first: everything in new/, and what
- * was dropped in the inbox root once unchanged for `settleMs` (judged by mtime against
- * `now`), so a file still being written in place is never read as a whole message.
- * Dotfiles and `*.tmp` are skipped (writers' temp files). Symlinks, folders and other
- * non-files are listed with their `kind` so the caller rejects them; nothing is followed.
+ * What waits in `member`'s inbox, oldest first: every entry of new/, and of the inbox
+ * root all but writers' temp files (see {@link ignored}) and the inbox's own folders.
+ * Whether a file is complete yet is judged once it is read (see settle.ts). Symlinks,
+ * folders and other non-files are listed with their `kind` so the caller rejects them;
+ * nothing is followed.
  */
-export async function listInbox(paths: WorkspacePaths, member: string, opts: { now: number; settleMs?: number }): Promise<InboxEntry[]> {
+export async function listInbox(paths: WorkspacePaths, member: string): Promise<InboxEntry[]> {
   const inbox = paths.inbox(member);
-  const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
   const entries: InboxEntry[] = [];
   for (const where of ['root', 'new'] as const) {
     const dir = where === 'root' ? inbox.root : inbox.new;
     for (const name of await readdirOrEmpty(dir)) {
-      if (ignored(name)) continue;
-      if (where === 'root' && (INBOX_SUBDIRS as readonly string[]).includes(name)) continue;
+      if (where === 'root' && (ignored(name) || (INBOX_SUBDIRS as readonly string[]).includes(name))) continue;
       const p = path.join(dir, name);
       const st = await lstatOrUndefined(p);
       if (!st) continue;
-      if (where === 'root' && opts.now - st.mtimeMs < settleMs) continue;
-      entries.push({ path: p, name, where, kind: kindOf(st), size: st.size, mtimeMs: st.mtimeMs });
+      entries.push({ path: p, name, where, kind: kindOf(st), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
     }
   }
   return entries.sort((a, b) => a.mtimeMs - b.mtimeMs || a.name.localeCompare(b.name));
 }
 
-/** Why a file name may not be taken as a message, or undefined. */
+/**
+ * Why a file name may not be taken as a message, or undefined. A name read from a folder
+ * is one segment already; only what could still mean another folder is refused.
+ */
 export function entryNameProblem(name: string): string | undefined {
   if (name.includes('/') || name.includes('\\') || name.includes('\0')) return `the name "${name}" contains a path separator`;
-  if (name.includes('..')) return `the name "${name}" contains ".."`;
+  if (name === '..') return 'the name is ".."';
   if (name === '' || name === '.') return 'the name is empty';
   return undefined;
 }
@@ -95,8 +97,8 @@ const SYMLINK = 'it is a symbolic link (not followed); put the message itself in
  * Reads one entry's bytes without ever leaving the workspace: refuses unsafe names,
  * symlinks (lstat, then open with O_NOFOLLOW), anything but a regular file, and files
  * over `maxBytes` (reading at most maxBytes+1 bytes, so a file growing meanwhile is
- * caught). A file in the inbox root that changed since it was listed is not read
- * (`retry`): its writer is still at work.
+ * caught). A file that changed since it was listed is not read (`retry`): its writer is
+ * still at work.
  */
 export async function readEntryChecked(entry: InboxEntry, maxBytes: number): Promise<{ ok: true; value: Uint8Array } | ReadFailure> {
   const bad = entryNameProblem(entry.name);
@@ -107,7 +109,8 @@ export async function readEntryChecked(entry: InboxEntry, maxBytes: number): Pro
   if (st.isDirectory()) return refuse('it is a folder, not a message file');
   if (!st.isFile()) return refuse('not a regular file');
   if (st.size > maxBytes) return refuse(`the file is ${st.size} bytes, over the limit of ${maxBytes} (limits.maxMessageBytes); split it or raise the limit`);
-  const changed = (s: { mtimeMs: number; size: number }): boolean => entry.where === 'root' && (s.mtimeMs !== entry.mtimeMs || s.size !== entry.size);
+  // A file written in place (the root, or `cp` into new/) that changes is still being written.
+  const changed = (s: { mtimeMs: number; size: number }): boolean => s.mtimeMs !== entry.mtimeMs || s.size !== entry.size;
   if (changed(st)) return later('it changed since it was listed; it is read once it stays unchanged');
   let handle: fs.FileHandle;
   try {

@@ -1,8 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_SETTLE_MS, REASON_SUFFIX, ignored, listInbox, lstatOrUndefined, readdirOrEmpty } from './inbox-read.js';
-import type { InboxEntry } from './inbox-read.js';
-import type { WorkspacePaths } from './paths.js';
+import { OWN_TEMP } from '../../workspace/atomic.js';
+import type { WorkspacePaths } from '../../workspace/paths.js';
+import { REASON_SUFFIX, listInbox, lstatOrUndefined, readdirOrEmpty } from './read.js';
+import type { InboxEntry } from './read.js';
+import { limitsSchema } from '../../workspace/config-schema.js';
 
 /** One file in a report of an inbox. */
 export interface InboxReportItem {
@@ -14,7 +16,7 @@ export interface InboxReportItem {
 
 /** What `teamstate inbox` shows. */
 export interface InboxReport {
-  /** Waiting: new/ and the inbox root (`settled` false: maybe still being written). */
+  /** Waiting: new/ and the inbox root (`settled` false: changed lately, maybe still being written). */
   new: (InboxReportItem & { where: 'root' | 'new'; kind: InboxEntry['kind']; settled: boolean })[];
   processed: InboxReportItem[];
   rejected: (InboxReportItem & { reason: string })[];
@@ -23,7 +25,7 @@ export interface InboxReport {
 async function items(dir: string): Promise<InboxReportItem[]> {
   const out: InboxReportItem[] = [];
   for (const name of await readdirOrEmpty(dir)) {
-    if (ignored(name)) continue;
+    if (OWN_TEMP.test(name)) continue;
     const st = await lstatOrUndefined(path.join(dir, name));
     if (st) out.push({ name, path: path.join(dir, name), size: st.size, mtimeMs: st.mtimeMs });
   }
@@ -34,8 +36,8 @@ async function items(dir: string): Promise<InboxReportItem[]> {
 export async function listInboxReport(paths: WorkspacePaths, member: string, opts: { now?: number; settleMs?: number } = {}): Promise<InboxReport> {
   const inbox = paths.inbox(member);
   const now = opts.now ?? Date.now();
-  const waiting = await listInbox(paths, member, { now: Number.POSITIVE_INFINITY, settleMs: 0 });
-  const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
+  const waiting = await listInbox(paths, member);
+  const settleMs = opts.settleMs ?? limitsSchema.parse({}).settleMs;
   const rejectedAll = await items(inbox.rejected);
   const names = new Set(rejectedAll.map((i) => i.name));
   const rejected: InboxReport['rejected'] = [];
@@ -46,7 +48,7 @@ export async function listInboxReport(paths: WorkspacePaths, member: string, opt
     rejected.push({ ...item, reason: text.split('\n')[0]?.trim() || '(no reason file)' });
   }
   return {
-    new: waiting.map((e) => ({ name: e.name, path: e.path, size: e.size, mtimeMs: e.mtimeMs, where: e.where, kind: e.kind, settled: e.where === 'new' || now - e.mtimeMs >= settleMs })),
+    new: waiting.map((e) => ({ name: e.name, path: e.path, size: e.size, mtimeMs: e.mtimeMs, where: e.where, kind: e.kind, settled: now - e.mtimeMs >= settleMs })),
     processed: await items(inbox.cur),
     rejected,
   };

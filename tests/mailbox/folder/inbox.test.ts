@@ -2,14 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/workspace/config.js';
-import type { Config } from '../../src/workspace/config-schema.js';
-import { deliver } from '../../src/workspace/deliver.js';
-import { ackEntry, listInbox, listInboxReport, readEntry, receive, rejectEntry } from '../../src/workspace/inbox.js';
-import type { InboxEntry } from '../../src/workspace/inbox.js';
-import { initWorkspace } from '../../src/workspace/init.js';
-import { WorkspacePaths } from '../../src/workspace/paths.js';
-import { exists, tempDir } from './helpers.js';
+import { deliver } from '../../../src/mailbox/folder/deliver.js';
+import { listInbox, readEntry } from '../../../src/mailbox/folder/read.js';
+import type { InboxEntry } from '../../../src/mailbox/folder/read.js';
+import { ackEntry, receive, rejectEntry } from '../../../src/mailbox/folder/receive.js';
+import { listInboxReport } from '../../../src/mailbox/folder/report.js';
+import { loadConfig } from '../../../src/workspace/config.js';
+import type { Config } from '../../../src/workspace/config-schema.js';
+import { initWorkspace } from '../../../src/workspace/init.js';
+import { WorkspacePaths } from '../../../src/workspace/paths.js';
+import { exists, tempDir } from '../../workspace/helpers.js';
 
 const ME = 'backend-engineer';
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -28,31 +30,30 @@ async function put(file: string, text: string, mtimeMs = T0): Promise<void> {
   await fs.utimes(file, new Date(mtimeMs), new Date(mtimeMs));
 }
 
-async function only(paths: WorkspacePaths, now = T0 + 10_000): Promise<InboxEntry> {
-  const entries = await listInbox(paths, ME, { now });
+async function only(paths: WorkspacePaths): Promise<InboxEntry> {
+  const entries = await listInbox(paths, ME);
   expect(entries).toHaveLength(1);
   return entries[0]!;
 }
 
 describe('listInbox', () => {
-  it('lists new/ at once and the root only once a file has settled, oldest first', async () => {
+  it('lists new/ and the root, oldest first, half-written files too (the mailbox judges them once read)', async () => {
     const { paths, inbox } = await setup();
     await put(path.join(inbox.new, 'b.md'), valid(), T0);
     await put(path.join(inbox.root, 'a.md'), valid(), T0 - 1000);
-    await put(path.join(inbox.root, 'half.md'), '[PRIORITY: HI', T0);
-    const now = T0 + 100; // half.md changed 100 ms ago: maybe still being written
-    const names = (await listInbox(paths, ME, { now })).map((e) => `${e.where}:${e.name}`);
-    expect(names).toEqual(['root:a.md', 'new:b.md']);
-    expect((await listInbox(paths, ME, { now: T0 + 250 })).map((e) => e.name)).toEqual(['a.md', 'b.md', 'half.md']);
-    expect((await listInbox(paths, ME, { now, settleMs: 50 })).map((e) => e.name)).toContain('half.md');
+    await put(path.join(inbox.root, 'half.md'), '[PRIORITY: HI', T0 + 5);
+    const names = (await listInbox(paths, ME)).map((e) => `${e.where}:${e.name}`);
+    expect(names).toEqual(['root:a.md', 'new:b.md', 'root:half.md']);
   });
 
-  it("skips dotfiles, *.tmp and the inbox's own folders", async () => {
+  it("skips in the root dotfiles, *.tmp and the inbox's own folders, and lists every name in new/", async () => {
     const { paths, inbox } = await setup();
     await put(path.join(inbox.root, '.hidden'), 'x');
-    await put(path.join(inbox.new, 'writing.tmp'), 'x');
+    await put(path.join(inbox.root, 'saving.tmp'), 'x');
     await put(path.join(inbox.tmp, 'staged.md'), valid());
-    expect(await listInbox(paths, ME, { now: T0 + 10_000 })).toEqual([]);
+    expect(await listInbox(paths, ME)).toEqual([]);
+    for (const name of ['.x', '..md', 'writing.tmp']) await put(path.join(inbox.new, name), valid());
+    expect((await listInbox(paths, ME)).map((e) => e.name).sort()).toEqual(['..md', '.x', 'writing.tmp']);
   });
 });
 
@@ -65,7 +66,7 @@ describe('readEntry', () => {
     await fs.symlink(outside, path.join(inbox.new, 'link.md'));
     const entry = await only(paths);
     expect(entry.kind).toBe('symlink');
-    const r = await receive(paths, config, ME, entry);
+    const r = await receive(config, ME, entry);
     expect(r).toEqual({ ok: false, reason: expect.stringMatching(/symbolic link \(not followed\)/) });
     await rejectEntry(paths, ME, entry, r.ok ? '' : r.reason);
     expect((await fs.lstat(path.join(inbox.rejected, 'link.md'))).isSymbolicLink()).toBe(true);
@@ -80,7 +81,7 @@ describe('readEntry', () => {
     await fs.mkdir(path.join(inbox.new, 'folder.md'));
     await fs.writeFile(path.join(inbox.new, 'folder.md', 'inside'), 'x');
     const entry = await only(paths);
-    const r = await receive(paths, config, ME, entry);
+    const r = await receive(config, ME, entry);
     expect(r).toEqual({ ok: false, reason: 'refused: it is a folder, not a message file' });
     await rejectEntry(paths, ME, entry, 'refused: it is a folder, not a message file');
     expect(await fs.readFile(path.join(inbox.rejected, 'folder.md', 'inside'), 'utf8')).toBe('x');
@@ -96,7 +97,7 @@ describe('readEntry', () => {
     }
     const entry = await only(paths);
     expect(entry.kind).toBe('other');
-    expect(await receive(paths, config, ME, entry)).toEqual({ ok: false, reason: 'refused: not a regular file' });
+    expect(await receive(config, ME, entry)).toEqual({ ok: false, reason: 'refused: not a regular file' });
     await rejectEntry(paths, ME, entry, 'refused: not a regular file');
     expect((await fs.lstat(path.join(inbox.rejected, 'pipe.md'))).isFIFO()).toBe(true);
   });
@@ -123,15 +124,17 @@ describe('readEntry', () => {
     await put(file, valid().slice(0, 20), T0);
     const entry = await only(paths);
     await put(file, valid(), T0 + 20_000);
-    expect(await receive(paths, config, ME, entry)).toEqual({ ok: false, retry: true, reason: expect.stringMatching(/changed since it was listed/) });
-    expect(await receive(paths, config, ME, await only(paths, T0 + 30_000))).toMatchObject({ ok: true });
+    expect(await receive(config, ME, entry)).toEqual({ ok: false, retry: true, reason: expect.stringMatching(/changed since it was listed/) });
+    expect(await receive(config, ME, await only(paths))).toMatchObject({ ok: true });
   });
 
-  it('refuses entry names with path separators or ".."', async () => {
+  it('refuses entry names with path separators or that are ".." itself, and reads "a..md"', async () => {
     const { inbox } = await setup();
-    const base = { where: 'new' as const, kind: 'file' as const, size: 1, mtimeMs: T0 };
+    const base = { where: 'new' as const, kind: 'file' as const, size: 1, mtimeMs: T0, ino: 0 };
     expect(await readEntry({ ...base, name: '../x', path: path.join(inbox.new, '../x') }, 100)).toMatchObject({ ok: false, error: expect.stringMatching(/path separator/) });
-    expect(await readEntry({ ...base, name: 'a..md', path: path.join(inbox.new, 'a..md') }, 100)).toMatchObject({ ok: false, error: expect.stringMatching(/contains "\.\."/) });
+    expect(await readEntry({ ...base, name: '..', path: path.join(inbox.new, '..') }, 100)).toMatchObject({ ok: false, error: expect.stringMatching(/is "\.\."/) });
+    await put(path.join(inbox.new, 'a..md'), 'x');
+    expect(await readEntry({ ...base, name: 'a..md', path: path.join(inbox.new, 'a..md') }, 100)).toMatchObject({ ok: true });
   });
 });
 
@@ -139,16 +142,25 @@ describe('receive', () => {
   it('parses a valid message, resolves aliases and keys it by its ID', async () => {
     const { paths, config, inbox } = await setup();
     await put(path.join(inbox.new, 'm.md'), valid('analyst', 'builder', '[ID: a-17]'));
-    const r = await receive(paths, config, ME, await only(paths));
+    const r = await receive(config, ME, await only(paths));
     expect(r).toMatchObject({ ok: true, from: 'analyst', recipients: [ME], key: 'id:a-17', message: { type: 'HANDOFF', to: [ME] } });
   });
 
-  it('takes the sender from the file name and keys a message without ID by name and content', async () => {
+  it('takes the sender from the file name and keys a message without ID by its content and file, not by its name', async () => {
     const { paths, config, inbox } = await setup();
-    const text = '[PRIORITY: LOW]\n[TYPE: BUG]\n[TO: builder]\n\nNull deref.\n';
+    const text = '[PRIORITY: LOW]\n[TYPE: BUG]\n[FROM: breaker]\n[TO: builder]\n\nNull deref.\n';
     await put(path.join(inbox.root, 'breaker--bug1.md'), text, T0 - 1000);
-    const r = await receive(paths, config, ME, await only(paths, T0));
-    expect(r).toMatchObject({ ok: true, from: 'breaker', key: expect.stringMatching(/^sha:[0-9a-f]{64}$/) });
+    const first = await receive(config, ME, await only(paths));
+    expect(first).toMatchObject({ ok: true, from: 'breaker', key: expect.stringMatching(/^sha:[0-9a-f]{64}$/) });
+    // Renamed (the same file under another name): the same message.
+    await fs.rename(path.join(inbox.root, 'breaker--bug1.md'), path.join(inbox.root, 'renamed.md'));
+    const renamed = await receive(config, ME, await only(paths));
+    expect(renamed.ok && first.ok && renamed.key).toBe(first.ok && first.key);
+    // The same text sent again (another file): another message.
+    await fs.rm(path.join(inbox.root, 'renamed.md'));
+    await put(path.join(inbox.root, 'again.md'), text, T0 - 500);
+    const again = await receive(config, ME, await only(paths));
+    expect(again.ok && again.key).not.toBe(first.ok && first.key);
   });
 
   it('rejects an invalid message into rejected/ with the line and what was expected', async () => {
@@ -156,29 +168,29 @@ describe('receive', () => {
     const text = '[PRIORITY: HIGH]\n[TYPE: BUGG]\n[TO: builder]\n[FROM: breaker]\n\nx\n';
     await put(path.join(inbox.new, 'bad.md'), text);
     const entry = await only(paths);
-    const r = await receive(paths, config, ME, entry);
+    const r = await receive(config, ME, entry);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.reason).toMatch(/^line 2: .*expected one of PLAN, STATUS/);
     await rejectEntry(paths, ME, entry, r.reason);
     expect(await fs.readFile(path.join(inbox.rejected, 'bad.md'), 'utf8')).toBe(text);
     expect(await fs.readFile(path.join(inbox.rejected, 'bad.md.reason.txt'), 'utf8')).toMatch(/^line 2: .*expected one of PLAN/);
-    expect(await listInbox(paths, ME, { now: T0 + 10_000 })).toEqual([]);
+    expect(await listInbox(paths, ME)).toEqual([]);
   });
 
   it('refuses an unknown sender and an unknown recipient', async () => {
     const { paths, config, inbox } = await setup();
     await put(path.join(inbox.new, 'm.md'), valid('mallory'));
-    expect(await receive(paths, config, ME, await only(paths))).toEqual({ ok: false, reason: expect.stringMatching(/^unknown sender "mallory"; members are analyst/) });
+    expect(await receive(config, ME, await only(paths))).toMatchObject({ ok: false, reason: expect.stringMatching(/^unknown sender "mallory"; members are analyst/) });
     await put(path.join(inbox.new, 'm.md'), valid('analyst', 'builder, ghost'));
-    expect(await receive(paths, config, ME, await only(paths))).toEqual({ ok: false, reason: expect.stringMatching(/^unknown recipient "ghost"/) });
+    expect(await receive(config, ME, await only(paths))).toMatchObject({ ok: false, reason: expect.stringMatching(/^unknown recipient "ghost"/) });
     expect(await exists(path.join(paths.inboxesDir, 'ghost'))).toBe(false);
   });
 
   it('refuses a message addressed to someone else', async () => {
     const { paths, config, inbox } = await setup();
     await put(path.join(inbox.new, 'm.md'), valid('analyst', 'conductor'));
-    expect(await receive(paths, config, ME, await only(paths))).toEqual({ ok: false, reason: 'addressed to conductor, not backend-engineer; deliver it to their inbox instead' });
+    expect(await receive(config, ME, await only(paths))).toMatchObject({ ok: false, reason: 'addressed to conductor, not backend-engineer; deliver it to their inbox instead' });
   });
 });
 
@@ -186,7 +198,7 @@ describe('deliver then receive', () => {
   it("reads back what another member delivered, with the sender from the message", async () => {
     const { paths, config } = await setup();
     await deliver(paths, ME, { priority: 'CRITICAL', type: 'FAIL', to: ['builder'], from: 'sentinel', id: 's-3', body: '2 tests fail' }, 'id:s-3', { fsync: false });
-    const r = await receive(paths, config, ME, await only(paths));
+    const r = await receive(config, ME, await only(paths));
     expect(r).toMatchObject({ ok: true, from: 'sentinel', key: 'id:s-3', message: { type: 'FAIL', body: '2 tests fail', to: [ME] } });
   });
 });
@@ -196,9 +208,9 @@ describe('ackEntry and rejectEntry', () => {
     const { paths, inbox } = await setup();
     await put(path.join(inbox.new, 'm.md'), valid());
     const entry = await only(paths);
-    await ackEntry(paths, ME, entry);
-    await ackEntry(paths, ME, entry);
-    expect(await listInbox(paths, ME, { now: T0 + 10_000 })).toEqual([]);
+    await ackEntry(paths, ME, entry, 'm.md');
+    await ackEntry(paths, ME, entry, 'm.md');
+    expect(await listInbox(paths, ME)).toEqual([]);
     expect(await fs.readFile(path.join(inbox.cur, 'm.md'), 'utf8')).toBe(valid());
   });
 
@@ -229,9 +241,9 @@ describe('ackEntry and rejectEntry', () => {
 });
 
 describe('listInboxReport', () => {
-  it('shows waiting (with unsettled root files marked), processed and rejected messages', async () => {
+  it('shows waiting (with files changed lately marked), processed and rejected messages', async () => {
     const { paths, inbox } = await setup();
-    await put(path.join(inbox.new, 'n.md'), valid(), T0);
+    await put(path.join(inbox.new, 'n.md'), valid(), T0 - 10_000);
     await put(path.join(inbox.root, 'writing.md'), 'x', T0);
     await put(path.join(inbox.cur, 'done.md'), valid(), T0);
     const report = await listInboxReport(paths, ME, { now: T0 + 10 });

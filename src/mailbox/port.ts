@@ -1,0 +1,58 @@
+import type { Message } from '../protocol/schema.js';
+
+/**
+ * The mailbox port: how the engine takes messages in and sends replies, whatever holds
+ * them (inbox folders, Claude Code's JSON inboxes, a database). The engine knows only
+ * this. Each adapter passes the conformance suite in tests/mailbox/.
+ *
+ * The contract, in short:
+ * - `claim` returns each waiting message once: a claimed message is "in hand" (tracked by
+ *   the adapter, nowhere else) until `ack`, `reject` or `release` ends the claim.
+ *   A message that is not ready (still being written) is not returned; the adapter waits.
+ * - The engine journals what a message did, then acks it. A crash between the two means
+ *   the message is claimed again after a restart with the same `key`, and recognised.
+ * - `deliver` puts a reply in a member's mailbox exactly once per (`key`, recipient):
+ *   calling it again with the same key, after a crash at any instant, never makes a
+ *   second copy, whatever the recipient did with the first (read, moved, deleted it).
+ * - Nothing the engine keeps names a file: it keeps the opaque `ref` and shows `origin`.
+ */
+export interface Mailbox {
+  /** The messages waiting in the engine's own mailbox, oldest first, not already in hand; each read once and checked. */
+  claim(): Promise<Inbound[]>;
+  /** Marks a claimed message processed (after what it did is journaled). Safe to repeat. */
+  ack(ref: string): Promise<void>;
+  /** Keeps a claimed message aside with the reason a person reads; it is never lost. */
+  reject(ref: string, reason: string): Promise<void>;
+  /** Gives a claimed message back untouched (it could not be taken now); a later claim offers it again. */
+  release(ref: string): void;
+  /** Delivers `message` to `recipient` once for `key` (see above). Throws when it cannot now; the caller retries. */
+  deliver(recipient: string, message: Message, key: string): Promise<Delivery>;
+  /** Calls `wake` soon after something may have arrived. A hint only: callers also claim on a timer. */
+  watch(wake: () => void, onError?: (message: string) => void): Watch;
+  /** The message as it was received (its whole text), for a person to read; undefined when no longer kept. */
+  original(ref: string): Promise<string | undefined>;
+}
+
+/** One message claimed from the mailbox: read and checked, or why it can't be applied. */
+export type Inbound =
+  | {
+      /** The adapter's handle on this message; opaque to everyone else, kept in the journal. */
+      ref: string;
+      /** Where it came from, for people (e.g. `inboxes/backend-engineer/new/x.md`). */
+      origin: string;
+      ok: true;
+      message: Message;
+      /** The sender, checked against the team. */
+      from: string;
+      /** The message's identity: the same after a re-claim (crash, lost ack), different for another message. */
+      key: string;
+    }
+  | { ref: string; origin: string; ok: false; reason: string };
+
+/** `already-delivered`: this key reached the recipient before (nothing was written now). */
+export type Delivery = 'delivered' | 'already-delivered';
+
+/** A running watch; `close` stops it. */
+export interface Watch {
+  close(): Promise<void>;
+}

@@ -1,0 +1,104 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { deliver, deliveryMarker, deliveryName } from '../../../src/mailbox/folder/deliver.js';
+import { parseMessage } from '../../../src/protocol/parse.js';
+import type { Message } from '../../../src/protocol/schema.js';
+import { renderMessage } from '../../../src/protocol/render.js';
+import { initWorkspace } from '../../../src/workspace/init.js';
+import { WorkspacePaths } from '../../../src/workspace/paths.js';
+import { exists, tempDir } from '../../workspace/helpers.js';
+
+const message: Message = { priority: 'HIGH', type: 'PLAN', to: ['conductor'], from: 'backend-engineer', task: 'T-1', body: 'The plan.', action: 'approve or reject' };
+
+async function workspace(): Promise<WorkspacePaths> {
+  const dir = await tempDir();
+  await initWorkspace(dir, { preset: 'instant', fsync: false });
+  return new WorkspacePaths(dir);
+}
+
+describe('deliveryName', () => {
+  it('is stable per key and recipient, differs otherwise, and uses safe characters only', () => {
+    const a = deliveryName('run-1:plan:1', 'conductor', 'backend-engineer');
+    expect(deliveryName('run-1:plan:1', 'conductor', 'backend-engineer')).toBe(a);
+    expect(deliveryName('run-1:plan:1', 'breaker', 'backend-engineer')).not.toBe(a);
+    expect(deliveryName('run-1:plan:2', 'conductor', 'backend-engineer')).not.toBe(a);
+    expect(a).toMatch(/^backend-engineer--run-1-plan-1-[0-9a-f]{16}\.md$/);
+    const odd = deliveryName('../../etc/passwd\0 x', 'conductor');
+    expect(odd).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]*\.md$/);
+    expect(odd).not.toContain('..');
+  });
+});
+
+describe('deliver', () => {
+  it('writes the rendered message into new/ through tmp/, with the sender in the file name', async () => {
+    const paths = await workspace();
+    expect(await deliver(paths, 'conductor', message, 'k1')).toBe('delivered');
+    const inbox = paths.inbox('conductor');
+    const [name] = await fs.readdir(inbox.new);
+    expect(name).toMatch(/^backend-engineer--k1-/);
+    expect(await fs.readdir(inbox.tmp)).toEqual([]);
+    const parsed = parseMessage(await fs.readFile(path.join(inbox.new, name!)), { fileName: name! });
+    expect(parsed).toEqual({ ok: true, value: message });
+  });
+
+  it('never makes a second copy of a key, whether the recipient left it in new/, moved it away under another name or deleted it', async () => {
+    const paths = await workspace();
+    const inbox = paths.inbox('conductor');
+    await deliver(paths, 'conductor', message, 'left');
+    expect(await deliver(paths, 'conductor', message, 'left')).toBe('already-delivered');
+    await deliver(paths, 'conductor', message, 'moved');
+    await deliver(paths, 'conductor', message, 'deleted');
+    for (const name of await fs.readdir(inbox.new)) {
+      if (name.includes('moved')) await fs.rename(path.join(inbox.new, name), path.join(inbox.cur, 'read-by-conductor.md'));
+      if (name.includes('deleted')) await fs.rm(path.join(inbox.new, name));
+    }
+    expect(await deliver(paths, 'conductor', message, 'moved')).toBe('already-delivered');
+    expect(await deliver(paths, 'conductor', message, 'deleted')).toBe('already-delivered');
+    expect((await fs.readdir(inbox.new)).filter((n) => !n.includes('left'))).toEqual([]);
+    expect(await fs.readdir(inbox.cur)).toEqual(['read-by-conductor.md']);
+  });
+
+  it('after a crash between staging and the marker, stages again and hands over one copy', async () => {
+    const paths = await workspace();
+    const inbox = paths.inbox('conductor');
+    const name = deliveryName('k1', 'conductor', message.from);
+    await fs.writeFile(path.join(inbox.tmp, name), 'half of it');
+    expect(await deliver(paths, 'conductor', message, 'k1')).toBe('delivered');
+    expect(await fs.readdir(inbox.tmp)).toEqual([]);
+    expect(await fs.readFile(path.join(inbox.new, name), 'utf8')).toBe(renderMessage(message));
+  });
+
+  it('after a crash between the marker and the rename, renames the staged file without writing it again', async () => {
+    const paths = await workspace();
+    const inbox = paths.inbox('conductor');
+    const name = deliveryName('k1', 'conductor', message.from);
+    await fs.writeFile(path.join(inbox.tmp, name), renderMessage(message));
+    const marker = deliveryMarker(paths, 'k1', 'conductor');
+    await fs.mkdir(path.dirname(marker), { recursive: true });
+    await fs.writeFile(marker, '');
+    expect(await deliver(paths, 'conductor', message, 'k1')).toBe('delivered');
+    expect(await fs.readdir(inbox.new)).toEqual([name]);
+    expect(await deliver(paths, 'conductor', message, 'k1')).toBe('already-delivered');
+  });
+
+  it("refuses to write through a recipient's new/ or tmp/ replaced by a symlink, naming the link", async () => {
+    const paths = await workspace();
+    const outside = await tempDir('teamstate-outside-');
+    for (const dir of ['new', 'tmp'] as const) {
+      const inbox = paths.inbox('sentinel');
+      await fs.rm(inbox[dir], { recursive: true });
+      await fs.symlink(outside, inbox[dir]);
+      await expect(deliver(paths, 'sentinel', message, `k-${dir}`)).rejects.toThrow(`inboxes/sentinel/${dir} is a symbolic link (to ${outside})`);
+      expect(await fs.readdir(outside)).toEqual([]);
+      await fs.rm(inbox[dir]);
+      await fs.mkdir(inbox[dir]);
+    }
+    expect(await exists(paths.deliveriesDir)).toBe(false);
+  });
+
+  it('refuses a recipient name that would leave the inboxes folder', async () => {
+    const paths = await workspace();
+    await expect(deliver(paths, '../conductor', message, 'k1')).rejects.toThrow(/path separator/);
+  });
+});
