@@ -25,7 +25,8 @@ export function looksComplete(message: Message, bytes: Uint8Array): boolean {
 
 /** What to do with a file that was read: take it, keep it aside, or wait for its writer. */
 export function settleVerdict(read: { ok: boolean; complete?: boolean }, changedAt: number, now: number, settleMs: number): 'take' | 'reject' | 'wait' {
-  const quiet = now - changedAt >= settleMs;
+  // Whole milliseconds: the clock reads whole ones, modification times carry fractions.
+  const quiet = settleMs === 0 || now - Math.floor(changedAt) >= settleMs;
   if (read.ok) return read.complete !== false || quiet ? 'take' : 'wait';
   // A refusal that is not about the text (a symlink, a folder, too big) does not wait.
   return read.complete === false && !quiet ? 'wait' : 'reject';
