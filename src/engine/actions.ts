@@ -10,7 +10,7 @@ import { listControls } from './control.js';
 import type { Engine } from './service.js';
 
 /**
- * A person's action on a run (DESIGN §5 `manual`, the UI's actions): applied through the
+ * A person's action on a run (docs/DESIGN.md §5 `manual`, the UI's actions): applied through the
  * run's queue and journaled like a message, once (`key`).
  */
 export async function applyControl(engine: Engine, control: Control, key: string): Promise<void> {

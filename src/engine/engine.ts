@@ -174,7 +174,7 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     if (isFinished(latest)) {
       // Cached here, once: a later writeSnapshots would find its journal closed and read it whole.
       this.snapshotDue.delete(runId);
-      await this.deps.store.writeSnapshot(runId, this.seqs.get(runId)!, latest);
+      await this.deps.store.writeSnapshot(runId, this.seqs.get(runId)!, persisted(latest));
       await this.deps.store.markFinished(runId);
     } else {
       this.snapshotDue.add(runId);
@@ -223,7 +223,7 @@ export class RunEngine extends EventEmitter<EngineEvents> {
       due.map((id) =>
         this.queue.run(id, async () => {
           const state = this.runs.get(id);
-          if (state) await this.deps.store.writeSnapshot(id, this.seqs.get(id)!, state);
+          if (state) await this.deps.store.writeSnapshot(id, this.seqs.get(id)!, persisted(state));
         }),
       ),
     );
@@ -249,7 +249,13 @@ export class RunEngine extends EventEmitter<EngineEvents> {
   }
 
   private async append(runId: string, record: RunRecord): Promise<void> {
-    await this.deps.store.append(runId, [record]);
+    try {
+      await this.deps.store.append(runId, [record]);
+    } catch (e) {
+      // Marked as the journal's, so intake tells a store that stopped from a message's own bug.
+      if (e instanceof Error && (e as NodeJS.ErrnoException).code === undefined) Object.assign(e, { code: 'EJOURNAL' });
+      throw e;
+    }
     this.seqs.set(runId, record.seq);
   }
 
@@ -265,6 +271,13 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     if (outOfPlace) this.deps.log(`${runId}: ${what} out of place: ${outOfPlace}`);
     else this.deps.log(`${runId}: ${stateLabel(from)} → ${stateLabel(state.snapshot.value)} (${what})`);
   }
+}
+
+/** A run's state as the snapshot cache keeps it: what the journal says, without what only this process knows. */
+function persisted(state: RunState): RunState {
+  if (state.faulted === undefined) return state;
+  const { faulted: _faulted, ...rest } = state;
+  return rest;
 }
 
 /** Inline rounds at most per record: a machine that loops through instant steps is cut off, not spun forever. */

@@ -5,14 +5,20 @@ import { isFinished } from './run-state.js';
 import { taskFor } from './tasks.js';
 import { route, toEvent } from './translate.js';
 
+/** Tries of a message whose applying throws before it is kept aside with the error. */
+export const MAX_TRIES = 3;
+
 /**
  * Takes the engine's own inbox in: every waiting message is claimed once, routed to its
  * run, applied through the run's queue, and only then acknowledged. Invalid or unroutable
- * ones are kept aside with their reason. Which messages are in hand is the mailbox's to
- * know (a claim ends with ack, reject or release).
+ * ones are kept aside with their reason, and so is one whose applying keeps throwing
+ * (after MAX_TRIES, with the error). Which messages are in hand is the mailbox's to know
+ * (a claim ends with ack, reject or release).
  */
 export class Intake {
   private taking = 0;
+  /** Messages whose applying threw, by ref: how many times. Kept aside at MAX_TRIES. */
+  private readonly failures = new Map<string, number>();
 
   constructor(private readonly engine: RunEngine) {}
 
@@ -72,12 +78,29 @@ export class Intake {
           if (r.kind === 'new') engine.creating.delete(r.runId);
         });
       await mailbox.ack(rec.ref);
+      this.failures.delete(rec.ref);
     } catch (e) {
-      mailbox.release(rec.ref);
       const code = (e as NodeJS.ErrnoException).code;
       // Deleted by its writer while we read it: nothing left to keep.
-      if (code === 'ENOENT') return;
-      engine.warn(`could not take ${rec.origin}: ${(e as Error).message}; it stays in the inbox and is tried again`);
+      if (code === 'ENOENT') return mailbox.release(rec.ref);
+      const message = e instanceof Error ? e.message : String(e);
+      // A full disk or a read-only folder clears by itself; an error of the message's own (a bug it hits) does not.
+      const tries = code === undefined ? (this.failures.get(rec.ref) ?? 0) + 1 : 0;
+      if (tries < MAX_TRIES) {
+        mailbox.release(rec.ref);
+        if (tries > 0) this.failures.set(rec.ref, tries);
+        engine.warn(`could not take ${rec.origin}: ${message}; it stays in the inbox and is tried again`);
+        return;
+      }
+      this.failures.delete(rec.ref);
+      const reason = `could not be applied in ${MAX_TRIES} tries: ${message}`;
+      try {
+        await mailbox.reject(rec.ref, reason);
+        engine.warn(`kept ${rec.origin} aside: ${reason}`);
+      } catch (again) {
+        mailbox.release(rec.ref);
+        engine.warn(`could not take ${rec.origin}: ${message}; keeping it aside failed too (${again instanceof Error ? again.message : String(again)}); it stays in the inbox`);
+      }
     }
   }
 }

@@ -16,7 +16,7 @@ export interface ActiveStep {
   startedAt: number;
 }
 
-/** A durable timer: an absolute deadline and the event it sends (DESIGN §4). */
+/** A durable timer: an absolute deadline and the event it sends (docs/DESIGN.md §4). */
 export interface Timer {
   event: { type: string };
   deadline: number;

@@ -41,7 +41,7 @@ export interface EngineOptions {
 
 /**
  * One workspace's engine: holds the lock, recovers every unfinished run, then takes the
- * inbox in (the mailbox's wake-ups plus a timed scan, the scan being the truth: DESIGN §4).
+ * inbox in (the mailbox's wake-ups plus a timed scan, the scan being the truth: docs/DESIGN.md §4).
  * The CLI and the UI read runs and act on them only through this.
  */
 export class Engine {

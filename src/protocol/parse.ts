@@ -8,7 +8,7 @@ import { parseTextForm } from './text-form.js';
 import { aliasTable, at, oneLine, senderFromFileName } from './values.js';
 
 /*
- * How a message file is read (DESIGN §3), so that render → parse gives back what was rendered:
+ * How a message file is read (docs/DESIGN.md §3), so that render → parse gives back what was rendered:
  * - Bytes are UTF-8 (UTF-16 with a BOM is read too); a BOM is dropped; CRLF and CR become LF.
  * - A file whose first non-blank line opens a ``` or ~~~ fence is unwrapped; the last
  *   non-blank line must close it (else the file is taken as half-written and refused).

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 
-/** Priorities, lowest first (DESIGN §3). */
+/** Priorities, lowest first (docs/DESIGN.md §3). */
 export const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
 /**
- * Every message type the team uses (DESIGN §3): the backend-engineer's own
+ * Every message type the team uses (docs/DESIGN.md §3): the backend-engineer's own
  * (PLAN STATUS HANDOFF BUG_FIX REQUEST) and its peers' (REPORT WARNING BUG CLEAR
  * PASS FAIL META).
  */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { memberNameSchema } from '../protocol/schema.js';
 
-/** Steps whose work a handler does (DESIGN §5). */
+/** Steps whose work a handler does (docs/DESIGN.md §5). */
 export const SUBAGENTS = [
   'architecture-validator',
   'database-architect',

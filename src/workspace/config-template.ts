@@ -4,7 +4,7 @@ import type { HandlerConfig } from './config-schema.js';
 /** Which steps a new workspace's config starts with. */
 export type Preset = 'default' | 'instant';
 
-/** The team of the reference definition (DESIGN §1). */
+/** The team of the reference definition (docs/DESIGN.md §1). */
 export const DEFAULT_MEMBERS = ['analyst', 'conductor', 'backend-engineer', 'breaker', 'sentinel', 'librarian'] as const;
 export const DEFAULT_ENGINE_MEMBER = 'backend-engineer';
 /** Peers still call the backend-engineer by its older role name. */

@@ -18,7 +18,7 @@ export interface InitOptions {
 }
 
 /**
- * Creates a workspace in `dir`: a commented `teamstate.json` and the folders of DESIGN §2
+ * Creates a workspace in `dir`: a commented `teamstate.json` and the folders of docs/DESIGN.md §2
  * (inboxes/<member>/{tmp,new,cur,rejected}, runs/, tasks/, control/). Refuses, with a
  * UserError, to overwrite an existing config unless `force`.
  */

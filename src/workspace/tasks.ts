@@ -11,7 +11,7 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 const taskId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a task id: letters, digits, . _ -');
 
 /**
- * One entry of the shared task list, `tasks/<id>.json` (DESIGN §2). Fields other tools
+ * One entry of the shared task list, `tasks/<id>.json` (docs/DESIGN.md §2). Fields other tools
  * add are kept when the file is rewritten.
  */
 export const taskSchema = z
