@@ -15,7 +15,7 @@ import type { Engine } from './service.js';
  */
 export async function applyControl(engine: Engine, control: Control, key: string): Promise<void> {
   const core = engine.core;
-  const state = core.runs.get(control.run);
+  const state = core.get(control.run);
   if (!state) throw new UserError(`no run "${control.run}"; \`teamstate runs\` lists them`);
   const source = { kind: 'person' as const, key, action: control.action };
 
@@ -51,7 +51,7 @@ export async function applyControl(engine: Engine, control: Control, key: string
  * that step the run is stuck in (architecture-validator runs as `plan-check` too).
  */
 function stepIdFor(engine: Engine, runId: string, step: string, event: (id: string) => { type: string }): string {
-  const state = engine.core.runs.get(runId)!;
+  const state = engine.core.get(runId)!;
   const snapshot = resolve(engine.core.entry, state.snapshot);
   const candidates = [step, ...(step === 'architecture-validator' ? ['plan-check', 'pre-validate'] : [])];
   const id = candidates.find((c) => snapshot.can(event(c)));

@@ -12,11 +12,11 @@ import type { Effects } from './apply.js';
 import { persist, stateLabel } from './apply.js';
 import { deliverOutbox } from './deliver-outbox.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { applyRecord } from './fold.js';
+import { applyRecord, fold } from './fold.js';
 import type { EventRecord, EventSource, RunRecord, RunState } from './run-state.js';
 import { isFinished, newRunState } from './run-state.js';
 import type { Stepped } from './step.js';
-import { accepts, step } from './step.js';
+import { accepts, journaled, step } from './step.js';
 import { setTaskStatusSafe } from './tasks.js';
 import { TimerTable } from './timers.js';
 
@@ -58,7 +58,10 @@ export interface StepStarter {
 export class RunEngine extends EventEmitter<EngineEvents> {
   readonly entry: MachineEntry;
   readonly now: () => number;
+  /** Unfinished runs. A finished run leaves it (the store has it): the engine does not grow with finished runs. */
   readonly runs = new Map<string, RunState>();
+  /** The last few runs that finished, for readers (the UI, tests) and late messages; at most RECENT_KEPT. */
+  private readonly recent = new Map<string, RunState>();
   private readonly seqs = new Map<string, number>();
   /** Runs being created (a HANDOFF in the queue): later messages of the same scan route to them. */
   readonly creating = new Set<string>();
@@ -82,7 +85,7 @@ export class RunEngine extends EventEmitter<EngineEvents> {
 
   /** Creates a run for a task: its first journal record holds the machine's initial state. */
   async create(runId: string, task: { id: string; subject: string; description: string }): Promise<RunState> {
-    const existing = this.runs.get(runId);
+    const existing = this.get(runId);
     if (existing) return existing;
     const now = this.now();
     const input = this.input(runId, task);
@@ -130,7 +133,7 @@ export class RunEngine extends EventEmitter<EngineEvents> {
    * run has already applied is not applied again.
    */
   async commit(runId: string, source: EventSource, event: { type: string; from?: string; [k: string]: unknown }): Promise<EventRecord | undefined> {
-    const before = this.runs.get(runId);
+    const before = this.get(runId);
     if (!before) throw new UserError(`no run "${runId}"; \`teamstate runs\` lists them`);
     if (!accepts(before, source)) return undefined;
     const now = this.now();
@@ -154,10 +157,10 @@ export class RunEngine extends EventEmitter<EngineEvents> {
       }
       inline = next;
     }
-    const [head, ...rest] = chain.map((c) => c.applied);
+    const [head, ...rest] = journaled(chain.map((c) => c.applied));
     const record: EventRecord = { seq: this.nextSeq(runId), at: now, kind: 'event', ...head!, ...(rest.length ? { then: rest } : {}) };
     await this.append(runId, record);
-    this.runs.set(runId, state);
+    this.put(state);
     chain.forEach((c, i) => this.logTransition(runId, (chain[i - 1]?.state ?? before).snapshot.value, c));
     await this.carryOut(runId, state, netEffects(before, state, chain));
     return record;
@@ -170,12 +173,13 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     this.timers.sync(runId, state.timers);
     if (effects.task) await setTaskStatusSafe(this.deps.paths, state, effects.task, this.deps.config.engine.member, (w) => this.warn(w));
     await this.flushOutbox(runId);
-    const latest = this.runs.get(runId)!;
+    const latest = this.get(runId)!;
     if (isFinished(latest)) {
       // Cached here, once: a later writeSnapshots would find its journal closed and read it whole.
       this.snapshotDue.delete(runId);
       await this.deps.store.writeSnapshot(runId, this.seqs.get(runId)!, persisted(latest));
       await this.deps.store.markFinished(runId);
+      this.retire(latest);
     } else {
       this.snapshotDue.add(runId);
     }
@@ -184,22 +188,77 @@ export class RunEngine extends EventEmitter<EngineEvents> {
 
   /** Delivers what the run has journaled and not yet delivered, then journals that it did. */
   async flushOutbox(runId: string): Promise<void> {
-    const state = this.runs.get(runId)!;
+    const state = this.get(runId)!;
     if (state.undelivered.length === 0) return;
     const keys = await deliverOutbox(this.deps.mailbox, state.undelivered, (w) => this.warn(w));
-    await this.append(runId, { seq: this.nextSeq(runId), at: this.now(), kind: 'delivered', keys });
-    const done = new Set(keys);
-    this.runs.set(runId, { ...this.runs.get(runId)!, undelivered: this.runs.get(runId)!.undelivered.filter((o) => !done.has(o.key)) });
+    const record: RunRecord = { seq: this.nextSeq(runId), at: this.now(), kind: 'delivered', keys };
+    await this.append(runId, record);
+    this.put(applyRecord(this.get(runId)!, record));
+  }
+
+  /** A run in memory: unfinished, or among the last few that finished. */
+  get(runId: string): RunState | undefined {
+    return this.runs.get(runId) ?? this.recent.get(runId);
+  }
+
+  /**
+   * Brings a finished run back from the store (a late message for it is journaled as out
+   * of place there, not mistaken for a new run). Undefined when the store has no such run.
+   */
+  async revive(runId: string, migrate: (s: RunState) => RunState): Promise<RunState | undefined> {
+    const known = this.get(runId);
+    if (known) return known;
+    let loaded;
+    try {
+      loaded = await this.deps.store.load(runId);
+    } catch (e) {
+      if (e instanceof UserError) return undefined;
+      throw e;
+    }
+    const state = fold(loaded.tail, loaded.snapshot?.data);
+    if (!state || this.get(runId)) return this.get(runId);
+    this.seqs.set(runId, loaded.tail.at(-1)?.seq ?? loaded.snapshot?.seq ?? 0);
+    const migrated = migrate(state);
+    if (isFinished(migrated)) this.remember(migrated);
+    else this.runs.set(runId, migrated);
+    return migrated;
+  }
+
+  /** Stores a run's new state where it lives: with the unfinished runs, or the recent finished ones. */
+  private put(state: RunState): void {
+    if (this.recent.has(state.runId)) this.recent.set(state.runId, state);
+    else this.runs.set(state.runId, state);
+  }
+
+  /** A run that finished leaves the unfinished runs for the few recent ones. */
+  private retire(state: RunState): void {
+    this.runs.delete(state.runId);
+    this.remember(state);
+  }
+
+  private remember(state: RunState): void {
+    this.recent.delete(state.runId);
+    this.recent.set(state.runId, state);
+    for (const id of this.recent.keys()) {
+      if (this.recent.size <= RECENT_KEPT) break;
+      this.recent.delete(id);
+      this.seqs.delete(id);
+    }
+  }
+
+  /** The runs finished recently, oldest first. */
+  recentlyFinished(): RunState[] {
+    return [...this.recent.values()];
   }
 
   /** Journals another attempt of a step interrupted by a crash (at-least-once, docs/DESIGN.md §4). */
   async restartStep(runId: string, id: string): Promise<RunState> {
-    const state = this.runs.get(runId)!;
+    const state = this.get(runId)!;
     const attempt = (state.attempts[id] ?? state.steps[id]!.attempt) + 1;
     const record: RunRecord = { seq: this.nextSeq(runId), at: this.now(), kind: 'step-started', id, attempt };
     await this.append(runId, record);
     const next = applyRecord(state, record);
-    this.runs.set(runId, next);
+    this.put(next);
     return next;
   }
 
@@ -222,7 +281,7 @@ export class RunEngine extends EventEmitter<EngineEvents> {
     await Promise.all(
       due.map((id) =>
         this.queue.run(id, async () => {
-          const state = this.runs.get(id);
+          const state = this.get(id);
           if (state) await this.deps.store.writeSnapshot(id, this.seqs.get(id)!, persisted(state));
         }),
       ),
@@ -235,11 +294,11 @@ export class RunEngine extends EventEmitter<EngineEvents> {
    * reason; a restart recovers it from its journal (the step re-runs, the timer re-arms).
    */
   fault(runId: string, reason: string): void {
-    const state = this.runs.get(runId);
+    const state = this.get(runId);
     this.warn(`run ${runId}: ${reason}; the run is faulted until the engine restarts`);
     if (!state) return;
     const faulted = { ...state, faulted: reason };
-    this.runs.set(runId, faulted);
+    this.put(faulted);
     this.emit('run', faulted);
   }
 
@@ -279,6 +338,9 @@ function persisted(state: RunState): RunState {
   const { faulted: _faulted, ...rest } = state;
   return rest;
 }
+
+/** Finished runs kept in memory after they finish (the store keeps them all). */
+export const RECENT_KEPT = 64;
 
 /** Inline rounds at most per record: a machine that loops through instant steps is cut off, not spun forever. */
 const MAX_INLINE_ROUNDS = 64;

@@ -3,7 +3,8 @@ import { firstLine } from '../protocol/text.js';
 import type { RunEngine } from './engine.js';
 import { isFinished } from './run-state.js';
 import { taskFor } from './tasks.js';
-import { route, toEvent } from './translate.js';
+import { migrate } from './recover.js';
+import { route, runIdOf, toEvent } from './translate.js';
 
 /** Tries of a message whose applying throws before it is kept aside with the error. */
 export const MAX_TRIES = 3;
@@ -45,8 +46,11 @@ export class Intake {
         return;
       }
       const m = rec.message;
+      // A run that finished is in the store, not in memory: a late message for it goes to it, never to a new run of the same id.
+      const named = m.task ? runIdOf(m.task) : m.replyTo?.replace(/\.\d+$/, '');
+      if (named && !engine.creating.has(named)) await engine.revive(named, (s) => migrate(engine, s));
       const r = route(m, rec.key, {
-        exists: (id) => engine.runs.has(id) || engine.creating.has(id),
+        exists: (id) => engine.get(id) !== undefined || engine.creating.has(id),
         active: () => [...engine.runs.values()].filter((s) => !isFinished(s)).map((s) => s.runId),
       });
       if (r.kind === 'unrouted') {
@@ -55,7 +59,7 @@ export class Intake {
         return;
       }
       const event = toEvent(m, rec.from, m.id ?? rec.key);
-      if (r.kind === 'new' && !engine.runs.has(r.runId) && !engine.creating.has(r.runId)) {
+      if (r.kind === 'new' && !engine.get(r.runId) && !engine.creating.has(r.runId)) {
         const refused = engine.refusesToStart(event);
         if (refused) {
           await mailbox.reject(rec.ref, refused);
@@ -67,7 +71,7 @@ export class Intake {
       if (r.kind === 'new') engine.creating.add(r.runId);
       await engine
         .queue.run(r.runId, async () => {
-          if (r.kind === 'new' && !engine.runs.has(r.runId)) {
+          if (r.kind === 'new' && !engine.get(r.runId)) {
             const subject = firstLine(m.body).replace(/^#+\s*/, '').replace(/^ANALYST REPORT\s*[—-]\s*/i, '') || 'untitled task';
             // Without a task file the handoff itself describes the task; it is in the context already.
             await engine.create(r.runId, await taskFor(paths, r.taskId, { subject, description: '' }));

@@ -5,7 +5,7 @@ import { expandRecipients } from './addresses.js';
 import { applyDelta, applyRecord } from './fold.js';
 import type { Applied, LegacyEventRecord, RunRecord, RunState } from './run-state.js';
 import { appliedOf, isLegacy } from './run-state.js';
-import { step, type Stepped } from './step.js';
+import { journaled, step, type Stepped } from './step.js';
 
 export type ReplayResult = { ok: true; steps: number } | { ok: false; seq: number; event: string; what: string; expected: unknown; got: unknown };
 
@@ -32,13 +32,21 @@ export function replay(entry: MachineEntry, config: Config, records: RunRecord[]
       state = applyRecord(state, r);
       continue;
     }
-    for (const a of appliedOf(r)) {
-      const stepped = step(entry, state, a.source, a.event, ctx);
-      steps += 1;
-      const divergence = check(r.seq, a, stepped.applied);
-      if (divergence) return divergence;
-      state = applyDelta(state, a, r.at);
+    // The whole chain first (from the journal's own states), then compared as the engine wrote it.
+    const parts = appliedOf(r);
+    const got: Applied[] = [];
+    let at = state;
+    for (const a of parts) {
+      got.push(step(entry, at, a.source, a.event, ctx).applied);
+      at = applyDelta(at, a, r.at);
     }
+    const replayed = journaled(got);
+    for (const [i, a] of parts.entries()) {
+      steps += 1;
+      const divergence = check(r.seq, a, replayed[i]!);
+      if (divergence) return divergence;
+    }
+    state = at;
   }
   return { ok: true, steps };
 }

@@ -10,7 +10,7 @@ import type { StepRunner } from './step-runner.js';
  */
 export async function resumeRun(core: RunEngine, steps: StepRunner, runId: string): Promise<void> {
   await core.flushOutbox(runId);
-  const state = core.runs.get(runId)!;
+  const state = core.get(runId)!;
   core.timers.sync(runId, state.timers);
   for (const [id, step] of Object.entries(state.steps)) {
     // A command the crashed engine started may still be running, detached: end it first.

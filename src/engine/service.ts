@@ -40,8 +40,9 @@ export interface EngineOptions {
 }
 
 /**
- * One workspace's engine: holds the lock, recovers every unfinished run, then takes the
- * inbox in (the mailbox's wake-ups plus a timed scan, the scan being the truth: docs/DESIGN.md §4).
+ * One workspace's engine: holds the lock, recovers every unfinished run (resuming what a
+ * crash interrupted in the background), then takes the inbox in (the mailbox's wake-ups
+ * plus a timed scan, the scan being the truth: docs/DESIGN.md §4).
  * The CLI and the UI read runs and act on them only through this.
  */
 export class Engine {
@@ -83,7 +84,16 @@ export class Engine {
       core.steps = steps;
       const engine = new Engine(paths, config, core, manual, steps, new Intake(core), store, lock, mailbox);
       const runs = await loadRuns(store, core, (w) => core.warn(w));
-      await Promise.all(runs.map((r) => core.queue.run(r.runId, () => resumeRun(core, steps, r.runId))));
+      // Every run is in memory and its timers armed before READY; what a crash interrupted
+      // (undelivered replies, steps in flight) is taken up in each run's queue from here on,
+      // journaled before anything runs, without holding the start (10,000 mid-step runs).
+      for (const r of runs) {
+        core.timers.sync(r.runId, r.timers);
+        if (r.undelivered.length === 0 && Object.keys(r.steps).length === 0) continue;
+        void core.queue
+          .run(r.runId, () => resumeRun(core, steps, r.runId))
+          .catch((e: unknown) => core.fault(r.runId, `could not be resumed: ${e instanceof Error ? e.message : String(e)}`));
+      }
       if (opts.watch !== false) engine.watch();
       await engine.scan();
       return engine;
@@ -125,13 +135,18 @@ export class Engine {
     this.interval.unref();
   }
 
-  /** Every run in memory (unfinished ones and those finished since start). */
+  /** The runs in memory: every unfinished one, and the last few that finished (`teamstate runs` reads them all from the store). */
   runs(): RunState[] {
-    return [...this.core.runs.values()];
+    return [...this.core.runs.values(), ...this.core.recentlyFinished()];
   }
 
   run(runId: string): RunState | undefined {
-    return this.core.runs.get(runId);
+    return this.core.get(runId);
+  }
+
+  /** The unfinished runs. */
+  unfinished(): RunState[] {
+    return [...this.core.runs.values()];
   }
 
   /** A person completes (or fails) a step: a waiting manual step, or one stuck after a failure. */

@@ -120,6 +120,23 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
   return { applied, state: applyDelta(state, applied, ctx.now), effects };
 }
 
+/**
+ * A record's chain as the journal keeps it: a step that starts and ends within the same
+ * record (work done at once) leaves no trace in the state after it, so its input is not
+ * written (it can be large: the handoff, the plan). The engine and replay both pass
+ * their chain through this, so replay still compares exactly.
+ */
+export function journaled(chain: Applied[]): Applied[] {
+  return chain.map((a, i) => {
+    const started = a.delta.started;
+    if (!started) return a;
+    const later = new Set(chain.slice(i + 1).flatMap((b) => b.delta.ended ?? []));
+    if (!Object.keys(started).some((id) => later.has(id))) return a;
+    const kept = Object.fromEntries(Object.entries(started).map(([id, s]) => [id, later.has(id) ? { src: s.src, attempt: s.attempt, input: undefined } : s]));
+    return { ...a, delta: { ...a.delta, started: kept } };
+  });
+}
+
 /** A state value as a comparable string (values are small: a few nested names). */
 const valueKey = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 

@@ -40,7 +40,7 @@ async function runHeadless(workspaceDir: string): Promise<void> {
   const t0 = performance.now();
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   const engine = await Engine.start({ workspaceDir, log });
-  const runs = engine.runs();
+  const runs = engine.unfinished();
   log(
     `READY ${engine.config.engine.member} on ${workspaceDir} (pid ${process.pid}; ${runs.length} unfinished run${runs.length === 1 ? '' : 's'} recovered; ${Math.round(performance.now() - t0)} ms)`,
   );
