@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { initialContext } from '../machines/backend-engineer/context.js';
-import type { EngineEvents } from '../src/engine/engine.js';
+import type { EngineEvents } from '../src/engine/core.js';
 import type { RunState } from '../src/engine/run-state.js';
 import type { UiActions } from '../src/ui/actions.js';
 import { UiRoot } from '../src/ui/Root.js';

@@ -8,7 +8,7 @@ import { machines } from '../../machines/index.js';
 import { readJournal, readRunStates } from '../../src/engine/read.js';
 import { replay } from '../../src/engine/replay.js';
 import type { RunState } from '../../src/engine/run-state.js';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { packageRoot } from '../../src/package-root.js';
 import { ScriptedTeam } from '../../src/sim/scripted-team.js';
 import { loadConfig } from '../../src/workspace/config.js';

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { REASON_SUFFIX } from '../../src/mailbox/folder/read.js';
 import { benchWorkspace } from './processes.js';
 import { note, tally, type Tally } from './fuzz-seeds.js';

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { createFolderStore } from '../../src/store/folder-store.js';
 import { mapLimit } from '../../src/store/map-limit.js';
 import { renderMessage } from '../../src/protocol/render.js';

@@ -7,7 +7,7 @@ import { STEPS } from '../workspace/config-schema.js';
 import { resolve } from './apply.js';
 import type { Control } from './control.js';
 import { listControls } from './control.js';
-import type { Engine } from './service.js';
+import type { Engine } from './engine.js';
 
 /**
  * A person's action on a run (docs/DESIGN.md §5 `manual`, the UI's actions): applied through the

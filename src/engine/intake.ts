@@ -1,6 +1,6 @@
 import type { Inbound } from '../mailbox/port.js';
 import { firstLine } from '../protocol/text.js';
-import type { RunEngine } from './engine.js';
+import type { RunCore } from './core.js';
 import { isFinished } from './run-state.js';
 import { taskFor } from './tasks.js';
 import { migrate } from './recover.js';
@@ -21,7 +21,7 @@ export class Intake {
   /** Messages whose applying threw, by ref: how many times. Kept aside at MAX_TRIES. */
   private readonly failures = new Map<string, number>();
 
-  constructor(private readonly engine: RunEngine) {}
+  constructor(private readonly engine: RunCore) {}
 
   /** Messages currently being applied. */
   get busy(): number {

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import type { RunEngine, RunStoreOf } from './engine.js';
+import type { RunCore, RunStoreOf } from './core.js';
 import { fold } from './fold.js';
 import type { RunState } from './run-state.js';
 
@@ -13,7 +13,7 @@ const PARALLEL_LOADS = 64;
  * persisted by another machine version is migrated by a registered function, or refused
  * with a clear error.
  */
-export async function loadRuns(store: RunStoreOf, engine: RunEngine, warn: (line: string) => void): Promise<RunState[]> {
+export async function loadRuns(store: RunStoreOf, engine: RunCore, warn: (line: string) => void): Promise<RunState[]> {
   const ids = await store.listRuns({ unfinishedOnly: true });
   const loaded: RunState[] = [];
   for (let i = 0; i < ids.length; i += PARALLEL_LOADS) {
@@ -23,7 +23,7 @@ export async function loadRuns(store: RunStoreOf, engine: RunEngine, warn: (line
   return loaded;
 }
 
-async function loadRun(store: RunStoreOf, engine: RunEngine, runId: string, warn: (line: string) => void): Promise<RunState | undefined> {
+async function loadRun(store: RunStoreOf, engine: RunCore, runId: string, warn: (line: string) => void): Promise<RunState | undefined> {
   const result = await store.load(runId);
   if (result.note) warn(`run ${runId}: ${result.note}`);
   const seq = result.tail.at(-1)?.seq ?? result.snapshot?.seq ?? 0;
@@ -35,7 +35,7 @@ async function loadRun(store: RunStoreOf, engine: RunEngine, runId: string, warn
 }
 
 /** Brings a persisted state to the running machine's version, or refuses to read it (docs/DESIGN.md §4). */
-export function migrate(engine: RunEngine, state: RunState): RunState {
+export function migrate(engine: RunCore, state: RunState): RunState {
   const { entry } = engine;
   if (state.machine.id !== entry.id) {
     throw new UserError(`run ${state.runId} was made by machine "${state.machine.id}", but this workspace runs "${entry.id}"; use a workspace per machine`);

@@ -1,5 +1,5 @@
 import { endLeftovers } from '../handlers/leftovers.js';
-import type { RunEngine } from './engine.js';
+import type { RunCore } from './core.js';
 import type { StepRunner } from './step-runner.js';
 
 /**
@@ -8,7 +8,7 @@ import type { StepRunner } from './step-runner.js';
  * were in progress (at-least-once; a command step set to `onInterrupt: "surface"` is
  * handed to a person instead). Runs inside the run's queue.
  */
-export async function resumeRun(core: RunEngine, steps: StepRunner, runId: string): Promise<void> {
+export async function resumeRun(core: RunCore, steps: StepRunner, runId: string): Promise<void> {
   await core.flushOutbox(runId);
   const state = core.get(runId)!;
   core.timers.sync(runId, state.timers);

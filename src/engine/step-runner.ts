@@ -7,7 +7,7 @@ import type { StepHandler, StepInput, StepOutcome } from '../handlers/types.js';
 import type { Config, StepName } from '../workspace/config-schema.js';
 import { STEPS } from '../workspace/config-schema.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
-import type { RunEngine, StepStarter } from './engine.js';
+import type { RunCore, StepStarter } from './core.js';
 import { readDependencies, recordDependencies } from './dependencies.js';
 import { metricsOf } from './metrics.js';
 import type { RunState } from './run-state.js';
@@ -24,7 +24,7 @@ interface ActorInput {
 type Work = (input: ActorInput, signal: AbortSignal) => Promise<unknown>;
 
 export interface StepRunnerDeps {
-  engine: RunEngine;
+  engine: RunCore;
   paths: WorkspacePaths;
   config: Config;
   projectDir: string;

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Engine } from '../engine/service.js';
+import type { Engine } from '../engine/engine.js';
 import type { Message } from '../protocol/schema.js';
 import type { UiStore } from './store.js';
 

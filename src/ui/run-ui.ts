@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { render } from 'ink';
 import { createElement } from 'react';
 import { readRunStates } from '../engine/read.js';
-import { Engine } from '../engine/service.js';
+import { Engine } from '../engine/engine.js';
 import { initWorkspace } from '../workspace/init.js';
 import { WorkspacePaths } from '../workspace/paths.js';
 import { createActions } from './actions.js';

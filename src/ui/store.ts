@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { EngineEvents } from '../engine/engine.js';
+import type { EngineEvents } from '../engine/core.js';
 import type { RunState } from '../engine/run-state.js';
 import type { RunSummary } from '../engine/view.js';
 import { sortRuns, summarize } from '../engine/view.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliPath, startResponder, stopProcess } from '../../bench/lib/processes.js';
 import { readJournal } from '../../src/engine/read.js';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { packageRoot } from '../../src/package-root.js';
 import { listInbox } from '../../src/mailbox/folder/read.js';
 import { receive } from '../../src/mailbox/folder/receive.js';

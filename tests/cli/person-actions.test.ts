@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stateLabel } from '../../src/engine/apply.js';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { HANDOFF_BODY, drop, tempWorkspace, until } from '../engine/helpers.js';
 import { runCli } from '../workspace/cli-helpers.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../machines/backend-engineer/context.js';
 import { stateLabel } from '../../src/engine/apply.js';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { summarize } from '../../src/engine/view.js';
 import { fakeLlmPath } from '../../src/package-root.js';
 import { prepareDemoWorkspace } from '../../src/sim/demo-workspace.js';

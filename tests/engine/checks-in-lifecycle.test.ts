@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../machines/backend-engineer/context.js';
 import { stateLabel } from '../../src/engine/apply.js';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { HANDOFF_BODY, drop, tempWorkspace, until } from './helpers.js';
 
 const CLEAN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/fastapi-clean');

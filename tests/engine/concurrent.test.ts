@@ -2,9 +2,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../machines/backend-engineer/context.js';
-import { RECENT_KEPT } from '../../src/engine/engine.js';
+import { RECENT_KEPT } from '../../src/engine/core.js';
 import { readRunStates } from '../../src/engine/read.js';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { ScriptedTeam } from '../../src/sim/scripted-team.js';
 import { tempWorkspace } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAX_TRIES } from '../../src/engine/intake.js';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { summarize } from '../../src/engine/view.js';
 import { HANDOFF_BODY, drop, settle, tempWorkspace, until } from './helpers.js';
 

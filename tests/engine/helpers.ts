@@ -1,4 +1,4 @@
-import type { Engine } from '../../src/engine/service.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -6,7 +6,7 @@ import { fold } from '../../src/engine/fold.js';
 import { readJournal } from '../../src/engine/read.js';
 import { replay } from '../../src/engine/replay.js';
 import type { RunRecord } from '../../src/engine/run-state.js';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { loadConfig } from '../../src/workspace/config.js';
 import { HANDOFF_BODY, drop, settle, tempWorkspace } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { stateLabel } from '../../src/engine/apply.js';
 import { HANDOFF_BODY, delivered, drop, settle, tempWorkspace } from './helpers.js';
 

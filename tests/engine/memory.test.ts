@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readJournal } from '../../src/engine/read.js';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import type { RunRecord } from '../../src/engine/run-state.js';
 import { HANDOFF_BODY, drop, settle, tempWorkspace } from './helpers.js';
 

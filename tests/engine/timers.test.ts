@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stateLabel } from '../../src/engine/apply.js';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { HANDOFF_BODY, delivered, drop, settle, tempWorkspace } from './helpers.js';
 
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../machines/backend-engineer/context.js';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { DEMO_TASK, prepareDemoWorkspace } from '../../src/sim/demo-workspace.js';
 import { ScriptedTeam } from '../../src/sim/scripted-team.js';
 import { readTask } from '../../src/workspace/tasks.js';

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { render } from 'ink-testing-library';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { createActions } from '../../src/ui/actions.js';
 import type { Nav } from '../../src/ui/nav.js';
 import { UiRoot } from '../../src/ui/Root.js';

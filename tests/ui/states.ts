@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { initialContext } from '../../machines/backend-engineer/context.js';
 import type { RunContext } from '../../machines/backend-engineer/context.js';
-import type { EngineEvents } from '../../src/engine/engine.js';
+import type { EngineEvents } from '../../src/engine/core.js';
 import type { RunState } from '../../src/engine/run-state.js';
 import { newRunState } from '../../src/engine/run-state.js';
 import type { PendingStep } from '../../src/handlers/manual.js';

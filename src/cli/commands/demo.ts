@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { Engine } from '../../engine/service.js';
+import { Engine } from '../../engine/engine.js';
 import { UserError } from '../../errors.js';
 import { prepareDemoWorkspace, DEMO_TASK } from '../../sim/demo-workspace.js';
 import { ScriptedTeam } from '../../sim/scripted-team.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { Engine } from '../../engine/service.js';
+import { Engine } from '../../engine/engine.js';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
 import { initWorkspace } from '../../workspace/init.js';
 import { CONFIG_FILE_NAME } from '../../workspace/paths.js';

@@ -1,0 +1,358 @@
+import { EventEmitter } from 'node:events';
+import { initialTransition } from 'xstate';
+import type { MachineEntry } from '../../machines/index.js';
+import { machines } from '../../machines/index.js';
+import { UserError } from '../errors.js';
+import type { Mailbox } from '../mailbox/port.js';
+import type { RunStore } from '../store/types.js';
+import type { Config } from '../workspace/config-schema.js';
+import type { WorkspacePaths } from '../workspace/paths.js';
+import { expandRecipients } from './addresses.js';
+import type { Effects } from './apply.js';
+import { persist, stateLabel } from './apply.js';
+import { deliverOutbox } from './deliver-outbox.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { applyRecord, fold } from './fold.js';
+import type { EventRecord, EventSource, RunRecord, RunState } from './run-state.js';
+import { isFinished, newRunState } from './run-state.js';
+import type { Stepped } from './step.js';
+import { accepts, journaled, step } from './step.js';
+import { setTaskStatusSafe } from './tasks.js';
+import { TimerTable } from './timers.js';
+
+/** The run store as the engine uses it: its records and its snapshot states. */
+export type RunStoreOf = RunStore<RunRecord, RunState>;
+
+/** What the engine needs from outside; time and ids are ports. */
+export interface EngineDeps {
+  paths: WorkspacePaths;
+  config: Config;
+  store: RunStoreOf;
+  mailbox: Mailbox;
+  now?: () => number;
+  /** One line per transition, and warnings. */
+  log?: (line: string) => void;
+}
+
+/** Events for readers (the UI): a run changed, or something needs saying. */
+export interface EngineEvents {
+  run: [RunState];
+  warning: [string];
+}
+
+/** Starts the work of a step; the engine's step runner implements it. */
+export interface StepStarter {
+  start(runId: string, id: string, state: RunState): void;
+  stop(runId: string, id: string): void;
+  /** Whether step `id` completes at once (instant or built-in work), so the engine runs it inside the macro-step. */
+  inline(runId: string, id: string, state: RunState): boolean;
+  /** Runs such a step and gives its done or error event. Never rejects. */
+  runInline(runId: string, id: string, state: RunState): Promise<{ type: string; output?: unknown; error?: unknown }>;
+}
+
+/**
+ * The durable core: applies one event to one run at a time (load → transition →
+ * journal → effects), keeps every run's state in memory, and carries out effects only
+ * after they are journaled (docs/DESIGN.md §4).
+ */
+export class RunCore extends EventEmitter<EngineEvents> {
+  readonly entry: MachineEntry;
+  readonly now: () => number;
+  /** Unfinished runs. A finished run leaves it (the store has it): the engine does not grow with finished runs. */
+  readonly runs = new Map<string, RunState>();
+  /** The last few runs that finished, for readers (the UI, tests) and late messages; at most RECENT_KEPT. */
+  private readonly recent = new Map<string, RunState>();
+  private readonly seqs = new Map<string, number>();
+  /** Runs being created (a HANDOFF in the queue): later messages of the same scan route to them. */
+  readonly creating = new Set<string>();
+  readonly queue = new KeyedQueue();
+  readonly timers: TimerTable;
+  steps?: StepStarter;
+  private snapshotDue = new Set<string>();
+
+  constructor(readonly deps: EngineDeps) {
+    super();
+    const entry = machines[deps.config.engine.machine];
+    if (!entry) throw new UserError(`config engine.machine: "${deps.config.engine.machine}" is not a known machine (known: ${Object.keys(machines).join(', ')})`);
+    this.entry = entry;
+    this.now = deps.now ?? Date.now;
+    this.timers = new TimerTable(this.now, (runId, id, timer) => {
+      void this.queue
+        .run(runId, () => this.commit(runId, { kind: 'timer', id }, timer.event))
+        .catch((e: unknown) => this.fault(runId, `the fired timer ${id} could not be journaled: ${e instanceof Error ? e.message : String(e)}`));
+    });
+  }
+
+  /** Creates a run for a task: its first journal record holds the machine's initial state. */
+  async create(runId: string, task: { id: string; subject: string; description: string }): Promise<RunState> {
+    const existing = this.get(runId);
+    if (existing) return existing;
+    const now = this.now();
+    const input = this.input(runId, task);
+    const [snapshot] = initialTransition(this.entry.machine, input);
+    const state = newRunState(runId, { id: this.entry.id, version: this.entry.version }, persist(snapshot), now);
+    await this.append(runId, { seq: 1, at: now, kind: 'created', machine: state.machine, input, state });
+    this.runs.set(runId, state);
+    return state;
+  }
+
+  /** The machine's input for a new run. */
+  input(runId: string, task: { id: string; subject: string; description: string }) {
+    const limits = this.deps.config.limits;
+    return {
+      runId,
+      task,
+      limits: {
+        planRevisions: limits.planRevisions,
+        fixCycles: limits.fixCycles,
+        implementRounds: limits.implementRounds,
+        approvalReminderMs: limits.approvalReminderMs,
+        approvalEscalateMs: limits.approvalEscalateMs,
+      },
+    };
+  }
+
+  /**
+   * Why `event` cannot start a new run (a run its first state would not take it in would
+   * wait for ever), or undefined when it can: a message from the engine's own member
+   * never starts one, nor one the machine's first state has no place for.
+   */
+  refusesToStart(event: { type: string; from?: string }): string | undefined {
+    const self = this.deps.config.engine.member;
+    if (event.from === self) return `a ${event.type} from ${self}, this engine's own member, does not start a run: a teammate does not hand work to itself`;
+    const [first] = initialTransition(this.entry.machine, this.input('new', { id: 'new', subject: '', description: '' }));
+    if (first.can(event as never)) return undefined;
+    return `a ${event.type} from ${event.from ?? 'an unknown sender'} does not start a run: ${this.entry.explain(stateLabel(first.value), first.status, event)}`;
+  }
+
+  /**
+   * Applies one event to a run: the pure step, then the steps it started that complete at
+   * once (instant and built-in work, run here inside the same macro-step), then one
+   * journal record holding all of it (durable when this resolves), then the effects.
+   * Returns the record. Must be called inside the run's queue. A message whose key the
+   * run has already applied is not applied again.
+   */
+  async commit(runId: string, source: EventSource, event: { type: string; from?: string; [k: string]: unknown }): Promise<EventRecord | undefined> {
+    const before = this.get(runId);
+    if (!before) throw new UserError(`no run "${runId}"; \`teamstate runs\` lists them`);
+    if (!accepts(before, source)) return undefined;
+    const now = this.now();
+    const ctx = { now, self: this.deps.config.engine.member, recipients: (to: string[]) => expandRecipients(to, this.deps.config) };
+    const first = step(this.entry, before, source, event, ctx);
+    const chain = [first];
+    let state = first.state;
+    // Steps that complete at once run now, so a reply costs one record, not one per step.
+    let inline = first.effects.start.filter((id) => this.steps?.inline(runId, id, state));
+    for (let round = 0; inline.length > 0 && round < MAX_INLINE_ROUNDS; round++) {
+      const at = state;
+      const ends = await Promise.all(inline.map((id) => this.steps!.runInline(runId, id, at)));
+      const next: string[] = [];
+      for (const [i, id] of inline.entries()) {
+        const s = state.steps[id];
+        if (!s || s.attempt !== at.steps[id]?.attempt) continue;
+        const stepped = step(this.entry, state, { kind: 'step', id, attempt: s.attempt }, ends[i]!, ctx);
+        chain.push(stepped);
+        state = stepped.state;
+        next.push(...stepped.effects.start.filter((sid) => this.steps?.inline(runId, sid, state)));
+      }
+      inline = next;
+    }
+    const [head, ...rest] = journaled(chain.map((c) => c.applied));
+    const record: EventRecord = { seq: this.nextSeq(runId), at: now, kind: 'event', ...head!, ...(rest.length ? { then: rest } : {}) };
+    await this.append(runId, record);
+    this.put(state);
+    chain.forEach((c, i) => this.logTransition(runId, (chain[i - 1]?.state ?? before).snapshot.value, c));
+    await this.carryOut(runId, state, netEffects(before, state, chain));
+    return record;
+  }
+
+  /** Effects of a journaled transition: steps, timers, task status, then deliveries. */
+  private async carryOut(runId: string, state: RunState, effects: Effects): Promise<void> {
+    for (const id of effects.stop) this.steps?.stop(runId, id);
+    for (const id of effects.start) this.steps?.start(runId, id, state);
+    this.timers.sync(runId, state.timers);
+    if (effects.task) await setTaskStatusSafe(this.deps.paths, state, effects.task, this.deps.config.engine.member, (w) => this.warn(w));
+    await this.flushOutbox(runId);
+    const latest = this.get(runId)!;
+    if (isFinished(latest)) {
+      // Cached here, once: a later writeSnapshots would find its journal closed and read it whole.
+      this.snapshotDue.delete(runId);
+      await this.deps.store.writeSnapshot(runId, this.seqs.get(runId)!, persisted(latest));
+      await this.deps.store.markFinished(runId);
+      this.retire(latest);
+    } else {
+      this.snapshotDue.add(runId);
+    }
+    this.emit('run', latest);
+  }
+
+  /** Delivers what the run has journaled and not yet delivered, then journals that it did. */
+  async flushOutbox(runId: string): Promise<void> {
+    const state = this.get(runId)!;
+    if (state.undelivered.length === 0) return;
+    const keys = await deliverOutbox(this.deps.mailbox, state.undelivered, (w) => this.warn(w));
+    const record: RunRecord = { seq: this.nextSeq(runId), at: this.now(), kind: 'delivered', keys };
+    await this.append(runId, record);
+    this.put(applyRecord(this.get(runId)!, record));
+  }
+
+  /** A run in memory: unfinished, or among the last few that finished. */
+  get(runId: string): RunState | undefined {
+    return this.runs.get(runId) ?? this.recent.get(runId);
+  }
+
+  /**
+   * Brings a finished run back from the store (a late message for it is journaled as out
+   * of place there, not mistaken for a new run). Undefined when the store has no such run.
+   */
+  async revive(runId: string, migrate: (s: RunState) => RunState): Promise<RunState | undefined> {
+    const known = this.get(runId);
+    if (known) return known;
+    let loaded;
+    try {
+      loaded = await this.deps.store.load(runId);
+    } catch (e) {
+      if (e instanceof UserError) return undefined;
+      throw e;
+    }
+    const state = fold(loaded.tail, loaded.snapshot?.data);
+    if (!state || this.get(runId)) return this.get(runId);
+    this.seqs.set(runId, loaded.tail.at(-1)?.seq ?? loaded.snapshot?.seq ?? 0);
+    const migrated = migrate(state);
+    if (isFinished(migrated)) this.remember(migrated);
+    else this.runs.set(runId, migrated);
+    return migrated;
+  }
+
+  /** Stores a run's new state where it lives: with the unfinished runs, or the recent finished ones. */
+  private put(state: RunState): void {
+    if (this.recent.has(state.runId)) this.recent.set(state.runId, state);
+    else this.runs.set(state.runId, state);
+  }
+
+  /** A run that finished leaves the unfinished runs for the few recent ones. */
+  private retire(state: RunState): void {
+    this.runs.delete(state.runId);
+    this.remember(state);
+  }
+
+  private remember(state: RunState): void {
+    this.recent.delete(state.runId);
+    this.recent.set(state.runId, state);
+    for (const id of this.recent.keys()) {
+      if (this.recent.size <= RECENT_KEPT) break;
+      this.recent.delete(id);
+      this.seqs.delete(id);
+    }
+  }
+
+  /** The runs finished recently, oldest first. */
+  recentlyFinished(): RunState[] {
+    return [...this.recent.values()];
+  }
+
+  /** Journals another attempt of a step interrupted by a crash (at-least-once, docs/DESIGN.md §4). */
+  async restartStep(runId: string, id: string): Promise<RunState> {
+    const state = this.get(runId)!;
+    const attempt = (state.attempts[id] ?? state.steps[id]!.attempt) + 1;
+    const record: RunRecord = { seq: this.nextSeq(runId), at: this.now(), kind: 'step-started', id, attempt };
+    await this.append(runId, record);
+    const next = applyRecord(state, record);
+    this.put(next);
+    return next;
+  }
+
+  /** Adopts a run read back from the store (recovery). */
+  adopt(state: RunState, seq: number): void {
+    this.runs.set(state.runId, state);
+    this.seqs.set(state.runId, seq);
+  }
+
+  /**
+   * Writes the snapshot cache of runs that changed since the last call and now wait on
+   * someone else (no step running). A run with steps in flight is skipped: its next
+   * commit comes soon and marks it due again, so a busy run is cached once it settles,
+   * not after every step (the cache serves resume, where runs are waiting). `all` (on
+   * stop) writes every changed run.
+   */
+  async writeSnapshots(all = false): Promise<void> {
+    const due = all ? [...this.snapshotDue] : [...this.snapshotDue].filter((id) => Object.keys(this.runs.get(id)?.steps ?? {}).length === 0);
+    for (const id of due) this.snapshotDue.delete(id);
+    await Promise.all(
+      due.map((id) =>
+        this.queue.run(id, async () => {
+          const state = this.get(id);
+          if (state) await this.deps.store.writeSnapshot(id, this.seqs.get(id)!, persisted(state));
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Marks a run faulted: something it did (a step's result, a fired timer) could not be
+   * journaled, so it will not move on by itself. Shown in `runs` and the UI with the
+   * reason; a restart recovers it from its journal (the step re-runs, the timer re-arms).
+   */
+  fault(runId: string, reason: string): void {
+    const state = this.get(runId);
+    this.warn(`run ${runId}: ${reason}; the run is faulted until the engine restarts`);
+    if (!state) return;
+    const faulted = { ...state, faulted: reason };
+    this.put(faulted);
+    this.emit('run', faulted);
+  }
+
+  warn(line: string): void {
+    this.deps.log?.(`warning: ${line}`);
+    this.emit('warning', line);
+  }
+
+  private async append(runId: string, record: RunRecord): Promise<void> {
+    try {
+      await this.deps.store.append(runId, [record]);
+    } catch (e) {
+      // Marked as the journal's, so intake tells a store that stopped from a message's own bug.
+      if (e instanceof Error && (e as NodeJS.ErrnoException).code === undefined) Object.assign(e, { code: 'EJOURNAL' });
+      throw e;
+    }
+    this.seqs.set(runId, record.seq);
+  }
+
+  /** The seq of the run's next record; taken only once the append succeeds. */
+  private nextSeq(runId: string): number {
+    return (this.seqs.get(runId) ?? 0) + 1;
+  }
+
+  private logTransition(runId: string, from: unknown, { applied, state }: Stepped): void {
+    if (!this.deps.log) return;
+    const { event, outOfPlace } = applied;
+    const what = `${event.type}${typeof event.from === 'string' ? ` from ${event.from}` : ''}`;
+    if (outOfPlace) this.deps.log(`${runId}: ${what} out of place: ${outOfPlace}`);
+    else this.deps.log(`${runId}: ${stateLabel(from)} → ${stateLabel(state.snapshot.value)} (${what})`);
+  }
+}
+
+/** A run's state as the snapshot cache keeps it: what the journal says, without what only this process knows. */
+function persisted(state: RunState): RunState {
+  if (state.faulted === undefined) return state;
+  const { faulted: _faulted, ...rest } = state;
+  return rest;
+}
+
+/** Finished runs kept in memory after they finish (the store keeps them all). */
+export const RECENT_KEPT = 64;
+
+/** Inline rounds at most per record: a machine that loops through instant steps is cut off, not spun forever. */
+const MAX_INLINE_ROUNDS = 64;
+
+/**
+ * The effects of a chain of steps as one: steps running at the end that were not before
+ * (less those done inline), steps that ran before and are gone, every message, the task
+ * status changes in order.
+ */
+function netEffects(before: RunState, after: RunState, chain: Stepped[]): Effects {
+  const start = Object.keys(after.steps).filter((id) => after.steps[id]!.attempt !== before.steps[id]?.attempt);
+  const stop = Object.keys(before.steps).filter((id) => after.steps[id]?.attempt !== before.steps[id]!.attempt);
+  const task = chain.map((c) => c.effects.task).filter((t) => t !== undefined).at(-1);
+  return { outbox: chain.flatMap((c) => c.effects.outbox), start, stop, ...(task ? { task } : {}) };
+}
