@@ -3,14 +3,19 @@
 // each drop until the reply lands in the recipient's new/ folder.
 //
 //   tsx bench/driver.ts --workspace DIR --concurrency 200 --runs 400
+//   tsx bench/driver.ts --workspace DIR --burst 5000     (5,000 handoffs dropped at once; PLANs timed)
+//   … --deadline 150     (stop after 150 s and report what was done, with the count of unfinished runs)
 //
-// Prints one JSON line (a DriverResult) on stdout. A separate process from the responder,
+// In a burst, every handoff is first written to tmp/, then all are renamed into new/ at
+// once, and the pass ends when every PLAN is in: `firstMs` and `seconds` are counted from
+// the first rename. Prints one JSON line (a DriverResult) on stdout. A separate process from the responder,
 // so its own work never slows the thing it measures.
 import { watch, type FSWatcher } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderMessage } from '../src/protocol/render.js';
+import { mapLimit } from '../src/store/map-limit.js';
 import { WorkspacePaths } from '../src/workspace/paths.js';
 import { argNumber, argString, summarize, type Summary } from './lib/args.js';
 import { dropFor, ENGINEER, EXCHANGES, REPLY_MEMBERS, replyHeaders } from './lib/lifecycle.js';
@@ -24,6 +29,10 @@ export interface DriverResult {
   perSecond: number;
   latencyMs: Summary;
   byExchange: Record<string, Summary>;
+  /** Burst only: from the first rename into new/ to the first reply (ms). */
+  firstMs?: number;
+  /** Runs not finished when `--deadline` (s) ran out; the figures cover what was done. */
+  unfinished?: number;
 }
 
 /** Where each task is: the exchange it waits on and when that drop was made. */
@@ -39,9 +48,13 @@ const RESCAN_MS = 250;
 
 async function main(): Promise<void> {
   const paths = new WorkspacePaths(argString('workspace'));
-  const concurrency = argNumber('concurrency', 1);
-  const runs = argNumber('runs', concurrency);
-  const prefix = argString('prefix', `c${concurrency}`);
+  const burst = argNumber('burst', 0);
+  const concurrency = burst || argNumber('concurrency', 1);
+  const runs = burst || argNumber('runs', concurrency);
+  /** Exchanges per run: the whole lifecycle, or in a burst only the handoff. */
+  const exchanges = burst ? 1 : EXCHANGES.length;
+  const prefix = argString('prefix', burst ? `b${burst}` : `c${concurrency}`);
+  const deadlineMs = argNumber('deadline', 0) * 1000;
   const inbox = paths.inbox(ENGINEER);
   const tasks = Array.from({ length: runs }, (_, i) => `${prefix}-${String(i + 1).padStart(5, '0')}`);
   const flying = new Map<string, InFlight>();
@@ -51,6 +64,9 @@ async function main(): Promise<void> {
   let started = 0;
   let finished = 0;
   let lastProgress = performance.now();
+  let firstAt: number | undefined;
+  let overdue = false;
+  let t0 = performance.now();
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
 
@@ -87,10 +103,11 @@ async function main(): Promise<void> {
     const want = EXCHANGES[f.at]!.reply;
     if (want.to !== member || want.type !== type || (want.contains && !text.includes(want.contains))) return;
     const ms = now - f.since;
+    firstAt ??= now;
     latencies.push(ms);
     byExchange.get(EXCHANGES[f.at]!.label)!.push(ms);
     lastProgress = now;
-    if (f.at + 1 < EXCHANGES.length) {
+    if (f.at + 1 < exchanges) {
       await drop(task, f.at + 1);
       return;
     }
@@ -114,14 +131,27 @@ async function main(): Promise<void> {
         .then((names) => Promise.all(names.map((n) => arrived(member, n))))
         .catch(onError);
     }
-    if (performance.now() - lastProgress > STALL_MS) {
+    if (deadlineMs > 0 && performance.now() - t0 > deadlineMs) {
+      overdue = true;
+      resolveDone();
+    } else if (performance.now() - lastProgress > STALL_MS) {
       failures.push(`no reply for ${STALL_MS / 1000} s; waiting: ${[...flying].slice(0, 5).map(([t, f]) => `${t} on ${EXCHANGES[f.at]!.label}`).join(', ')}`);
       resolveDone();
     }
   }, RESCAN_MS);
 
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: Math.min(concurrency, runs) }, () => startNext()));
+  if (burst) {
+    const names = tasks.map((task) => `${EXCHANGES[0]!.drop.from}--${task}-0.md`);
+    await mapLimit(tasks.map((task, i) => [task, names[i]!] as const), 64, ([task, name]) => fs.writeFile(path.join(inbox.tmp, name), renderMessage(dropFor(task, 0))));
+    started = runs;
+    t0 = performance.now();
+    lastProgress = t0;
+    for (const task of tasks) flying.set(task, { at: 0, since: t0 });
+    await Promise.all(names.map((name) => fs.rename(path.join(inbox.tmp, name), path.join(inbox.new, name))));
+  } else {
+    t0 = performance.now();
+    await Promise.all(Array.from({ length: Math.min(concurrency, runs) }, () => startNext()));
+  }
   await done;
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(rescan);
@@ -137,7 +167,9 @@ async function main(): Promise<void> {
     seconds,
     perSecond: latencies.length / seconds,
     latencyMs: summarize(latencies),
-    byExchange: Object.fromEntries([...byExchange].map(([k, v]) => [k, summarize(v)])),
+    byExchange: Object.fromEntries([...byExchange].filter(([, v]) => v.length > 0).map(([k, v]) => [k, summarize(v)])),
+    ...(burst && firstAt !== undefined ? { firstMs: firstAt - t0 } : {}),
+    ...(overdue ? { unfinished: runs - finished } : {}),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

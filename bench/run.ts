@@ -1,57 +1,49 @@
-// `npm run bench`: the performance figures of the README, measured black-box.
+// `npm run bench`: the performance figures of the README (issue #11), measured black-box,
+// every system side by side in one run.
 //
-//   tsx bench/run.ts [--concurrency 1,200,1000] [--idle 10000] [--quick] [--json bench/results.json]
+//   tsx bench/run.ts [--cases start,serial,load,long,burst,resume] [--systems null,xstate,langgraph,teamstate]
+//                    [--quick] [--json FILE]
 //
-// For each concurrency, a driver process (bench/driver.ts) plays the rest of the team
-// against `teamstate start --headless` on an `instant` workspace (fsync on), and then
-// against the null responder (bench/null-responder.ts) through the same driver: every
-// engine figure is also shown as a ratio to what the harness itself allows here.
-// Then: start time on an empty workspace, and the time and memory to resume 10,000
-// persisted unfinished runs. Prints a table and writes the JSON file.
+// Systems: the null responder (bench/null-responder.ts: no state, no fsync), the peers of
+// bench/peers/ (a naive XState v5 program that rewrites an fsync'd JSON snapshot per
+// transition; LangGraph.js with SqliteSaver, interrupts for the waits: each with its own
+// dependencies, installed here on first use) and teamstate itself (the built CLI, `start
+// --headless`, on an `instant` workspace, fsync on). Each answers the same driver
+// (bench/driver.ts) dropping the same messages. Cases, each run for every system before
+// the next case, so all see the machine alike:
+//   start   spawn to READY on an empty workspace
+//   serial  one lifecycle on a fresh process, then 20 one after another: p50 reply
+//   load    200 concurrent runs: messages/s, p50/p99, peak RSS
+//   long    a long-lived process: RSS after rounds of finished lifecycles
+//   burst   5,000 handoffs dropped at once: first PLAN, all PLANs, peak RSS
+//   resume  10,000 unfinished runs (one in ten mid-step) to READY, memory per idle run
+// Prints the tables and the targets of #11 (each a ratio to its peer from this run, met or
+// missed). A full run writes bench/results.json; a partial one only with --json.
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../src/package-root.js';
-import { argFlag, argNumber, argString, summarize } from './lib/args.js';
-import { startupFigures, type StartupFigures } from './lib/startup.js';
-import { benchWorkspace, memoryOf, runScript, startResponder, stopProcess, type ResponderKind } from './lib/processes.js';
-import { formatReport, judge } from './lib/report.js';
-import type { DriverResult } from './driver.js';
+import { argFlag, argString, summarize } from './lib/args.js';
+import { burstCase, FULL, loadCase, longLivedCase, QUICK, resumeCase, serialCase, startCase, type StartFigures } from './lib/cases.js';
+import { ensurePeer, RESPONDERS, type ResponderKind } from './lib/processes.js';
+import { formatReport, judge, type BenchReport, type SystemFigures } from './lib/report.js';
 
-/** One responder at one concurrency. */
-export interface LoadFigures extends DriverResult {
-  kind: ResponderKind;
-  readyMs: number;
-  peakRssBytes: number;
+const CASES = ['start', 'serial', 'load', 'long', 'burst', 'resume'] as const;
+type CaseName = (typeof CASES)[number];
+
+function list<T extends string>(name: string, all: readonly T[], alias: Record<string, T> = {}): T[] {
+  const raw = argString(name, all.join(','));
+  const picked = raw.split(',').map((v) => alias[v.trim()] ?? (v.trim() as T));
+  const bad = picked.filter((v) => !all.includes(v));
+  if (bad.length > 0) throw new Error(`--${name}: unknown ${bad.join(', ')} (choose from ${all.join(', ')})`);
+  return all.filter((v) => picked.includes(v));
 }
 
-/** Everything one `npm run bench` measured. */
-export interface BenchReport {
-  machine: { cpus: number; cpuModel: string; memoryBytes: number; node: string; platform: string; at: string; fsyncMs?: number };
-  load: LoadFigures[];
-  startup: StartupFigures;
-}
-
-const quick = argFlag('quick');
-const concurrencies = argString('concurrency', '1,200,1000').split(',').map(Number);
-/** Runs driven at each concurrency: enough for a p99, bounded so the whole bench takes minutes. */
-const runsAt = (c: number): number => (quick ? Math.max(c, 5) : c === 1 ? 50 : Math.max(c, 400));
-const idle = argNumber('idle', quick ? 1000 : 10_000);
-const jsonOut = path.resolve(argString('json', path.join(packageRoot(), 'bench', 'results.json')));
-
-async function load(kind: ResponderKind, concurrency: number): Promise<LoadFigures> {
-  const paths = await benchWorkspace(`${kind}-${concurrency}`);
-  const started = await startResponder(kind, paths.root);
-  try {
-    const result = await runScript<DriverResult>('driver.ts', ['--workspace', paths.root, '--concurrency', String(concurrency), '--runs', String(runsAt(concurrency))]);
-    const figures: LoadFigures = { kind, readyMs: started.readyMs, peakRssBytes: memoryOf(started.child.pid!).peak, ...result };
-    process.stderr.write(`  ${kind.padEnd(6)} c=${String(concurrency).padEnd(5)} ${result.perSecond.toFixed(0)} msg/s, p50 ${result.latencyMs.p50.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms\n`);
-    return figures;
-  } finally {
-    await stopProcess(started.child);
-    await fs.rm(paths.root, { recursive: true, force: true });
-  }
-}
+const sizes = argFlag('quick') ? QUICK : FULL;
+const cases = list<CaseName>('cases', CASES);
+const systems = list<ResponderKind>('systems', RESPONDERS, { teamstate: 'engine' });
+const full = cases.length === CASES.length && systems.length === RESPONDERS.length && !argFlag('quick');
+const jsonOut = argString('json', full ? path.join(packageRoot(), 'bench', 'results.json') : '');
 
 /** Median time of one small write + fsync on the benchmark's disk: the floor under any durable reply. */
 async function fsyncLatency(dir: string): Promise<number> {
@@ -72,25 +64,71 @@ async function fsyncLatency(dir: string): Promise<number> {
   return summarize(times).p50;
 }
 
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const label = (k: ResponderKind) => (k === 'engine' ? 'teamstate' : k).padEnd(9);
+
 async function main(): Promise<void> {
   const cpus = os.cpus();
   const report: BenchReport = {
-    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), node: process.version, platform: `${process.platform} ${os.release()}`, at: new Date().toISOString() },
-    load: [],
-    startup: undefined as unknown as StartupFigures,
+    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), node: process.version, platform: `${process.platform} ${os.release()}`, at: new Date().toISOString(), fsyncMs: await fsyncLatency(os.tmpdir()), loadAverage: os.loadavg()[0] ?? NaN },
+    sizes,
+    systems: Object.fromEntries(systems.map((k) => [k, {} as SystemFigures])),
   };
-  report.machine.fsyncMs = await fsyncLatency(os.tmpdir());
-  process.stderr.write(`teamstate bench on ${cpus.length} × ${report.machine.cpuModel}, Node ${process.version}\n`);
-  for (const c of concurrencies) {
-    // Null first, then the engine, at each level: both see the machine in the same state.
-    report.load.push(await load('null', c));
-    report.load.push(await load('engine', c));
+  log(`teamstate bench on ${cpus.length} × ${report.machine.cpuModel}, Node ${process.version}, load ${report.machine.loadAverage.toFixed(1)}: ${cases.join(', ')} for ${systems.map(label).map((s) => s.trim()).join(', ')}`);
+  for (const k of systems) await ensurePeer(k);
+  const t0 = performance.now();
+
+  const run = async <K extends keyof SystemFigures>(name: CaseName, key: K, k: ResponderKind, fn: () => Promise<NonNullable<SystemFigures[K]>>, say: (v: NonNullable<SystemFigures[K]>) => string) => {
+    const f = report.systems[k]!;
+    const t = performance.now();
+    try {
+      f[key] = await fn();
+      log(`  ${name.padEnd(6)} ${label(k)} ${say(f[key]!)}  (${((performance.now() - t) / 1000).toFixed(0)} s)`);
+    } catch (e) {
+      (f.errors ??= {})[key] = (e as Error).message.split('\n')[0]!;
+      log(`  ${name.padEnd(6)} ${label(k)} failed: ${(e as Error).message.slice(0, 400)}`);
+    }
+  };
+  const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
+  const empties = new Map<ResponderKind, StartFigures>();
+  for (const c of cases) {
+    for (const k of systems) {
+      switch (c) {
+        case 'start':
+          await run(c, 'start', k, async () => {
+            const s = await startCase(k, sizes);
+            empties.set(k, s);
+            return s;
+          }, (s) => `READY in ${s.ms.toFixed(0)} ms, ${mb(s.rssBytes)}`);
+          break;
+        case 'serial':
+          await run(c, 'serial', k, () => serialCase(k, sizes), (s) => `1 run p50 ${s.one.latencyMs.p50.toFixed(1)} ms, ${sizes.serialRuns} in a row p50 ${s.serial.latencyMs.p50.toFixed(1)} ms`);
+          break;
+        case 'load':
+          await run(c, 'load', k, () => loadCase(k, sizes), (l) => `${l.perSecond.toFixed(0)} msg/s, p50 ${l.latencyMs.p50.toFixed(1)} ms, p99 ${l.latencyMs.p99.toFixed(0)} ms, peak ${mb(l.peakRssBytes)}${l.unfinished ? `, ${l.unfinished} runs unfinished` : ''}`);
+          break;
+        case 'long':
+          await run(c, 'longLived', k, () => longLivedCase(k, sizes), (l) => `RSS ${l.rssBytes.map(mb).join(' → ')}, ${(l.growthPerRunBytes / 1024).toFixed(1)} KB per finished run`);
+          break;
+        case 'burst':
+          await run(c, 'burst', k, () => burstCase(k, sizes), (b) => `all ${b.seconds.toFixed(1)} s${b.unfinished ? ` (${b.unfinished} unanswered at the deadline)` : ''}, first ${(b.firstMs ?? NaN).toFixed(0)} ms, peak ${mb(b.peakRssBytes)}`);
+          break;
+        case 'resume':
+          if (k === 'null') break;
+          await run(c, 'resume', k, async () => {
+            const empty = empties.get(k) ?? (await startCase(k, sizes));
+            return resumeCase(k, sizes, empty);
+          }, (r) => `${r.runs} runs to READY in ${r.ms.toFixed(0)} ms, ${(r.bytesPerIdleRun / 1024).toFixed(1)} KB per idle run`);
+          break;
+      }
+    }
   }
-  process.stderr.write(`  start and resume of ${idle} idle runs…\n`);
-  report.startup = await startupFigures(idle);
-  await fs.mkdir(path.dirname(jsonOut), { recursive: true });
-  await fs.writeFile(jsonOut, `${JSON.stringify({ ...report, targets: judge(report) }, null, 2)}\n`);
-  process.stdout.write(`${formatReport(report)}\nJSON: ${path.relative(process.cwd(), jsonOut)}\n`);
+  log(`  done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  if (jsonOut) {
+    await fs.mkdir(path.dirname(path.resolve(jsonOut)), { recursive: true });
+    await fs.writeFile(jsonOut, `${JSON.stringify({ ...report, targets: judge(report) }, null, 2)}\n`);
+  }
+  process.stdout.write(`${formatReport(report)}\n${jsonOut ? `\nJSON: ${path.relative(process.cwd(), jsonOut)}\n` : ''}`);
 }
 
 await main();

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,15 +32,64 @@ export interface Started {
   readyMs: number;
 }
 
-/** What answers the inbox: the engine (`teamstate start --headless`) or the null responder. */
-export type ResponderKind = 'engine' | 'null';
+/**
+ * What answers the inbox: the engine (`teamstate start --headless`), the null responder,
+ * or a peer of bench/peers/ (a naive XState program, LangGraph.js with SqliteSaver).
+ */
+export type ResponderKind = 'engine' | 'null' | 'xstate' | 'langgraph';
+
+/** Every responder, in the order the benchmark runs and prints them. */
+export const RESPONDERS: ResponderKind[] = ['null', 'xstate', 'langgraph', 'engine'];
+
+/** How the tables name each responder. */
+export const RESPONDER_NAMES: Record<ResponderKind, string> = {
+  null: 'null responder (no state, no fsync)',
+  xstate: "naive XState, JSON snapshot fsync'd per transition",
+  langgraph: 'LangGraph.js + SqliteSaver',
+  engine: 'teamstate',
+};
+
+/** The node arguments that run a stand-in responder: the null responder, or a peer's program. */
+function scriptOf(kind: Exclude<ResponderKind, 'engine'>): string {
+  return kind === 'null' ? path.join(packageRoot(), 'bench', 'null-responder.ts') : path.join(peerDir(kind), 'peer.ts');
+}
+
+export const peerDir = (kind: 'xstate' | 'langgraph'): string => path.join(packageRoot(), 'bench', 'peers', kind);
+
+/**
+ * Installs a peer's own dependencies from its lock (`npm ci --prefix bench/peers/<kind>`)
+ * when they are missing or older than the lock. Not part of the product's `npm ci`.
+ */
+export async function ensurePeer(kind: ResponderKind): Promise<void> {
+  if (kind === 'engine' || kind === 'null') return;
+  const dir = peerDir(kind);
+  const installed = path.join(dir, 'node_modules', '.package-lock.json');
+  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(path.join(dir, 'package-lock.json')).mtimeMs) return;
+  process.stderr.write(`  installing the ${kind} peer's dependencies (npm ci --prefix ${path.relative(process.cwd(), dir)})…\n`);
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('npm', ['ci', '--prefix', dir, '--prefer-offline', '--no-audit', '--no-fund'], { stdio: ['ignore', 'ignore', 'pipe'], cwd: packageRoot() });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm ci for the ${kind} peer failed (${code}): ${err}`))));
+  });
+}
+
+/** Runs a peer's `--seed N` mode: N unfinished runs written as that peer would leave them. */
+export function seedPeer(kind: 'xstate' | 'langgraph', dir: string, count: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', scriptOf(kind), '--workspace', dir, '--seed', String(count)], { stdio: ['ignore', 'ignore', 'pipe'], cwd: packageRoot() });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`seeding the ${kind} peer failed (${code}): ${err}`))));
+  });
+}
 
 /** Spawns a responder on `dir` (`nodeArgs` such as `--cpu-prof` go to node) and resolves when it prints READY; rejects if it exits first. */
 export function startResponder(kind: ResponderKind, dir: string, nodeArgs: string[] = []): Promise<Started> {
   const argv = [...nodeArgs, ...(
     kind === 'engine'
       ? [cliPath(), 'start', '--headless', '--workspace', dir]
-      : ['--import', 'tsx', path.join(packageRoot(), 'bench', 'null-responder.ts'), '--workspace', dir])];
+      : ['--import', 'tsx', scriptOf(kind), '--workspace', dir])];
   const t0 = performance.now();
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: packageRoot() });
   return new Promise<Started>((resolve, reject) => {

@@ -1,71 +1,152 @@
-import type { BenchReport, LoadFigures } from '../run.js';
+import type { CaseSizes, LoadFigures, LongLivedFigures, ResumeFigures, SerialFigures, StartFigures } from './cases.js';
+import { RESPONDER_NAMES, RESPONDERS, type ResponderKind } from './processes.js';
 
-/** One target of the issue, and whether this run met it. */
+/** What one responder showed in each case that was run (or why a case did not finish). */
+export interface SystemFigures {
+  load?: LoadFigures;
+  serial?: SerialFigures;
+  longLived?: LongLivedFigures;
+  burst?: LoadFigures;
+  start?: StartFigures;
+  resume?: ResumeFigures;
+  /** Case → why it has no figures. */
+  errors?: Record<string, string>;
+}
+
+/** Everything one `npm run bench` measured. */
+export interface BenchReport {
+  machine: { cpus: number; cpuModel: string; memoryBytes: number; node: string; platform: string; at: string; fsyncMs: number; loadAverage: number };
+  sizes: CaseSizes;
+  systems: Partial<Record<ResponderKind, SystemFigures>>;
+}
+
+/** One target of issue #11: teamstate's figure, the peer's from the same run, their ratio, met or not. */
 export interface TargetResult {
   target: string;
-  value: string;
+  teamstate: string;
+  /** The peer the target is measured against, and its figure. */
+  reference: string;
+  ratio: string;
   met: boolean;
 }
 
-const pick = (r: BenchReport, kind: string, c: number): LoadFigures | undefined => r.load.find((l) => l.kind === kind && l.concurrency === c);
+const MB = 2 ** 20;
 const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
-const pad = (s: string, n: number): string => s.padStart(n);
+const secs = (v: number): string => `${v.toFixed(1)} s`;
+const mb = (v: number): string => `${(v / MB).toFixed(0)} MB`;
+const kb = (v: number): string => `${(v / 1024).toFixed(1)} KB`;
+const x = (v: number): string => (Number.isFinite(v) ? `${v >= 10 ? v.toFixed(0) : v.toFixed(2)} ×` : '—');
+const n = (v: number): string => v.toLocaleString('en');
 
-/** The issue's targets against this report (those whose figures were measured). */
+/** A burst's figure for the table: all PLANs in, or how far it got before the deadline. */
+function burstAll(b: LoadFigures): string {
+  return b.unfinished ? `> ${secs(b.seconds)} (${n(b.runs - b.unfinished)} of ${n(b.runs)})` : secs(b.seconds);
+}
+
+/** The issue's targets against this report: those whose figures were measured. */
 export function judge(r: BenchReport): TargetResult[] {
   const out: TargetResult[] = [];
-  const e200 = pick(r, 'engine', 200);
-  const n200 = pick(r, 'null', 200);
-  if (e200 && n200) {
-    const ratio = e200.perSecond / n200.perSecond;
-    out.push({ target: 'throughput at 200 runs ≥ 0.8 × null responder', value: `${ratio.toFixed(2)} ×`, met: ratio >= 0.8 });
+  const e = r.systems.engine ?? {};
+  const ref = (k: ResponderKind) => r.systems[k] ?? {};
+  const peer = (k: ResponderKind, v: string) => `${RESPONDER_NAMES[k].split(' (')[0]!.split(',')[0]}: ${v}`;
+  const add = (target: string, teamstate: string, reference: string, ratio: number, met: boolean) => out.push({ target, teamstate, reference, ratio: x(ratio), met });
+
+  const c = r.sizes.loadConcurrency;
+  if (e.load) {
+    for (const [k, want] of [['null', 0.8], ['xstate', 2], ['langgraph', 5]] as const) {
+      const p = ref(k).load;
+      if (!p) continue;
+      const ratio = e.load.perSecond / p.perSecond;
+      add(`${c} concurrent runs: messages/s ≥ ${want} × ${k === 'null' ? 'the null responder' : k === 'xstate' ? 'the naive XState peer' : 'LangGraph'}`, `${e.load.perSecond.toFixed(0)} msg/s`, peer(k, `${p.perSecond.toFixed(0)} msg/s`), ratio, ratio >= want && !e.load.unfinished);
+    }
+    const xs = ref('xstate').load;
+    if (xs) {
+      const ratio = e.load.peakRssBytes / xs.peakRssBytes;
+      add(`peak RSS at ${c} runs ≤ 1.5 × the naive XState peer`, mb(e.load.peakRssBytes), peer('xstate', mb(xs.peakRssBytes)), ratio, ratio <= 1.5);
+    }
   }
-  const e1 = pick(r, 'engine', 1);
-  const n1 = pick(r, 'null', 1);
-  if (e1 && n1) {
-    const ratio = e1.latencyMs.p50 / n1.latencyMs.p50;
-    out.push({ target: 'single-run p50 latency ≤ 1.3 × null responder', value: `${ratio.toFixed(1)} ×`, met: ratio <= 1.3 });
+  const nul = ref('null');
+  if (e.serial && nul.serial) {
+    const ratio = e.serial.serial.latencyMs.p50 / nul.serial.serial.latencyMs.p50;
+    add(`${r.sizes.serialRuns} lifecycles one after another: p50 reply ≤ 1.3 × the null responder`, `${ms(e.serial.serial.latencyMs.p50)} ms`, peer('null', `${ms(nul.serial.serial.latencyMs.p50)} ms`), ratio, ratio <= 1.3);
   }
-  const s = r.startup;
-  out.push({ target: `resume ${s.idleRuns.toLocaleString('en')} runs < 2 s`, value: `${ms(s.resumeMs)} ms`, met: s.resumeMs < 2000 });
-  out.push({ target: 'memory per idle run < 20 KB', value: `${(s.bytesPerIdleRun / 1024).toFixed(1)} KB`, met: s.bytesPerIdleRun < 20 * 1024 });
-  out.push({ target: 'headless start < 300 ms', value: `${ms(s.startMs)} ms`, met: s.startMs < 300 });
+  if (e.resume) {
+    const xs = ref('xstate').resume;
+    add('memory per idle run < 5 KB', kb(e.resume.bytesPerIdleRun), xs ? peer('xstate', kb(xs.bytesPerIdleRun)) : '—', xs ? e.resume.bytesPerIdleRun / xs.bytesPerIdleRun : NaN, e.resume.bytesPerIdleRun < 5 * 1024);
+  }
+  if (e.longLived) {
+    const l = e.longLived;
+    const growth = (f: LongLivedFigures) => f.rssBytes.at(-1)! / f.rssBytes[0]!;
+    const p = nul.longLived;
+    add(
+      `long-lived: no growth with finished runs (< 1 KB RSS per finished run, over ${n(l.finished.slice(1).reduce((a, b) => a + b, 0))} after ${n(l.finished[0]!)} to warm up)`,
+      `${kb(l.growthPerRunBytes)} per run (${mb(l.rssBytes[0]!)} → ${mb(l.rssBytes.at(-1)!)})`,
+      p ? peer('null', `${kb(p.growthPerRunBytes)} per run`) : '—',
+      p ? growth(l) / growth(p) : NaN,
+      l.growthPerRunBytes < 1024,
+    );
+  }
+  if (e.burst) {
+    const b = e.burst;
+    const nb = nul.burst;
+    const first = b.firstMs ?? Infinity;
+    add(`${n(r.sizes.burst)} handoffs at once: first PLAN within 0.5 s`, `${ms(first)} ms`, nb ? peer('null', `${ms(nb.firstMs ?? NaN)} ms`) : '—', nb ? first / (nb.firstMs ?? NaN) : NaN, first <= 500);
+    if (nb) {
+      const ratio = b.seconds / nb.seconds;
+      add(`${n(r.sizes.burst)} handoffs at once: all PLANs within 3 × the null responder`, burstAll(b), peer('null', burstAll(nb)), ratio, ratio <= 3 && !b.unfinished && !nb.unfinished);
+    }
+    const xb = ref('xstate').burst;
+    add(`${n(r.sizes.burst)} handoffs at once: RSS under 250 MB`, mb(b.peakRssBytes), xb ? peer('xstate', mb(xb.peakRssBytes)) : '—', xb ? b.peakRssBytes / xb.peakRssBytes : NaN, b.peakRssBytes < 250 * MB);
+  }
+  if (e.resume) {
+    const xs = ref('xstate').resume;
+    add(`${n(e.resume.runs)} unfinished runs (${n(e.resume.midStep)} mid-step) resumed to READY in under 1 s`, `${ms(e.resume.ms)} ms`, xs ? peer('xstate', `${ms(xs.ms)} ms`) : '—', xs ? e.resume.ms / xs.ms : NaN, e.resume.ms < 1000);
+  }
+  if (e.start) {
+    const ns = nul.start;
+    add('headless start under 200 ms', `${ms(e.start.ms)} ms`, ns ? peer('null', `${ms(ns.ms)} ms`) : '—', ns ? e.start.ms / ns.ms : NaN, e.start.ms < 200);
+  }
   return out;
 }
 
-/** The table of the README's Performance section, as Markdown. */
+/** The README's Performance tables, as Markdown: every system side by side, then the targets. */
 export function formatReport(r: BenchReport): string {
+  const m = r.machine;
+  const s = r.sizes;
+  const kinds = RESPONDERS.filter((k) => r.systems[k]);
+  const cell = <T>(f: T | undefined, show: (v: T) => string, k: ResponderKind, name: string): string => (f ? show(f) : r.systems[k]?.errors?.[name] ? `failed: ${r.systems[k]!.errors![name]!.slice(0, 60)}` : '—');
   const lines = [
-    `Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${(r.machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${r.machine.platform}, Node ${r.machine.node}; fsync on${r.machine.fsyncMs === undefined ? '' : ` (one write + fsync here: ${r.machine.fsyncMs.toFixed(1)} ms median)`}.`,
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${m.platform}, Node ${m.node}; load average ${m.loadAverage.toFixed(1)} at the start; fsync on (one write + fsync here: ${m.fsyncMs.toFixed(1)} ms median).`,
     '',
-    '| concurrent runs | responder | messages/s | p50 ms | p99 ms | peak RSS MB | vs null: throughput | vs null: p50 |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|',
+    `| system | ${s.loadConcurrency} runs msg/s | ${s.loadConcurrency} runs p50 / p99 | peak RSS, ${s.loadConcurrency} runs | 1 run p50 | ${s.serialRuns} lifecycles in a row, p50 |`,
+    '|---|---:|---:|---:|---:|---:|',
   ];
-  for (const l of r.load) {
-    const n = pick(r, 'null', l.concurrency);
-    const vs = l.kind === 'engine' && n ? [`${(l.perSecond / n.perSecond).toFixed(2)} ×`, `${(l.latencyMs.p50 / n.latencyMs.p50).toFixed(1)} ×`] : ['', ''];
+  for (const k of kinds) {
+    const f = r.systems[k]!;
     lines.push(
-      `| ${l.concurrency} | ${l.kind === 'engine' ? 'teamstate' : 'null responder'} | ${l.perSecond.toFixed(0)} | ${ms(l.latencyMs.p50)} | ${ms(l.latencyMs.p99)} | ${(l.peakRssBytes / 2 ** 20).toFixed(0)} | ${vs[0]} | ${vs[1]} |`,
+      `| ${RESPONDER_NAMES[k]} | ${cell(f.load, (l) => `${l.perSecond.toFixed(0)}${l.unfinished ? ` (${n(l.unfinished)} runs unfinished after ${secs(l.seconds)})` : ''}`, k, 'load')} | ${cell(f.load, (l) => `${ms(l.latencyMs.p50)} / ${ms(l.latencyMs.p99)} ms`, k, 'load')} | ${cell(f.load, (l) => mb(l.peakRssBytes), k, 'load')} | ${cell(f.serial, (v) => `${ms(v.one.latencyMs.p50)} ms`, k, 'serial')} | ${cell(f.serial, (v) => `${ms(v.serial.latencyMs.p50)} ms`, k, 'serial')} |`,
     );
   }
-  const s = r.startup;
   lines.push(
     '',
-    '| start and resume | value |',
-    '|---|---:|',
-    `| headless start to READY (empty workspace, median of ${s.startTries.length}) | ${ms(s.startMs)} ms |`,
-    `| resume ${s.idleRuns.toLocaleString('en')} unfinished runs to READY (median of ${s.resumeTries.length}) | ${ms(s.resumeMs)} ms |`,
-    `| RSS: empty / with ${s.idleRuns.toLocaleString('en')} idle runs | ${(s.rssEmptyBytes / 2 ** 20).toFixed(0)} MB / ${(s.rssIdleBytes / 2 ** 20).toFixed(0)} MB |`,
-    `| memory per idle run | ${(s.bytesPerIdleRun / 1024).toFixed(1)} KB |`,
-    '',
-    '| target | this run | met |',
-    '|---|---:|:---:|',
-    ...judge(r).map((t) => `| ${t.target} | ${t.value} | ${t.met ? 'yes' : 'no'} |`),
+    `| system | ${n(s.burst)} handoffs at once: all PLANs / first / peak RSS | long-lived: RSS after each ${n(s.longRuns)} finished runs | headless start | ${n(s.idleRuns)} unfinished runs: to READY / memory per run |`,
+    '|---|---:|---:|---:|---:|',
   );
-  const e = r.load.filter((l) => l.kind === 'engine');
-  if (e.length > 0) {
-    lines.push('', 'Engine p50 by exchange (ms):', '', `| concurrent runs | ${Object.keys(e[0]!.byExchange).join(' | ')} |`, `|---:|${Object.keys(e[0]!.byExchange).map(() => '---:').join('|')}|`);
-    for (const l of e) lines.push(`| ${l.concurrency} | ${Object.values(l.byExchange).map((x) => pad(ms(x.p50), 1)).join(' | ')} |`);
+  for (const k of kinds) {
+    const f = r.systems[k]!;
+    lines.push(
+      `| ${RESPONDER_NAMES[k]} | ${cell(f.burst, (b) => `${burstAll(b)} / ${ms(b.firstMs ?? NaN)} ms / ${mb(b.peakRssBytes)}`, k, 'burst')} | ${cell(f.longLived, (l) => `${l.rssBytes.map((v) => (v / MB).toFixed(0)).join(' → ')} MB${l.finished.some((f) => f < l.runsPerRound) ? ` (${l.finished.map(n).join(' / ')} finished)` : ''}`, k, 'longLived')} | ${cell(f.start, (v) => `${ms(v.ms)} ms`, k, 'start')} | ${k === 'null' ? '—' : cell(f.resume, (v) => `${ms(v.ms)} ms / ${kb(v.bytesPerIdleRun)}`, k, 'resume')} |`,
+    );
   }
+  const targets = judge(r);
+  if (targets.length > 0) {
+    lines.push('', '| target (#11) | teamstate | peer, same run | ratio | met |', '|---|---:|---:|---:|:---:|');
+    for (const t of targets) lines.push(`| ${t.target} | ${t.teamstate} | ${t.reference} | ${t.ratio} | ${t.met ? 'met' : 'missed'} |`);
+  }
+  const e = r.systems.engine;
+  const byExchange = (label: string, d: { byExchange: Record<string, { p50: number }> } | undefined) =>
+    d ? `| ${label} | ${Object.entries(d.byExchange).map(([k, v]) => `${k} ${ms(v.p50)}`).join(' · ')} |` : undefined;
+  const rows = [byExchange('1 run', e?.serial?.one), byExchange(`${s.serialRuns} in a row`, e?.serial?.serial), byExchange(`${s.loadConcurrency} concurrent`, e?.load)].filter((l): l is string => l !== undefined);
+  if (rows.length > 0) lines.push('', '| teamstate p50 by exchange (ms) | |', '|---|---|', ...rows);
   return lines.join('\n');
 }

@@ -6,49 +6,65 @@ import { mapLimit } from '../../src/store/map-limit.js';
 import { renderMessage } from '../../src/protocol/render.js';
 import { fold } from '../../src/engine/fold.js';
 import type { RunRecord, RunState } from '../../src/engine/run-state.js';
+import type { StepHandler } from '../../src/handlers/types.js';
 import type { WorkspacePaths } from '../../src/workspace/paths.js';
 import { dropFor, ENGINEER } from './lifecycle.js';
 
-const TEMPLATE = 'idle-template';
+const WAITING = 'idle-template';
+const MID_STEP = 'mid-step-template';
+/** One run in this many is left mid-step (its plan step started, not finished). */
+export const MID_STEP_EVERY = 10;
+
+/** A plan step that never ends: the engine stops with the step in progress, as a crash would leave it. */
+const hangingPlan: StepHandler = () => new Promise(() => undefined);
 
 /**
- * Makes `count` persisted unfinished runs, each waiting for the conductor's decision on
- * its plan, as real journals the engine recovers: one run is driven through a real
- * engine (HANDOFF → PLAN), then its journal is copied record by record under new run ids
+ * Drives one run through a real engine (HANDOFF in) until `ready` says it is where the
+ * copies should be, then stops that engine.
+ */
+async function templateRun(paths: WorkspacePaths, id: string, ready: (s: RunState) => boolean, handlers?: { plan: StepHandler }): Promise<void> {
+  const engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0, ...(handlers ? { handlers } : {}) });
+  try {
+    await fs.writeFile(path.join(paths.inbox(ENGINEER).new, `analyst--${id}-0.md`), renderMessage(dropFor(id, 0)));
+    const isReady = (): boolean => {
+      const s = engine.run(id);
+      return s !== undefined && ready(s);
+    };
+    for (let i = 0; i < 500 && !isReady(); i++) {
+      await engine.scan();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    if (!isReady()) throw new Error(`the template run ${id} did not get where the benchmark needs it`);
+  } finally {
+    await engine.stop();
+  }
+}
+
+/**
+ * Makes `count` persisted unfinished runs as real journals the engine recovers: nine in
+ * ten wait for the conductor's decision on their plan, one in ten is mid-step (its plan
+ * step was started and had not finished when the engine stopped). Each kind is driven once
+ * through a real engine, then its journal is copied record by record under new run ids
  * through the store's own append (so every frame and checksum is the store's), with the
  * snapshot cache the engine would have left. Fast: no engine per copy, no fsync.
  */
 export async function makeIdleRuns(paths: WorkspacePaths, count: number): Promise<void> {
-  const engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
-  try {
-    const inbox = paths.inbox(ENGINEER);
-    await fs.writeFile(path.join(inbox.new, `analyst--${TEMPLATE}-0.md`), renderMessage(dropFor(TEMPLATE, 0)));
-    // Instant steps finish on their own; scan until the run waits on the conductor.
-    const waiting = (): boolean => {
-      const s = engine.run(TEMPLATE);
-      return s !== undefined && Object.keys(s.steps).length === 0 && s.undelivered.length === 0;
-    };
-    for (let i = 0; i < 500 && !waiting(); i++) {
-      await engine.scan();
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    const state = engine.run(TEMPLATE);
-    if (!state || Object.keys(state.steps).length > 0) throw new Error('the template run did not reach a waiting state');
-  } finally {
-    await engine.stop();
-  }
+  await templateRun(paths, WAITING, (s) => Object.keys(s.steps).length === 0 && s.undelivered.length === 0);
+  await templateRun(paths, MID_STEP, (s) => 'plan' in s.steps, { plan: hangingPlan });
   const store = createFolderStore<RunRecord, RunState>(paths.runsDir, { fsync: false });
-  const { records } = await store.read(TEMPLATE);
-  const text = JSON.stringify(records);
+  const templates = new Map<string, string>();
+  for (const id of [WAITING, MID_STEP]) templates.set(id, JSON.stringify((await store.read(id)).records));
   await mapLimit(
-    Array.from({ length: count }, (_, i) => `idle-${String(i + 1).padStart(5, '0')}`),
+    Array.from({ length: count }, (_, i) => i),
     64,
-    async (id) => {
-      const copy = JSON.parse(text.split(TEMPLATE).join(id)) as RunRecord[];
+    async (i) => {
+      const template = (i + 1) % MID_STEP_EVERY === 0 ? MID_STEP : WAITING;
+      const id = `idle-${String(i + 1).padStart(5, '0')}`;
+      const copy = JSON.parse(templates.get(template)!.split(template).join(id)) as RunRecord[];
       await store.append(id, copy);
       await store.writeSnapshot(id, copy.at(-1)!.seq, fold(copy)!);
     },
   );
   await store.close();
-  // The template itself stays, unfinished too: count + 1 runs in all.
+  // The templates themselves stay, unfinished too: count + 2 runs in all.
 }

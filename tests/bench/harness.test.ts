@@ -6,8 +6,8 @@ import { prng } from '../../bench/lib/crash-trials.js';
 import { messageSeeds } from '../../bench/lib/fuzz-seeds.js';
 import { mutateJson, mutateText, rngFrom } from '../../bench/lib/mutate.js';
 import { benchWorkspace, runScript, startResponder, stopProcess } from '../../bench/lib/processes.js';
-import { formatReport, judge } from '../../bench/lib/report.js';
-import type { BenchReport } from '../../bench/run.js';
+import { FULL, type LoadFigures } from '../../bench/lib/cases.js';
+import { formatReport, judge, type BenchReport } from '../../bench/lib/report.js';
 import { parseMessage } from '../../src/protocol/parse.js';
 
 describe('the benchmark harness', () => {
@@ -33,26 +33,55 @@ describe('the benchmark harness', () => {
     expect(run()).toEqual(run());
   });
 
-  it('judges the targets as ratios to the null responder', () => {
-    const load = (kind: 'engine' | 'null', concurrency: number, perSecond: number, p50: number) => ({
-      kind,
-      concurrency,
+  it('judges each target of #11 as a ratio to its peer from the same run', () => {
+    const pass = (perSecond: number, p50: number, peakRssBytes: number, extra: Partial<LoadFigures> = {}): LoadFigures => ({
+      concurrency: 200,
+      runs: 200,
+      messages: 800,
+      seconds: 800 / perSecond,
       perSecond,
-      readyMs: 0,
-      peakRssBytes: 1,
-      runs: 1,
-      messages: 4,
-      seconds: 1,
-      latencyMs: { n: 4, p50, p99: p50, mean: p50, max: p50 },
+      latencyMs: { n: 800, p50, p99: p50, mean: p50, max: p50 },
       byExchange: {},
+      peakRssBytes,
+      ...extra,
     });
+    const MB = 2 ** 20;
+    const serial = (p50: number) => ({ one: pass(100, p50, 0), serial: pass(100, p50, 0) });
     const report: BenchReport = {
-      machine: { cpus: 2, cpuModel: 'x', memoryBytes: 1, node: 'v20', platform: 'linux', at: '' },
-      load: [load('null', 1, 100, 1), load('engine', 1, 50, 2), load('null', 200, 1000, 10), load('engine', 200, 900, 20)],
-      startup: { startMs: 250, startTries: [250], rssEmptyBytes: 0, idleRuns: 10_000, resumeMs: 2500, resumeTries: [2500], rssIdleBytes: 10_000 * 1024, bytesPerIdleRun: 1024 },
+      machine: { cpus: 2, cpuModel: 'x', memoryBytes: 1, node: 'v20', platform: 'linux', at: '', fsyncMs: 0.3, loadAverage: 1 },
+      sizes: FULL,
+      systems: {
+        null: { load: pass(1000, 10, 100 * MB), serial: serial(2), start: { ms: 100, tries: [100], rssBytes: 50 * MB }, burst: { ...pass(2000, 1, 100 * MB), seconds: 2, firstMs: 100 }, longLived: { runsPerRound: 250, finished: [250, 250, 250], rssBytes: [60 * MB, 60 * MB, 60 * MB], growthPerRunBytes: 0 } },
+        xstate: { load: pass(300, 20, 100 * MB), burst: { ...pass(400, 1, 200 * MB), seconds: 12, firstMs: 200 }, resume: { runs: 10_000, midStep: 1000, ms: 900, tries: [900], rssBytes: 1, bytesPerIdleRun: 2048 } },
+        langgraph: { load: pass(100, 50, 160 * MB) },
+        engine: {
+          load: pass(900, 12, 140 * MB),
+          serial: serial(3),
+          start: { ms: 250, tries: [250], rssBytes: 50 * MB },
+          burst: { ...pass(1000, 1, 300 * MB), seconds: 8, firstMs: 400, unfinished: 0 },
+          longLived: { runsPerRound: 250, finished: [250, 250, 250], rssBytes: [60 * MB, 61 * MB, 70 * MB], growthPerRunBytes: (10 * MB) / 500 },
+          resume: { runs: 10_000, midStep: 1000, ms: 800, tries: [800], rssBytes: 1, bytesPerIdleRun: 4096 },
+        },
+      },
     };
-    expect(judge(report).map((t) => t.met)).toEqual([true, false, false, true, true]);
-    expect(formatReport(report)).toContain('| 200 | teamstate | 900 | 20.0 | 20.0 | 0 | 0.90 × | 2.0 × |');
+    const targets = judge(report);
+    expect(targets.map((t) => [t.ratio, t.met])).toEqual([
+      ['0.90 ×', true], // msg/s vs null
+      ['3.00 ×', true], // vs XState
+      ['9.00 ×', true], // vs LangGraph
+      ['1.40 ×', true], // peak RSS vs XState
+      ['1.50 ×', false], // serial p50 vs null
+      ['2.00 ×', true], // memory per idle run (vs XState's)
+      ['1.17 ×', false], // long-lived growth, vs null's
+      ['4.00 ×', true], // first PLAN (vs null's)
+      ['4.00 ×', false], // all PLANs vs null
+      ['1.50 ×', false], // burst RSS (vs XState's)
+      ['0.89 ×', true], // resume (vs XState's)
+      ['2.50 ×', false], // start (vs null's)
+    ]);
+    const text = formatReport(report);
+    expect(text).toContain('| teamstate | 900 | 12.0 / 12.0 ms | 140 MB | 3.0 ms | 3.0 ms |');
+    expect(text).toContain('| 200 concurrent runs: messages/s ≥ 2 × the naive XState peer | 900 msg/s | naive XState: 300 msg/s | 3.00 × | met |');
   });
 
   it('drives whole lifecycles against the null responder and counts every reply', async () => {

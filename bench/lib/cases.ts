@@ -1,0 +1,194 @@
+// The benchmark's cases (issue #11), each run for one responder on a fresh workspace and a
+// fresh process, black-box: the driver's drops and replies, /proc for memory, READY for start.
+import { promises as fs } from 'node:fs';
+import type { DriverResult } from '../driver.js';
+import { summarize } from './args.js';
+import { benchWorkspace, memoryOf, runScript, seedPeer, startResponder, stopProcess, type ResponderKind, type Started } from './processes.js';
+import { makeIdleRuns, MID_STEP_EVERY } from './resume.js';
+
+/** How big each case is (the full run's, or `--quick`'s). */
+export interface CaseSizes {
+  /** Concurrent runs of the load case, and lifecycles driven at that concurrency. */
+  loadConcurrency: number;
+  loadRuns: number;
+  /** Lifecycles one after another. */
+  serialRuns: number;
+  /** Long-lived engine: rounds of finished lifecycles, and the concurrency and count of each. */
+  longRounds: number;
+  longConcurrency: number;
+  longRuns: number;
+  /** Handoffs dropped at once. */
+  burst: number;
+  /** Unfinished runs to resume. */
+  idleRuns: number;
+  /** Starts timed (the median is reported). */
+  startTries: number;
+  /** A pass longer than this is cut short and reported with what it did (s). */
+  deadlineS: number;
+}
+
+export const FULL: CaseSizes = { loadConcurrency: 200, loadRuns: 200, serialRuns: 20, longRounds: 3, longConcurrency: 50, longRuns: 250, burst: 5000, idleRuns: 10_000, startTries: 3, deadlineS: 150 };
+export const QUICK: CaseSizes = { loadConcurrency: 200, loadRuns: 200, serialRuns: 5, longRounds: 2, longConcurrency: 20, longRuns: 40, burst: 500, idleRuns: 1000, startTries: 1, deadlineS: 60 };
+
+/** A driver pass plus the responder's peak resident set over its life (VmHWM). */
+export interface LoadFigures extends DriverResult {
+  peakRssBytes: number;
+}
+
+export interface SerialFigures {
+  /** One lifecycle on a fresh responder: its four replies. */
+  one: DriverResult;
+  /** Then `runs` lifecycles one after another on the same responder. */
+  serial: DriverResult;
+}
+
+export interface LongLivedFigures {
+  runsPerRound: number;
+  /** Lifecycles finished in each round (fewer than runsPerRound when a round hit the deadline). */
+  finished: number[];
+  /** Resident set after each round of finished lifecycles (bytes). */
+  rssBytes: number[];
+  /** (last − first) / the runs finished in between: what each finished run left behind. */
+  growthPerRunBytes: number;
+}
+
+export interface StartFigures {
+  /** Spawn to READY on an empty workspace, median (ms). */
+  ms: number;
+  tries: number[];
+  /** Resident set just after READY with no runs (bytes). */
+  rssBytes: number;
+}
+
+export interface ResumeFigures {
+  runs: number;
+  /** Of which mid-step: a step started and not finished (teamstate), or further along the lifecycle (XState peer). */
+  midStep: number;
+  /** Spawn to READY with `runs` unfinished runs to pick up, median (ms). */
+  ms: number;
+  tries: number[];
+  rssBytes: number;
+  /** (rss − empty start's rss) / runs. */
+  bytesPerIdleRun: number;
+}
+
+/** Lets the process finish what READY left running before its memory is read. */
+const SETTLE_MS = 500;
+const settle = (ms = SETTLE_MS) => new Promise((r) => setTimeout(r, ms));
+
+async function withResponder<T>(kind: ResponderKind, tag: string, fn: (s: Started, dir: string) => Promise<T>, prepare?: (dir: string) => Promise<void>): Promise<T> {
+  const paths = await benchWorkspace(`${kind}-${tag}`);
+  try {
+    await prepare?.(paths.root);
+    const started = await startResponder(kind, paths.root);
+    try {
+      return await fn(started, paths.root);
+    } finally {
+      await stopProcess(started.child);
+    }
+  } finally {
+    await fs.rm(paths.root, { recursive: true, force: true });
+  }
+}
+
+const drive = (dir: string, args: string[], sizes: CaseSizes): Promise<DriverResult> => runScript<DriverResult>('driver.ts', ['--workspace', dir, '--deadline', String(sizes.deadlineS), ...args]);
+
+/** N concurrent runs: messages/s, latency, and the responder's peak RSS. */
+export function loadCase(kind: ResponderKind, sizes: CaseSizes): Promise<LoadFigures> {
+  return withResponder(kind, 'load', async (s, dir) => {
+    const r = await drive(dir, ['--concurrency', String(sizes.loadConcurrency), '--runs', String(sizes.loadRuns)], sizes);
+    return { ...r, peakRssBytes: memoryOf(s.child.pid!).peak };
+  });
+}
+
+/** One lifecycle, then `serialRuns` one after another, on one fresh responder. */
+export function serialCase(kind: ResponderKind, sizes: CaseSizes): Promise<SerialFigures> {
+  return withResponder(kind, 'serial', async (_s, dir) => {
+    const one = await drive(dir, ['--concurrency', '1', '--runs', '1', '--prefix', 'one'], sizes);
+    const serial = await drive(dir, ['--concurrency', '1', '--runs', String(sizes.serialRuns), '--prefix', 'serial'], sizes);
+    return { one, serial };
+  });
+}
+
+/**
+ * Rounds of finished lifecycles on one long-lived responder, its RSS after each. The
+ * first round warms the process up (code, heap sizing); the growth is counted from there.
+ * A round is cut at a third of the deadline and counts what finished.
+ */
+export function longLivedCase(kind: ResponderKind, sizes: CaseSizes): Promise<LongLivedFigures> {
+  return withResponder(kind, 'long', async (s, dir) => {
+    const rss: number[] = [];
+    const finished: number[] = [];
+    for (let round = 0; round < sizes.longRounds; round++) {
+      const r = await drive(dir, ['--concurrency', String(sizes.longConcurrency), '--runs', String(sizes.longRuns), '--prefix', `long${round}`], { ...sizes, deadlineS: Math.ceil(sizes.deadlineS / 3) });
+      finished.push(sizes.longRuns - (r.unfinished ?? 0));
+      await settle(1000);
+      rss.push(memoryOf(s.child.pid!).rss);
+    }
+    const after = finished.slice(1).reduce((a, b) => a + b, 0);
+    return { runsPerRound: sizes.longRuns, finished, rssBytes: rss, growthPerRunBytes: after > 0 ? (rss.at(-1)! - rss[0]!) / after : NaN };
+  });
+}
+
+/** Handoffs dropped at once: the first PLAN, all of them, peak RSS. */
+export function burstCase(kind: ResponderKind, sizes: CaseSizes): Promise<LoadFigures> {
+  return withResponder(kind, 'burst', async (s, dir) => {
+    const r = await drive(dir, ['--burst', String(sizes.burst)], sizes);
+    return { ...r, peakRssBytes: memoryOf(s.child.pid!).peak };
+  });
+}
+
+async function timedStarts(kind: ResponderKind, dir: string, tries: number): Promise<{ ms: number[]; rss: number[] }> {
+  const out = { ms: [] as number[], rss: [] as number[] };
+  for (let i = 0; i < tries; i++) {
+    const started = await startResponder(kind, dir);
+    await settle();
+    out.rss.push(memoryOf(started.child.pid!).rss);
+    out.ms.push(started.readyMs);
+    await stopProcess(started.child);
+  }
+  return out;
+}
+
+/** Spawn to READY on an empty workspace (teamstate: `start --headless`). */
+export async function startCase(kind: ResponderKind, sizes: CaseSizes): Promise<StartFigures> {
+  const paths = await benchWorkspace(`${kind}-start`);
+  try {
+    const t = await timedStarts(kind, paths.root, sizes.startTries);
+    return { ms: summarize(t.ms).p50, tries: t.ms.map(Math.round), rssBytes: summarize(t.rss).p50 };
+  } finally {
+    await fs.rm(paths.root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Spawn to READY with `idleRuns` unfinished runs left by this responder, and the memory
+ * they hold. Each try starts on a fresh copy of the seeded workspace, so every try finds
+ * the mid-step runs still mid-step.
+ */
+export async function resumeCase(kind: 'engine' | 'xstate' | 'langgraph', sizes: CaseSizes, empty: StartFigures): Promise<ResumeFigures> {
+  const seeded = await benchWorkspace(`${kind}-resume`);
+  const n = sizes.idleRuns;
+  try {
+    if (kind === 'engine') await makeIdleRuns(seeded, n);
+    else await seedPeer(kind, seeded.root, n);
+    const ms: number[] = [];
+    const rss: number[] = [];
+    for (let i = 0; i < sizes.startTries; i++) {
+      const copy = `${seeded.root}-try${i}`;
+      await fs.cp(seeded.root, copy, { recursive: true });
+      try {
+        const t = await timedStarts(kind, copy, 1);
+        ms.push(...t.ms);
+        rss.push(...t.rss);
+      } finally {
+        await fs.rm(copy, { recursive: true, force: true });
+      }
+    }
+    const midStep = kind === 'engine' ? Math.floor(n / MID_STEP_EVERY) : kind === 'xstate' ? Math.floor(n / 10) : 0;
+    const r = summarize(rss).p50;
+    return { runs: n, midStep, ms: summarize(ms).p50, tries: ms.map(Math.round), rssBytes: r, bytesPerIdleRun: (r - empty.rssBytes) / n };
+  } finally {
+    await fs.rm(seeded.root, { recursive: true, force: true });
+  }
+}
