@@ -4,7 +4,7 @@
 //
 //   tsx bench/driver.ts --workspace DIR --concurrency 200 --runs 400
 //   tsx bench/driver.ts --workspace DIR --burst 5000     (5,000 handoffs dropped at once; PLANs timed)
-//   … --deadline 150     (stop after 150 s and report what was done, with the count of unfinished runs)
+//   … --deadline 90      (stop after 90 s and report what was done, with the count of unfinished runs)
 //
 // In a burst, every handoff is first written to tmp/, then all are renamed into new/ at
 // once, and the pass ends when every PLAN is in: `firstMs` and `seconds` are counted from

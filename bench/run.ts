@@ -14,7 +14,7 @@
 //   start   spawn to READY on an empty workspace
 //   serial  one lifecycle on a fresh process, then 20 one after another: p50 reply
 //   load    200 concurrent runs: messages/s, p50/p99, peak RSS
-//   long    a long-lived process: RSS after rounds of finished lifecycles
+//   long    a long-lived process: live heap (heap snapshot) and RSS after rounds of finished lifecycles
 //   burst   5,000 handoffs dropped at once: first PLAN, all PLANs, peak RSS
 //   resume  10,000 unfinished runs (one in ten mid-step) to READY, memory per idle run
 // Prints the tables and the targets of #11 (each a ratio to its peer from this run, met or
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
           await run(c, 'load', k, () => loadCase(k, sizes), (l) => `${l.perSecond.toFixed(0)} msg/s, p50 ${l.latencyMs.p50.toFixed(1)} ms, p99 ${l.latencyMs.p99.toFixed(0)} ms, peak ${mb(l.peakRssBytes)}${l.unfinished ? `, ${l.unfinished} runs unfinished` : ''}`);
           break;
         case 'long':
-          await run(c, 'longLived', k, () => longLivedCase(k, sizes), (l) => `RSS ${l.rssBytes.map(mb).join(' → ')}, ${(l.growthPerRunBytes / 1024).toFixed(1)} KB per finished run`);
+          await run(c, 'longLived', k, () => longLivedCase(k, sizes), (l) => `live heap ${l.heapBytes.map(mb).join(' → ')} (RSS ${l.rssBytes.map(mb).join(' → ')}), ${(l.growthPerRunBytes / 1024).toFixed(2)} KB per finished run`);
           break;
         case 'burst':
           await run(c, 'burst', k, () => burstCase(k, sizes), (b) => `all ${b.seconds.toFixed(1)} s${b.unfinished ? ` (${b.unfinished} unanswered at the deadline)` : ''}, first ${(b.firstMs ?? NaN).toFixed(0)} ms, peak ${mb(b.peakRssBytes)}`);

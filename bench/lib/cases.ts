@@ -1,8 +1,11 @@
 // The benchmark's cases (issue #11), each run for one responder on a fresh workspace and a
 // fresh process, black-box: the driver's drops and replies, /proc for memory, READY for start.
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { DriverResult } from '../driver.js';
 import { summarize } from './args.js';
+import { heapSnapshotArgs, liveHeapBytes } from './heap.js';
 import { benchWorkspace, memoryOf, runScript, seedPeer, startResponder, stopProcess, type ResponderKind, type Started } from './processes.js';
 import { makeIdleRuns, MID_STEP_EVERY } from './resume.js';
 
@@ -27,7 +30,7 @@ export interface CaseSizes {
   deadlineS: number;
 }
 
-export const FULL: CaseSizes = { loadConcurrency: 200, loadRuns: 200, serialRuns: 20, longRounds: 3, longConcurrency: 50, longRuns: 250, burst: 5000, idleRuns: 10_000, startTries: 3, deadlineS: 150 };
+export const FULL: CaseSizes = { loadConcurrency: 200, loadRuns: 200, serialRuns: 20, longRounds: 3, longConcurrency: 50, longRuns: 250, burst: 5000, idleRuns: 10_000, startTries: 3, deadlineS: 90 };
 export const QUICK: CaseSizes = { loadConcurrency: 200, loadRuns: 200, serialRuns: 5, longRounds: 2, longConcurrency: 20, longRuns: 40, burst: 500, idleRuns: 1000, startTries: 1, deadlineS: 60 };
 
 /** A driver pass plus the responder's peak resident set over its life (VmHWM). */
@@ -46,9 +49,11 @@ export interface LongLivedFigures {
   runsPerRound: number;
   /** Lifecycles finished in each round (fewer than runsPerRound when a round hit the deadline). */
   finished: number[];
-  /** Resident set after each round of finished lifecycles (bytes). */
+  /** Live JS heap after each round, after a full GC (from a heap snapshot; bytes). */
+  heapBytes: number[];
+  /** Resident set after each round (bytes): how big the process has grown, garbage included. */
   rssBytes: number[];
-  /** (last − first) / the runs finished in between: what each finished run left behind. */
+  /** Live heap (last − first) / the runs finished in between: what each finished run left behind. */
   growthPerRunBytes: number;
 }
 
@@ -76,11 +81,10 @@ export interface ResumeFigures {
 const SETTLE_MS = 500;
 const settle = (ms = SETTLE_MS) => new Promise((r) => setTimeout(r, ms));
 
-async function withResponder<T>(kind: ResponderKind, tag: string, fn: (s: Started, dir: string) => Promise<T>, prepare?: (dir: string) => Promise<void>): Promise<T> {
+async function withResponder<T>(kind: ResponderKind, tag: string, fn: (s: Started, dir: string) => Promise<T>, nodeArgs: string[] = []): Promise<T> {
   const paths = await benchWorkspace(`${kind}-${tag}`);
   try {
-    await prepare?.(paths.root);
-    const started = await startResponder(kind, paths.root);
+    const started = await startResponder(kind, paths.root, nodeArgs);
     try {
       return await fn(started, paths.root);
     } finally {
@@ -111,23 +115,36 @@ export function serialCase(kind: ResponderKind, sizes: CaseSizes): Promise<Seria
 }
 
 /**
- * Rounds of finished lifecycles on one long-lived responder, its RSS after each. The
- * first round warms the process up (code, heap sizing); the growth is counted from there.
- * A round is cut at a third of the deadline and counts what finished.
+ * Rounds of finished lifecycles on one long-lived responder, and after each its live heap
+ * (a heap snapshot, taken after a full GC) and RSS. The first round warms the process up
+ * (code, caches); growth is counted from there. A round is cut at a third of the deadline
+ * and counts what finished.
  */
-export function longLivedCase(kind: ResponderKind, sizes: CaseSizes): Promise<LongLivedFigures> {
-  return withResponder(kind, 'long', async (s, dir) => {
-    const rss: number[] = [];
-    const finished: number[] = [];
-    for (let round = 0; round < sizes.longRounds; round++) {
-      const r = await drive(dir, ['--concurrency', String(sizes.longConcurrency), '--runs', String(sizes.longRuns), '--prefix', `long${round}`], { ...sizes, deadlineS: Math.ceil(sizes.deadlineS / 3) });
-      finished.push(sizes.longRuns - (r.unfinished ?? 0));
-      await settle(1000);
-      rss.push(memoryOf(s.child.pid!).rss);
-    }
-    const after = finished.slice(1).reduce((a, b) => a + b, 0);
-    return { runsPerRound: sizes.longRuns, finished, rssBytes: rss, growthPerRunBytes: after > 0 ? (rss.at(-1)! - rss[0]!) / after : NaN };
-  });
+export async function longLivedCase(kind: ResponderKind, sizes: CaseSizes): Promise<LongLivedFigures> {
+  const diag = await fs.mkdtemp(path.join(os.tmpdir(), `teamstate-bench-heap-${kind}-`));
+  try {
+    return await withResponder(
+      kind,
+      'long',
+      async (s, dir) => {
+        const heap: number[] = [];
+        const rss: number[] = [];
+        const finished: number[] = [];
+        for (let round = 0; round < sizes.longRounds; round++) {
+          const r = await drive(dir, ['--concurrency', String(sizes.longConcurrency), '--runs', String(sizes.longRuns), '--prefix', `long${round}`], { ...sizes, deadlineS: Math.ceil(sizes.deadlineS / 3) });
+          finished.push(sizes.longRuns - (r.unfinished ?? 0));
+          await settle(1000);
+          rss.push(memoryOf(s.child.pid!).rss);
+          heap.push(await liveHeapBytes(s.child.pid!, diag));
+        }
+        const after = finished.slice(1).reduce((a, b) => a + b, 0);
+        return { runsPerRound: sizes.longRuns, finished, heapBytes: heap, rssBytes: rss, growthPerRunBytes: after > 0 ? (heap.at(-1)! - heap[0]!) / after : NaN };
+      },
+      heapSnapshotArgs(diag),
+    );
+  } finally {
+    await fs.rm(diag, { recursive: true, force: true });
+  }
 }
 
 /** Handoffs dropped at once: the first PLAN, all of them, peak RSS. */

@@ -47,9 +47,10 @@ export async function serveInbox(workspace: string, label: string, answer: Answe
   let rescan = false;
   let n = 0;
   const taken = new Set<string>();
+  let stopping = false;
 
   const take = async (name: string): Promise<void> => {
-    if (taken.has(name)) return;
+    if (stopping || taken.has(name)) return;
     taken.add(name);
     try {
       const file = path.join(inbox.new, name);
@@ -95,6 +96,8 @@ export async function serveInbox(workspace: string, label: string, answer: Answe
   await scan();
   process.stdout.write(`READY ${label} on ${paths.root} (pid ${process.pid})\n`);
   process.once('SIGTERM', () => {
+    // Finish the messages in hand, take no more.
+    stopping = true;
     clearInterval(timer);
     void watcher
       .close()

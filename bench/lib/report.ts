@@ -76,11 +76,11 @@ export function judge(r: BenchReport): TargetResult[] {
   }
   if (e.longLived) {
     const l = e.longLived;
-    const growth = (f: LongLivedFigures) => f.rssBytes.at(-1)! / f.rssBytes[0]!;
+    const growth = (f: LongLivedFigures) => f.heapBytes.at(-1)! / f.heapBytes[0]!;
     const p = nul.longLived;
     add(
-      `long-lived: no growth with finished runs (< 1 KB RSS per finished run, over ${n(l.finished.slice(1).reduce((a, b) => a + b, 0))} after ${n(l.finished[0]!)} to warm up)`,
-      `${kb(l.growthPerRunBytes)} per run (${mb(l.rssBytes[0]!)} → ${mb(l.rssBytes.at(-1)!)})`,
+      `long-lived: no growth with finished runs (live heap < 1 KB per finished run, over ${n(l.finished.slice(1).reduce((a, b) => a + b, 0))} after ${n(l.finished[0]!)} to warm up)`,
+      `${kb(l.growthPerRunBytes)} per run (${mb(l.heapBytes[0]!)} → ${mb(l.heapBytes.at(-1)!)})`,
       p ? peer('null', `${kb(p.growthPerRunBytes)} per run`) : '—',
       p ? growth(l) / growth(p) : NaN,
       l.growthPerRunBytes < 1024,
@@ -129,13 +129,13 @@ export function formatReport(r: BenchReport): string {
   }
   lines.push(
     '',
-    `| system | ${n(s.burst)} handoffs at once: all PLANs / first / peak RSS | long-lived: RSS after each ${n(s.longRuns)} finished runs | headless start | ${n(s.idleRuns)} unfinished runs: to READY / memory per run |`,
+    `| system | ${n(s.burst)} handoffs at once: all PLANs / first / peak RSS | long-lived: live heap / RSS after each ${n(s.longRuns)} finished runs | headless start | ${n(s.idleRuns)} unfinished runs: to READY / memory per run |`,
     '|---|---:|---:|---:|---:|',
   );
   for (const k of kinds) {
     const f = r.systems[k]!;
     lines.push(
-      `| ${RESPONDER_NAMES[k]} | ${cell(f.burst, (b) => `${burstAll(b)} / ${ms(b.firstMs ?? NaN)} ms / ${mb(b.peakRssBytes)}`, k, 'burst')} | ${cell(f.longLived, (l) => `${l.rssBytes.map((v) => (v / MB).toFixed(0)).join(' → ')} MB${l.finished.some((f) => f < l.runsPerRound) ? ` (${l.finished.map(n).join(' / ')} finished)` : ''}`, k, 'longLived')} | ${cell(f.start, (v) => `${ms(v.ms)} ms`, k, 'start')} | ${k === 'null' ? '—' : cell(f.resume, (v) => `${ms(v.ms)} ms / ${kb(v.bytesPerIdleRun)}`, k, 'resume')} |`,
+      `| ${RESPONDER_NAMES[k]} | ${cell(f.burst, (b) => `${burstAll(b)} / ${ms(b.firstMs ?? NaN)} ms / ${mb(b.peakRssBytes)}`, k, 'burst')} | ${cell(f.longLived, (l) => `${l.heapBytes.map((v) => (v / MB).toFixed(1)).join(' → ')} MB / ${l.rssBytes.map((v) => (v / MB).toFixed(0)).join(' → ')} MB${l.finished.some((f) => f < l.runsPerRound) ? ` (${l.finished.map(n).join(' / ')} finished)` : ''}`, k, 'longLived')} | ${cell(f.start, (v) => `${ms(v.ms)} ms`, k, 'start')} | ${k === 'null' ? '—' : cell(f.resume, (v) => `${ms(v.ms)} ms / ${kb(v.bytesPerIdleRun)}`, k, 'resume')} |`,
     );
   }
   const targets = judge(r);
