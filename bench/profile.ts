@@ -32,7 +32,11 @@ async function main(): Promise<void> {
     else if (which === 'burst') r = await driver(['--burst', String(argNumber('burst', 5000))]);
     else if (which !== 'resume') throw new Error(`--case: load, burst, serial or resume, not ${which}`);
     if (r) process.stdout.write(`${r.messages} messages, ${r.perSecond.toFixed(0)} msg/s, p50 ${r.latencyMs.p50.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms${r.firstMs === undefined ? '' : `, first ${r.firstMs.toFixed(0)} ms`}\n`);
-    else process.stdout.write(`READY in ${started.readyMs.toFixed(0)} ms\n`);
+    else {
+      process.stdout.write(`READY in ${started.readyMs.toFixed(0)} ms\n`);
+      // What READY left running (resumed steps, deliveries) is in the profile too.
+      await new Promise((r) => setTimeout(r, 2000));
+    }
     process.stdout.write(`peak RSS ${(memoryOf(started.child.pid!).peak / 2 ** 20).toFixed(0)} MB\n`);
   } finally {
     // The profile is written when the engine exits.

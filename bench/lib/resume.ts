@@ -6,7 +6,6 @@ import { mapLimit } from '../../src/store/map-limit.js';
 import { renderMessage } from '../../src/protocol/render.js';
 import { fold } from '../../src/engine/fold.js';
 import type { RunRecord, RunState } from '../../src/engine/run-state.js';
-import type { StepHandler } from '../../src/handlers/types.js';
 import type { WorkspacePaths } from '../../src/workspace/paths.js';
 import { dropFor, ENGINEER } from './lifecycle.js';
 
@@ -15,15 +14,12 @@ const MID_STEP = 'mid-step-template';
 /** One run in this many is left mid-step (its plan step started, not finished). */
 export const MID_STEP_EVERY = 10;
 
-/** A plan step that never ends: the engine stops with the step in progress, as a crash would leave it. */
-const hangingPlan: StepHandler = () => new Promise(() => undefined);
-
 /**
  * Drives one run through a real engine (HANDOFF in) until `ready` says it is where the
  * copies should be, then stops that engine.
  */
-async function templateRun(paths: WorkspacePaths, id: string, ready: (s: RunState) => boolean, handlers?: { plan: StepHandler }): Promise<void> {
-  const engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0, ...(handlers ? { handlers } : {}) });
+async function templateRun(paths: WorkspacePaths, id: string, ready: (s: RunState) => boolean): Promise<void> {
+  const engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
   try {
     await fs.writeFile(path.join(paths.inbox(ENGINEER).new, `analyst--${id}-0.md`), renderMessage(dropFor(id, 0)));
     const isReady = (): boolean => {
@@ -50,7 +46,17 @@ async function templateRun(paths: WorkspacePaths, id: string, ready: (s: RunStat
  */
 export async function makeIdleRuns(paths: WorkspacePaths, count: number): Promise<void> {
   await templateRun(paths, WAITING, (s) => Object.keys(s.steps).length === 0 && s.undelivered.length === 0);
-  await templateRun(paths, MID_STEP, (s) => 'plan' in s.steps, { plan: hangingPlan });
+  // Mid-step: the plan step done by a person (`manual`) for this one run, so it is still
+  // in progress when the engine stops; the copies resume with the workspace's instant plan.
+  const config = await fs.readFile(paths.configFile, 'utf8');
+  const manualPlan = config.replace(/"plan":\s*\{\s*"kind":\s*"instant"\s*\}/, '"plan": { "kind": "manual" }');
+  if (manualPlan === config) throw new Error(`no instant plan step in ${paths.configFile}`);
+  await fs.writeFile(paths.configFile, manualPlan);
+  try {
+    await templateRun(paths, MID_STEP, (s) => 'plan' in s.steps);
+  } finally {
+    await fs.writeFile(paths.configFile, config);
+  }
   const store = createFolderStore<RunRecord, RunState>(paths.runsDir, { fsync: false });
   const templates = new Map<string, string>();
   for (const id of [WAITING, MID_STEP]) templates.set(id, JSON.stringify((await store.read(id)).records));

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { DriverResult } from '../../bench/driver.js';
 import { dropFor, ENGINEER } from '../../bench/lib/lifecycle.js';
 import { benchWorkspace, runScript, seedPeer, startResponder, stopProcess } from '../../bench/lib/processes.js';
+import { makeIdleRuns } from '../../bench/lib/resume.js';
 import { renderMessage } from '../../src/protocol/render.js';
 
 /** Waits (generously) until `dir` holds a file whose text passes `test`. */
@@ -60,6 +61,26 @@ describe('the benchmark peers and cases', () => {
       await fs.rename(path.join(inbox.tmp, 'conductor--idle-00003.md'), path.join(inbox.new, 'conductor--idle-00003.md'));
       const handoff = await fileIn(paths.inbox('sentinel').new, (t) => t.includes('[TASK: idle-00003]'));
       expect(handoff).toContain('[TYPE: HANDOFF]');
+    } finally {
+      await stopProcess(started.child);
+      await fs.rm(paths.root, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves teamstate runs unfinished, one in ten mid-step, and the engine picks them all up', async () => {
+    const paths = await benchWorkspace('engine-resume-test');
+    await makeIdleRuns(paths, 20);
+    const plansBefore = (await fs.readdir(paths.inbox('conductor').new)).length;
+    const started = await startResponder('engine', paths.root);
+    try {
+      // The mid-step runs (idle-00010, idle-00020 and their template) re-run their plan step on restart: their PLANs go out now.
+      for (const id of ['idle-00010', 'idle-00020', 'mid-step-template']) await fileIn(paths.inbox('conductor').new, (t) => t.includes(`[TASK: ${id}]`) && t.includes('[TYPE: PLAN]'));
+      expect((await fs.readdir(paths.inbox('conductor').new)).length).toBe(plansBefore + 3);
+      // A waiting one goes on with its approval.
+      const inbox = paths.inbox(ENGINEER);
+      await fs.writeFile(path.join(inbox.tmp, 'conductor--idle-00003.md'), renderMessage(dropFor('idle-00003', 1)));
+      await fs.rename(path.join(inbox.tmp, 'conductor--idle-00003.md'), path.join(inbox.new, 'conductor--idle-00003.md'));
+      expect(await fileIn(paths.inbox('sentinel').new, (t) => t.includes('[TASK: idle-00003]'))).toContain('[TYPE: HANDOFF]');
     } finally {
       await stopProcess(started.child);
       await fs.rm(paths.root, { recursive: true, force: true });
