@@ -2,13 +2,16 @@ import type { SyntaxNode } from '@lezer/common';
 import { ruleInfo } from './catalog.js';
 import { lineOf, lineText, type PyFile } from './parse.js';
 import { importMap } from './imports.js';
-import type { Finding } from './types.js';
+import type { ProjectFacts } from './facts.js';
+import type { Finding, Layout } from './types.js';
 
 /** What a finding may say beyond its rule's defaults. */
 export interface Detail {
   why?: string;
   fix?: string;
   code?: string;
+  /** Overrides the rule's default: conventions a project has not adopted are advisory. */
+  blocking?: boolean;
 }
 
 /** What each rule function is given for one file. */
@@ -16,9 +19,16 @@ export interface FileCtx {
   f: PyFile;
   /** local name → qualified name, from the file's imports. */
   imported: Map<string, string>;
+  /** What the whole project says: pinned versions, conventions, values set in settings. */
+  facts: ProjectFacts;
+  layout: Layout;
   /** Whether a rule is on for this run. */
   on(rule: string): boolean;
-  /** Records a finding at a node's first line (or a 1-based line); one per rule and line. */
+  /**
+   * Records a finding at a node's first line (or a 1-based line); one per rule and line,
+   * and none inside a node already reported for the rule (one `raise HTTPException(...)`
+   * spanning lines is one finding).
+   */
   emit(rule: string, at: SyntaxNode | number, detail?: Detail): void;
   /** Whether the rule already has a finding in this file. */
   has(rule: string): boolean;
@@ -31,7 +41,7 @@ export function makeFinding(rule: string, file: string, line: number, code: stri
     rule,
     agent: info.agent,
     severity: info.severity,
-    blocking: info.blocking,
+    blocking: detail.blocking ?? info.blocking,
     file,
     line,
     code: detail.code ?? code,
@@ -41,12 +51,15 @@ export function makeFinding(rule: string, file: string, line: number, code: stri
 }
 
 /** A context that appends to `out`, for the rules in `enabled`. */
-export function fileCtx(f: PyFile, enabled: ReadonlySet<string>, out: Finding[]): FileCtx {
+export function fileCtx(f: PyFile, enabled: ReadonlySet<string>, out: Finding[], facts: ProjectFacts, layout: Layout): FileCtx {
   const seen = new Set<string>();
   const fired = new Set<string>();
+  const spans = new Map<string, [number, number][]>();
   return {
     f,
     imported: importMap(f),
+    facts,
+    layout,
     on: (rule) => enabled.has(rule),
     has: (rule) => fired.has(rule),
     emit(rule, at, detail) {
@@ -54,6 +67,12 @@ export function fileCtx(f: PyFile, enabled: ReadonlySet<string>, out: Finding[])
       const line = typeof at === 'number' ? at : lineOf(f, at.from);
       const key = `${rule}:${line}`;
       if (seen.has(key)) return;
+      const mine = spans.get(rule) ?? [];
+      if (typeof at !== 'number') {
+        if (mine.some(([from, to]) => at.from >= from && at.to <= to)) return;
+        mine.push([at.from, at.to]);
+        spans.set(rule, mine);
+      }
       seen.add(key);
       fired.add(rule);
       out.push(makeFinding(rule, f.rel, line, lineText(f, line), detail));

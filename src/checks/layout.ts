@@ -4,7 +4,7 @@ import type { ChecksConfig } from '../workspace/config-schema.js';
 import { LAYERS, type Layer, type Layout } from './types.js';
 
 /** Folders never checked: environments, caches, tests and migrations (their code follows other rules). */
-const SKIP_DIRS = new Set([
+export const SKIP_DIRS = new Set([
   '.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', 'env', '.env', '.tox', '.nox',
   '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', 'build', 'dist', '.eggs',
   'tests', 'test', 'migrations', 'alembic', '.claude', '.idea', '.vscode',
@@ -15,11 +15,24 @@ const isTestFile = (name: string): boolean => /^test_.*\.py$|_test\.py$|^conftes
 
 /** Folder names that mark each layer when a project does not name its own. */
 const LAYER_DIRS: Record<Layer, readonly string[]> = {
-  endpoints: ['endpoints', 'routers', 'routes'],
-  services: ['services'],
-  repositories: ['repositories'],
-  models: ['models'],
-  schemas: ['schemas'],
+  endpoints: ['endpoints', 'routers', 'routes', 'controllers', 'views'],
+  services: ['services', 'service', 'usecases', 'use_cases'],
+  repositories: ['repositories', 'repository', 'repos', 'crud', 'dao', 'daos'],
+  models: ['models', 'model'],
+  schemas: ['schemas', 'schema', 'dto', 'dtos', 'serializers'],
+};
+
+/**
+ * Files that are a layer by their name, where no folder of that layer holds them: the
+ * single-file layers of small projects (crud.py, models.py) and the files of feature
+ * folders (app/goals/GoalsService.py, incident/service.py, users/router.py).
+ */
+const LAYER_FILES: Record<Layer, RegExp> = {
+  endpoints: /^(router|routers|routes|views|endpoints|controller|controllers|api)\.py$|^\w+(_router|_routes|_views|_endpoints|_controller|Controller|Router)\.py$/,
+  services: /^(service|services)\.py$|^\w+(_service|Service|_services)\.py$/,
+  repositories: /^(crud|repository|repositories|repo|dao)\.py$|^\w+(_repository|Repository|_repo|Repo|_crud|_dao)\.py$|^crud_\w+\.py$/,
+  models: /^models\.py$|^\w+(_model|_models)\.py$/,
+  schemas: /^(schemas|schema|dto|dtos|serializers)\.py$|^\w+(_schema|Schema|_schemas|_dto|Dto|DTO)\.py$/,
 };
 
 /** Whether a project-relative path lies where checks never look (tests, migrations, environments). */
@@ -75,6 +88,14 @@ export function findLayout(files: readonly string[], config?: ChecksConfig): Lay
   if (found.endpoints.length === 0) {
     for (const d of dirs) if (d === 'api' || d.endsWith('/api')) found.endpoints.push(d);
   }
+  const folders: Layout = { root: '', ...found, from: 'found' };
+  for (const f of files) {
+    if (layerOf(f, folders) !== null) continue;
+    const name = f.slice(f.lastIndexOf('/') + 1);
+    const layer = LAYERS.find((l) => LAYER_FILES[l].test(name));
+    // By name only where the project has no folder for the layer (feature folders, single-file layers).
+    if (layer && folders[layer].length === 0) found[layer].push(f);
+  }
   // Nested matches (models/ inside another layer's folder) stay: the longest prefix wins in layerOf.
   const allFound = LAYERS.flatMap((l) => found[l]);
   const root = given.root !== undefined ? norm(given.root) : commonParent(allFound);
@@ -103,13 +124,13 @@ function commonParent(dirs: string[]): string {
   return first.slice(0, n).join('/');
 }
 
-/** The layer a file belongs to: the layer whose folder is the longest prefix of its path. */
+/** The layer a file belongs to: the layer whose folder is the longest prefix of its path (or that names the file itself). */
 export function layerOf(file: string, layout: Layout): Layer | null {
   let best: Layer | null = null;
   let bestLen = -1;
   for (const layer of LAYERS) {
     for (const d of layout[layer]) {
-      if (file.startsWith(`${d}/`) && d.length > bestLen) {
+      if ((file === d || file.startsWith(`${d}/`)) && d.length > bestLen) {
         best = layer;
         bestLen = d.length;
       }
@@ -119,4 +140,7 @@ export function layerOf(file: string, layout: Layout): Layer | null {
 }
 
 /** Files in an endpoints folder that wire dependencies rather than serve routes. */
-export const isWiringFile = (file: string): boolean => /(^|\/)(dependencies|deps|__init__|router)\.py$/.test(file);
+export const isWiringFile = (file: string): boolean => /(^|\/)(dependencies|deps)\.py$/.test(file);
+
+/** Files that are wiring unless they define routes themselves (a router.py with @router.get is endpoints). */
+export const mayBeWiringFile = (file: string): boolean => /(^|\/)(__init__|router|routers|api)\.py$/.test(file);

@@ -14,6 +14,7 @@ const COLLECTED = new Set([
   'RaiseStatement',
   'MemberExpression',
   'Decorator',
+  'String',
 ]);
 
 /** One parsed Python file and what the rules need from it. */

@@ -5,6 +5,8 @@ import type { ChecksConfig } from '../workspace/config-schema.js';
 import { RULES, RULES_BY_ID } from './catalog.js';
 import { fileCtx } from './context.js';
 import { dependencyFindings } from './deps.js';
+import { gatherFacts, type ProjectFacts } from './facts.js';
+import { projectVersions, type ProjectVersions } from './versions.js';
 import { findLayout, isSkipped, layerOf, pythonFiles } from './layout.js';
 import { lineOf, parsePython, type PyFile } from './parse.js';
 import { layerRules } from './rules/layer.js';
@@ -41,10 +43,10 @@ export function selectRules(agents?: CheckAgent[], rules?: string[], config?: Ch
 }
 
 /** Runs every enabled per-file rule over one parsed file. */
-export function checkFile(f: PyFile, layout: Layout, enabled: ReadonlySet<string>, out: Finding[]): void {
-  const c = fileCtx(f, enabled, out);
+export function checkFile(f: PyFile, layout: Layout, enabled: ReadonlySet<string>, out: Finding[], facts: ProjectFacts): void {
+  const c = fileCtx(f, enabled, out, facts, layout);
   layerRules(c, layout);
-  namingRules(f, layout, enabled, out);
+  namingRules(c);
   responseRules(c);
   neverRules(c);
   securityRules(c);
@@ -62,6 +64,37 @@ async function pool<T>(items: readonly T[], size: number, work: (item: T) => Pro
 const toRel = (projectDir: string, file: string): string =>
   (path.isAbsolute(file) ? path.relative(projectDir, file) : path.normalize(file)).split(path.sep).join('/');
 
+/** Reads and parses one file; problems go to `notes` (when given) and give null. */
+async function readPython(dir: string, rel: string, layout: Layout, notes: string[] | null): Promise<PyFile | null> {
+  const abs = path.join(dir, rel);
+  const size = (await fs.stat(abs).catch(() => null))?.size;
+  if (size === undefined) {
+    notes?.push(`${rel}: no such file; it was not checked`);
+    return null;
+  }
+  if (size > MAX_BYTES) {
+    notes?.push(`${rel}: larger than ${MAX_BYTES} bytes; it was not checked`);
+    return null;
+  }
+  try {
+    return parsePython(rel, await fs.readFile(abs, 'utf8'), layerOf(rel, layout));
+  } catch (e) {
+    notes?.push(`${rel}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)}); it was not checked`);
+    return null;
+  }
+}
+
+/** Rules whose advice would break the project at the versions it pins are switched off, saying why. */
+function versionGates(v: ProjectVersions, enabled: Set<string>, disabled: CheckResult['disabled']): void {
+  if (v.pydantic && v.pydantic.version[0]! < 2 && enabled.delete('no-pydantic-v1')) {
+    disabled.push({ rule: 'no-pydantic-v1', reason: `the project pins Pydantic ${v.pydantic.version[0]} (${v.pydantic.where}); the v2 advice would break it` });
+  }
+  const py = v.python?.version;
+  if (py && (py[0]! < 3 || (py[0] === 3 && py[1]! < 10)) && enabled.delete('no-optional')) {
+    disabled.push({ rule: 'no-optional', reason: `the project supports Python ${py.join('.')} (${v.python!.where}); \`X | None\` needs Python 3.10` });
+  }
+}
+
 /** See index.ts. */
 export async function runChecks(projectDir: string, opts: CheckOptions = {}): Promise<CheckResult> {
   const dir = path.resolve(projectDir);
@@ -73,35 +106,30 @@ export async function runChecks(projectDir: string, opts: CheckOptions = {}): Pr
   const targets = opts.files ? [...new Set(opts.files.map((f) => toRel(dir, f)))].filter((f) => f.endsWith('.py')).sort() : all;
   const findings: Finding[] = [];
   const unparsable: CheckResult['unparsable'] = [];
-  await pool(targets, opts.concurrency ?? 16, async (rel) => {
-    const abs = path.join(dir, rel);
-    const size = (await fs.stat(abs).catch(() => null))?.size;
-    if (size === undefined) {
-      notes.push(`${rel}: no such file; it was not checked`);
-      return;
-    }
-    if (size > MAX_BYTES) {
-      notes.push(`${rel}: larger than ${MAX_BYTES} bytes; it was not checked`);
-      return;
-    }
-    let src: string;
-    try {
-      src = await fs.readFile(abs, 'utf8');
-    } catch (e) {
-      notes.push(`${rel}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)}); it was not checked`);
-      return;
-    }
-    const f = parsePython(rel, src, layerOf(rel, layout));
+  // Every file is read and parsed first: some rules need the whole project (conventions, settings values).
+  const parsed = new Map<string, PyFile>();
+  const wanted = new Set(targets);
+  await pool([...new Set([...all, ...targets])], opts.concurrency ?? 16, async (rel) => {
+    const f = await readPython(dir, rel, layout, wanted.has(rel) ? notes : null);
+    if (f) parsed.set(rel, f);
+  });
+  const versions = await projectVersions(dir);
+  versionGates(versions, enabled, disabled);
+  const facts = gatherFacts([...parsed.values()], layout, versions, opts.config);
+  notes.push(...facts.notes);
+  for (const rel of targets) {
+    const f = parsed.get(rel);
+    if (!f) continue;
     if (f.errors.length > 0) unparsable.push({ file: rel, line: lineOf(f, f.errors[0]!) });
     const mine: Finding[] = [];
     try {
-      checkFile(f, layout, enabled, mine);
+      checkFile(f, layout, enabled, mine, facts);
       findings.push(...mine);
     } catch (e) {
       // A rule tripping over an odd tree must not cost the other files their check.
       notes.push(`${rel}: the checks failed on this file (${e instanceof Error ? e.message : String(e)}); please report it`);
     }
-  });
+  }
   if (opts.baseline && enabled.has('no-unapproved-dependency')) {
     findings.push(...(await dependencyFindings(dir, opts.baseline, opts.approvedDependencies)));
   }
@@ -123,6 +151,6 @@ export function runPlanned(paths: readonly string[], config?: ChecksConfig, layo
       if (filled[layer].length === 0) filled[layer] = [`${found.root}/${dir}`];
     }
   }
-  return plannedNaming(rel, filled, enabled);
+  return plannedNaming(rel, filled, enabled, config?.conventions?.naming !== 'advise');
 }
 

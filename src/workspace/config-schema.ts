@@ -74,7 +74,7 @@ export const agentLogSchema = z.object({
 export type AgentLogConfig = z.infer<typeof agentLogSchema>;
 
 export const checksSchema = z.object({
-  /** Folder names a project uses for its layers, when not the usual ones. */
+  /** Folders (or single files, `crud.py`) a project uses for its layers, when not the usual ones. */
   layout: z
     .object({
       root: z.string().optional(),
@@ -87,6 +87,13 @@ export const checksSchema = z.object({
     .default({}),
   /** Rules switched off, each with the reason why. */
   disabled: z.array(z.object({ rule: z.string(), reason: z.string().min(1) })).default([]),
+  /**
+   * The seed's naming and envelope conventions: `enforce` (blocking), `advise` (reported,
+   * not blocking), or `auto`: enforced where the project has adopted them, advised elsewhere.
+   */
+  conventions: z
+    .object({ naming: z.enum(['auto', 'enforce', 'advise']).optional(), envelope: z.enum(['auto', 'enforce', 'advise']).optional() })
+    .optional(),
 });
 export type ChecksConfig = z.infer<typeof checksSchema>;
 

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RULES } from '../../src/checks/index.js';
 import { describe, expect, it } from 'vitest';
 import type { CliResult } from '../workspace/cli-helpers.js';
 import { runCli } from '../workspace/cli-helpers.js';
@@ -67,7 +68,7 @@ describe('teamstate check', () => {
     const cwd = await project({});
     const r = await check(['--list-rules'], cwd);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split('\n')).toHaveLength(20);
+    expect(r.stdout.trim().split('\n')).toHaveLength(RULES.length);
     expect(r.stdout).toMatch(/^no-raw-sql +security-auditor +CRITICAL +blocking +SQL injection risk$/m);
   });
 

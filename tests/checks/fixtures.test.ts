@@ -11,7 +11,7 @@ const CLEAN = path.join(FIXTURES, 'fastapi-clean');
 /** Where each rule was planted in tests/fixtures/fastapi-violations (each line carries `# planted: <rule>`). */
 const PLANTED: [rule: string, file: string, line: number][] = [
   ['layer-endpoint-repository', 'app/api/v1/endpoints/items.py', 28],
-  ['layer-endpoint-session', 'app/api/v1/endpoints/users.py', 33],
+  ['layer-endpoint-session', 'app/api/v1/endpoints/users.py', 34],
   ['layer-service-http', 'app/services/ItemService.py', 19],
   ['layer-endpoint-logic', 'app/api/v1/endpoints/items.py', 22],
   ['naming-model', 'app/models/order_model.py', 7],
@@ -25,6 +25,7 @@ const PLANTED: [rule: string, file: string, line: number][] = [
   ['type-hints', 'app/repositories/UserRepository.py', 12],
   ['parse-error', 'app/utils/broken.py', 2],
   ['no-raw-sql', 'app/repositories/ItemRepository.py', 13],
+  ['no-eval', 'app/core/security.py', 27],
   ['no-secret-in-response', 'app/schemas/UserSchema.py', 31],
   ['no-hardcoded-secret', 'app/config/settings.py', 10],
   ['no-wildcard-cors', 'app/main.py', 13],

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { fire } from './helpers.js';
+import { checkProject } from '../../src/checks/index.js';
+import { fire, project } from './helpers.js';
 
 const EP = 'app/api/v1/endpoints/users.py';
 const SVC = 'app/services/UserService.py';
 const LAYER = ['layer-endpoint-repository', 'layer-endpoint-session', 'layer-service-http', 'layer-endpoint-logic'];
 
 describe('layer compliance', () => {
-  it('reports an endpoint that builds a repository itself, and the session it needs', async () => {
+  it('reports an endpoint that builds a repository itself (the session passed to it is the repository\'s business)', async () => {
     expect(
       await fire({
         [EP]: `
@@ -23,10 +24,10 @@ describe('layer compliance', () => {
               return {"code": 200, "data": user, "message": "ok"}
           `,
       }, LAYER),
-    ).toEqual([`layer-endpoint-session ${EP}:9`, `layer-endpoint-repository ${EP}:10`]);
+    ).toEqual([`layer-endpoint-repository ${EP}:10`]);
   });
 
-  it('reports Annotated session aliases (SessionDep) in an endpoint, not a domain ChatSession', async () => {
+  it('reports an endpoint that uses its session (SessionDep, Annotated), not one that passes it to a service or a domain ChatSession', async () => {
     expect(
       await fire({
         [EP]: `
@@ -35,25 +36,78 @@ describe('layer compliance', () => {
 
           @router.get("/a")
           async def a(db: SessionDep, chat: ChatSession) -> dict:
-              return create_success_response(data=None)
+              return create_success_response(data=db.exec(q).all())
 
           @router.get("/b")
           async def b(db: Annotated[AsyncSession, Depends(get_db)]) -> dict:
+              await db.commit()
               return create_success_response(data=None)
+
+          @router.get("/c")
+          async def c(db: SessionDep, chat: ChatSession) -> dict:
+              return create_success_response(data=await chat_service.get(db, chat.id))
           `,
+        'app/services/ChatService.py': 'class ChatService:\n    pass\n',
       }, LAYER),
-    ).toEqual([`layer-endpoint-session ${EP}:5`, `layer-endpoint-session ${EP}:9`]);
+    ).toEqual([`layer-endpoint-session ${EP}:6`, `layer-endpoint-session ${EP}:10`]);
   });
 
-  it('reports a repository or sqlalchemy import alone when nothing in the module uses it', async () => {
+  it('does not report a repository or sqlalchemy import alone, only a repository or query in use', async () => {
     expect(
       await fire({
         [EP]: `
           from sqlalchemy import select
           from app.repositories import UserRepository
+
+          @router.get("/a")
+          async def a(service: UserService = Depends(get_service)) -> dict:
+              return create_success_response(data=await service.run(select(User)))
           `,
       }, LAYER),
-    ).toEqual([`layer-endpoint-session ${EP}:1`, `layer-endpoint-repository ${EP}:2`]);
+    ).toEqual([`layer-endpoint-session ${EP}:6`]);
+  });
+
+  it('makes the endpoint rules advisory where the project has no service layer, and blocking where it has one', async () => {
+    const ep = `
+      from app import crud
+
+      @router.get("/a")
+      async def a(session: SessionDep) -> dict:
+          return create_success_response(data=crud.get_user(session=session))
+      `;
+    const dir = await project({ [EP]: ep, 'app/crud.py': 'def get_user(session):\n    return None\n' });
+    const without = (await checkProject(dir, { rules: LAYER })).findings;
+    expect(without.map((f) => [f.rule, f.line, f.blocking])).toEqual([['layer-endpoint-repository', 5, false]]);
+    expect(without[0]!.why).toContain('no service layer');
+    const withServices = await project({ [EP]: ep, 'app/crud.py': 'def get_user(session):\n    return None\n', 'app/services/UserService.py': 'class UserService:\n    pass\n' });
+    expect((await checkProject(withServices, { rules: LAYER })).findings.map((f) => [f.rule, f.line, f.blocking])).toEqual([['layer-endpoint-repository', 5, true]]);
+  });
+
+  it('checks a router.py that defines routes, and finds services in feature folders', async () => {
+    expect(
+      await fire({
+        'app/goals/router.py': `
+          @router.get("/a")
+          async def a(db: SessionDep) -> dict:
+              return create_success_response(data=db.query(Goal).all())
+          `,
+        'app/goals/GoalsService.py': `
+          from fastapi import HTTPException
+
+          class GoalsService:
+              def get(self, id: int) -> None:
+                  raise HTTPException(
+                      status_code=404,
+                      detail="no goal",
+                  )
+          `,
+        'app/goals/GoalsRepository.py': `
+          class GoalsRepository:
+              def get(self, id: int) -> None:
+                  raise HTTPException(status_code=404)
+          `,
+      }, LAYER),
+    ).toEqual(['layer-service-http app/goals/GoalsRepository.py:3', 'layer-service-http app/goals/GoalsService.py:5', 'layer-endpoint-session app/goals/router.py:3']);
   });
 
   it('leaves dependency wiring in the endpoints folder alone', async () => {

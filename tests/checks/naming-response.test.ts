@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkPlannedFiles } from '../../src/checks/index.js';
-import { fire } from './helpers.js';
+import { checkPlannedFiles, checkProject } from '../../src/checks/index.js';
+import { fire, project } from './helpers.js';
 
 const NAMING = ['naming-model', 'naming-schema', 'naming-repository', 'naming-service'];
 
@@ -29,10 +29,43 @@ describe('file naming', () => {
     ]);
   });
 
-  it('reports an existing service file outside the services folder', async () => {
+  it('does not tell an existing file to move (feature folders keep their services beside their routes)', async () => {
     expect(
-      await fire({ 'app/services/UserService.py': 'class UserService:\n    pass\n', 'app/core/ItemService.py': 'class ItemService:\n    pass\n' }, NAMING),
-    ).toEqual(['naming-service app/core/ItemService.py:1']);
+      await fire({ 'app/services/UserService.py': 'class UserService:\n    pass\n', 'app/goals/GoalsService.py': 'class GoalsService:\n    pass\n' }, NAMING),
+    ).toEqual([]);
+  });
+
+  it('names the file after its class, leaves helper and function modules alone, and asks for names that agree', async () => {
+    const dir = await project({
+      'app/models/UserModel.py': 'class User(Base):\n    pass\n',
+      'app/models/Item.py': 'class Item(Base):\n    pass\n',
+      'app/models/Order.py': 'class Order(Base):\n    pass\n',
+      'app/models/BaseModel.py': 'class BaseModel(DeclarativeBase):\n    pass\n',
+      'app/models/rwmodel.py': 'class RWModel(BaseModel):\n    pass\n',
+      'app/models/status.py': 'class Status(str, Enum):\n    A = "a"\n',
+      'app/schemas/GenericSchema.py': 'class GenericSchema(BaseModel):\n    pass\n',
+      'app/services/users.py': 'def get_user(id: int) -> None:\n    return None\n',
+      'app/services/UserService.py': 'class UsersService:\n    pass\n',
+      'app/services/ItemService.py': 'class ItemService:\n    pass\n',
+    });
+    const r = await checkProject(dir, { rules: NAMING });
+    expect(r.findings.map((f) => [f.rule, f.file, f.fix, f.blocking])).toEqual([
+      ['naming-model', 'app/models/UserModel.py', 'Rename it to app/models/User.py.', true],
+      ['naming-service', 'app/services/UserService.py', 'Rename it to app/services/UsersService.py.', true],
+    ]);
+  });
+
+  it('only advises on naming where the project has not adopted the convention, unless the config enforces it', async () => {
+    const files = {
+      'app/models/user.py': 'class User(Base):\n    pass\n',
+      'app/models/item.py': 'class Item(Base):\n    pass\n',
+      'app/models/Order.py': 'class Order(Base):\n    pass\n',
+    };
+    const r = await checkProject(await project(files), { rules: NAMING });
+    expect(r.findings.map((f) => [f.file, f.blocking])).toEqual([['app/models/item.py', false], ['app/models/user.py', false]]);
+    expect(r.notes.join('\n')).toContain('models naming is advisory: 1 of 3');
+    const enforced = await checkProject(await project(files), { rules: NAMING, config: { layout: {}, disabled: [], conventions: { naming: 'enforce' } } });
+    expect(enforced.findings.map((f) => f.blocking)).toEqual([true, true]);
   });
 
   it('honours the config\'s disabled rules in a plan check', () => {

@@ -8,7 +8,7 @@ import { project, where } from './helpers.js';
 describe('layout and options', () => {
   it('finds a src/<package> layout with routers instead of api/v1/endpoints', async () => {
     const dir = await project({
-      'src/shop/routers/users.py': 'from shop.repositories.UserRepository import UserRepository\n',
+      'src/shop/routers/users.py': 'from shop.repositories.UserRepository import UserRepository\n\n\ndef count() -> int:\n    return UserRepository().count()\n',
       'src/shop/services/UserService.py': '',
       'src/shop/repositories/UserRepository.py': '',
       'src/shop/models/User.py': '',
@@ -16,12 +16,12 @@ describe('layout and options', () => {
     });
     const r = await checkProject(dir, { rules: ['layer-endpoint-repository'] });
     expect(r.layout).toMatchObject({ root: 'src/shop', endpoints: ['src/shop/routers'], services: ['src/shop/services'], from: 'found' });
-    expect(where(r.findings)).toEqual(['layer-endpoint-repository src/shop/routers/users.py:1']);
+    expect(where(r.findings)).toEqual(['layer-endpoint-repository src/shop/routers/users.py:5']);
   });
 
   it('uses the folders a project names in its config', async () => {
     const dir = await project({
-      'backend/http/users.py': 'from backend.data.UserRepository import UserRepository\n',
+      'backend/http/users.py': 'from backend.data.UserRepository import UserRepository\n\n\ndef count() -> int:\n    return UserRepository().count()\n',
       'backend/data/UserRepository.py': 'class UserRepository:\n    pass\n',
       'backend/domain/users.py': 'class UserService:\n    pass\n',
     });
@@ -30,7 +30,7 @@ describe('layout and options', () => {
       config: { layout: { root: 'backend', endpoints: ['http'], services: ['domain'], repositories: ['data'] }, disabled: [] },
     });
     expect(r.layout).toMatchObject({ root: 'backend', endpoints: ['backend/http'], services: ['backend/domain'], repositories: ['backend/data'], from: 'config' });
-    expect(where(r.findings)).toEqual(['naming-service backend/domain/users.py:1', 'layer-endpoint-repository backend/http/users.py:1']);
+    expect(where(r.findings)).toEqual(['naming-service backend/domain/users.py:1', 'layer-endpoint-repository backend/http/users.py:5']);
   });
 
   it('switches rules off with the config\'s reason, and notes an unknown rule there', async () => {

@@ -38,16 +38,19 @@ describe('security basics', () => {
     ).toEqual([`no-hardcoded-secret ${F}:2`, `no-hardcoded-secret ${F}:4`, `no-hardcoded-secret ${F}:8`]);
   });
 
-  it('reports wildcard origins in the middleware and in settings, not wildcard methods', async () => {
+  it('reports wildcard origins in the middleware, in settings and passed on from settings (allowed_hosts); not wildcard methods or headers', async () => {
     expect(
       await fire({
         [F]: `
           CORS_ORIGINS: list[str] = ["*"]
           app.add_middleware(CORSMiddleware, allow_origins=settings.CORS_ORIGINS, allow_methods=["*"])
           app.add_middleware(CORSMiddleware, allow_origins=("https://a.example", "*"))
+          CORS_HEADERS = ["*"]
           `,
+        'app/core/config.py': 'class Settings(BaseSettings):\n    allowed_hosts: list[str] = ["*"]\n',
+        'app/main.py': 'app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_hosts)\n',
       }, ['no-wildcard-cors']),
-    ).toEqual([`no-wildcard-cors ${F}:1`, `no-wildcard-cors ${F}:3`]);
+    ).toEqual([`no-wildcard-cors ${F}:1`, `no-wildcard-cors ${F}:2`, `no-wildcard-cors ${F}:3`, 'no-wildcard-cors app/main.py:1']);
   });
 
   it('reports DEBUG = True and echo=True, not DEBUG = False', async () => {

@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { FileCtx } from '../context.js';
 import { nodesOf, text } from '../parse.js';
-import { callArgs, calleeName, callsIn, decoratorName, decorators, defName, dotted, isAsync, lastSeg, params } from '../py.js';
+import { callArgs, calleeName, callsIn, decoratorName, decorators, defName, dotted, enclosing, isAsync, lastSeg, params } from '../py.js';
 import { qualify } from '../imports.js';
 
 /** The code-reviewer's never-list: Optional[X], Pydantic v1, blocking calls in async code, missing type hints. */
@@ -12,15 +12,54 @@ export function neverRules(c: FileCtx): void {
   if (c.on('type-hints')) for (const fn of nodesOf(c.f, 'FunctionDefinition')) typeHints(c, fn);
 }
 
+/** Where a type sits decides the advice: only a field or parameter without a default needs `= None`. */
+function optionalFix(c: FileCtx, m: SyntaxNode, inner: string, written: string): string {
+  const typeDef = enclosing(m, ['TypeDef']);
+  const owner = typeDef?.parent;
+  if (owner?.name === 'FunctionDefinition') return `Write \`-> ${inner} | None\` instead of ${written}.`;
+  const hasDefault = owner?.name === 'AssignStatement' ? owner.getChildren('AssignOp').length > 0 : owner?.name === 'ParamList' && /=/.test(c.f.src.slice(typeDef!.to, Math.min(c.f.src.length, typeDef!.to + 3)));
+  if (hasDefault || !typeDef) return `Write \`${inner} | None\` instead of ${written}.`;
+  return `Write \`${inner} | None = None\` instead of ${written} (without a default it is still a required field).`;
+}
+
 function optional(c: FileCtx): void {
-  if (!c.f.src.includes('Optional')) return;
+  if (!c.f.src.includes('Optional') && !c.f.src.includes('Union')) return;
   for (const m of nodesOf(c.f, 'MemberExpression')) {
     if (m.lastChild?.name !== ']') continue;
     const obj = dotted(c.f, m.firstChild);
-    if (obj === null || lastSeg(obj) !== 'Optional') continue;
+    const head = obj === null ? '' : qualify(obj, c.imported);
+    if (!/(^|\.)(Optional|Union)$/.test(head) || (head.includes('.') && !/^(typing|typing_extensions)\./.test(head))) continue;
     const inner = c.f.src.slice(m.firstChild!.to + 1, m.to - 1).trim();
-    c.emit('no-optional', m, { fix: `Write \`${inner} | None = None\` instead of Optional[${inner}].` });
+    if (lastSeg(head) === 'Optional') {
+      c.emit('no-optional', m, { fix: optionalFix(c, m, inner, `Optional[${inner}]`) });
+      continue;
+    }
+    // Union[X, None] (or Union[None, X]) is Optional[X] spelled out.
+    const parts = splitTop(inner);
+    if (parts.length < 2 || !parts.includes('None')) continue;
+    const rest = parts.filter((p) => p !== 'None').join(' | ');
+    c.emit('no-optional', m, {
+      why: `Union[${inner}] is Optional spelled out; the team writes \`X | None\`.`,
+      fix: optionalFix(c, m, rest, `Union[${inner}]`),
+    });
   }
+}
+
+/** Splits `a, b[c, d], e` at its top-level commas. */
+function splitTop(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if ('[({'.includes(ch)) depth++;
+    else if ('])}'.includes(ch)) depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
 }
 
 const V1_METHODS = new Set(['dict', 'from_orm', 'parse_obj', 'parse_raw']);
@@ -68,13 +107,38 @@ const BLOCKING = [
 const isBlocking = (q: string): boolean =>
   BLOCKING.some((b) => (b.endsWith('.*') ? q.startsWith(b.slice(0, -1)) : q === b));
 
+/** Names a database session goes by (`db`, `session`, `self.db`, `db_session`). */
+const SESSION_NAME = /^(db|session|sess|db_session|dbsession|database)$|_session$/i;
+/** Session methods that do I/O; an AsyncSession awaits them, a sync Session blocks. */
+const SESSION_IO = new Set(['commit', 'flush', 'refresh', 'execute', 'scalar', 'scalars', 'rollback']);
+
 function blocking(c: FileCtx, fn: SyntaxNode): void {
+  const name = defName(c.f, fn);
   for (const call of callsIn(c.f, fn)) {
     const callee = calleeName(c.f, call);
     if (callee === null) continue;
     const q = qualify(callee, c.imported);
+    const awaited = call.parent?.name === 'AwaitExpression';
     if (isBlocking(q)) {
-      c.emit('no-blocking-in-async', call, { why: `${q}() blocks the event loop inside async def ${defName(c.f, fn)}.` });
+      c.emit('no-blocking-in-async', call, { why: `${q}() blocks the event loop inside async def ${name}.` });
+    } else if (callee === 'open' && !c.imported.has('open')) {
+      c.emit('no-blocking-in-async', call, {
+        why: `open() reads and writes the file synchronously inside async def ${name}.`,
+        fix: 'Use aiofiles (async with aiofiles.open(...)) or run the file work in a thread (await asyncio.to_thread(...)).',
+      });
+    } else if (lastSeg(callee) === 'create_all' && /metadata$/.test(callee.slice(0, callee.lastIndexOf('.'))) && !awaited) {
+      c.emit('no-blocking-in-async', call, {
+        why: `${callee}() creates tables through a sync engine inside async def ${name}.`,
+        fix: 'With an async engine: async with engine.begin() as conn: await conn.run_sync(Base.metadata.create_all).',
+      });
+    } else if (callee.includes('.') && SESSION_NAME.test(lastSeg(callee.slice(0, callee.lastIndexOf('.'))))) {
+      const method = lastSeg(callee);
+      if (method === 'query' || (SESSION_IO.has(method) && !awaited)) {
+        c.emit('no-blocking-in-async', call, {
+          why: `${callee}() is a sync SQLAlchemy session call inside async def ${name}: it blocks the event loop${method === 'query' ? '' : ' (an AsyncSession would be awaited)'}.`,
+          fix: 'Use an AsyncSession and await it (await session.execute(select(...))), or make the function a plain def so FastAPI runs it in a thread.',
+        });
+      }
     }
   }
 }
