@@ -52,7 +52,7 @@ describe('layer compliance', () => {
     ).toEqual([`layer-endpoint-session ${EP}:6`, `layer-endpoint-session ${EP}:10`]);
   });
 
-  it('does not report a repository or sqlalchemy import alone, only a repository or query in use', async () => {
+  it('reports a repository import alone; a sqlalchemy import only when a query is built with it', async () => {
     expect(
       await fire({
         [EP]: `
@@ -64,7 +64,7 @@ describe('layer compliance', () => {
               return create_success_response(data=await service.run(select(User)))
           `,
       }, LAYER),
-    ).toEqual([`layer-endpoint-session ${EP}:6`]);
+    ).toEqual([`layer-endpoint-repository ${EP}:2`, `layer-endpoint-session ${EP}:6`]);
   });
 
   it('makes the endpoint rules advisory where the project has no service layer, and blocking where it has one', async () => {

@@ -18,6 +18,7 @@ router = APIRouter()
 @router.get("/{id}")
 async def get_user(id: int, db: AsyncSession = Depends(get_db)) -> dict:
     user = await UserRepository(db).get(id)
+    await db.commit()
     return {"code": 200, "data": user, "message": "ok"}
 `;
 
@@ -30,6 +31,8 @@ describe('built-in handlers', () => {
   it('runs the architecture checks on the changed files, in the validator report format', async () => {
     const world = await tempWorld();
     await put(world.project, EP, BYPASS);
+    // With a service layer to go through, bypassing it blocks (without one it is only advice).
+    await put(world.project, 'app/services/UserService.py', 'class UserService:\n    pass\n');
     const req = await request(world, 'architecture-validator', { input: { files: [EP], mode: 'code' } });
     const outcome = await createBuiltinHandler('architecture-validator', undefined)(req);
     expect(outcome.status).toBe('done');

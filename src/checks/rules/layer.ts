@@ -56,6 +56,8 @@ function endpointRepository(c: FileCtx, layout: Layout, blocking: boolean | unde
       c.emit('layer-endpoint-repository', call, d());
     }
   }
+  // A repository imported and not yet used still ties the endpoint module to the data layer.
+  if (!c.has('layer-endpoint-repository')) for (const st of repoImports) c.emit('layer-endpoint-repository', st, d());
 }
 
 /** SQLAlchemy/SQLModel query builders: calling one in an endpoint is writing the query there. */
