@@ -37,6 +37,11 @@ export interface EngineOptions {
   watch?: boolean;
   /** A message file that does not look whole is judged once unchanged this long. @default config.limits.settleMs */
   settleMs?: number;
+  /**
+   * The engine's mailbox, in place of the inbox folders (a Claude Code agent team's inbox
+   * files: src/teams). Called once the lock is held. @default the folder mailbox
+   */
+  mailbox?: (paths: WorkspacePaths, config: Config) => Mailbox;
 }
 
 /**
@@ -75,7 +80,7 @@ export class Engine {
       // Only the lock holder may use the write-ahead log (it replays a crashed predecessor's).
       const store = await openRunStore<RunRecord, RunState>(paths, { fsync: config.fsync });
       // File ages are judged by the wall clock the file system stamps them with, not the engine's.
-      const mailbox = createFolderMailbox({ paths, config, ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {}) });
+      const mailbox = opts.mailbox?.(paths, config) ?? createFolderMailbox({ paths, config, ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {}) });
       const core = new RunCore({ paths, config, store, mailbox, now, log: opts.log });
       const projectDir = path.resolve(paths.root, config.project ?? process.cwd());
       const manual = createManualHandler({ now, prompts: { workspaceDir: paths.root } });

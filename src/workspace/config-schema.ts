@@ -127,6 +127,17 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** Running as a Claude Code agent team's teammate (`teamstate-teammate`, src/teams). */
+export const agentTeamSchema = z.object({
+  /**
+   * Which team member plays each of this config's members (role → the name in the team's
+   * config.json). Roles left out are played by the member of the same name, except the
+   * conductor, played by Claude Code's `team-lead`.
+   */
+  roles: z.record(memberNameSchema, z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a Claude Code agent name: letters, digits, - and _')).default({}),
+});
+export type AgentTeamConfig = z.infer<typeof agentTeamSchema>;
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -150,6 +161,7 @@ export const configSchema = z
     limits: limitsSchema.strict().prefault({}),
     agentLog: agentLogSchema.strict().prefault({}),
     checks: checksSchema.prefault({}),
+    agentTeam: agentTeamSchema.strict().prefault({}),
     /** The inbox is scanned this often besides watcher wake-ups (chokidar can miss events). */
     scanIntervalMs: z.number().int().min(50).default(1000),
     /** fsync journal writes and deliveries (group-committed). Off only for throwaway demos. */
@@ -168,6 +180,9 @@ export const configSchema = z
       if (members.has(alias)) {
         ctx.addIssue({ code: 'custom', path: ['aliases', alias], message: `"${alias}" is already a member's name; an alias must be a new name` });
       }
+    }
+    for (const role of Object.keys(c.agentTeam.roles)) {
+      if (!members.has(role)) ctx.addIssue({ code: 'custom', path: ['agentTeam', 'roles', role], message: `"${role}" is not one of members (${c.members.join(', ')})` });
     }
   });
 

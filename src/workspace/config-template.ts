@@ -64,6 +64,11 @@ export function configTemplate(preset: Preset = 'default'): string {
   // Who approves or rejects plans: "member" (the conductor's messages) or "person" (you, at the UI or CLI).
   "conductor": "member",
 
+  // As a Claude Code agent team's teammate (teamstate-teammate): which team member plays
+  // each member here. Left out: the conductor is Claude Code's lead, "team-lead", and every
+  // other member is the team member of the same name. For example:
+  // "agentTeam": { "roles": { "conductor": "team-lead", "sentinel": "qa" } },
+
   // The project under work, relative to this folder. Left out: the current directory.
   // "project": "../my-app",
 

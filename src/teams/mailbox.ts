@@ -1,0 +1,283 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { RunState } from '../engine/run-state.js';
+import { renderMessage } from '../protocol/render.js';
+import type { Message } from '../protocol/schema.js';
+import { firstLine } from '../protocol/text.js';
+import type { Inbound, Mailbox } from '../store/mailbox.js';
+import { writeFileAtomic } from '../workspace/atomic.js';
+import type { Config } from '../workspace/config-schema.js';
+import type { WorkspacePaths } from '../workspace/paths.js';
+import { Assignments } from './assignments.js';
+import { Held } from './held.js';
+import { idleAfter } from './idle.js';
+import { decide } from './inbound.js';
+import type { InboxEntry } from './inbox-file.js';
+import { entryKey, inboxEntrySchema, readInboxFile } from './inbox-file.js';
+import { Outbox } from './outbox.js';
+import type { SeatPaths, TeamPaths } from './paths.js';
+import type { ShutdownRequest } from './protocol.js';
+import { idleNotification, planApprovalRequest, shutdownApproved } from './protocol.js';
+import { ReadMarker } from './read-marker.js';
+import type { Roster } from './roster.js';
+import { markTeamTask } from './task-list.js';
+
+/** Who this teammate is in the team (from the spawn argv). */
+export interface Seat {
+  /** Its agent name: the name of its inbox file and the `from` of what it writes. */
+  name: string;
+  team: string;
+  color?: string;
+  planModeRequired: boolean;
+}
+
+export interface TeamMailboxOptions {
+  paths: WorkspacePaths;
+  config: Config;
+  team: TeamPaths;
+  seatPaths: SeatPaths;
+  seat: Seat;
+  roster: Roster;
+  /** A run's state, when the engine has it (for the idle notification that ends a run). */
+  runState?: (runId: string) => RunState | undefined;
+  warn?: (line: string) => void;
+  /** The lead asked to shut down; entries after it are left alone. */
+  onShutdown?: (request: ShutdownRequest) => void;
+  /** The lead's spawn prompt was taken. */
+  onSpawnPrompt?: (text: string) => void;
+  /** For shutdown_approved. @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** One entry in hand: what it was in the file, and its identity. */
+interface Taken {
+  raw: unknown;
+  key: string;
+  name: string;
+}
+
+/**
+ * The engine's mailbox as a teammate of a Claude Code agent team (DESIGN §6): it claims
+ * the entries of `<home>/teams/<team>/inboxes/<name>.json` and delivers by appending to
+ * the members' inbox files. An entry is marked read in Claude Code's file only after the
+ * engine has journaled it (ack) or it is kept aside with its reason (reject); a copy of
+ * each goes to the workspace's `inboxes/<member>/cur/` or `rejected/`, which is also how
+ * an entry delivered again is recognised. Replies are appended exactly once (Outbox).
+ */
+export class TeamMailbox implements Mailbox {
+  readonly inboxFile: string;
+  private readonly taken = new Map<string, Taken>();
+  private readonly marker: ReadMarker;
+  private readonly outbox: Outbox;
+  readonly held: Held;
+  private readonly assignments: Assignments;
+  private shutdown?: { taken: Taken; request: ShutdownRequest };
+  private warnedRead = '';
+
+  constructor(private readonly o: TeamMailboxOptions) {
+    this.inboxFile = o.team.inbox(o.seat.name);
+    const onCompromised = (e: Error) => this.warn(`lost the lock on an inbox mid-write: ${e.message}`);
+    this.marker = new ReadMarker(this.inboxFile, { fsync: o.config.fsync, onCompromised });
+    this.outbox = new Outbox(o.seatPaths.sentDir, { fsync: o.config.fsync, onCompromised });
+    this.held = new Held(o.seatPaths.heldDir, o.config.fsync);
+    this.assignments = new Assignments(o.seatPaths.assignments, o.paths, o.config.fsync);
+  }
+
+  private warn(line: string): void {
+    this.o.warn?.(line);
+  }
+
+  private get folder() {
+    return this.o.paths.inbox(this.o.config.engine.member);
+  }
+
+  async claim(_now: number, inHand: (id: string) => boolean): Promise<Inbound[]> {
+    if (this.shutdown) return [];
+    if (await this.o.roster.refresh()) await this.releaseHeld();
+    const read = await readInboxFile(this.inboxFile);
+    if (!read.ok) {
+      // Claude Code rewrites the file in place: a read can catch it half-written. Read again next scan.
+      if (read.reason !== this.warnedRead) this.warn(`${read.reason}; reading it again shortly`);
+      this.warnedRead = read.reason;
+      return [];
+    }
+    this.warnedRead = '';
+    const out: Inbound[] = [];
+    const already = new Set<string>();
+    const thisPass = new Set<string>();
+    let leadSeen = false;
+    for (const raw of read.entries) {
+      const entry = inboxEntrySchema.safeParse(raw);
+      const leadBefore = leadSeen;
+      if (entry.success && entry.data.from === this.o.roster.lead) leadSeen = true;
+      if (entry.success && entry.data.read === true) continue;
+      const key = entryKey(raw);
+      const name = archiveName(entry.success ? entry.data.from : 'unknown', key);
+      // Another copy of an entry in hand or seen in this pass: its ack marks every copy read.
+      if (inHand(name) || thisPass.has(name)) continue;
+      thisPass.add(name);
+      if (await this.archived(name)) {
+        already.add(key);
+        continue;
+      }
+      const taken: Taken = { raw, key, name };
+      const label = entry.success ? `${entry.data.from} at ${entry.data.timestamp}` : 'a malformed entry';
+      if (!entry.success) {
+        this.taken.set(name, taken);
+        out.push({ id: name, name: label, ok: false, reason: `not a Claude Code inbox entry (${entry.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')})`, retry: false });
+        continue;
+      }
+      const d = decide(entry.data, key, { config: this.o.config, roster: this.o.roster, leadBefore });
+      if (d.kind === 'shutdown') {
+        this.shutdown = { taken, request: d.request };
+        const fire = this.o.onShutdown;
+        if (fire) setImmediate(() => fire(d.request));
+        break;
+      }
+      if (d.kind === 'task') {
+        await this.assignments.assign(d.assignment, key, this.o.config.engine.member);
+        await this.done(taken, 'cur');
+        continue;
+      }
+      if (d.kind === 'spawn-prompt') {
+        await fs.mkdir(this.o.seatPaths.dir, { recursive: true });
+        await writeFileAtomic(this.o.seatPaths.spawnPrompt, d.text, { fsync: this.o.config.fsync });
+        await this.done(taken, 'cur');
+        this.o.onSpawnPrompt?.(d.text);
+        continue;
+      }
+      this.taken.set(name, taken);
+      if (d.kind === 'reject') {
+        out.push({ id: name, name: label, ok: false, reason: d.reason, retry: false });
+        continue;
+      }
+      let message = d.message;
+      if (message.type === 'HANDOFF' && message.task === undefined) {
+        const task = await this.assignments.taskFor(d.key);
+        if (task !== undefined) message = { ...message, task };
+      }
+      out.push({ id: name, name: label, ok: true, message, from: d.from, key: d.key });
+    }
+    if (already.size > 0) await this.marker.mark(already).catch((e: Error) => this.warn(`could not mark entries read in ${this.inboxFile}: ${e.message}`));
+    return out;
+  }
+
+  async ack(item: Inbound): Promise<void> {
+    await this.done(this.takenOf(item), 'cur');
+  }
+
+  async reject(item: Inbound, reason: string): Promise<void> {
+    await this.done(this.takenOf(item), 'rejected', reason);
+  }
+
+  private takenOf(item: Inbound): Taken {
+    const t = this.taken.get(item.id);
+    if (!t) throw new Error(`${item.name} was not claimed from ${this.inboxFile}`);
+    return t;
+  }
+
+  /** Keeps a copy in the workspace (the record that it was taken), then marks it read in Claude Code's file. */
+  private async done(t: Taken, where: 'cur' | 'rejected', reason?: string): Promise<void> {
+    const dir = this.folder[where];
+    await fs.mkdir(dir, { recursive: true });
+    if (reason !== undefined) {
+      const text = `${reason}\n\nFrom Claude Code's inbox ${this.inboxFile}. Nothing was done with it; to retry, send it again in the team's format.\n`;
+      await writeFileAtomic(path.join(dir, `${t.name}.reason.txt`), text, { fsync: this.o.config.fsync });
+    }
+    await writeFileAtomic(path.join(dir, t.name), `${JSON.stringify(t.raw, null, 2)}\n`, { fsync: this.o.config.fsync });
+    await this.marker.mark([t.key]);
+    this.taken.delete(t.name);
+  }
+
+  private async archived(name: string): Promise<boolean> {
+    for (const dir of [this.folder.cur, this.folder.rejected]) {
+      if (await fs.lstat(path.join(dir, name)).then(() => true, () => false)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Appends a reply to the inbox file of the team member who plays `recipient`, once per
+   * key. A recipient not on the team is held (kept with the reason, sent when it joins),
+   * never written as a new inbox file. With plan mode required, a PLAN for the lead goes
+   * as a plan_approval_request; a reply that ends a piece of work is followed by an
+   * idle_notification to the lead.
+   */
+  async deliver(recipient: string, message: Message, key: string): Promise<'delivered' | 'already-processed'> {
+    const { roster, seat } = this.o;
+    if (await roster.refresh()) await this.releaseHeld();
+    const wanted = roster.memberFor(recipient);
+    const member = roster.onTeam(wanted);
+    if (member === undefined) {
+      const reason = roster.known
+        ? `${wanted} is not on team ${seat.team} (members: ${roster.members.join(', ') || 'none'}); it is sent when ${wanted} joins`
+        : `team ${seat.team} has no ${this.o.team.configFile} yet; it is sent when the team's config lists ${wanted}`;
+      if (await this.held.hold({ recipient, member: wanted, key, message, reason })) this.warn(`held ${message.type} ${key} for ${wanted}: ${reason}`);
+      return 'delivered';
+    }
+    const inbox = this.o.team.inbox(member);
+    const isLead = member === roster.lead;
+    const plan = seat.planModeRequired && isLead && message.type === 'PLAN';
+    await this.outbox.send(key, inbox, async (timestamp) => {
+      // The TO line names team members, as the lead and its teammates know them.
+      if (!plan) return this.entry(renderMessage({ ...message, to: message.to.map((r) => roster.memberFor(r)) }), summaryOf(message));
+      const planFilePath = path.join(this.o.seatPaths.plansDir, `${safe(key)}.md`);
+      await fs.mkdir(this.o.seatPaths.plansDir, { recursive: true });
+      await writeFileAtomic(planFilePath, message.body, { fsync: this.o.config.fsync });
+      return this.entry(planApprovalRequest(seat.name, timestamp, { planFilePath, planContent: message.body, requestId: message.id ?? key }));
+    });
+    const runId = key.replace(/\.\d+$/, '');
+    const idle = idleAfter(message, recipient, this.o.runState?.(runId));
+    if (idle) {
+      if (idle.completedStatus === 'resolved' && idle.completedTaskId) await markTeamTask(this.o.team, idle.completedTaskId, 'completed', seat.name, { fsync: this.o.config.fsync });
+      await this.outbox.send(`${key}:idle`, this.o.team.inbox(roster.lead), (timestamp) => this.entry(idleNotification(seat.name, timestamp, idle)));
+    }
+    return 'delivered';
+  }
+
+  /** Sends what was held for members who are now on the team. */
+  async releaseHeld(): Promise<void> {
+    for (const h of await this.held.list()) {
+      if (this.o.roster.onTeam(h.member) === undefined) continue;
+      try {
+        await this.deliver(h.recipient, h.message, h.key);
+        await this.held.release(h);
+      } catch (e) {
+        this.warn(`could not send the held ${h.message.type} ${h.key} to ${h.member}: ${(e as Error).message}; will retry`);
+      }
+    }
+  }
+
+  /**
+   * Answers the lead's shutdown_request once (shutdown_approved, with the pane id from
+   * TMUX_PANE and the backend type), then marks the request read. Call it after the
+   * engine has stopped: the message in hand is finished first.
+   */
+  async approveShutdown(): Promise<void> {
+    const s = this.shutdown;
+    if (!s) return;
+    const env = this.o.env ?? process.env;
+    const backendType = this.o.roster.entry(this.o.seat.name)?.backendType ?? (env.TMUX ? 'tmux' : env.ITERM_SESSION_ID ? 'iterm2' : undefined);
+    await this.outbox.send(`shutdown:${s.request.requestId}`, this.o.team.inbox(this.o.roster.lead), (timestamp) =>
+      this.entry(shutdownApproved(this.o.seat.name, timestamp, s.request.requestId, env.TMUX_PANE, backendType)),
+    );
+    await this.done(s.taken, 'cur');
+  }
+
+  private entry(text: string, summary?: string): Omit<InboxEntry, 'timestamp'> {
+    return { from: this.o.seat.name, text, ...(summary ? { summary } : {}), ...(this.o.seat.color ? { color: this.o.seat.color } : {}) };
+  }
+}
+
+/** The copy's file name in the workspace inbox: the sender, then the entry's identity. */
+export function archiveName(from: string, key: string): string {
+  return `${safe(from.toLowerCase()) || 'unknown'}--cc-${key.slice(0, 24)}.json`;
+}
+
+const safe = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^[^A-Za-z0-9]+/, '').slice(0, 60);
+
+/** A preview of a few words, as Claude Code's plain messages carry. */
+function summaryOf(m: Message): string {
+  const words = firstLine(m.body).replace(/^#+\s*/, '').split(/\s+/).filter(Boolean).slice(0, 8).join(' ');
+  return `${m.type}: ${words}`.slice(0, 80);
+}
