@@ -73,6 +73,7 @@ export class TeamMailbox implements Mailbox {
   private readonly assignments: Assignments;
   private shutdown?: { taken: Taken; request: ShutdownRequest };
   private warnedRead = '';
+  private readonly started = new Set<string>();
 
   constructor(private readonly o: TeamMailboxOptions) {
     this.inboxFile = o.team.inbox(o.seat.name);
@@ -214,6 +215,11 @@ export class TeamMailbox implements Mailbox {
         : `team ${seat.team} has no ${this.o.team.configFile} yet; it is sent when the team's config lists ${wanted}`;
       if (await this.held.hold({ recipient, member: wanted, key, message, reason })) this.warn(`held ${message.type} ${key} for ${wanted}: ${reason}`);
       return 'delivered';
+    }
+    // The team's task is in progress before anyone hears of the work (and before it can be completed).
+    if (message.task !== undefined && !this.started.has(message.task)) {
+      await markTeamTask(this.o.team, message.task, 'in_progress', seat.name, { fsync: this.o.config.fsync });
+      this.started.add(message.task);
     }
     const inbox = this.o.team.inbox(member);
     const isLead = member === roster.lead;
