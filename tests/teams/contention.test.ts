@@ -96,6 +96,8 @@ describe("teamstate-teammate and the team's inbox files", () => {
     await team.writeConfig(['backend-engineer', 'analyst', 'sentinel', 'breaker', 'librarian']);
     const lib = await team.waitFor('librarian', (es) => es.some(of('STATUS')), 'the held STATUS');
     expect(lib).toHaveLength(1);
+    // Released once sent.
+    while ((await fs.readdir(heldDir)).length > 0 && Date.now() < deadline + 60_000) await new Promise((r) => setTimeout(r, 20));
     await expect(fs.readdir(heldDir)).resolves.toEqual([]);
     t.child.kill('SIGTERM');
     expect((await t.exited).code).toBe(0);
