@@ -13,7 +13,7 @@ import { Held } from './held.js';
 import { idleAfter } from './idle.js';
 import { decide } from './inbound.js';
 import type { InboxEntry } from './inbox-file.js';
-import { entryKey, inboxEntrySchema, readInboxFile } from './inbox-file.js';
+import { entryKey, inboxEntrySchema, readInboxFile, updateInboxFile } from './inbox-file.js';
 import { Outbox } from './outbox.js';
 import type { SeatPaths, TeamPaths } from './paths.js';
 import type { ShutdownRequest } from './protocol.js';
@@ -95,9 +95,10 @@ export class TeamMailbox implements Mailbox {
   async claim(_now: number, inHand: (id: string) => boolean): Promise<Inbound[]> {
     if (this.shutdown) return [];
     if (await this.o.roster.refresh()) await this.releaseHeld();
-    const read = await readInboxFile(this.inboxFile);
+    let read = await readInboxFile(this.inboxFile);
+    // Claude Code rewrites the file in place, under its lock: a read can catch it half-written, one under the lock can't.
+    if (!read.ok) read = await updateInboxFile(this.inboxFile, (entries) => ({ result: { ok: true as const, entries } })).catch((e: Error) => ({ ok: false as const, reason: e.message }));
     if (!read.ok) {
-      // Claude Code rewrites the file in place: a read can catch it half-written. Read again next scan.
       if (read.reason !== this.warnedRead) this.warn(`${read.reason}; reading it again shortly`);
       this.warnedRead = read.reason;
       return [];
