@@ -2,7 +2,7 @@ import { parseMessage } from '../protocol/parse.js';
 import { ALL } from '../protocol/schema.js';
 import type { Message } from '../protocol/schema.js';
 import type { Config } from '../workspace/config-schema.js';
-import { describeParseError } from '../workspace/inbox.js';
+import { describeParseError } from '../mailbox/check.js';
 import { resolveMember } from '../workspace/team.js';
 import type { InboxEntry } from './inbox-file.js';
 import type { ShutdownRequest, TaskAssignment } from './protocol.js';

@@ -4,7 +4,8 @@ import type { RunState } from '../engine/run-state.js';
 import { renderMessage } from '../protocol/render.js';
 import type { Message } from '../protocol/schema.js';
 import { firstLine } from '../protocol/text.js';
-import type { Inbound, Mailbox } from '../store/mailbox.js';
+import { watch as watchFiles } from 'chokidar';
+import type { Delivery, Inbound, Mailbox, Watch } from '../mailbox/port.js';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import type { Config } from '../workspace/config-schema.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
@@ -92,7 +93,8 @@ export class TeamMailbox implements Mailbox {
     return this.o.paths.inbox(this.o.config.engine.member);
   }
 
-  async claim(_now: number, inHand: (id: string) => boolean): Promise<Inbound[]> {
+  async claim(): Promise<Inbound[]> {
+    const inHand = (name: string) => this.taken.has(name);
     if (this.shutdown) return [];
     if (await this.o.roster.refresh()) await this.releaseHeld();
     let read = await readInboxFile(this.inboxFile);
@@ -123,10 +125,10 @@ export class TeamMailbox implements Mailbox {
         continue;
       }
       const taken: Taken = { raw, key, name };
-      const label = entry.success ? `${entry.data.from} at ${entry.data.timestamp}` : 'a malformed entry';
+      const label = `${this.inboxFile} (${entry.success ? `${entry.data.from} at ${entry.data.timestamp}` : 'a malformed entry'})`;
       if (!entry.success) {
         this.taken.set(name, taken);
-        out.push({ id: name, name: label, ok: false, reason: `not a Claude Code inbox entry (${entry.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')})`, retry: false });
+        out.push({ ref: name, origin: label, ok: false, reason: `not a Claude Code inbox entry (${entry.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')})` });
         continue;
       }
       const d = decide(entry.data, key, { config: this.o.config, roster: this.o.roster, leadBefore });
@@ -150,7 +152,7 @@ export class TeamMailbox implements Mailbox {
       }
       this.taken.set(name, taken);
       if (d.kind === 'reject') {
-        out.push({ id: name, name: label, ok: false, reason: d.reason, retry: false });
+        out.push({ ref: name, origin: label, ok: false, reason: d.reason });
         continue;
       }
       let message = d.message;
@@ -158,24 +160,45 @@ export class TeamMailbox implements Mailbox {
         const task = await this.assignments.taskFor(d.key);
         if (task !== undefined) message = { ...message, task };
       }
-      out.push({ id: name, name: label, ok: true, message, from: d.from, key: d.key });
+      out.push({ ref: name, origin: label, ok: true, message, from: d.from, key: d.key });
     }
     if (already.size > 0) await this.marker.mark(already).catch((e: Error) => this.warn(`could not mark entries read in ${this.inboxFile}: ${e.message}`));
     return out;
   }
 
-  async ack(item: Inbound): Promise<void> {
-    await this.done(this.takenOf(item), 'cur');
+  async ack(ref: string): Promise<void> {
+    const t = this.taken.get(ref);
+    if (t) await this.done(t, 'cur');
   }
 
-  async reject(item: Inbound, reason: string): Promise<void> {
-    await this.done(this.takenOf(item), 'rejected', reason);
+  async reject(ref: string, reason: string): Promise<void> {
+    const t = this.taken.get(ref);
+    if (t) await this.done(t, 'rejected', reason);
   }
 
-  private takenOf(item: Inbound): Taken {
-    const t = this.taken.get(item.id);
-    if (!t) throw new Error(`${item.name} was not claimed from ${this.inboxFile}`);
-    return t;
+  release(ref: string): void {
+    this.taken.delete(ref);
+  }
+
+  /** The entry's text: from the claim in hand, the workspace's copy, or Claude Code's file. */
+  async original(ref: string): Promise<string | undefined> {
+    const text = (raw: unknown) => (raw && typeof raw === 'object' && typeof (raw as { text?: unknown }).text === 'string' ? (raw as { text: string }).text : JSON.stringify(raw));
+    const held = this.taken.get(ref);
+    if (held) return text(held.raw);
+    for (const dir of [this.folder.cur, this.folder.rejected]) {
+      const copy = await fs.readFile(path.join(dir, path.basename(ref)), 'utf8').catch(() => undefined);
+      if (copy !== undefined) return text(JSON.parse(copy));
+    }
+    const read = await readInboxFile(this.inboxFile);
+    const raw = read.ok ? read.entries.find((e) => archiveName(inboxEntrySchema.safeParse(e).data?.from ?? 'unknown', entryKey(e)) === ref) : undefined;
+    return raw === undefined ? undefined : text(raw);
+  }
+
+  /** Wakes on changes to our inbox file and to the team's config (a member joining releases held replies). */
+  watch(wake: () => void, onError?: (message: string) => void): Watch {
+    const w = watchFiles([this.inboxFile, this.o.team.configFile], { ignoreInitial: true });
+    w.on('add', wake).on('change', wake).on('error', (e) => onError?.(`watcher: ${String(e)}`));
+    return { close: () => w.close() };
   }
 
   /** Keeps a copy in the workspace (the record that it was taken), then marks it read in Claude Code's file. */
@@ -205,7 +228,7 @@ export class TeamMailbox implements Mailbox {
    * as a plan_approval_request; a reply that ends a piece of work is followed by an
    * idle_notification to the lead.
    */
-  async deliver(recipient: string, message: Message, key: string): Promise<'delivered' | 'already-processed'> {
+  async deliver(recipient: string, message: Message, key: string): Promise<Delivery> {
     const { roster, seat } = this.o;
     if (await roster.refresh()) await this.releaseHeld();
     const wanted = roster.memberFor(recipient);
@@ -214,8 +237,9 @@ export class TeamMailbox implements Mailbox {
       const reason = roster.known
         ? `${wanted} is not on team ${seat.team} (members: ${roster.members.join(', ') || 'none'}); it is sent when ${wanted} joins`
         : `team ${seat.team} has no ${this.o.team.configFile} yet; it is sent when the team's config lists ${wanted}`;
-      if (await this.held.hold({ recipient, member: wanted, key, message, reason })) this.warn(`held ${message.type} ${key} for ${wanted}: ${reason}`);
-      return 'delivered';
+      const fresh = await this.held.hold({ recipient, member: wanted, key, message, reason });
+      if (fresh) this.warn(`held ${message.type} ${key} for ${wanted}: ${reason}`);
+      return fresh ? 'delivered' : 'already-delivered';
     }
     // The team's task is in progress before anyone hears of the work (and before it can be completed).
     if (message.task !== undefined && !this.started.has(message.task)) {
@@ -225,7 +249,7 @@ export class TeamMailbox implements Mailbox {
     const inbox = this.o.team.inbox(member);
     const isLead = member === roster.lead;
     const plan = seat.planModeRequired && isLead && message.type === 'PLAN';
-    await this.outbox.send(key, inbox, async (timestamp) => {
+    const sent = await this.outbox.send(key, inbox, async (timestamp) => {
       // The TO line names team members, as the lead and its teammates know them.
       if (!plan) return this.entry(renderMessage({ ...message, to: message.to.map((r) => roster.memberFor(r)) }), summaryOf(message));
       const planFilePath = path.join(this.o.seatPaths.plansDir, `${safe(key)}.md`);
@@ -239,7 +263,7 @@ export class TeamMailbox implements Mailbox {
       if (idle.completedStatus === 'resolved' && idle.completedTaskId) await markTeamTask(this.o.team, idle.completedTaskId, 'completed', seat.name, { fsync: this.o.config.fsync });
       await this.outbox.send(`${key}:idle`, this.o.team.inbox(roster.lead), (timestamp) => this.entry(idleNotification(seat.name, timestamp, idle)));
     }
-    return 'delivered';
+    return sent === 'appended' ? 'delivered' : 'already-delivered';
   }
 
   /** Sends what was held for members who are now on the team. */

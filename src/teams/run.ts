@@ -1,6 +1,4 @@
 import { existsSync, promises as fs } from 'node:fs';
-import type { FSWatcher } from 'chokidar';
-import { watch } from 'chokidar';
 import { UserError } from '../errors.js';
 import { Engine } from '../engine/service.js';
 import type { RunState } from '../engine/run-state.js';
@@ -81,15 +79,11 @@ export async function runTeammate(o: TeammateOptions): Promise<number> {
   for (const r of engine.runs()) tasks(r);
   engine.core.on('run', tasks);
 
-  const watcher: FSWatcher = watch([mailbox!.inboxFile, team.configFile], { ignoreInitial: true });
-  const wake = () => void engine.scan().catch((e: Error) => warn(`scan failed: ${e.message}`));
-  watcher.on('add', wake).on('change', wake).on('error', (e) => warn(`watcher: ${String(e)}`));
 
   const banner = () =>
     `teammate ${seat.name} of team ${seat.team} · lead ${roster!.lead}${seat.planModeRequired ? ' · plans go to the lead for approval' : ''} · spawn prompt: ${spawnPrompt ? firstLine(spawnPrompt, 100) : '(none yet)'}`;
 
   const finish = async (why: string): Promise<number> => {
-    await watcher.close();
     await engine.stop();
     if (why === 'shutdown') {
       await mailbox!.approveShutdown();
