@@ -1,6 +1,6 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { UserError } from '../errors.js';
-import { Engine } from '../engine/service.js';
+import { Engine } from '../engine/engine.js';
 import type { RunState } from '../engine/run-state.js';
 import { isFinished } from '../engine/run-state.js';
 import { firstLine } from '../protocol/text.js';
