@@ -33,35 +33,35 @@ describe('teamstate-teammate killed with SIGKILL mid-lifecycle and spawned again
     let current: Teammate = await team.spawn('backend-engineer', 'You are the backend engineer of this team.');
     await current.ready();
     let kills = 0;
-    let chaos = true;
-    // Kills at random instants while the scenario runs, each followed by the lead's re-spawn (same argv).
-    const killer = (async () => {
-      while (chaos && kills < 8) {
-        await new Promise((r) => setTimeout(r, 50 + random() * 600));
-        if (!chaos) break;
-        await current.kill();
-        kills += 1;
-        current = team!.run('backend-engineer');
-        await current.ready(120_000);
-      }
-    })();
+    // After each entry the lead or a peer writes, a SIGKILL at a random instant of the next
+    // 120 ms (while the teammate takes it in, journals it, writes its replies), then the
+    // lead's re-spawn with the same argv.
+    const kill = async () => {
+      await new Promise((r) => setTimeout(r, random() * 120));
+      await current.kill();
+      kills += 1;
+      current = team!.run('backend-engineer');
+      await current.ready(120_000);
+    };
+    const send = async (from: string, text: string) => {
+      await team!.write('backend-engineer', { from, text });
+      await kill();
+    };
 
-    await team.write('backend-engineer', { from: 'team-lead', text: JSON.stringify({ type: 'task_assignment', taskId: '1', subject: 'Rate-limit login', description: 'per IP', assignedBy: 'team-lead', timestamp: team.stamp() }) });
-    await team.write('backend-engineer', { from: 'analyst', text: seed({ type: 'HANDOFF', priority: 'HIGH', to: 'backend-engineer', body: '## ANALYST REPORT — login\n### LANDMINES\n- [LANDMINE] app/api/login.py:9 — no limit' }) });
+    await send('team-lead', JSON.stringify({ type: 'task_assignment', taskId: '1', subject: 'Rate-limit login', description: 'per IP', assignedBy: 'team-lead', timestamp: team.stamp() }));
+    await send('analyst', seed({ type: 'HANDOFF', priority: 'HIGH', to: 'backend-engineer', body: '## ANALYST REPORT — login\n### LANDMINES\n- [LANDMINE] app/api/login.py:9 — no limit' }));
     await team.waitFor('team-lead', (es) => es.some(of('PLAN')), 'the PLAN', 180_000);
-    await team.write('backend-engineer', { from: 'team-lead', text: 'APPROVED' });
+    await send('team-lead', 'APPROVED');
     await team.waitFor('sentinel', (es) => es.some(of('HANDOFF')), 'the HANDOFF to sentinel', 180_000);
-    await team.write('backend-engineer', { from: 'breaker', text: seed({ type: 'BUG', priority: 'HIGH', to: 'backend-engineer', body: '## BUG-1: the limit resets on a new session' }) });
+    await send('breaker', seed({ type: 'BUG', priority: 'HIGH', to: 'backend-engineer', body: '## BUG-1: the limit resets on a new session' }));
     await team.waitFor('sentinel', (es) => es.some(of('BUG_FIX')), 'the BUG_FIX', 180_000);
-    await team.write('backend-engineer', { from: 'breaker', text: seed({ type: 'CLEAR', to: 'backend-engineer', body: 'done' }) });
-    await team.write('backend-engineer', { from: 'sentinel', text: seed({ type: 'PASS', priority: 'LOW', to: 'ALL', body: '## SENTINEL: ALL CLEAR' }) });
+    await send('breaker', seed({ type: 'CLEAR', to: 'backend-engineer', body: 'done' }));
+    await send('sentinel', seed({ type: 'PASS', priority: 'LOW', to: 'ALL', body: '## SENTINEL: ALL CLEAR' }));
     await team.waitFor('team-lead', (es) => es.some((e) => structured(e)?.completedStatus === 'resolved'), 'the completion', 180_000);
-    chaos = false;
-    await killer;
     await team.write('backend-engineer', { from: 'team-lead', text: JSON.stringify({ type: 'shutdown_request', requestId: 'shutdown-9@backend-engineer', from: 'team-lead', timestamp: team.stamp() }) });
     expect((await current.exited).code, current.out + current.err).toBe(0);
 
-    expect(kills).toBeGreaterThan(0);
+    expect(kills).toBe(6);
     for (const name of ['team-lead', 'sentinel', 'breaker', 'librarian']) {
       const list = ids(await team.read(name));
       expect(list.length, `${name}: ${list.join(' | ')}`).toBe(new Set(list).size);
