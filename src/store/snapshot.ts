@@ -52,15 +52,22 @@ export interface FastLoad {
   validBytes: number;
 }
 
-/** Reads from `position` to the end of the file; a short read tells the size, so no fstat. */
+/**
+ * One read buffer for every synchronous read here, grown when a file needs more: resume
+ * reads 10,000 snapshots and journal ends, and a fresh 64 KiB buffer for each was most of
+ * its garbage. Safe because every caller decodes what it read before the next read.
+ */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** Reads from `position` to the end of the file into the shared buffer; a short read tells the size, so no fstat. */
 function readToEnd(fd: number, position: number): Buffer {
-  let buf = Buffer.allocUnsafe(64 * 1024);
+  let buf = scratch;
   let got = 0;
   for (;;) {
     if (got === buf.length) {
       const bigger = Buffer.allocUnsafe(buf.length * 4);
       buf.copy(bigger, 0, 0, got);
-      buf = bigger;
+      buf = scratch = bigger;
     }
     const want = buf.length - got;
     const n = readSync(fd, buf, got, want, position + got);
