@@ -1,7 +1,8 @@
 /**
  * Built-in, deterministic checks of the backend-engineer's enforced rules, run as the
  * architecture-validator, code-reviewer and security-auditor sub-agents would, on the
- * Python (FastAPI) project under work. No LLM: a Python parser (@lezer/python) and rules.
+ * Python (FastAPI) project under work. No LLM: a Python parser (the @lezer/python grammar,
+ * patched in ./grammar) and rules.
  */
 import type { ChecksConfig } from '../workspace/config-schema.js';
 import { runChecks, runPlanned } from './run.js';
@@ -11,7 +12,8 @@ export type { CheckAgent, CheckOptions, CheckResult, DependencyBaseline, Finding
 export { CHECK_AGENTS } from './types.js';
 export { RULES, type RuleInfo } from './catalog.js';
 export { dependencyBaseline } from './deps.js';
-export { renderReport, findingsOf } from './report.js';
+export { renderReport, renderReports, findingsOf } from './report.js';
+export { renderSummary } from './summary.js';
 
 /**
  * Checks the project's Python files (tests, migrations and virtualenvs left out). Each

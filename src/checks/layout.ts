@@ -7,7 +7,7 @@ import { LAYERS, type Layer, type Layout } from './types.js';
 export const SKIP_DIRS = new Set([
   '.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', 'env', '.env', '.tox', '.nox',
   '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', 'build', 'dist', '.eggs',
-  'tests', 'test', 'migrations', 'alembic', '.claude', '.idea', '.vscode',
+  'tests', 'test', 'migrations', 'alembic', '.claude', '.idea', '.vscode', 'docs',
 ]);
 
 /** Files that are tests, wherever they are. */
@@ -88,7 +88,7 @@ export function findLayout(files: readonly string[], config?: ChecksConfig): Lay
   if (found.endpoints.length === 0) {
     for (const d of dirs) if (d === 'api' || d.endsWith('/api')) found.endpoints.push(d);
   }
-  const folders: Layout = { root: '', ...found, from: 'found' };
+  const folders: Layout = { root: '', endpoints: [...found.endpoints], services: [...found.services], repositories: [...found.repositories], models: [...found.models], schemas: [...found.schemas], from: 'found' };
   for (const f of files) {
     if (layerOf(f, folders) !== null) continue;
     const name = f.slice(f.lastIndexOf('/') + 1);
@@ -124,8 +124,22 @@ function commonParent(dirs: string[]): string {
   return first.slice(0, n).join('/');
 }
 
+/**
+ * Files whose name says their layer whatever folder they are in: a feature folder named
+ * like a layer (dispatch's `service/` feature holds views.py, models.py and service.py).
+ */
+const NAMED_FILE: Record<string, Layer> = {
+  'views.py': 'endpoints', 'router.py': 'endpoints', 'routes.py': 'endpoints', 'endpoints.py': 'endpoints',
+  'models.py': 'models', 'schemas.py': 'schemas', 'crud.py': 'repositories',
+};
+
 /** The layer a file belongs to: the layer whose folder is the longest prefix of its path (or that names the file itself). */
 export function layerOf(file: string, layout: Layout): Layer | null {
+  const named = NAMED_FILE[file.slice(file.lastIndexOf('/') + 1)];
+  if (named && layout.from === 'found' && !layout[named].some((d) => file.startsWith(`${d}/`))) {
+    const other = LAYERS.some((l) => l !== named && layout[l].some((d) => file.startsWith(`${d}/`)));
+    if (other) return named;
+  }
   let best: Layer | null = null;
   let bestLen = -1;
   for (const layer of LAYERS) {

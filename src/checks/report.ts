@@ -1,6 +1,7 @@
 import type { Findings } from '../handlers/types.js';
 import { RULES, ruleInfo } from './catalog.js';
-import { LAYERS, SEVERITIES, type CheckAgent, type CheckResult, type Finding, type Severity } from './types.js';
+import { closingSections } from './summary.js';
+import { LAYERS, SEVERITIES, type CheckAgent, type CheckResult, type Finding, type Layer, type Severity } from './types.js';
 
 const cap = (s: Severity): string => s[0] + s.slice(1).toLowerCase();
 /** Inline code that survives backticks in the code itself. */
@@ -25,21 +26,12 @@ function item(f: Finding, id: string | null, fileLabel: 'File' | 'Line'): string
   return [
     id ? `### [${id}] ${info.title}` : `#### [${f.severity}] ${info.title}`,
     fileLabel === 'File' ? `- **File**: ${where(f)}` : `- **Line ${f.line}**: ${inline(f.code)}`,
-    `- **Rule**: ${f.rule} (${f.severity}${f.blocking ? ', blocking' : ''})`,
+    `- **Rule**: ${f.rule} (${f.severity}, ${f.blocking ? 'blocking' : 'advisory'})`,
     ...(fileLabel === 'File' ? [`- **Code**: ${inline(f.code)}`] : []),
     `- **Issue**: ${f.why}`,
     `- **Fix**: ${f.fix}`,
     '',
   ];
-}
-
-/** Closing sections every report shares: switched-off rules, unparsable files, notes. */
-function tail(r: CheckResult): string[] {
-  const out: string[] = [];
-  if (r.disabled.length > 0) out.push('## Rules Switched Off', ...r.disabled.map((d) => `- ${d.rule}: ${d.reason}`), '');
-  if (r.unparsable.length > 0) out.push('## Unparsable Files', ...r.unparsable.map((u) => `- ${u.file}:${u.line}`), '');
-  if (r.notes.length > 0) out.push('## Notes', ...r.notes.map((n) => `- ${n}`), '');
-  return out;
 }
 
 function recommendations(fs: Finding[]): string[] {
@@ -48,28 +40,41 @@ function recommendations(fs: Finding[]): string[] {
   return ['## Recommendations', ...rules.map((r, i) => `${i + 1}. ${r.title} (${fs.filter((f) => f.rule === r.id).length}): ${r.fix}`), ''];
 }
 
-/** Checks of an agent that ran, and how many of them found nothing. */
+/** The layers a rule is about: with none of them in the project, the rule cannot pass or fail. */
+const NEEDS: Record<string, readonly Layer[]> = {
+  'layer-endpoint-repository': ['endpoints'],
+  'layer-endpoint-session': ['endpoints'],
+  'layer-service-http': ['services', 'repositories'],
+  'naming-model': ['models'],
+  'naming-schema': ['schemas'],
+  'naming-repository': ['repositories'],
+  'naming-service': ['services'],
+};
+const applies = (id: string, r: CheckResult): boolean => (NEEDS[id] ?? LAYERS).some((l) => r.layout[l].length > 0);
+
+/** Checks of an agent that ran (and apply to the project's layers), and how many of them found nothing. */
 function compliance(agent: CheckAgent, r: CheckResult): { passed: number; total: number } {
-  const ran = RULES.filter((x) => x.agent === agent && r.rules.includes(x.id));
+  const ran = RULES.filter((x) => x.agent === agent && r.rules.includes(x.id) && applies(x.id, r));
   const failed = new Set(of(agent, r).map((f) => f.rule));
   return { passed: ran.filter((x) => !failed.has(x.id)).length, total: ran.length };
 }
 
-function architecture(r: CheckResult): string[] {
+function architecture(r: CheckResult, withTail: boolean): string[] {
   const fs = of('architecture-validator', r);
   const { passed, total } = compliance('architecture-validator', r);
   const out = ['# Architecture Validation Report', '', '## Summary', `- **Compliant**: ${passed}/${total} checks passed`, `- **Violations**: ${fs.length} issues found`, blockingLine(fs), `- **Files checked**: ${r.filesChecked}`, ''];
   out.push('## Structure Analysis');
   for (const layer of LAYERS) {
     const dirs = r.layout[layer];
-    out.push(dirs.length > 0 ? `✓ ${layer}/ - ${dirs.join(', ')}` : `✗ ${layer}/ - not found`);
+    const skipped = RULES.filter((x) => r.rules.includes(x.id) && !applies(x.id, r) && (NEEDS[x.id] ?? []).includes(layer)).map((x) => x.id);
+    out.push(dirs.length > 0 ? `✓ ${layer}/ - ${dirs.join(', ')}` : `✗ ${layer}/ - not found${skipped.length > 0 ? ` (not counted: ${skipped.join(', ')})` : ''}`);
   }
   out.push('');
   const naming = fs.filter((f) => f.rule.startsWith('naming-'));
   if (naming.length > 0) {
     out.push('## Naming Convention Violations', '| File | Issue | Should Be |', '|------|-------|-----------|');
     for (const f of naming) {
-      const target = /Rename it to (\S+)\.$/.exec(f.fix)?.[1] ?? f.fix;
+      const target = /Rename it to (\S+?\.py)/.exec(f.fix)?.[1] ?? f.fix;
       out.push(`| ${where(f)} | ${f.why.replace(/\|/g, '\\|')} | ${target.replace(/\|/g, '\\|')} |`);
     }
     out.push('');
@@ -83,10 +88,10 @@ function architecture(r: CheckResult): string[] {
   const rank = (f: Finding): number => RULES.findIndex((x) => x.id === f.rule);
   numbered(fs.filter((f) => f.rule.startsWith('layer-')).sort((a, b) => rank(a) - rank(b)), 'Layer Violations');
   numbered(fs.filter((f) => f.rule === 'response-envelope'), 'Response Format Violations');
-  return [...out, ...recommendations(fs), ...tail(r)];
+  return [...out, ...recommendations(fs), ...(withTail ? closingSections(r) : [])];
 }
 
-function codeReview(r: CheckResult): string[] {
+function codeReview(r: CheckResult, withTail: boolean): string[] {
   const fs = of('code-reviewer', r);
   const out = ['# Code Review Report', ''];
   const files = [...new Set(fs.map((f) => f.file))];
@@ -102,10 +107,10 @@ function codeReview(r: CheckResult): string[] {
   out.push(`### Approved: ${required.length === 0 ? 'Yes' : 'No'}`);
   out.push(`### Required Changes: ${required.length}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`);
   out.push(`### Blocking: ${required.length}`, '');
-  return [...out, ...tail(r)];
+  return [...out, ...(withTail ? closingSections(r) : [])];
 }
 
-function security(r: CheckResult): string[] {
+function security(r: CheckResult, withTail: boolean): string[] {
   const fs = of('security-auditor', r);
   const counts = bySeverity(fs);
   const out = ['# Security Audit Report', '', '## Summary', ...SEVERITIES.map((s) => `- **${cap(s)}**: ${counts[s]} issues`), blockingLine(fs), ''];
@@ -116,13 +121,20 @@ function security(r: CheckResult): string[] {
     out.push(`## ${cap(s)} Issues`);
     list.forEach((f, i) => out.push(...item(f, `${prefix[s]}-${String(i + 1).padStart(3, '0')}`, 'File')));
   }
-  return [...out, ...recommendations(fs), ...tail(r)];
+  return [...out, ...recommendations(fs), ...(withTail ? closingSections(r) : [])];
 }
 
 /** The agent's report in the sub-agent's own format (see the sub-agent definitions). */
-export function renderReport(agent: CheckAgent, result: CheckResult): string {
-  const lines = agent === 'architecture-validator' ? architecture(result) : agent === 'code-reviewer' ? codeReview(result) : security(result);
+export function renderReport(agent: CheckAgent, result: CheckResult, withTail = true): string {
+  const lines = agent === 'architecture-validator' ? architecture(result, withTail) : agent === 'code-reviewer' ? codeReview(result, withTail) : security(result, withTail);
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** Several agents' reports one after the other, with the shared closing sections (unparsable files, notes) once at the end. */
+export function renderReports(agents: readonly CheckAgent[], result: CheckResult): string {
+  const tail = closingSections(result);
+  const reports = agents.map((a) => renderReport(a, result, false));
+  return `${reports.join('\n---\n\n')}${tail.length > 0 ? `\n---\n\n${tail.join('\n').trimEnd()}\n` : ''}`;
 }
 
 /** What decides the run's path: blocking count, counts by severity (and for the validator, checks), one line. */

@@ -141,7 +141,11 @@ const PLACEHOLDER = /^(\*+|x+|\.\.\.|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%\([^)]*\
 const NOT_SECRET = /_(type|url|uri|field|name|header|prefix|suffix|length|len|min|max|algorithm|alg|expire\w*|minutes|seconds|hours|days|ttl|pattern|regex|path|file|env|scheme|schemes|label|hint|message|msg|error|text|description|key_name)$/i;
 const CREDENTIAL_URL = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:[^@\s]+@/i;
 
-const isSecretName = (name: string): boolean => SECRET_NAME.test(name) && !NOT_SECRET.test(name);
+/** Names of things about secrets, not secrets: a cookie's name, an error message. */
+const ABOUT_SECRET = /(token|cookie|header|param|field)_key$|cookie|^(invalid|wrong|bad|missing|incorrect|expired)_|_(exception|detail)$/i;
+const isSecretName = (name: string): boolean => SECRET_NAME.test(name) && !NOT_SECRET.test(name) && !ABOUT_SECRET.test(name);
+/** A sentence is a message, not a secret (secrets have no spaces). */
+const isSentence = (v: string): boolean => /\s/.test(v.trim());
 const literal = (c: FileCtx, n: SyntaxNode | null | undefined): string | null => (n ? stringValue(c.f, n) : null);
 
 function hardcodedSecret(c: FileCtx): void {
@@ -151,13 +155,13 @@ function hardcodedSecret(c: FileCtx): void {
     const last = lastKid(a);
     const value = literal(c, last);
     if (target === null || value === null || value.trim() === '' || last === a.firstChild || PLACEHOLDER.test(value.trim())) continue;
-    if (isSecretName(lastSeg(target))) c.emit(rule, a, { why: `${lastSeg(target)} is set to a literal in source.` });
+    if (isSecretName(lastSeg(target)) && !isSentence(value)) c.emit(rule, a, { why: `${lastSeg(target)} is set to a literal in source.` });
     else if (CREDENTIAL_URL.test(value)) c.emit(rule, a, { why: `${lastSeg(target)} holds a URL with a password in it.` });
   }
   for (const call of nodesOf(c.f, 'CallExpression')) {
     for (const [key, v] of callArgs(c.f, call).keywords) {
       const value = literal(c, v);
-      if (value !== null && value.trim() !== '' && !PLACEHOLDER.test(value.trim()) && (isSecretName(key) || CREDENTIAL_URL.test(value))) {
+      if (value !== null && value.trim() !== '' && !PLACEHOLDER.test(value.trim()) && ((isSecretName(key) && !isSentence(value)) || CREDENTIAL_URL.test(value))) {
         c.emit(rule, v, { why: `${key}= is given a literal secret in source.` });
       }
     }

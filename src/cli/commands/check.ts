@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import {
-  CHECK_AGENTS, RULES, checkProject, dependencyBaseline, findingsOf, renderReport,
+  CHECK_AGENTS, RULES, checkProject, dependencyBaseline, findingsOf, renderReports, renderSummary,
   type CheckAgent, type DependencyBaseline,
 } from '../../checks/index.js';
 import { loadConfig, resolveWorkspaceDir } from '../../workspace/config.js';
@@ -12,6 +12,7 @@ import { CONFIG_FILE_NAME } from '../../workspace/paths.js';
 
 interface CheckFlags {
   json?: boolean;
+  format?: string;
   rule?: string[];
   agent?: string[];
   file?: string[];
@@ -53,7 +54,8 @@ export function registerCheck(program: Command): void {
     .command('check')
     .description("run the built-in checks of the backend-engineer's enforced rules (architecture-validator, code-reviewer, security-auditor) on a FastAPI project")
     .argument('[path]', 'the project folder (default: the workspace config\'s project, else the current folder)')
-    .option('--json', 'print the findings as JSON')
+    .option('--json', 'print the findings as JSON (same as --format json)')
+    .option('--format <kind>', 'report (every finding, in the sub-agents\' formats), summary (counts per rule and per file) or json', 'report')
     .option('--rule <id>', `only this rule (repeatable); one of: ${RULES.map((r) => r.id).join(', ')}`, collect)
     .option('--agent <name>', `only this sub-agent's rules (repeatable): ${CHECK_AGENTS.join(', ')}`, collect)
     .option('--file <path>', 'only this file (repeatable)', collect)
@@ -70,6 +72,8 @@ export function registerCheck(program: Command): void {
         }
         return;
       }
+      const format = flags.json ? 'json' : (flags.format ?? 'report');
+      if (!['report', 'summary', 'json'].includes(format)) throw new UserError(`unknown format "${format}": expected report, summary or json`);
       const agentNames = flags.agent ?? [];
       const ruleIds = flags.rule ?? [];
       const files = flags.file ?? [];
@@ -91,11 +95,11 @@ export function registerCheck(program: Command): void {
         baseline: flags.baseline !== undefined ? await readBaseline(flags.baseline) : undefined,
       });
       const blocking = result.findings.filter((f) => f.blocking).length;
-      if (flags.json) {
+      if (format === 'json') {
         process.stdout.write(`${JSON.stringify({ project, blocking, ...result }, null, 2)}\n`);
       } else {
         const shown = agents ?? CHECK_AGENTS.filter((a) => result.rules.some((id) => RULES.find((r) => r.id === id)?.agent === a));
-        process.stdout.write(shown.map((a) => renderReport(a, result)).join('\n---\n\n'));
+        process.stdout.write(format === 'summary' ? renderSummary(result, shown, project) : renderReports(shown, result));
         const per = shown.map((a) => `${a}: ${findingsOf(a, result).summary}`).join('\n');
         process.stdout.write(`\n${per}\nteamstate check: ${result.findings.length} findings (${blocking} blocking) in ${result.filesChecked} files of ${project}\n`);
       }
