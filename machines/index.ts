@@ -1,30 +1,13 @@
-import type { AnyStateMachine } from 'xstate';
-import { MACHINE_ID, MACHINE_VERSION, backendEngineerMachine } from './backend-engineer.js';
-import { explainOutOfPlace } from './backend-engineer/rules.js';
+import type { MachineEntry } from './entry.js';
+import { backendEngineer } from './backend-engineer/entry.js';
+
+export type { MachineEntry } from './entry.js';
 
 /**
- * A teammate's machine as the engine sees it. Adding a teammate is a new file in
- * machines/ plus an entry here; the engine does not change.
+ * The teammates' machines the engine knows, by id. Adding a teammate is a new file in
+ * machines/ plus a line here; the engine does not change. An engine can also be given
+ * its own registry (`EngineOptions.machines`), as tests do.
  */
-export interface MachineEntry {
-  id: string;
-  version: number;
-  machine: AnyStateMachine;
-  /** Why an event changed nothing in this state (shown to the user). */
-  explain: (state: string, status: string, event: { type: string; from?: string }) => string;
-  /**
-   * Upgrades a persisted snapshot from an older version, one version at a time:
-   * migrations[n] turns a version-n snapshot into version n+1.
-   */
-  migrations: Record<number, (snapshot: unknown) => unknown>;
-}
-
-export const machines: Record<string, MachineEntry> = {
-  [MACHINE_ID]: {
-    id: MACHINE_ID,
-    version: MACHINE_VERSION,
-    machine: backendEngineerMachine,
-    explain: explainOutOfPlace,
-    migrations: {},
-  },
+export const machines: Readonly<Record<string, MachineEntry>> = {
+  [backendEngineer.id]: backendEngineer,
 };

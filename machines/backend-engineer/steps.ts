@@ -8,7 +8,12 @@ import type { RunContext } from './context.js';
  * guards and actions they refer to.
  */
 
+/** The five sub-agents that review an implementation side by side. */
 export const SUBAGENTS = ['architecture-validator', 'database-architect', 'code-reviewer', 'security-auditor', 'test-generator'] as const;
+export type Subagent = (typeof SUBAGENTS)[number];
+/** Every step the machine invokes; each is done by the handler the config names for it. */
+export const STEPS = ['plan', 'implement', 'fix', ...SUBAGENTS] as const;
+export type StepName = (typeof STEPS)[number];
 
 export type StepEvent = { type: string; output?: StepOutcome; outcome?: StepOutcome; error?: unknown; step?: string };
 
@@ -39,52 +44,6 @@ export function stepInput(c: RunContext, mode?: 'plan' | 'code'): StepInput {
     mode,
     planFiles: c.planFiles,
   };
-}
-
-/** A step's states: running the work, or stuck until a person retries or completes it. */
-export function stepStates(id: string, src: string, input: (c: RunContext) => StepInput, done: object): never {
-  const forMe = ({ event }: { event: StepEvent }) => event.step === id;
-  const forMeDone = ({ event }: { event: StepEvent }) => event.step === id && outcomeOf(event).status === 'done';
-  return {
-    initial: 'running',
-    states: {
-      running: {
-        tags: ['working'],
-        entry: 'clearBlocked',
-        invoke: {
-          id,
-          src,
-          input: ({ context }: { context: RunContext }) => input(context),
-          onDone: [{ guard: 'succeeded', ...done }, { target: 'stuck', actions: 'noteStuck' }],
-          onError: { target: 'stuck', actions: 'noteStuck' },
-        },
-      },
-      stuck: {
-        tags: ['waiting-on-person'],
-        on: {
-          RETRY: { guard: forMe, target: 'running' },
-          STEP_COMPLETED: [
-            { guard: forMeDone, ...done },
-            { guard: forMe, target: 'stuck', reenter: true, actions: 'noteStuck' },
-          ],
-        },
-      },
-    },
-  } as never;
-}
-
-export function subagentRegion(agent: string): never {
-  const steps = stepStates(agent, agent, (c) => stepInput(c, 'code'), { target: `#backend-engineer.subDelegating.${agent}.finished`, actions: 'recordFinding' }) as { states: object };
-  // Only database-architect decides whether to run: the others always do.
-  const deciding = { always: [{ guard: 'schemaChange', target: 'running' }, { target: 'finished', actions: 'recordSkipped' }] };
-  return {
-    initial: agent === 'database-architect' ? 'deciding' : 'running',
-    states: {
-      ...steps.states,
-      ...(agent === 'database-architect' ? { deciding } : {}),
-      finished: { type: 'final' as const },
-    },
-  } as never;
 }
 
 export function escalation(kind: 'plan' | 'fix' | 'findings', reason: string): Pick<RunContext, 'escalation' | 'blocked'> {

@@ -30,6 +30,8 @@ export interface EngineDeps {
   store: RunStoreOf;
   mailbox: Mailbox;
   now?: () => number;
+  /** The machines this engine can run, by id. @default the built-in registry (machines/index.ts) */
+  machines?: Readonly<Record<string, MachineEntry>>;
   /** One line per transition, and warnings. */
   log?: (line: string) => void;
 }
@@ -57,6 +59,8 @@ export interface StepStarter {
  */
 export class RunCore extends EventEmitter<EngineEvents> {
   readonly entry: MachineEntry;
+  /** The machines this engine knows (folds read tags from them). */
+  readonly registry: Readonly<Record<string, MachineEntry>>;
   readonly now: () => number;
   /** Unfinished runs. A finished run leaves it (the store has it): the engine does not grow with finished runs. */
   readonly runs = new Map<string, RunState>();
@@ -72,8 +76,10 @@ export class RunCore extends EventEmitter<EngineEvents> {
 
   constructor(readonly deps: EngineDeps) {
     super();
-    const entry = machines[deps.config.engine.machine];
-    if (!entry) throw new UserError(`config engine.machine: "${deps.config.engine.machine}" is not a known machine (known: ${Object.keys(machines).join(', ')})`);
+    const registry = deps.machines ?? machines;
+    this.registry = registry;
+    const entry = registry[deps.config.engine.machine];
+    if (!entry) throw new UserError(`config engine.machine: "${deps.config.engine.machine}" is not a known machine (known: ${Object.keys(registry).join(', ')})`);
     this.entry = entry;
     this.now = deps.now ?? Date.now;
     this.timers = new TimerTable(this.now, (runId, id, timer) => {
@@ -98,18 +104,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
 
   /** The machine's input for a new run. */
   input(runId: string, task: { id: string; subject: string; description: string }) {
-    const limits = this.deps.config.limits;
-    return {
-      runId,
-      task,
-      limits: {
-        planRevisions: limits.planRevisions,
-        fixCycles: limits.fixCycles,
-        implementRounds: limits.implementRounds,
-        approvalReminderMs: limits.approvalReminderMs,
-        approvalEscalateMs: limits.approvalEscalateMs,
-      },
-    };
+    return this.entry.input({ runId, task, limits: this.deps.config.limits });
   }
 
   /**
@@ -171,7 +166,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
     for (const id of effects.stop) this.steps?.stop(runId, id);
     for (const id of effects.start) this.steps?.start(runId, id, state);
     this.timers.sync(runId, state.timers);
-    if (effects.task) await setTaskStatusSafe(this.deps.paths, state, effects.task, this.deps.config.engine.member, (w) => this.warn(w));
+    if (effects.task) await setTaskStatusSafe(this.deps.paths, this.entry.task(state.snapshot.context).id || runId, effects.task, this.deps.config.engine.member, (w) => this.warn(w));
     await this.flushOutbox(runId);
     const latest = this.get(runId)!;
     if (isFinished(latest)) {

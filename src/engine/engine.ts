@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import type { MachineEntry } from '../../machines/entry.js';
 import { UserError } from '../errors.js';
 import type { ManualSteps } from '../handlers/manual.js';
 import { createManualHandler } from '../handlers/manual.js';
@@ -35,6 +36,8 @@ export interface EngineOptions {
   handlers?: Partial<Record<StepName, StepHandler>>;
   /** Watch the inbox (chokidar) and scan on a timer. Tests drive `scan()` by hand. @default true */
   watch?: boolean;
+  /** The machines the engine can run, by id. @default the built-in registry (machines/index.ts) */
+  machines?: Readonly<Record<string, MachineEntry>>;
   /** A message file that does not look whole is judged once unchanged this long. @default config.limits.settleMs */
   settleMs?: number;
   /**
@@ -81,7 +84,7 @@ export class Engine {
       const store = await openRunStore<RunRecord, RunState>(paths, { fsync: config.fsync });
       // File ages are judged by the wall clock the file system stamps them with, not the engine's.
       const mailbox = opts.mailbox?.(paths, config) ?? createFolderMailbox({ paths, config, ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {}) });
-      const core = new RunCore({ paths, config, store, mailbox, now, log: opts.log });
+      const core = new RunCore({ paths, config, store, mailbox, now, log: opts.log, ...(opts.machines ? { machines: opts.machines } : {}) });
       const projectDir = path.resolve(paths.root, config.project ?? process.cwd());
       const manual = createManualHandler({ now, prompts: { workspaceDir: paths.root } });
       const handlers = { ...createHandlers(config, { workspaceDir: paths.root, projectDir, manual, now }), ...opts.handlers } as Record<StepName, StepHandler>;

@@ -4,7 +4,7 @@ import type { RunCore } from './core.js';
 import { isFinished } from './run-state.js';
 import { taskFor } from './tasks.js';
 import { migrate } from './recover.js';
-import { route, runIdOf, toEvent } from './translate.js';
+import { route, runIdOf } from './route.js';
 
 /** Tries of a message whose applying throws before it is kept aside with the error. */
 export const MAX_TRIES = 3;
@@ -49,16 +49,23 @@ export class Intake {
       // A run that finished is in the store, not in memory: a late message for it goes to it, never to a new run of the same id.
       const named = m.task ? runIdOf(m.task) : m.replyTo?.replace(/\.\d+$/, '');
       if (named && !engine.creating.has(named)) await engine.revive(named, (s) => migrate(engine, s));
-      const r = route(m, rec.key, {
-        exists: (id) => engine.get(id) !== undefined || engine.creating.has(id),
-        active: () => [...engine.runs.values()].filter((s) => !isFinished(s)).map((s) => s.runId),
-      });
+      const { entry } = engine;
+      const r = route(
+        m,
+        rec.key,
+        {
+          exists: (id) => engine.get(id) !== undefined || engine.creating.has(id),
+          active: () => [...engine.runs.values()].filter((s) => !isFinished(s)).map((s) => s.runId),
+          startHint: entry.startHint,
+        },
+        entry.starts(m, rec.from),
+      );
       if (r.kind === 'unrouted') {
         await mailbox.reject(rec.ref, `unrouted: ${r.reason}`);
         engine.warn(`kept ${rec.origin} aside: ${r.reason}`);
         return;
       }
-      const event = toEvent(m, rec.from, m.id ?? rec.key);
+      const event = entry.event(m, rec.from, m.id ?? rec.key);
       if (r.kind === 'new' && !engine.get(r.runId) && !engine.creating.has(r.runId)) {
         const refused = engine.refusesToStart(event);
         if (refused) {
@@ -72,9 +79,8 @@ export class Intake {
       await engine
         .queue.run(r.runId, async () => {
           if (r.kind === 'new' && !engine.get(r.runId)) {
-            const subject = firstLine(m.body).replace(/^#+\s*/, '').replace(/^ANALYST REPORT\s*[—-]\s*/i, '') || 'untitled task';
-            // Without a task file the handoff itself describes the task; it is in the context already.
-            await engine.create(r.runId, await taskFor(paths, r.taskId, { subject, description: '' }));
+            // Without a task file the message itself describes the task; it is in the context already.
+            await engine.create(r.runId, await taskFor(paths, r.taskId, { subject: r.subject, description: '' }));
           }
           await engine.commit(r.runId, source, { ...event });
         })

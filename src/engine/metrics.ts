@@ -1,8 +1,8 @@
 import type { RunContext } from '../../machines/backend-engineer/context.js';
+import { SUBAGENTS } from '../../machines/backend-engineer/steps.js';
 import type { RunMetrics } from '../agentlog/index.js';
 import { classifyBug, reflect } from '../agentlog/index.js';
 
-const SUBAGENTS = ['architecture-validator', 'database-architect', 'code-reviewer', 'security-auditor', 'test-generator'];
 
 /** Sum of the counts whose key matches `pattern` (reports name their counts their own way). */
 function countOf(counts: Record<string, number>, pattern: RegExp): number {

@@ -5,7 +5,6 @@ import type { RunContext } from '../../machines/backend-engineer/context.js';
 import { adaptationsFor, appendEntry } from '../agentlog/index.js';
 import type { StepHandler, StepInput, StepOutcome } from '../handlers/types.js';
 import type { Config, StepName } from '../workspace/config-schema.js';
-import { STEPS } from '../workspace/config-schema.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
 import type { RunCore, StepStarter } from './core.js';
 import { readDependencies, recordDependencies } from './dependencies.js';
@@ -119,8 +118,10 @@ export class StepRunner implements StepStarter {
   private supply(): Record<string, Work> {
     const { config, projectDir, paths, handlers } = this.deps;
     const work: Record<string, Work> = {};
-    for (const step of STEPS) {
+    // The machine's steps; config and handlers are keyed by the same names.
+    for (const step of this.deps.engine.entry.steps as readonly StepName[]) {
       work[step] = async (input, signal) => {
+        if (!handlers[step] || !config.steps[step]) return { status: 'failed', reason: `no handler is configured for the "${step}" step; add it under "steps" in teamstate.json` };
         const dir = paths.step(input.runId, input.id, input.attempt);
         // An instant step leaves no files; every other handler keeps its inputs and outputs here.
         if (config.steps[step].kind !== 'instant') await fs.mkdir(dir, { recursive: true });

@@ -78,7 +78,7 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
       if (emitted.type === 'send' && emitted.message) {
         sent += 1;
         const key = `${state.runId}.${sent}`;
-        const message: Message = { ...emitted.message, from: ctx.self, task: taskId(state), id: key };
+        const message: Message = { ...emitted.message, from: ctx.self, task: taskId(entry, state), id: key };
         effects.outbox.push({ key, recipients: ctx.recipients(message.to), message });
       }
     }
@@ -140,7 +140,6 @@ export function journaled(chain: Applied[]): Applied[] {
 /** A state value as a comparable string (values are small: a few nested names). */
 const valueKey = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
-function taskId(state: RunState): string {
-  const task = (state.snapshot.context as { task?: { id?: string } }).task;
-  return task?.id ?? state.runId;
+function taskId(entry: MachineEntry, state: RunState): string {
+  return entry.task(state.snapshot.context).id || state.runId;
 }

@@ -1,6 +1,5 @@
 import type { WorkspacePaths } from '../workspace/paths.js';
 import { readTask, setTaskStatus } from '../workspace/tasks.js';
-import type { RunState } from './run-state.js';
 
 /** The task a run works on, from tasks/<id>.json when one matches. */
 export async function taskFor(paths: WorkspacePaths, taskId: string, fallback: { subject: string; description: string }) {
@@ -14,8 +13,8 @@ export async function taskFor(paths: WorkspacePaths, taskId: string, fallback: {
 }
 
 /** Marks the run's task in the shared list, when it has one; a problem is a warning, never a crash. */
-export async function setTaskStatusSafe(paths: WorkspacePaths, state: RunState, status: 'in_progress' | 'completed', owner: string, warn: (line: string) => void): Promise<void> {
-  const id = (state.snapshot.context as { task?: { id?: string } }).task?.id ?? state.runId;
+export async function setTaskStatusSafe(paths: WorkspacePaths, taskId: string, status: 'in_progress' | 'completed', owner: string, warn: (line: string) => void): Promise<void> {
+  const id = taskId;
   try {
     if (await readTask(paths, id)) await setTaskStatus(paths, id, status, owner);
   } catch (e) {

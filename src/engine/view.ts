@@ -1,5 +1,8 @@
-import type { RunContext } from '../../machines/backend-engineer/context.js';
+import type { MachineEntry, RunView } from '../../machines/entry.js';
+import { machines } from '../../machines/index.js';
+import { UserError } from '../errors.js';
 import { stateLabel } from './apply.js';
+import { stuckStepsOf } from './machine-meta.js';
 import type { RunRecord, RunState } from './run-state.js';
 import { appliedOf } from './run-state.js';
 
@@ -24,14 +27,40 @@ export interface RunSummary {
   notices: number;
   /** Why the run cannot move on until the engine restarts (a result it could not journal). */
   faulted?: string;
+  /** Steps that failed and wait for a person to retry or complete them. */
+  stuck: string[];
 }
 
-export function contextOf(state: RunState): RunContext {
-  return state.snapshot.context as unknown as RunContext;
+/** The machine a persisted run was made by, from the registry. */
+export function entryOf(state: Pick<RunState, 'machine' | 'runId'>, registry: Readonly<Record<string, MachineEntry>> = machines): MachineEntry {
+  const entry = registry[state.machine.id];
+  if (!entry) throw new UserError(`run ${state.runId} was made by machine "${state.machine.id}", which this teamstate does not know (known: ${Object.keys(registry).join(', ')})`);
+  return entry;
 }
 
-export function summarize(state: RunState): RunSummary {
-  const c = contextOf(state);
+/** The run's context as its machine reads it for everyone else. */
+export function viewOf(state: RunState, entry: MachineEntry = entryOf(state)): RunView {
+  return entry.view(state.snapshot.context, state.snapshot.value);
+}
+
+/** The steps the run is stuck in, as a person names them. */
+export function stuckSteps(state: RunState, entry: MachineEntry = entryOf(state)): string[] {
+  return stuckStepsOf(entry, state.snapshot.value).map((s) => s.step);
+}
+
+/**
+ * Whether a person may decide on the run's plan here: they play the conductor and the run
+ * waits on the conductor, or the run was handed to a person (an escalation or an overdue
+ * plan), and no stuck step is what it waits on.
+ */
+export function personMayDecide(state: RunState, conductor: 'person' | 'member', entry: MachineEntry = entryOf(state)): boolean {
+  const tags = state.snapshot.tags;
+  if (state.snapshot.status !== 'active' || stuckSteps(state, entry).length > 0) return false;
+  return (conductor === 'person' && tags.includes('waiting-on-conductor')) || tags.includes('waiting-on-person');
+}
+
+export function summarize(state: RunState, entry: MachineEntry = entryOf(state)): RunSummary {
+  const c = viewOf(state, entry);
   const tags = state.snapshot.tags;
   const steps = Object.keys(state.steps);
   let waitsOn: WaitsOn = 'nothing';
@@ -57,17 +86,18 @@ export function summarize(state: RunState): RunSummary {
   }
   return {
     runId: state.runId,
-    task: c.task?.subject ?? state.runId,
+    task: c.task.subject || state.runId,
     state: stateLabel(state.snapshot.value),
     tags,
     waitsOn,
     waitingFor,
     since: state.since,
-    fixCycles: c.fixCycles ?? 0,
-    revision: c.revision ?? 0,
+    fixCycles: c.fixCycles,
+    revision: c.revision,
     finished: state.snapshot.status !== 'active',
     last: state.last,
-    notices: (c.notices ?? []).filter((n) => n.attention).length,
+    notices: c.notices.filter((n) => n.attention).length,
+    stuck: stuckSteps(state, entry),
     ...(state.faulted ? { faulted: state.faulted } : {}),
   };
 }

@@ -1,18 +1,12 @@
 import { z } from 'zod';
 import { memberNameSchema } from '../protocol/schema.js';
 
-/** Steps whose work a handler does (docs/DESIGN.md §5). */
-export const SUBAGENTS = [
-  'architecture-validator',
-  'database-architect',
-  'code-reviewer',
-  'security-auditor',
-  'test-generator',
-] as const;
-export type Subagent = (typeof SUBAGENTS)[number];
+import { STEPS, SUBAGENTS } from '../../machines/backend-engineer/steps.js';
+import type { StepName, Subagent } from '../../machines/backend-engineer/steps.js';
 
-export const STEPS = ['plan', 'implement', 'fix', ...SUBAGENTS] as const;
-export type StepName = (typeof STEPS)[number];
+/** Steps whose work a handler does (docs/DESIGN.md §5), as the machine names them. */
+export { STEPS, SUBAGENTS };
+export type { StepName, Subagent };
 
 const ms = z.number().int().nonnegative();
 

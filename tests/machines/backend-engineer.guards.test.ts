@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainOutOfPlace } from '../../machines/backend-engineer/rules.js';
+import { explainOutOfPlace } from '../../machines/backend-engineer/entry.js';
 import { stateLabel } from '../../src/engine/apply.js';
 import type { Ev, Snap } from './helpers.js';
 import * as h from './helpers.js';

@@ -14,7 +14,7 @@ export function registerRuns(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (flags: { workspace?: string; json?: boolean }) => {
       const paths = new WorkspacePaths(resolveWorkspaceDir(flags.workspace));
-      const runs = sortRuns((await readRunStates(paths)).map(summarize));
+      const runs = sortRuns((await readRunStates(paths)).map((s) => summarize(s)));
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
         return;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { stateLabel } from '../../engine/apply.js';
 import { readJournal } from '../../engine/read.js';
 import { fold } from '../../engine/fold.js';
-import { contextOf, summarize, timeline } from '../../engine/view.js';
+import { summarize, timeline, viewOf } from '../../engine/view.js';
 import { UserError } from '../../errors.js';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
@@ -21,7 +21,7 @@ export function registerShow(program: Command): void {
       const state = fold(records);
       if (!state) throw new UserError(`run ${runId} has an empty journal`);
       const events = timeline(records);
-      const c = contextOf(state);
+      const c = viewOf(state);
       const timers = Object.entries(state.timers).map(([id, t]) => ({ id, event: t.event.type, deadline: new Date(t.deadline).toISOString() }));
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ summary: summarize(state), state: state.snapshot, steps: state.steps, timers, undelivered: state.undelivered.map((o) => o.key), timeline: events, ...(note ? { note } : {}) }, null, 2)}\n`);
@@ -32,12 +32,7 @@ export function registerShow(program: Command): void {
         `Run ${runId} — ${c.task.subject}`,
         `State:     ${stateLabel(state.snapshot.value)}${s.finished ? ' (finished)' : ''}`,
         `Waits on:  ${s.waitingFor || '-'} since ${new Date(s.since).toISOString()}`,
-        `Plan:      revision ${c.revision}${c.planApprovedFirstTry !== undefined ? `, approved first try: ${c.planApprovedFirstTry ? 'yes' : 'no'}` : ''}`,
-        `Fixes:     ${c.fixCycles} cycle(s)${c.fixed.length ? `: ${c.fixed.join('; ')}` : ''}`,
-        `Files:     ${c.files.join(', ') || '-'}`,
-        `Sub-agents: ${Object.entries(c.subagents).map(([a, r]) => `${a}: ${r.summary}`).join(' | ') || '-'}`,
-        ...(c.adaptations.length ? ['Adaptations:', ...c.adaptations.map((a) => `  - ${a.instruction} (because ${a.reason})`)] : []),
-        ...(c.notices.length ? ['Notices:', ...c.notices.map((n) => `  - ${n.type} from ${n.from}: ${n.firstLine}`)] : []),
+        ...c.facts.flatMap((f) => (f.lines.length === 1 ? [`${`${f.label}:`.padEnd(10)} ${f.lines[0]}`] : [`${f.label}:`, ...f.lines.map((l) => `  - ${l}`)])),
         ...(timers.length ? ['Timers:', ...timers.map((t) => `  - ${t.event} at ${t.deadline}`)] : []),
         ...(note ? [`Journal:   ${note}`] : []),
         'Timeline:',

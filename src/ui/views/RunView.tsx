@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { contextOf, summarize } from '../../engine/view.js';
+import { personMayDecide, summarize, viewOf } from '../../engine/view.js';
 import type { TimelineEntry } from '../../engine/view.js';
 import { Stepper } from '../components/Stepper.js';
 import { Subagents } from '../components/Subagents.js';
@@ -27,13 +27,13 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
   const config = store.engine.config;
   const loaded = useLoad(() => loadTimeline(paths, runId), `${runId}:${store.revision(runId)}`, 300);
   const entries = loaded.value ?? [];
-  const planLines = state ? (contextOf(state).plan ?? '').split('\n').filter((l) => l.trim()) : [];
+  const planLines = state ? (viewOf(state).plan ?? '').split('\n').filter((l) => l.trim()) : [];
   const topHeight = 8;
   const rows = Math.max(3, height - topHeight - 4);
   const [list, move, listNow] = useList(entries.length, rows, { follow: true });
 
   const open = (e: TimelineEntry) => {
-    void messageText(paths, config, (state ? contextOf(state).task?.id : undefined) ?? runId, e).then(
+    void messageText(paths, config, (state ? viewOf(state).task.id : undefined) ?? runId, e).then(
       (text) => dispatch({ type: 'open', overlay: { kind: 'text', title: `${DIR[e.dir]} ${e.type} ${e.dir === 'out' ? 'to' : 'from'} ${e.peer} at ${clock(e.at)}`, text } }),
       (err: Error) => store.note('error', `cannot open the message: ${err.message}`),
     );
@@ -42,24 +42,23 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
     const step = moveForKey(input, key);
     if (step) move(step);
     else if (key.return && entries[listNow().cursor]) open(entries[listNow().cursor]!);
-    else if (input === 'p') dispatch({ type: 'open', overlay: { kind: 'text', title: `Plan of ${runId}`, text: planLines.length ? (contextOf(state!).plan ?? '') : '(no plan yet)' } });
+    else if (input === 'p') dispatch({ type: 'open', overlay: { kind: 'text', title: `Plan of ${runId}`, text: planLines.length ? (viewOf(state!).plan ?? '') : '(no plan yet)' } });
     else runKey(input, runId, { state, pending: snap.pending, actions, dispatch, note: (t) => store.note('error', t) });
   }, 'view');
 
   if (!state) return <Text color="red">No run {runId} in this workspace (Esc goes back to the runs).</Text>;
   const s = summarize(state);
-  const c = contextOf(state);
+  const c = viewOf(state);
   const manual = snap.pending.find((p) => p.runId === runId);
   const stuck = stepToAct(state, []);
-  // A person decides when the config makes them the conductor, or when the run was escalated to one.
-  const decides = (s.tags.includes('waiting-on-conductor') && store.engine.config.conductor === 'person') || (s.waitsOn === 'person' && !stuck && !manual);
+  const decides = !manual && personMayDecide(state, store.engine.config.conductor);
   const half = Math.floor((width - 2) / 2);
   const wide = width >= 120;
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate-end">
-        <Text bold>{runId}</Text> <Text>{c.task?.subject ?? ''}</Text>
-        <Text dimColor>{` · ${s.state} · since ${duration(now - s.since)} · fix cycles ${s.fixCycles}/${c.limits?.fixCycles ?? '?'} · plan revision ${s.revision}`}</Text>
+        <Text bold>{runId}</Text> <Text>{c.task.subject}</Text>
+        <Text dimColor>{` · ${s.state} · since ${duration(now - s.since)} · fix cycles ${s.fixCycles}/${c.fixLimit ?? '?'} · plan revision ${s.revision}`}</Text>
       </Text>
       <Stepper stages={stagesOf(state)} elapsedMs={now - state.since} />
       <Text wrap="truncate-end" color={s.waitsOn === 'person' ? 'red' : s.waitsOn === 'conductor' ? 'yellow' : undefined}>
@@ -67,14 +66,14 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
         {manual ? `  — manual step ${manual.step} waits for you: d done, f failed (prompt in ${manual.dir})` : stuck ? `  — ${stuck} is stuck: t retry, d done, f failed` : ''}
         {decides ? '  — you play the conductor: a approve, r reject' : ''}
       </Text>
-      {c.notices?.filter((n) => n.attention).slice(-1).map((n) => (
+      {c.notices.filter((n) => n.attention).slice(-1).map((n) => (
         <Text key={n.messageId || n.firstLine} color="yellow" wrap="truncate-end">{`! ${n.type} from ${n.from}: ${n.firstLine}`}</Text>
       ))}
       <Box height={topHeight - 2}>
         <Subagents lines={subagentsOf(state)} width={half} />
         <Box flexDirection="column" width={half} marginLeft={2}>
           <Text bold>
-            Plan <Text dimColor>{planLines.length ? `(${planLines.length} lines, p shows it all${c.adaptations?.length ? `; ${c.adaptations.length} adaptations in force` : ''})` : '(not drafted yet)'}</Text>
+            Plan <Text dimColor>{planLines.length ? `(${planLines.length} lines, p shows it all${c.adaptations ? `; ${c.adaptations} adaptations in force` : ''})` : '(not drafted yet)'}</Text>
           </Text>
           {planLines.slice(0, topHeight - 3).map((l, i) => (
             <Text key={i} wrap="truncate-end" dimColor>
