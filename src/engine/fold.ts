@@ -1,3 +1,4 @@
+import type { MachineEntry } from '../../machines/index.js';
 import { machines } from '../../machines/index.js';
 import type { ActiveStep, Applied, EventRecord, LegacyEventRecord, RunRecord, RunState } from './run-state.js';
 import { isLegacy } from './run-state.js';
@@ -5,14 +6,17 @@ import { isLegacy } from './run-state.js';
 /** How many applied message and action keys a run remembers: exactly-once needs only the recent ones (those read again after a crash before their ack). */
 export const SEEN_KEPT = 256;
 
-const tagCache = new Map<string, Map<string, string[]>>();
+/** The machines a fold reads tags from, by id: the built-in registry unless an engine runs its own. */
+export type Registry = Readonly<Record<string, MachineEntry>>;
+
+const tagCache = new WeakMap<MachineEntry, Map<string, string[]>>();
 
 /** The tags of a state value: derived from the machine, never journaled. */
-export function tagsOf(machineId: string, value: unknown): string[] {
-  const entry = machines[machineId];
+export function tagsOf(machineId: string, value: unknown, registry: Registry = machines): string[] {
+  const entry = registry[machineId];
   if (!entry) return [];
-  let byValue = tagCache.get(machineId);
-  if (!byValue) tagCache.set(machineId, (byValue = new Map()));
+  let byValue = tagCache.get(entry);
+  if (!byValue) tagCache.set(entry, (byValue = new Map()));
   const key = typeof value === 'string' ? value : JSON.stringify(value);
   let tags = byValue.get(key);
   if (!tags) {
@@ -32,7 +36,7 @@ function lastOf(a: Applied, at: number): RunState['last'] | undefined {
 }
 
 /** The run's state after one applied event at time `at`: the one place a delta becomes state. */
-export function applyDelta(before: RunState, a: Applied, at: number): RunState {
+export function applyDelta(before: RunState, a: Applied, at: number, registry: Registry = machines): RunState {
   const d = a.delta;
   let snapshot = before.snapshot;
   if (d.value !== undefined || d.status !== undefined || d.context || d.unset) {
@@ -42,7 +46,7 @@ export function applyDelta(before: RunState, a: Applied, at: number): RunState {
       for (const k of d.unset ?? []) delete context[k];
     }
     const value = d.value !== undefined ? d.value : snapshot.value;
-    snapshot = { value, context, status: d.status ?? snapshot.status, tags: d.value !== undefined ? tagsOf(before.machine.id, value) : snapshot.tags };
+    snapshot = { value, context, status: d.status ?? snapshot.status, tags: d.value !== undefined ? tagsOf(before.machine.id, value, registry) : snapshot.tags };
   }
   let { steps, attempts, timers } = before;
   if (d.ended || d.started) {
@@ -81,23 +85,23 @@ export function applyDelta(before: RunState, a: Applied, at: number): RunState {
 }
 
 /** The state after a record of the first journal format, which holds it (nearly) whole. */
-function legacyAfter(before: RunState | undefined, r: LegacyEventRecord): RunState {
+function legacyAfter(before: RunState | undefined, r: LegacyEventRecord, registry: Registry): RunState {
   const steps: Record<string, ActiveStep> = {};
   for (const [id, step] of Object.entries(r.state.steps)) steps[id] = { ...step, input: r.inputs?.[id] ?? step.input ?? before?.steps[id]?.input };
   const undelivered = r.state.undelivered ?? [...(before?.undelivered ?? []), ...r.outbox];
   const { snapshot } = r.state;
-  return { ...r.state, snapshot: { ...snapshot, tags: tagsOf(r.state.machine.id, snapshot.value) }, steps, undelivered, seen: r.state.seen.slice(-SEEN_KEPT) };
+  return { ...r.state, snapshot: { ...snapshot, tags: tagsOf(r.state.machine.id, snapshot.value, registry) }, steps, undelivered, seen: r.state.seen.slice(-SEEN_KEPT) };
 }
 
 /** The run's state after `record`, given the state before it. */
-export function applyRecord(before: RunState | undefined, record: RunRecord): RunState {
+export function applyRecord(before: RunState | undefined, record: RunRecord, registry: Registry = machines): RunState {
   if (record.kind === 'created') return record.state;
-  if (record.kind === 'event' && isLegacy(record)) return legacyAfter(before, record);
+  if (record.kind === 'event' && isLegacy(record)) return legacyAfter(before, record, registry);
   if (!before) throw new Error(`journal record ${record.seq} (${record.kind}) has no state before it`);
   if (record.kind === 'event') {
     const r = record as EventRecord;
-    let state = applyDelta(before, r, r.at);
-    for (const a of r.then ?? []) state = applyDelta(state, a, r.at);
+    let state = applyDelta(before, r, r.at, registry);
+    for (const a of r.then ?? []) state = applyDelta(state, a, r.at, registry);
     return state;
   }
   if (record.kind === 'delivered') {
@@ -118,9 +122,9 @@ export function applyRecord(before: RunState | undefined, record: RunRecord): Ru
  * snapshot, or nothing for a whole journal). The engine, recovery, replay, `show`,
  * `runs` and the UI all rebuild a run's state through this.
  */
-export function fold(records: readonly RunRecord[], from?: RunState): RunState | undefined {
+export function fold(records: readonly RunRecord[], from?: RunState, registry: Registry = machines): RunState | undefined {
   let state = from;
-  for (const r of records) state = applyRecord(state, r);
+  for (const r of records) state = applyRecord(state, r, registry);
   return state;
 }
 

@@ -27,7 +27,7 @@ async function loadRun(store: RunStoreOf, engine: RunCore, runId: string, warn: 
   const result = await store.load(runId);
   if (result.note) warn(`run ${runId}: ${result.note}`);
   const seq = result.tail.at(-1)?.seq ?? result.snapshot?.seq ?? 0;
-  let state = fold(result.tail, result.snapshot?.data);
+  let state = fold(result.tail, result.snapshot?.data, engine.registry);
   if (!state) return undefined;
   state = migrate(engine, state);
   engine.adopt(state, seq);

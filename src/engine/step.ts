@@ -3,6 +3,7 @@ import type { MachineEntry } from '../../machines/index.js';
 import type { Message } from '../protocol/schema.js';
 import type { Effects } from './apply.js';
 import { activeInvokeIds, resolve, stateLabel } from './apply.js';
+import type { Registry } from './fold.js';
 import { applyDelta } from './fold.js';
 import type { Applied, Delta, EventSource, RunState, Timer } from './run-state.js';
 
@@ -47,7 +48,7 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
   const snapshot = resolve(entry, state.snapshot);
   if (state.snapshot.status !== 'active' || !snapshot.can(event as never)) {
     const applied: Applied = { source, event, outOfPlace: entry.explain(stateLabel(state.snapshot.value), state.snapshot.status, event), outbox: [], delta: fired.length ? { cleared: fired } : {} };
-    return { applied, state: applyDelta(state, applied, ctx.now), effects: NO_EFFECTS };
+    return { applied, state: applyDelta(state, applied, ctx.now, registryOf(entry)), effects: NO_EFFECTS };
   }
   const [next, actions] = transition(entry.machine, snapshot, event as never);
   const steps = { ...state.steps };
@@ -117,7 +118,15 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
   if (armed.length) delta.timers = Object.fromEntries(armed);
 
   const applied: Applied = { source, event, outbox: effects.outbox, delta };
-  return { applied, state: applyDelta(state, applied, ctx.now), effects };
+  return { applied, state: applyDelta(state, applied, ctx.now, registryOf(entry)), effects };
+}
+
+const registries = new WeakMap<MachineEntry, Registry>();
+/** The entry as the one-machine registry a fold reads tags from. */
+function registryOf(entry: MachineEntry): Registry {
+  let r = registries.get(entry);
+  if (!r) registries.set(entry, (r = { [entry.id]: entry }));
+  return r;
 }
 
 /**
