@@ -188,7 +188,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
     const keys = await deliverOutbox(this.deps.mailbox, state.undelivered, (w) => this.warn(w));
     const record: RunRecord = { seq: this.nextSeq(runId), at: this.now(), kind: 'delivered', keys };
     await this.append(runId, record);
-    this.put(applyRecord(this.get(runId)!, record));
+    this.put(applyRecord(this.get(runId)!, record, this.registry));
   }
 
   /** A run in memory: unfinished, or among the last few that finished. */
@@ -210,7 +210,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
       if (e instanceof UserError) return undefined;
       throw e;
     }
-    const state = fold(loaded.tail, loaded.snapshot?.data);
+    const state = fold(loaded.tail, loaded.snapshot?.data, this.registry);
     if (!state || this.get(runId)) return this.get(runId);
     this.seqs.set(runId, loaded.tail.at(-1)?.seq ?? loaded.snapshot?.seq ?? 0);
     const migrated = migrate(state);
@@ -252,7 +252,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
     const attempt = (state.attempts[id] ?? state.steps[id]!.attempt) + 1;
     const record: RunRecord = { seq: this.nextSeq(runId), at: this.now(), kind: 'step-started', id, attempt };
     await this.append(runId, record);
-    const next = applyRecord(state, record);
+    const next = applyRecord(state, record, this.registry);
     this.put(next);
     return next;
   }
