@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { existsSync, promises as fs, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -58,13 +59,15 @@ export const peerDir = (kind: 'xstate' | 'langgraph'): string => path.join(packa
 
 /**
  * Installs a peer's own dependencies from its lock (`npm ci --prefix bench/peers/<kind>`)
- * when they are missing or older than the lock. Not part of the product's `npm ci`.
+ * unless they were installed from this very lock (a hash of it is kept beside them). Not
+ * part of the product's `npm ci`.
  */
 export async function ensurePeer(kind: ResponderKind): Promise<void> {
   if (kind === 'engine' || kind === 'null') return;
   const dir = peerDir(kind);
-  const installed = path.join(dir, 'node_modules', '.package-lock.json');
-  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(path.join(dir, 'package-lock.json')).mtimeMs) return;
+  const lock = createHash('sha256').update(readFileSync(path.join(dir, 'package-lock.json'))).digest('hex');
+  const stamp = path.join(dir, 'node_modules', '.installed-from-lock');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lock) return;
   process.stderr.write(`  installing the ${kind} peer's dependencies (npm ci --prefix ${path.relative(process.cwd(), dir)})…\n`);
   await new Promise<void>((resolve, reject) => {
     const child = spawn('npm', ['ci', '--prefix', dir, '--prefer-offline', '--no-audit', '--no-fund'], { stdio: ['ignore', 'ignore', 'pipe'], cwd: packageRoot() });
@@ -72,6 +75,7 @@ export async function ensurePeer(kind: ResponderKind): Promise<void> {
     child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm ci for the ${kind} peer failed (${code}): ${err}`))));
   });
+  await fs.writeFile(stamp, lock);
 }
 
 /** Runs a peer's `--seed N` mode: N unfinished runs written as that peer would leave them. */
