@@ -11,8 +11,9 @@ import { expandRecipients } from './addresses.js';
 import type { Effects } from './apply.js';
 import { persist, stateLabel } from './apply.js';
 import { deliverOutbox } from './deliver-outbox.js';
+import { DeliveryRetry } from './delivery-retry.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { applyRecord, fold } from './fold.js';
+import { afterDelivery, applyRecord, fold } from './fold.js';
 import type { EventRecord, EventSource, RunRecord, RunState } from './run-state.js';
 import { isFinished, newRunState } from './run-state.js';
 import type { Stepped } from './step.js';
@@ -71,6 +72,8 @@ export class RunCore extends EventEmitter<EngineEvents> {
   readonly creating = new Set<string>();
   readonly queue = new KeyedQueue();
   readonly timers: TimerTable;
+  /** Undelivered replies, tried again with backoff while the engine runs. */
+  readonly retry = new DeliveryRetry((runId) => this.retryDeliveries(runId));
   steps?: StepStarter;
   private snapshotDue = new Set<string>();
 
@@ -168,8 +171,16 @@ export class RunCore extends EventEmitter<EngineEvents> {
     this.timers.sync(runId, state.timers);
     if (effects.task) await setTaskStatusSafe(this.deps.paths, this.entry.task(state.snapshot.context).id || runId, effects.task, this.deps.config.engine.member, (w) => this.warn(w));
     await this.flushOutbox(runId);
+    await this.settleFinished(runId);
+  }
+
+  /**
+   * A finished run is cached and marked finished once nothing it sent is left undelivered;
+   * until then it stays unfinished in the store, so a restart picks its deliveries up.
+   */
+  private async settleFinished(runId: string): Promise<void> {
     const latest = this.get(runId)!;
-    if (isFinished(latest)) {
+    if (isFinished(latest) && latest.undelivered.length === 0) {
       // Cached here, once: a later writeSnapshots would find its journal closed and read it whole.
       this.snapshotDue.delete(runId);
       await this.deps.store.writeSnapshot(runId, this.seqs.get(runId)!, persisted(latest));
@@ -181,14 +192,24 @@ export class RunCore extends EventEmitter<EngineEvents> {
     this.emit('run', latest);
   }
 
-  /** Delivers what the run has journaled and not yet delivered, then journals that it did. */
+  /**
+   * Delivers what the run has journaled and not yet delivered, then journals what was
+   * delivered and, when the reason is new, why the rest was not. What is left is tried
+   * again with backoff (DeliveryRetry) for as long as the engine runs.
+   */
   async flushOutbox(runId: string): Promise<void> {
     const state = this.get(runId)!;
     if (state.undelivered.length === 0) return;
-    const keys = await deliverOutbox(this.deps.mailbox, state.undelivered, (w) => this.warn(w));
-    const record: RunRecord = { seq: this.nextSeq(runId), at: this.now(), kind: 'delivered', keys };
-    await this.append(runId, record);
-    this.put(applyRecord(this.get(runId)!, record, this.registry));
+    const { keys, failed } = await deliverOutbox(this.deps.mailbox, state.undelivered, (w) => this.warn(w));
+    const current = this.get(runId)!;
+    const news = Object.entries(failed).filter(([k, why]) => current.held?.[k] !== why);
+    if (keys.length > 0 || news.length > 0) {
+      await this.append(runId, { seq: this.nextSeq(runId), at: this.now(), kind: 'delivered', keys, ...(news.length ? { failed: Object.fromEntries(news) } : {}) });
+    }
+    const after = afterDelivery(this.get(runId)!, keys, failed);
+    this.put(after);
+    if (after.undelivered.length > 0) this.retry.schedule(runId);
+    else this.retry.done(runId);
   }
 
   /** A run in memory: unfinished, or among the last few that finished. */
@@ -244,6 +265,20 @@ export class RunCore extends EventEmitter<EngineEvents> {
   /** The runs finished recently, oldest first. */
   recentlyFinished(): RunState[] {
     return [...this.recent.values()];
+  }
+
+  /** A retry of a run's deliveries, in its queue; a finished run is marked so once all went. */
+  private retryDeliveries(runId: string): void {
+    void this.queue
+      .run(runId, async () => {
+        if (!this.get(runId)) return;
+        await this.flushOutbox(runId);
+        await this.settleFinished(runId);
+      })
+      .catch((e) => {
+        this.warn(`retrying the deliveries of ${runId}: ${(e as Error).message}`);
+        this.retry.schedule(runId);
+      });
   }
 
   /** Journals another attempt of a step interrupted by a crash (at-least-once, docs/DESIGN.md §4). */

@@ -3,20 +3,26 @@ import type { OutboxItem } from './run-state.js';
 
 /**
  * Delivers journaled messages, one per recipient, side by side. Returns the keys fully
- * delivered; a failed one (disk full, a read-only inbox) stays undelivered in the journal
- * and is tried again on the next flush or restart, with a warning.
+ * delivered, and for each one that failed (disk full, a read-only inbox, a link) why: it
+ * stays undelivered in the journal and is tried again (see DeliveryRetry), with a warning.
  */
-export async function deliverOutbox(mailbox: Mailbox, items: OutboxItem[], warn: (line: string) => void): Promise<string[]> {
+export async function deliverOutbox(mailbox: Mailbox, items: OutboxItem[], warn: (line: string) => void): Promise<{ keys: string[]; failed: Record<string, string> }> {
+  const failed: Record<string, string> = {};
   const done = await Promise.all(
     items.map(async (item) => {
-      try {
-        await Promise.all(item.recipients.map((r) => mailbox.deliver(r, item.message, item.key)));
-        return item.key;
-      } catch (e) {
-        warn(`could not deliver ${item.message.type} ${item.key} to ${item.recipients.join(', ')}: ${(e as Error).message}; will retry`);
-        return undefined;
-      }
+      const problems: string[] = [];
+      await Promise.all(
+        item.recipients.map((r) =>
+          mailbox.deliver(r, item.message, item.key).catch((e: Error) => {
+            problems.push(`to ${r}: ${e.message}`);
+          }),
+        ),
+      );
+      if (problems.length === 0) return item.key;
+      failed[item.key] = problems.sort().join('; ');
+      warn(`could not deliver ${item.message.type} ${item.key} ${failed[item.key]}; will retry`);
+      return undefined;
     }),
   );
-  return done.filter((k): k is string => k !== undefined);
+  return { keys: done.filter((k): k is string => k !== undefined), failed };
 }

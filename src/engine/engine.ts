@@ -196,6 +196,7 @@ export class Engine {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.interval);
+    this.core.retry.stop();
     await Promise.all(this.watches.map((w) => w.close()));
     await this.scanning?.catch(() => undefined);
     this.steps.stopAll();

@@ -104,10 +104,7 @@ export function applyRecord(before: RunState | undefined, record: RunRecord, reg
     for (const a of r.then ?? []) state = applyDelta(state, a, r.at, registry);
     return state;
   }
-  if (record.kind === 'delivered') {
-    const done = new Set(record.keys);
-    return { ...before, undelivered: before.undelivered.filter((o) => !done.has(o.key)) };
-  }
+  if (record.kind === 'delivered') return afterDelivery(before, record.keys, record.failed);
   const step = before.steps[record.id];
   if (!step) return before;
   return {
@@ -128,3 +125,16 @@ export function fold(records: readonly RunRecord[], from?: RunState, registry: R
   return state;
 }
 
+
+/** The run after a delivery attempt: `keys` delivered, `failed` held with why. */
+export function afterDelivery(before: RunState, keys: string[], failed: Record<string, string> = {}): RunState {
+  const done = new Set(keys);
+  const undelivered = before.undelivered.filter((o) => !done.has(o.key));
+  const held: Record<string, string> = {};
+  for (const o of undelivered) {
+    const why = failed[o.key] ?? before.held?.[o.key];
+    if (why !== undefined) held[o.key] = why;
+  }
+  const { held: _old, ...rest } = before;
+  return Object.keys(held).length ? { ...rest, undelivered, held } : { ...rest, undelivered };
+}

@@ -46,6 +46,8 @@ export interface RunState {
   /** Keys of the last inbound messages and commands applied (at most SEEN_KEPT): exactly-once. */
   seen: string[];
   undelivered: OutboxItem[];
+  /** Why each undelivered reply (by key) could not be delivered at its last try, when it was tried. */
+  held?: Record<string, string>;
   /** How many messages the run has sent: the next outgoing id. */
   sent: number;
   createdAt: number;
@@ -133,7 +135,8 @@ export type RunRecord =
   | EventRecord
   | LegacyEventRecord
   | { seq: number; at: number; kind: 'step-started'; id: string; attempt: number }
-  | { seq: number; at: number; kind: 'delivered'; keys: string[] };
+  /** `failed`: replies tried and not delivered, with why (journaled when the reason is new). */
+  | { seq: number; at: number; kind: 'delivered'; keys: string[]; failed?: Record<string, string> };
 
 export const isLegacy = (r: EventRecord | LegacyEventRecord): r is LegacyEventRecord => !('delta' in r);
 

@@ -29,6 +29,21 @@ export interface RunSummary {
   faulted?: string;
   /** Steps that failed and wait for a person to retry or complete them. */
   stuck: string[];
+  /** Replies journaled and not delivered yet, with why (the engine retries them). */
+  undelivered: Undelivered[];
+}
+
+/** A reply not delivered yet: its type, recipients and why (or "not tried yet"). */
+export interface Undelivered {
+  key: string;
+  type: string;
+  to: string;
+  why: string;
+}
+
+/** The run's replies not delivered yet, each with the reason of its last try. */
+export function undeliveredOf(state: RunState): Undelivered[] {
+  return state.undelivered.map((o) => ({ key: o.key, type: o.message.type, to: o.recipients.join(', '), why: state.held?.[o.key] ?? 'not tried yet' }));
 }
 
 /** The machine a persisted run was made by, from the registry. */
@@ -98,6 +113,7 @@ export function summarize(state: RunState, entry: MachineEntry = entryOf(state))
     last: state.last,
     notices: c.notices.filter((n) => n.attention).length,
     stuck: stuckSteps(state, entry),
+    undelivered: undeliveredOf(state),
     ...(state.faulted ? { faulted: state.faulted } : {}),
   };
 }
@@ -123,6 +139,8 @@ export interface TimelineEntry {
   /** Incoming: the mailbox's handle on the message, and where it came from (for people). */
   ref?: string;
   origin?: string;
+  /** Outgoing: the message's key (undelivered ones are listed by it in the run's state). */
+  key?: string;
 }
 
 export function timeline(records: RunRecord[]): TimelineEntry[] {
@@ -138,7 +156,7 @@ export function timeline(records: RunRecord[]): TimelineEntry[] {
       else if (s.kind === 'timer') out.push({ ...at, dir: 'timer', peer: 'timer', type: s.id.split('.')[2] ?? s.id, firstLine: 'deadline reached', ...oop });
       else out.push({ ...at, dir: 'step', peer: s.id, type: a.event.type.startsWith('xstate.error') ? 'error' : 'done', firstLine: describeEvent(a.event), ...oop });
       for (const o of a.outbox) {
-        out.push({ ...at, dir: 'out', peer: o.recipients.join(', '), type: o.message.type, priority: o.message.priority, firstLine: o.message.body.split('\n').find((l) => l.trim()) ?? '', body: o.message.body });
+        out.push({ ...at, dir: 'out', peer: o.recipients.join(', '), type: o.message.type, priority: o.message.priority, firstLine: o.message.body.split('\n').find((l) => l.trim()) ?? '', body: o.message.body, key: o.key });
       }
     }
   }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readRunStates } from '../../engine/read.js';
 import { sortRuns, summarize } from '../../engine/view.js';
+import type { RunSummary } from '../../engine/view.js';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
 import { ago, table } from '../format.js';
@@ -27,8 +28,15 @@ export function registerRuns(program: Command): void {
       process.stdout.write(
         table(
           ['RUN', 'TASK', 'STATE', 'WAITS ON', 'SINCE', 'FIX', 'LAST MESSAGE'],
-          runs.map((r) => [r.runId, r.task, r.state, r.waitingFor, ago(now - r.since), String(r.fixCycles), r.last ? `${r.last.dir === 'in' ? '←' : '→'} ${r.last.type} ${r.last.peer}: ${r.last.firstLine}` : '']),
+          runs.map((r) => [r.runId, r.task, r.state, r.waitingFor, ago(now - r.since), String(r.fixCycles), lastMessage(r)]),
         ),
       );
     });
+}
+
+/** The last message, never shown as sent while a reply waits to be delivered. */
+function lastMessage(r: RunSummary): string {
+  const held = r.undelivered[0];
+  if (held) return `! ${held.type} to ${held.to} not delivered yet${r.undelivered.length > 1 ? ` (+${r.undelivered.length - 1} more)` : ''}: ${held.why}`;
+  return r.last ? `${r.last.dir === 'in' ? '←' : '→'} ${r.last.type} ${r.last.peer}: ${r.last.firstLine}` : '';
 }

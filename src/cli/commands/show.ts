@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { stateLabel } from '../../engine/apply.js';
 import { readJournal } from '../../engine/read.js';
 import { fold } from '../../engine/fold.js';
-import { summarize, timeline, viewOf } from '../../engine/view.js';
+import { summarize, timeline, undeliveredOf, viewOf } from '../../engine/view.js';
 import { UserError } from '../../errors.js';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
@@ -24,22 +24,26 @@ export function registerShow(program: Command): void {
       const c = viewOf(state);
       const timers = Object.entries(state.timers).map(([id, t]) => ({ id, event: t.event.type, deadline: new Date(t.deadline).toISOString() }));
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ summary: summarize(state), state: state.snapshot, steps: state.steps, timers, undelivered: state.undelivered.map((o) => o.key), timeline: events, ...(note ? { note } : {}) }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ summary: summarize(state), state: state.snapshot, steps: state.steps, timers, undelivered: undeliveredOf(state), timeline: events, ...(note ? { note } : {}) }, null, 2)}\n`);
         return;
       }
       const s = summarize(state);
+      const held = new Map(s.undelivered.map((u) => [u.key, u.why]));
       const out = [
         `Run ${runId} — ${c.task.subject}`,
         `State:     ${stateLabel(state.snapshot.value)}${s.finished ? ' (finished)' : ''}`,
         `Waits on:  ${s.waitingFor || '-'} since ${new Date(s.since).toISOString()}`,
         ...c.facts.flatMap((f) => (f.lines.length === 1 ? [`${`${f.label}:`.padEnd(10)} ${f.lines[0]}`] : [`${f.label}:`, ...f.lines.map((l) => `  - ${l}`)])),
         ...(timers.length ? ['Timers:', ...timers.map((t) => `  - ${t.event} at ${t.deadline}`)] : []),
+        ...(s.undelivered.length ? ['Not delivered yet (the running engine retries them):', ...s.undelivered.map((u) => `  - ${u.type} to ${u.to}: ${u.why}`)] : []),
         ...(note ? [`Journal:   ${note}`] : []),
         'Timeline:',
         ...events.map((e) => {
           const arrow = { in: '←', out: '→', step: '•', timer: '⏰', person: '☺' }[e.dir];
           const oop = e.outOfPlace ? `  [out of place: ${e.outOfPlace}]` : '';
-          return `  ${new Date(e.at).toISOString().slice(11, 19)} ${arrow} ${e.type}${e.priority ? ` ${e.priority}` : ''} ${e.peer}: ${e.firstLine}${oop}`;
+          const why = e.key !== undefined ? held.get(e.key) : undefined;
+          const unsent = why !== undefined ? `  [not delivered yet: ${why}]` : '';
+          return `  ${new Date(e.at).toISOString().slice(11, 19)} ${arrow} ${e.type}${e.priority ? ` ${e.priority}` : ''} ${e.peer}: ${e.firstLine}${oop}${unsent}`;
         }),
       ];
       process.stdout.write(`${out.join('\n')}\n`);
