@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     `  corrupted                   ${report.corrupted}`,
     `  runs diverged from baseline ${report.diverged}`,
     `  kills mid-lifecycle         ${report.killsMidLifecycle ?? 0} of ${report.kills}`,
+    `  consuming peers             conductor moves its mail out of new/ (${report.consumed?.moved ?? 0}), sentinel deletes it (${report.consumed?.deleted ?? 0})`,
     `  recovery (spawn to READY)   p50 ${recovery.p50.toFixed(0)} ms, p99 ${recovery.p99.toFixed(0)} ms, max ${recovery.max.toFixed(0)} ms`,
     `  took                        ${((Date.now() - t0) / 1000).toFixed(0)} s`,
     ...report.problems.slice(0, 20).map((p) => `  problem: ${p}`),

@@ -14,6 +14,8 @@ import { ScriptedTeam } from '../../src/sim/scripted-team.js';
 import { loadConfig } from '../../src/workspace/config.js';
 import { initWorkspace } from '../../src/workspace/init.js';
 import { WorkspacePaths } from '../../src/workspace/paths.js';
+import type { Consuming } from './consumers.js';
+import { ConsumingPeers } from './consumers.js';
 
 export interface CrashTrialOptions {
   /** SIGKILLs to deliver. */
@@ -29,6 +31,11 @@ export interface CrashTrialOptions {
   seed: number;
   /** A kill lands this long after the engine was started (ms), uniformly. */
   killWindow?: [number, number];
+  /**
+   * Peers that take their mail out of new/ at once: the conductor moves each message into
+   * its cur/ under another name, sentinel reads and deletes it. @default true
+   */
+  consumers?: boolean;
   log?: (line: string) => void;
 }
 
@@ -48,7 +55,12 @@ export interface CrashTrialReport {
   problems: string[];
   /** Kills that landed while some run was still mid-lifecycle (the rest hit an engine with nothing left to do). */
   killsMidLifecycle?: number;
+  /** Replies the consuming peers took out of new/ (moved, deleted). */
+  consumed?: { moved: number; deleted: number };
 }
+
+/** The consuming peers of the crash trials: one that moves its mail, one that deletes it. */
+export const CONSUMERS: Record<string, Consuming> = { conductor: 'move', sentinel: 'delete' };
 
 /** mulberry32: a small seeded PRNG, so a failing schedule can be replayed. */
 export function prng(seed: number): () => number {
@@ -100,9 +112,13 @@ async function baseline(lifecycles: number, waveSize: number): Promise<{ context
   return { contexts, outbox: await outboxCounts(paths) };
 }
 
-/** Delivered messages by recipient, task and type, plus exact duplicates by content. */
-async function outboxCounts(paths: WorkspacePaths): Promise<Map<string, number>> {
+/** Delivered messages by recipient, task and type (in new/, cur/, or read and deleted). */
+async function outboxCounts(paths: WorkspacePaths, deleted: { to: string; text: string }[] = []): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
+  for (const { to, text } of deleted) {
+    const key = `${to} ${/\[TASK: ([^\]]+)\]/.exec(text)?.[1]} ${/\[TYPE: ([A-Z_]+)\]/.exec(text)?.[1]}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
   for (const member of ['conductor', 'sentinel', 'breaker', 'librarian', 'analyst']) {
     const inbox = paths.inbox(member);
     for (const dir of [inbox.new, inbox.cur]) {
@@ -155,7 +171,9 @@ export async function runCrashTrials(opts: CrashTrialOptions): Promise<CrashTria
   const lifecycles = Math.max(opts.runs, opts.lifecycles ?? opts.runs);
   const base = await baseline(lifecycles, opts.runs);
   const { paths, tasks } = await workspace('crash', lifecycles);
-  const team = new Waves(paths, tasks, opts.runs);
+  const peers = new ConsumingPeers(paths, opts.consumers === false ? {} : CONSUMERS);
+  const team = new Waves(paths, tasks, opts.runs, () => peers.deleted);
+  peers.start();
   const report: CrashTrialReport = { seed: opts.seed, kills: 0, restarts: 0, messagesIn: 0, messagesOut: 0, lost: 0, duplicated: 0, corrupted: 0, diverged: 0, recoveryMs: [], problems: [] };
 
   let done = false;
@@ -196,8 +214,10 @@ export async function runCrashTrials(opts: CrashTrialOptions): Promise<CrashTria
   }
   engine.child.kill('SIGTERM');
   await exited(engine.child);
+  await peers.stop();
+  if (opts.consumers !== false) report.consumed = { moved: peers.taken.move, deleted: peers.taken.delete };
 
-  await check(paths, tasks, team, base, report);
+  await check(paths, tasks, team, base, report, peers.deleted);
   return report;
 }
 
@@ -206,8 +226,8 @@ class Waves {
   private readonly teams: ScriptedTeam[] = [];
   private at = 0;
 
-  constructor(paths: WorkspacePaths, tasks: string[], size: number) {
-    for (let i = 0; i < tasks.length; i += size) this.teams.push(new ScriptedTeam({ paths, tasks: tasks.slice(i, i + size), conductor: 'scripted' }));
+  constructor(paths: WorkspacePaths, tasks: string[], size: number, gone?: () => { to: string; text: string }[]) {
+    for (let i = 0; i < tasks.length; i += size) this.teams.push(new ScriptedTeam({ paths, tasks: tasks.slice(i, i + size), conductor: 'scripted', ...(gone ? { gone } : {}) }));
   }
 
   async tick(): Promise<boolean> {
@@ -224,7 +244,7 @@ class Waves {
   }
 }
 
-async function check(paths: WorkspacePaths, tasks: string[], team: Pick<ScriptedTeam, 'droppedNames'>, base: Awaited<ReturnType<typeof baseline>>, report: CrashTrialReport): Promise<void> {
+async function check(paths: WorkspacePaths, tasks: string[], team: Pick<ScriptedTeam, 'droppedNames'>, base: Awaited<ReturnType<typeof baseline>>, report: CrashTrialReport, deleted: { to: string; text: string }[]): Promise<void> {
   const config = await loadConfig(paths.root);
   const entry = machines[config.engine.machine]!;
   const inbox = paths.inbox(config.engine.member);
@@ -268,7 +288,7 @@ async function check(paths: WorkspacePaths, tasks: string[], team: Pick<Scripted
       report.problems.push(`run ${task}: ends ${JSON.stringify(state?.snapshot.value)}, not as the uninterrupted run (differs in ${keys.map((k) => `${k}: ${JSON.stringify(ctx[k]).slice(0, 300)} vs ${JSON.stringify(baseCtx[k]).slice(0, 300)}`).join('; ')})`);
     }
   }
-  const outbox = await outboxCounts(paths);
+  const outbox = await outboxCounts(paths, deleted);
   for (const [key, n] of base.outbox) {
     const got = outbox.get(key) ?? 0;
     report.messagesOut += Math.min(got, n);

@@ -12,6 +12,8 @@ export interface ScriptedTeamOptions {
   conductor: 'scripted' | 'person';
   /** Each task's stages; the full lifecycle by default. */
   scenario?: (task: string) => Stage[];
+  /** Messages members got that are no longer in their folders (peers that read and delete their mail). */
+  gone?: () => { to: string; text: string }[];
 }
 
 /** A message the engine delivered, as much of it as the team reads. */
@@ -86,7 +88,7 @@ export class ScriptedTeam {
 
   /** What the engine has delivered to the other members (new/ and, once read, cur/). */
   private async delivered(): Promise<Seen[]> {
-    const out: Seen[] = [];
+    const out: Seen[] = (this.opts.gone?.() ?? []).map(({ to, text }) => ({ to, type: /^\[TYPE:\s*([A-Z_]+)\]/m.exec(text)?.[1] ?? '', task: /^\[TASK:\s*([^\]]+)\]/m.exec(text)?.[1]?.trim(), text }));
     for (const to of ['conductor', 'sentinel', 'breaker', 'librarian']) {
       const inbox = this.opts.paths.inbox(to);
       for (const dir of [inbox.new, inbox.cur]) {

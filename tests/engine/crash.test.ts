@@ -14,5 +14,8 @@ describe('the engine killed with SIGKILL at random instants', () => {
     expect(report.corrupted).toBe(0);
     expect(report.diverged).toBe(0);
     expect(report.messagesIn).toBe(4 * 6);
+    // The conductor moved its mail out of new/ and sentinel deleted it, and none came twice.
+    expect(report.consumed!.moved).toBeGreaterThan(0);
+    expect(report.consumed!.deleted).toBeGreaterThan(0);
   }, 600_000);
 });
