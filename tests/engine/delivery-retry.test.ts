@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRunStates } from '../../src/engine/read.js';
 import { summarize } from '../../src/engine/view.js';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { ScriptedTeam } from '../../src/sim/scripted-team.js';
 import type { WorkspacePaths } from '../../src/workspace/paths.js';
 import { runCli } from '../workspace/cli-helpers.js';
