@@ -6,6 +6,7 @@ import type { Config } from './config-schema.js';
 import { configTemplate } from './config-template.js';
 import type { Preset } from './config-template.js';
 import { INBOX_SUBDIRS, WorkspacePaths } from './paths.js';
+import { LinkError, assertNoLinks } from './no-links.js';
 
 /** Options of {@link initWorkspace}. */
 export interface InitOptions {
@@ -52,9 +53,15 @@ export async function initWorkspace(dir: string, opts: InitOptions = {}): Promis
  * added to the config gets its inbox.
  */
 export async function ensureLayout(paths: WorkspacePaths, config: Pick<Config, 'members'>): Promise<void> {
-  for (const d of [paths.inboxesDir, paths.runsDir, paths.tasksDir, paths.controlDir]) await fs.mkdir(d, { recursive: true });
-  for (const member of config.members) {
-    const inbox = paths.inbox(member);
-    for (const sub of INBOX_SUBDIRS) await fs.mkdir(inbox[sub], { recursive: true });
+  const dirs = [paths.inboxesDir, paths.runsDir, paths.tasksDir, paths.controlDir, ...config.members.flatMap((m) => INBOX_SUBDIRS.map((sub) => paths.inbox(m)[sub]))];
+  // Nothing is written through a link (docs/DESIGN.md §2): a linked folder is refused, naming it.
+  for (const d of [...dirs, paths.deliveriesDir]) {
+    try {
+      await assertNoLinks(paths.root, d);
+    } catch (e) {
+      if (e instanceof LinkError) throw new UserError(e.message);
+      throw e;
+    }
   }
+  for (const d of dirs) await fs.mkdir(d, { recursive: true });
 }

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { assertNoLinks } from './no-links.js';
 import type { WorkspacePaths } from './paths.js';
 import { explainIssue } from './zod-issues.js';
 
@@ -56,6 +57,7 @@ export async function readTask(paths: WorkspacePaths, id: string): Promise<Task 
 /** Writes a task atomically (creating or replacing `tasks/<id>.json`). */
 export async function writeTask(paths: WorkspacePaths, task: Task, opts: { fsync?: boolean } = {}): Promise<void> {
   const valid = taskSchema.parse(task);
+  await assertNoLinks(paths.root, paths.tasksDir);
   await fs.mkdir(paths.tasksDir, { recursive: true });
   await writeFileAtomic(paths.task(valid.id), `${JSON.stringify(valid, null, 2)}\n`, opts);
 }
