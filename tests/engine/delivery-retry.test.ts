@@ -54,7 +54,7 @@ describe('undelivered replies', () => {
         await engine.scan();
         return Object.keys(engine.run('t1')?.held ?? {}).length === 1;
       });
-      const [summary] = (await readRunStates(paths)).map(summarize);
+      const [summary] = (await readRunStates(paths)).map((s) => summarize(s));
       expect(summary!.undelivered).toMatchObject([{ type: 'PLAN', to: 'conductor', why: expect.stringContaining('inboxes/conductor/new is a symbolic link') }]);
       const runs = await runCli(['runs', '--workspace', paths.root], { cwd: paths.root, fromSource: true });
       expect(runs.stdout).toMatch(/! PLAN to conductor not delivered yet: /);
