@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { holderAlive, readLock } from '../store/lock.js';
 import { openRunStore } from '../store/open.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
 import { fold } from './fold.js';
@@ -38,12 +39,6 @@ export async function readJournal(paths: WorkspacePaths, runId: string): Promise
 
 /** The pid of the engine holding the workspace lock, when one is alive. */
 export async function runningEngine(paths: WorkspacePaths): Promise<number | undefined> {
-  try {
-    const { pid } = JSON.parse(await fs.readFile(paths.lockFile, 'utf8')) as { pid?: number };
-    if (typeof pid !== 'number') return undefined;
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
+  const holder = await readLock(paths.lockFile).catch(() => 'missing' as const);
+  return holder !== 'missing' && holderAlive(holder) ? holder.pid : undefined;
 }

@@ -1,14 +1,51 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { isAlive, processStartTicks } from '../handlers/process-tree.js';
 import { fsyncDir } from '../workspace/atomic.js';
 
-/** Who holds a lock. The nonce tells two holders with the same pid (a reused pid) apart. */
+/**
+ * Who holds a lock. The nonce tells two holders with the same pid (a reused pid) apart.
+ * `startTicks` (when the process started, from /proc/<pid>/stat) and `bootId` name the
+ * process for good: a pid alone is reused, and an engine restarted in a container is
+ * PID 1 again.
+ */
 interface LockContent {
   pid: number;
   startedAt: number;
   nonce: string;
+  startTicks?: number;
+  bootId?: string;
+}
+
+/** This boot of the machine (Linux), so a lock from before a reboot is never taken for a live one. */
+const bootId: string | undefined = (() => {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** Who a lock (or takeover claim) names: this process, as the kernel knows it. */
+function identity(pid: number, startedAt: number): LockContent {
+  const startTicks = processStartTicks(pid);
+  return { pid, startedAt, nonce: randomBytes(8).toString('hex'), ...(startTicks !== undefined ? { startTicks } : {}), ...(bootId ? { bootId } : {}) };
+}
+
+/**
+ * Whether the process a lock names still runs: its pid is alive (not a zombie) and, where
+ * the lock recorded them, it is the same boot and the process with that pid started at
+ * the same tick. A lock naming a live but unrelated process (a reused pid, or PID 1 of a
+ * restarted container) is stale. Locks written without them fall back to the pid.
+ */
+export function holderAlive(holder: { pid: number; startTicks?: number; bootId?: string }): boolean {
+  if (holder.bootId !== undefined && bootId !== undefined && holder.bootId !== bootId) return false;
+  if (!isAlive(holder.pid)) return false;
+  if (holder.startTicks === undefined) return true;
+  const now = processStartTicks(holder.pid);
+  return now === undefined || now === holder.startTicks;
 }
 
 /** A held lock. */
@@ -23,10 +60,10 @@ const MAX_ATTEMPTS = 100;
  * Takes the one-engine-per-workspace lock. The lock file appears complete or not at all
  * (written aside, then hard-linked into place, which fails if it exists). A lock whose
  * process is alive is refused with a {@link UserError} naming its pid; a lock whose process
- * is dead is taken over, and when several processes race to take it over exactly one wins.
+ * is gone ({@link holderAlive}: pid, start tick, boot) is taken over, and when several processes race to take it over exactly one wins.
  */
 export async function acquireLock(lockFile: string, info: { pid: number; startedAt: number }): Promise<LockHandle> {
-  const mine: LockContent = { pid: info.pid, startedAt: info.startedAt, nonce: randomBytes(8).toString('hex') };
+  const mine = identity(info.pid, info.startedAt);
   const tmp = await writeAside(lockFile, mine);
   try {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -39,7 +76,7 @@ export async function acquireLock(lockFile: string, info: { pid: number; started
       }
       const holder = await readLock(lockFile);
       if (holder === 'missing') continue;
-      if (isAlive(holder.pid)) {
+      if (holderAlive(holder)) {
         throw new UserError(
           `another engine is running on this workspace (pid ${holder.pid}, since ${new Date(holder.startedAt).toISOString()}); stop it first`,
         );
@@ -59,7 +96,7 @@ export async function acquireLock(lockFile: string, info: { pid: number; started
  */
 async function removeIfStale(file: string, seen: LockContent): Promise<boolean> {
   const claim = `${file}.takeover-${seen.nonce}`;
-  const me: LockContent = { pid: process.pid, startedAt: Date.now(), nonce: randomBytes(8).toString('hex') };
+  const me = identity(process.pid, Date.now());
   const tmp = await writeAside(claim, me);
   try {
     await fs.link(tmp, claim);
@@ -67,7 +104,7 @@ async function removeIfStale(file: string, seen: LockContent): Promise<boolean> 
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     const claimer = await readLock(claim);
     if (claimer === 'missing') return true;
-    if (isAlive(claimer.pid)) return false;
+    if (holderAlive(claimer)) return false;
     // The claimer died mid-takeover: its claim is itself a stale lock.
     return removeIfStale(claim, claimer);
   } finally {
@@ -95,7 +132,8 @@ async function writeAside(file: string, content: LockContent): Promise<string> {
   return tmp;
 }
 
-async function readLock(file: string): Promise<LockContent | 'missing'> {
+/** The lock's content; 'missing' when there is none. Throws a {@link UserError} for an unreadable one. */
+export async function readLock(file: string): Promise<LockContent | 'missing'> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -105,7 +143,15 @@ async function readLock(file: string): Promise<LockContent | 'missing'> {
   }
   try {
     const v = JSON.parse(text) as Partial<LockContent>;
-    if (Number.isInteger(v.pid) && (v.pid as number) > 0 && typeof v.startedAt === 'number' && typeof v.nonce === 'string') return v as LockContent;
+    if (Number.isInteger(v.pid) && (v.pid as number) > 0 && typeof v.startedAt === 'number' && typeof v.nonce === 'string') {
+      return {
+        pid: v.pid as number,
+        startedAt: v.startedAt,
+        nonce: v.nonce,
+        ...(Number.isInteger(v.startTicks) ? { startTicks: v.startTicks } : {}),
+        ...(typeof v.bootId === 'string' ? { bootId: v.bootId } : {}),
+      };
+    }
   } catch {
     // fall through to the error below
   }
@@ -117,16 +163,6 @@ async function releaseIfMine(file: string, nonce: string): Promise<void> {
   if (now === 'missing' || now.nonce !== nonce) return;
   await fs.rm(file, { force: true });
   await fsyncDir(path.dirname(file));
-}
-
-/** Whether a process exists; EPERM means it exists but belongs to someone else. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));

@@ -1,9 +1,10 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import { processStartTicks } from '../../src/handlers/process-tree.js';
 import { acquireLock } from '../../src/store/lock.js';
 import { tempDir } from './helpers.js';
 
@@ -97,4 +98,82 @@ describe('the workspace lock', () => {
     await fs.writeFile(file, 'not json');
     await expect(acquireLock(file, me())).rejects.toThrow(/unreadable; if no engine is running on this workspace, delete it/);
   });
+
+  it('takes over a lock naming a live process that is not the one that took it (a reused pid)', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, '.teamstate.lock');
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await once(other, 'spawn');
+      const ticks = processStartTicks(other.pid as number);
+      expect(ticks).toBeTypeOf('number');
+      // The lock's process started one tick earlier than the live one with its pid: another process.
+      await fs.writeFile(file, JSON.stringify({ pid: other.pid, startedAt: 0, nonce: 'reused01', startTicks: (ticks as number) - 1 }));
+      const lock = await acquireLock(file, me());
+      expect(JSON.parse(await fs.readFile(file, 'utf8'))).toMatchObject({ pid: process.pid, startTicks: processStartTicks(process.pid) });
+      await lock.release();
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('still refuses a lock whose live process started when the lock says', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, '.teamstate.lock');
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await once(other, 'spawn');
+      await fs.writeFile(file, JSON.stringify({ pid: other.pid, startedAt: 0, nonce: 'live0001', startTicks: processStartTicks(other.pid as number) }));
+      await expect(acquireLock(file, me())).rejects.toThrow(`another engine is running on this workspace (pid ${other.pid}`);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('takes over a lock written before the machine rebooted, even when its pid is alive now', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, '.teamstate.lock');
+    await fs.writeFile(file, JSON.stringify({ pid: process.pid, startedAt: 0, nonce: 'boot0001', bootId: 'another-boot' }));
+    const lock = await acquireLock(file, me());
+    await lock.release();
+  });
+
+  it.skipIf(!canUnsharePid)('starts again as PID 1 (a restarted container) after the PID 1 that held the lock was SIGKILLed', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, '.teamstate.lock');
+    const fixture = path.join(import.meta.dirname, 'fixtures', 'lock-child.ts');
+    const asPid1 = () =>
+      spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child=SIGKILL', process.execPath, '--import', 'tsx', fixture, file], { cwd: process.cwd() });
+    const firstLine = async (c: ChildProcessWithoutNullStreams): Promise<string> => {
+      let out = '';
+      c.stdout.setEncoding('utf8');
+      for await (const chunk of c.stdout) {
+        out += chunk as string;
+        if (out.includes('\n')) break;
+      }
+      return out.trim();
+    };
+    const first = asPid1();
+    expect(await firstLine(first)).toBe('WON');
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toMatchObject({ pid: 1 });
+    first.kill('SIGKILL');
+    await once(first, 'exit');
+    const second = asPid1();
+    try {
+      expect(await firstLine(second)).toBe('WON');
+    } finally {
+      second.stdin.end();
+      if (second.exitCode === null) await once(second, 'exit');
+    }
+  });
 });
+
+/** Whether this machine lets a test run a process as PID 1 of its own pid namespace (root and util-linux unshare). */
+const canUnsharePid: boolean = (() => {
+  try {
+    return execFileSync('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', 'echo $$'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() === '1';
+  } catch {
+    return false;
+  }
+})();
+if (!canUnsharePid) console.warn('skipping the PID 1 lock test: this machine cannot run a process in its own pid namespace (needs root and unshare)');
