@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
 import { commands } from './commands/index.js';
+import { complain } from './output.js';
 
 /**
  * The `teamstate` CLI. Exit codes: 0 ok, 1 a user error (one line on stderr saying
@@ -12,7 +13,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('Durable state machines for AI-agent teammates, driven by inbox folders')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => complain(s) });
   for (const register of commands) register(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -23,10 +24,10 @@ export async function main(argv: string[]): Promise<number> {
       return e.exitCode === 0 ? 0 : 1;
     }
     if (e instanceof UserError) {
-      process.stderr.write(`teamstate: ${e.message}\n`);
+      complain(`teamstate: ${e.message}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`teamstate: internal error (please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    complain(`teamstate: internal error (please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 2;
   }
 }
@@ -36,7 +37,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`teamstate: internal error: ${String(e)}\n`);
+    complain(`teamstate: internal error: ${String(e)}\n`);
     process.exitCode = 2;
   },
 );

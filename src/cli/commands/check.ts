@@ -9,6 +9,7 @@ import {
 import { loadConfig, resolveWorkspaceDir } from '../../workspace/config.js';
 import type { ChecksConfig } from '../../workspace/config-schema.js';
 import { CONFIG_FILE_NAME } from '../../workspace/paths.js';
+import { say, sayJson } from '../output.js';
 
 interface CheckFlags {
   json?: boolean;
@@ -68,7 +69,7 @@ export function registerCheck(program: Command): void {
       if (flags.listRules) {
         const width = Math.max(...RULES.map((r) => r.id.length));
         for (const r of RULES) {
-          process.stdout.write(`${r.id.padEnd(width)}  ${r.agent.padEnd(22)}  ${r.severity.padEnd(8)}  ${r.blocking ? 'blocking' : 'advisory'}  ${r.title}\n`);
+          say(`${r.id.padEnd(width)}  ${r.agent.padEnd(22)}  ${r.severity.padEnd(8)}  ${r.blocking ? 'blocking' : 'advisory'}  ${r.title}\n`);
         }
         return;
       }
@@ -84,7 +85,7 @@ export function registerCheck(program: Command): void {
       const { project, checks } = await settings(flags, projectArg);
       if (flags.saveBaseline !== undefined) {
         await fs.writeFile(flags.saveBaseline, `${JSON.stringify(await dependencyBaseline(project), null, 2)}\n`);
-        process.stdout.write(`teamstate check: wrote the dependency baseline of ${project} to ${flags.saveBaseline}\n`);
+        say(`teamstate check: wrote the dependency baseline of ${project} to ${flags.saveBaseline}\n`);
         return;
       }
       const result = await checkProject(project, {
@@ -96,12 +97,12 @@ export function registerCheck(program: Command): void {
       });
       const blocking = result.findings.filter((f) => f.blocking).length;
       if (format === 'json') {
-        process.stdout.write(`${JSON.stringify({ project, blocking, ...result }, null, 2)}\n`);
+        sayJson({ project, blocking, ...result });
       } else {
         const shown = agents ?? CHECK_AGENTS.filter((a) => result.rules.some((id) => RULES.find((r) => r.id === id)?.agent === a));
-        process.stdout.write(format === 'summary' ? renderSummary(result, shown, project) : renderReports(shown, result));
+        say(format === 'summary' ? renderSummary(result, shown, project) : renderReports(shown, result));
         const per = shown.map((a) => `${a}: ${findingsOf(a, result).summary}`).join('\n');
-        process.stdout.write(`\n${per}\nteamstate check: ${result.findings.length} findings (${blocking} blocking) in ${result.filesChecked} files of ${project}\n`);
+        say(`\n${per}\nteamstate check: ${result.findings.length} findings (${blocking} blocking) in ${result.filesChecked} files of ${project}\n`);
       }
       if (blocking > 0) process.exitCode = 1;
     });

@@ -6,6 +6,7 @@ import { runningEngine } from '../../engine/read.js';
 import { UserError } from '../../errors.js';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
+import { say } from '../output.js';
 
 /** Queues a person's action for the engine and says when it takes effect. */
 async function queue(workspace: string | undefined, control: ControlInput): Promise<void> {
@@ -15,7 +16,7 @@ async function queue(workspace: string | undefined, control: ControlInput): Prom
   });
   await queueControl(paths, control);
   const pid = await runningEngine(paths);
-  process.stdout.write(pid ? `queued; the running engine (pid ${pid}) applies it at its next scan\n` : 'queued; no engine is running: it is applied when `teamstate start` runs\n');
+  say(pid ? `queued; the running engine (pid ${pid}) applies it at its next scan\n` : 'queued; no engine is running: it is applied when `teamstate start` runs\n');
 }
 
 /** Registers `teamstate complete RUN STEP`, and the other person actions: retry, decide, cancel. */

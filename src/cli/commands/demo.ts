@@ -6,6 +6,7 @@ import { Engine } from '../../engine/engine.js';
 import { UserError } from '../../errors.js';
 import { prepareDemoWorkspace, DEMO_TASK } from '../../sim/demo-workspace.js';
 import { ScriptedTeam } from '../../sim/scripted-team.js';
+import { say, sayLine } from '../output.js';
 
 interface DemoFlags {
   conductor?: string;
@@ -99,12 +100,12 @@ async function runWithUi(dir: string, team: ScriptedTeam, pace: number, conducto
     tick?.stop();
     await engine.stop();
   }
-  process.stdout.write(`The demo workspace stays in ${dir} (teamstate runs --workspace ${dir}).\n`);
+  say(`The demo workspace stays in ${dir} (teamstate runs --workspace ${dir}).\n`);
 }
 
 async function runHeadless(dir: string, team: ScriptedTeam, pace: number): Promise<void> {
   const t0 = Date.now();
-  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  const log = (line: string) => sayLine(`${new Date().toISOString()} ${line}`);
   const engine = await Engine.start({ workspaceDir: dir, log });
   log(`demo: workspace ${dir}`);
   let last = '';

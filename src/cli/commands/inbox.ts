@@ -9,6 +9,7 @@ import type { InboxEntry } from '../../mailbox/folder/index.js';
 import { looksComplete } from '../../mailbox/folder/settle.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
 import { describeTeam, resolveMember } from '../../workspace/team.js';
+import { say, sayJson } from '../output.js';
 
 interface InboxFlags {
   workspace?: string;
@@ -64,7 +65,7 @@ export function registerInbox(program: Command): void {
       const processed = await Promise.all(report.processed.map(async (e) => ({ ...e, mtime: new Date(e.mtimeMs).toISOString(), ...(await summarize(e, config)) })));
       const rejected = report.rejected.map((e) => ({ ...e, mtime: new Date(e.mtimeMs).toISOString() }));
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ member, dir: paths.inbox(member).root, new: waiting, processed, rejected }, null, 2)}\n`);
+        sayJson({ member, dir: paths.inbox(member).root, new: waiting, processed, rejected });
         return;
       }
       const out: string[] = [`inbox of ${member}: ${path.relative(process.cwd(), paths.inbox(member).root) || '.'}\n`];
@@ -74,6 +75,6 @@ export function registerInbox(program: Command): void {
       for (const e of processed) out.push(line(e.name, e));
       out.push(`rejected (${rejected.length}):\n`);
       for (const e of rejected) out.push(`  ${e.name}  ${e.reason}\n`);
-      process.stdout.write(out.join(''));
+      say(out.join(''));
     });
 }

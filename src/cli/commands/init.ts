@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
 import { initWorkspace } from '../../workspace/init.js';
 import type { Preset } from '../../workspace/config-template.js';
+import { say } from '../output.js';
 
 interface InitFlags {
   preset: Preset;
@@ -26,7 +27,7 @@ export function registerInit(program: Command): void {
       const root = dir !== undefined ? path.resolve(dir) : resolveWorkspaceDir(flags.workspace);
       const config = await initWorkspace(root, { preset: flags.preset, force: flags.force ?? false, fsync: flags.fsync });
       const rel = path.relative(process.cwd(), root) || '.';
-      process.stdout.write(
+      say(
         [
           `Created workspace ${root}${flags.preset === 'instant' ? ' (preset: instant)' : ''}`,
           `  teamstate.json   team: ${config.members.join(', ')}; engine runs ${config.engine.member}`,

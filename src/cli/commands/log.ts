@@ -8,6 +8,7 @@ import { loadConfig, resolveWorkspaceDir } from '../../workspace/config.js';
 import { agentLogSchema } from '../../workspace/config-schema.js';
 import type { AgentLogConfig } from '../../workspace/config-schema.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
+import { say, sayJson } from '../output.js';
 
 interface LogOptions {
   json?: boolean;
@@ -35,7 +36,8 @@ export function registerLog(program: Command): void {
         trends: trends(log.entries),
         adaptations: deriveAdaptations(log.entries, cfg),
       };
-      process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : text(report));
+      if (opts.json) sayJson(report);
+      else say(text(report));
     });
 }
 

@@ -6,6 +6,7 @@ import { replay } from '../../engine/replay.js';
 import { UserError } from '../../errors.js';
 import { loadConfig, resolveWorkspaceDir } from '../../workspace/config.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
+import { say } from '../output.js';
 
 /** Registers `teamstate replay RUN`: the journal through the machine again, checked step by step. */
 export function registerReplay(program: Command): void {
@@ -23,7 +24,7 @@ export function registerReplay(program: Command): void {
       if (!entry) throw new UserError(`run ${runId} was made by an unknown machine`);
       const result = replay(entry, config, records);
       if (result.ok) {
-        process.stdout.write(`run ${runId}: ${result.steps} journaled events replayed; every state matches\n`);
+        say(`run ${runId}: ${result.steps} journaled events replayed; every state matches\n`);
         return;
       }
       const show = (v: unknown) => inspect(v, { depth: 4, breakLength: 120 });

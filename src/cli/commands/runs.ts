@@ -5,6 +5,7 @@ import type { RunSummary } from '../../engine/view.js';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
 import { ago, table } from '../format.js';
+import { say, sayJson } from '../output.js';
 
 /** Registers `teamstate runs`: every run, what needs a person first. */
 export function registerRuns(program: Command): void {
@@ -17,15 +18,15 @@ export function registerRuns(program: Command): void {
       const paths = new WorkspacePaths(resolveWorkspaceDir(flags.workspace));
       const runs = sortRuns((await readRunStates(paths)).map((s) => summarize(s)));
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+        sayJson(runs);
         return;
       }
       if (runs.length === 0) {
-        process.stdout.write(`No runs yet in ${paths.root}. A run starts when the analyst's HANDOFF reaches the engine's inbox.\n`);
+        say(`No runs yet in ${paths.root}. A run starts when the analyst's HANDOFF reaches the engine's inbox.\n`);
         return;
       }
       const now = Date.now();
-      process.stdout.write(
+      say(
         table(
           ['RUN', 'TASK', 'STATE', 'WAITS ON', 'SINCE', 'FIX', 'LAST MESSAGE'],
           runs.map((r) => [r.runId, r.task, r.state, r.waitingFor, ago(now - r.since), String(r.fixCycles), lastMessage(r)]),

@@ -12,6 +12,7 @@ import { deliver, deliveryName } from '../../mailbox/folder/index.js';
 import { describeParseError } from '../../mailbox/folder/index.js';
 import { WorkspacePaths, segmentProblem } from '../../workspace/paths.js';
 import { checkAddresses, resolveMember } from '../../workspace/team.js';
+import { say, sayJson } from '../output.js';
 
 interface SendFlags {
   from?: string;
@@ -153,11 +154,11 @@ export function registerSend(program: Command): void {
         results.push({ recipient, status, file: path.join(paths.inbox(recipient)[status === 'delivered' ? 'new' : 'cur'], deliveryName(key, recipient, outgoing.from)) });
       }
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ from: addresses.value.from, type: outgoing.type, key, deliveries: results }, null, 2)}\n`);
+        sayJson({ from: addresses.value.from, type: outgoing.type, key, deliveries: results });
         return;
       }
       for (const r of results) {
-        process.stdout.write(r.status === 'delivered' ? `delivered ${outgoing.type} to ${r.recipient}: ${path.relative(process.cwd(), r.file)}\n` : `skipped ${r.recipient}: already delivered (${path.relative(process.cwd(), r.file)})\n`);
+        say(r.status === 'delivered' ? `delivered ${outgoing.type} to ${r.recipient}: ${path.relative(process.cwd(), r.file)}\n` : `skipped ${r.recipient}: already delivered (${path.relative(process.cwd(), r.file)})\n`);
       }
     });
 }

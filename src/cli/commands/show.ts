@@ -6,6 +6,7 @@ import { summarize, timeline, undeliveredOf, viewOf } from '../../engine/view.js
 import { UserError } from '../../errors.js';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
+import { say, sayJson } from '../output.js';
 
 /** Registers `teamstate show RUN`: state, context, timeline, timers. */
 export function registerShow(program: Command): void {
@@ -24,7 +25,7 @@ export function registerShow(program: Command): void {
       const c = viewOf(state);
       const timers = Object.entries(state.timers).map(([id, t]) => ({ id, event: t.event.type, deadline: new Date(t.deadline).toISOString() }));
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ summary: summarize(state), state: state.snapshot, steps: state.steps, timers, undelivered: undeliveredOf(state), timeline: events, ...(note ? { note } : {}) }, null, 2)}\n`);
+        sayJson({ summary: summarize(state), state: state.snapshot, steps: state.steps, timers, undelivered: undeliveredOf(state), timeline: events, ...(note ? { note } : {}) });
         return;
       }
       const s = summarize(state);
@@ -46,6 +47,6 @@ export function registerShow(program: Command): void {
           return `  ${new Date(e.at).toISOString().slice(11, 19)} ${arrow} ${e.type}${e.priority ? ` ${e.priority}` : ''} ${e.peer}: ${e.firstLine}${oop}${unsent}`;
         }),
       ];
-      process.stdout.write(`${out.join('\n')}\n`);
+      say(`${out.join('\n')}\n`);
     });
 }

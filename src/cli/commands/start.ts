@@ -5,6 +5,7 @@ import { Engine } from '../../engine/engine.js';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
 import { initWorkspace } from '../../workspace/init.js';
 import { CONFIG_FILE_NAME } from '../../workspace/paths.js';
+import { sayLine } from '../output.js';
 
 interface StartFlags {
   workspace?: string;
@@ -38,7 +39,7 @@ export function registerStart(program: Command): void {
  */
 async function runHeadless(workspaceDir: string): Promise<void> {
   const t0 = performance.now();
-  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  const log = (line: string) => sayLine(`${new Date().toISOString()} ${line}`);
   const engine = await Engine.start({ workspaceDir, log });
   const runs = engine.unfinished();
   log(

@@ -8,6 +8,7 @@ import { describeParseError, readEntry, senderFromFileName } from '../../mailbox
 import { limitsSchema } from '../../workspace/config-schema.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
 import { checkAddresses } from '../../workspace/team.js';
+import { say, sayJson, complain } from '../output.js';
 
 interface ValidateFlags {
   workspace?: string;
@@ -64,16 +65,16 @@ export function registerValidate(program: Command): void {
       const verdicts: Verdict[] = [];
       for (const file of files) verdicts.push(await check(file, config));
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify(verdicts, null, 2)}\n`);
+        sayJson(verdicts);
       } else {
         for (const v of verdicts) {
-          process.stdout.write(
+          say(
             v.valid
               ? `ok       ${v.file}: ${v.type} from ${v.from} to ${(v.to ?? []).join(', ')} (${v.priority}${v.task !== null ? `, task ${v.task}` : ''})\n`
               : `invalid  ${v.file}: ${v.error}\n`,
           );
         }
-        if (!config) process.stderr.write('note: no workspace config found: senders and recipients were not checked against a team)\n');
+        if (!config) complain('note: no workspace config found: senders and recipients were not checked against a team)\n');
       }
       if (verdicts.some((v) => !v.valid)) process.exitCode = 1;
     });

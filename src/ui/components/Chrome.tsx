@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './Text.js';
 import { Component } from 'react';
 import type { ReactNode } from 'react';
 import type { Note } from '../store.js';

@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './Text.js';
 import { useRef, useState } from 'react';
 import type { Message } from '../../protocol/schema.js';
 import { MESSAGE_TYPES, PRIORITIES } from '../../protocol/schema.js';

@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './Text.js';
 import type { KeyHelp } from '../keys.js';
 
 /** The keys that work now, always on screen, cut to the width. */

@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './Text.js';
 import { useRef, useState } from 'react';
 import { useKeys } from '../hooks.js';
 import { editText, splitEnter } from '../text-edit.js';

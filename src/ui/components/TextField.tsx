@@ -1,4 +1,4 @@
-import { Text } from 'ink';
+import { Text } from './Text.js';
 
 /** A one-line text field as drawn: its value (or a dim placeholder) and a cursor block when focused. */
 export function TextField({ value, focus, placeholder }: { value: string; focus: boolean; placeholder?: string }) {

@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './Text.js';
 import { useReducer } from 'react';
 import { initialList, listReducer, visible } from '../list.js';
 import { useKeys } from '../hooks.js';

@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from '../components/Text.js';
 import { useLoad, useSnapshot, useStore } from '../contexts.js';
 import { count, fit, marks, sparkline } from '../format.js';
 import { visible, moveForKey } from '../list.js';

@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from '../components/Text.js';
 import { personMayDecide, summarize, viewOf } from '../../engine/view.js';
 import type { TimelineEntry } from '../../engine/view.js';
 import { Stepper } from '../components/Stepper.js';

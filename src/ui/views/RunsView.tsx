@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from '../components/Text.js';
 import { useRef } from 'react';
 import type { RunSummary } from '../../engine/view.js';
 import { useActions, useSnapshot, useStore } from '../contexts.js';
