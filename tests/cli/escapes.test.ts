@@ -11,6 +11,7 @@ import { runCli } from '../workspace/cli-helpers.js';
 /** A title-setting sequence, a colour, a carriage return and a right-to-left override. */
 const HOSTILE = 'sign\u001b]0;pwned\u0007up \u001b[31mred\rEVIL \u202egpj';
 const BAD_NAME = 'bad\u001b]0;owned\u0007.md';
+// eslint-disable-next-line no-control-regex -- the raw control characters this test must not see
 const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
 
 async function hostileWorkspace() {
