@@ -18,3 +18,17 @@ export class JournalCorruptError extends UserError {
     );
   }
 }
+
+/**
+ * A journal that vanished or was replaced or rewritten while the engine held it: deleted
+ * with its run folder or with runs/, or written by something else. Appending would
+ * write to a file nobody reads, or fork the run, so the store refuses.
+ */
+export class JournalGoneError extends UserError {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`journal ${file} ${reason} while the engine ran; nothing more is written to it`);
+  }
+}

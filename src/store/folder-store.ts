@@ -43,6 +43,8 @@ export interface FolderStoreOptions {
   wal?: boolean;
   /** WAL size that triggers a checkpoint. @default 16 MiB */
   walCheckpointBytes?: number;
+  /** Where the store says what a person should know: a damaged or deleted write-ahead log. */
+  warn?: (line: string) => void;
 }
 
 /** The folder store, plus counters for benchmarks and tests. */
@@ -72,6 +74,7 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
     ...(opts.syncFile ? { syncFile: opts.syncFile } : {}),
     ...(wal ? { wal } : {}),
     walCheckpointBytes: opts.walCheckpointBytes ?? 16 * 1024 * 1024,
+    ...(opts.warn ? { warn: opts.warn } : {}),
   });
   const commits = new GroupCommit(writer.commitChunk, maxOpenFiles);
   let recovered: Promise<unknown> | undefined;
@@ -80,9 +83,13 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
   /** With a WAL, every operation first waits for the replay of a predecessor's log. */
   const ready = (): Promise<unknown> =>
     (recovered ??= wal
-      ? fs.mkdir(runsDir, { recursive: true }).then(() => recoverFromWal(wal.file, runsDir, (id) => runFiles(runsDir, id), fsync)).then(() => {
-          replayed = true;
-        })
+      ? fs
+          .mkdir(runsDir, { recursive: true })
+          .then(() => warnIfWalMissing(wal.file, runsDir, opts.warn))
+          .then(() => recoverFromWal(wal.file, runsDir, (id) => runFiles(runsDir, id), fsync, opts.warn))
+          .then(() => {
+            replayed = true;
+          })
       : Promise.resolve());
   /** The last append of each run still in flight: reads of that run wait for it. */
   const inflight = new Map<string, Promise<unknown>>();
@@ -171,6 +178,8 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
     async writeSnapshot(runId: string, seq: number, data: S): Promise<void> {
       writable('writeSnapshot');
       await settled(runId);
+      // Its last records are only in the WAL until the journal is mended: no cache of them yet.
+      if (writer.lags(runId)) return;
       const at = writer.files.endOf(runId, seq) ?? (await findRecord(runId, seq));
       // No fsync: the snapshot is a checksummed cache; if a crash loses it, load() reads the journal.
       await writeFileAtomic(runFiles(runsDir, runId).snapshot, encodeSnapshot({ seq, journalBytes: at.end, crc: at.crc, data }), {
@@ -199,7 +208,7 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
       }
       const scan = await scanJournal(journalOf(runId)).catch((e: unknown) => noRun(runId, e));
       if (!scan.torn) {
-        if (!readOnly) writer.files.prime(runId, scan.records.length, scan.ends.at(-1) ?? 0, scan.lastCrc ?? '');
+        if (!readOnly) writer.files.prime(runId, scan.records.length, scan.ends.at(-1) ?? 0, scan.lastCrc ?? '', true);
         return { tail: scan.records as R[] };
       }
       return { tail: scan.records as R[], note: await tornNote(runId, scan.torn) };
@@ -248,3 +257,18 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
   };
 }
 
+
+/**
+ * A workspace with runs but no write-ahead log: it was deleted (a clean stop leaves it
+ * empty, not gone), so what a crashed engine acknowledged last may be missing from the
+ * journals. Said, not guessed at: each run whose journal is short is found on its own.
+ */
+async function warnIfWalMissing(walFile: string, runsDir: string, warn: ((line: string) => void) | undefined): Promise<void> {
+  if (!warn || statSync(walFile, { throwIfNoEntry: false })) return;
+  const entries = await fs.readdir(runsDir, { withFileTypes: true });
+  const hasRecords = (d: Dirent) => d.isDirectory() && segmentProblem(d.name) === undefined && (statSync(path.join(runsDir, d.name, RUN_FILES.journal), { throwIfNoEntry: false })?.size ?? 0) > 0;
+  if (!entries.some(hasRecords)) return;
+  warn(
+    `the write-ahead log ${walFile} is missing although runs exist: if an engine crashed here, what it acknowledged last may be missing from journals; if this workspace ran with fsync off until now, nothing is wrong`,
+  );
+}

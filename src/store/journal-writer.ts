@@ -27,6 +27,8 @@ export interface JournalWriterOptions {
   wal?: Wal;
   /** WAL size that triggers a checkpoint. */
   walCheckpointBytes: number;
+  /** Says what a person should know (the WAL deleted under the engine). */
+  warn?: (line: string) => void;
 }
 
 /**
@@ -39,8 +41,14 @@ export class JournalWriter {
   /** With a WAL: runs whose journals were written since the last checkpoint, and new runs' folders. */
   private readonly dirty = new Set<string>();
   private readonly newDirs = new Set<string>();
-  /** Set when a journal write failed after its WAL entry was sealed: nothing may be written after that. */
-  broken: Error | undefined;
+  /**
+   * With a WAL: runs whose journal write failed after their records were sealed in the WAL
+   * (a full disk, an I/O error). Those appends are durable (the WAL holds them) and
+   * resolved; the journal is mended from here (cut back to its good length, the bytes
+   * written again) before the run takes another append, and the WAL is not emptied while
+   * any journal lags behind it.
+   */
+  private readonly lagging = new Map<string, { goodSize: number; data: Buffer[] }>();
   readonly stats: Omit<StoreStats, 'batches'> = { appends: 0, records: 0, bytes: 0, fsyncs: 0, dirFsyncs: 0 };
 
   constructor(private readonly opts: JournalWriterOptions) {
@@ -49,8 +57,6 @@ export class JournalWriter {
 
   /** Commits a chunk of a batch: check seqs, seal it in the WAL (if any), write the journals. */
   readonly commitChunk: CommitChunk = async (chunk) => {
-    const broken = this.broken;
-    if (broken) return chunk.map(([, appends]) => appends.map(() => broken));
     for (const [runId] of chunk) this.files.pin(runId);
     try {
       const prepared = await Promise.all(chunk.map(([runId, appends]) => this.prepare(runId, appends)));
@@ -61,6 +67,10 @@ export class JournalWriter {
         );
         if (entries.length > 0) {
           try {
+            if (await wal.lost()) {
+              this.opts.warn?.(`the write-ahead log ${wal.file} was deleted or replaced under the engine: a new one is started, and the journals are made durable now`);
+              await this.checkpoint();
+            }
             await wal.append(entries);
             if (this.opts.fsync) this.stats.fsyncs++;
           } catch (e) {
@@ -83,13 +93,21 @@ export class JournalWriter {
    */
   async checkpoint(): Promise<void> {
     const wal = this.opts.wal;
-    if (!wal || this.broken) return;
+    if (!wal) return;
+    for (const runId of [...this.lagging.keys()]) await this.catchUp(runId).catch(() => undefined);
+    // A journal still behind the WAL needs the WAL's copy: empty it later.
+    if (this.lagging.size > 0) return;
     const dirty = [...this.dirty];
     const newDirs = [...this.newDirs];
     if (this.opts.fsync) {
       // A handle of its own: the run's append handle may be closed meanwhile (eviction, markFinished).
       await mapLimit(dirty, 32, async (runId) => {
-        const fh = await fs.open(this.opts.journalOf(runId).journal, 'r');
+        const fh = await fs.open(this.opts.journalOf(runId).journal, 'r').catch((e: unknown) => {
+          // Deleted under the engine: its run is quarantined on its next append; nothing to make durable here.
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw e;
+        });
+        if (!fh) return;
         try {
           await fh.sync();
         } finally {
@@ -110,6 +128,7 @@ export class JournalWriter {
   private async prepare(runId: string, appends: PendingAppend[]): Promise<Prepared> {
     let st: JournalEnd & { fh: fs.FileHandle };
     try {
+      if (this.lagging.has(runId)) await this.catchUp(runId);
       st = await this.files.ensureOpen(runId);
     } catch (e) {
       return { runId, results: appends.map(() => e as Error), accepted: [] };
@@ -127,6 +146,44 @@ export class JournalWriter {
       next = a.lastSeq + 1;
     }
     return { runId, st, results, accepted };
+  }
+
+  /** Whether the run's journal is behind the WAL (its last records are only there until it is mended). */
+  lags(runId: string): boolean {
+    return this.lagging.has(runId);
+  }
+
+  /**
+   * Mends a journal that fell behind the WAL: cuts it back to its last good length and
+   * writes the records again. Throws (and the run's next appends fail, unsealed) while the
+   * fault lasts.
+   */
+  private async catchUp(runId: string): Promise<void> {
+    const lag = this.lagging.get(runId);
+    if (!lag) return;
+    const { journal } = this.opts.journalOf(runId);
+    const fh = await fs.open(journal, 'r+').catch((e: unknown) => {
+      if ((e as NodeJS.ErrnoException).path === undefined) Object.assign(e as object, { path: journal });
+      throw e;
+    });
+    try {
+      await fh.truncate(lag.goodSize);
+      let at = lag.goodSize;
+      for (const data of lag.data) {
+        for (let done = 0; done < data.length; ) {
+          const { bytesWritten } = await fh.write(data, done, data.length - done, at);
+          done += bytesWritten;
+          at += bytesWritten;
+        }
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).path === undefined) Object.assign(e as object, { path: journal });
+      throw e;
+    } finally {
+      await fh.close();
+    }
+    this.lagging.delete(runId);
+    this.dirty.add(runId);
   }
 
   /** Writes a run's accepted appends; without a WAL also fsyncs them (and a new run's folders). */
@@ -148,19 +205,23 @@ export class JournalWriter {
         }
       }
     } catch (e) {
+      const where = this.opts.journalOf(runId).journal;
+      if ((e as NodeJS.ErrnoException).path === undefined) Object.assign(e as object, { path: where });
       if (this.opts.wal) {
-        // The WAL already holds these records: a journal now behind it must not take new
-        // ones (a retry would fork the run), so stop, and let the next start's replay mend it.
-        this.broken = new Error(
-          `writing the journal of run "${runId}" failed (${(e as Error).message}); the run store stopped: ` +
-            'restart the engine, its start replays the write-ahead log into the journals',
-        );
-        return results.map((r) => r ?? (this.broken as Error));
+        // The WAL holds these records, so they are durable: the appends succeed, and the
+        // journal is mended before this run takes its next one (a retry would fork the run).
+        this.lagging.set(runId, { goodSize: st.size, data: accepted.map((a) => a.data) });
+        this.dirty.add(runId);
+        await this.files.forget(runId).catch(() => undefined);
+        for (const a of accepted) this.stats.records += a.records;
+        this.stats.appends += accepted.length;
+        return results;
       }
       await this.files.abandon(runId, st);
       return results.map((r) => r ?? (e as Error));
     }
     st.newRun = false;
+    await this.files.wrote(st).catch(() => (st.mtimeMs = undefined));
     for (const a of accepted) {
       st.size += a.data.length;
       st.ends.push({ seq: a.lastSeq, end: st.size, crc: a.lastCrc });

@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
-import { cutTail, readRecordEndingAt, scanJournal } from './journal-file.js';
+import { JournalCorruptError, JournalGoneError } from './errors.js';
+import { scanFrames } from './frame.js';
+import { cutTail, scanJournal } from './journal-file.js';
 
 /** Where record `seq` ends in its journal, and its checksum. */
 export interface RecordEnd {
@@ -18,6 +20,12 @@ export interface JournalEnd {
   fh?: fs.FileHandle;
   /** The journal was empty when opened: its folder entries still need an fsync. */
   newRun: boolean;
+  /** Every record was checked in this process (not only the last): corruption anywhere is found before an append. */
+  verified?: boolean;
+  /** The journal's inode while a handle is open: a deleted or replaced journal is told by it. */
+  ino?: number;
+  /** Its modification time after this process's last write: a change by anything else is told by it. */
+  mtimeMs?: number;
 }
 
 /** How many recent appends' ends are remembered per run. */
@@ -50,9 +58,9 @@ export class OpenJournals {
   }
 
   /** Remembers a run's end learned by a load, sparing the next append a tail read. */
-  prime(runId: string, lastSeq: number, size: number, crc: string): void {
+  prime(runId: string, lastSeq: number, size: number, crc: string, verified = false): void {
     if (this.states.has(runId)) return;
-    this.states.set(runId, { lastSeq, size, ends: size > 0 ? [{ seq: lastSeq, end: size, crc }] : [], newRun: false });
+    this.states.set(runId, { lastSeq, size, ends: size > 0 ? [{ seq: lastSeq, end: size, crc }] : [], newRun: false, verified });
   }
 
   pin(runId: string): void {
@@ -82,6 +90,7 @@ export class OpenJournals {
   async ensureOpen(runId: string): Promise<JournalEnd & { fh: fs.FileHandle }> {
     const known = this.states.get(runId);
     if (known?.fh) {
+      await this.checkStillThere(runId, known);
       this.open.delete(runId);
       this.open.set(runId, known.fh);
       return known as JournalEnd & { fh: fs.FileHandle };
@@ -108,6 +117,41 @@ export class OpenJournals {
     await this.forget(runId).catch(() => undefined);
   }
 
+  /**
+   * One stat per append of a run whose handle is open: the journal must still be the file
+   * the handle writes (not deleted with runs/ or its folder, not replaced), have the length
+   * this process wrote, and, if something else touched it, still read well throughout.
+   */
+  private async checkStillThere(runId: string, st: JournalEnd): Promise<void> {
+    const { journal } = this.journalOf(runId);
+    const now = await fs.stat(journal).catch((e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    });
+    let gone: string | undefined;
+    if (!now) gone = 'was deleted';
+    else if (st.ino !== undefined && now.ino !== st.ino) gone = 'was replaced by another file';
+    else if (now.size !== st.size) gone = `changed length behind the engine (${st.size} → ${now.size} bytes)`;
+    if (!gone && now && st.mtimeMs !== undefined && now.mtimeMs !== st.mtimeMs) {
+      // Written by something else, same length: read it all again before appending to it.
+      const scan = scanFrames(await fs.readFile(journal));
+      if (scan.corrupt) {
+        await this.forget(runId);
+        throw new JournalCorruptError(journal, scan.corrupt.line, scan.corrupt.offset, scan.corrupt.reason);
+      }
+      if (scan.torn || scan.records.length !== st.lastSeq) gone = 'was rewritten by something other than the engine';
+      else st.mtimeMs = now.mtimeMs;
+    }
+    if (!gone) return;
+    await this.forget(runId);
+    throw new JournalGoneError(journal, gone);
+  }
+
+  /** Notes the journal's modification time after this process wrote it. */
+  async wrote(st: JournalEnd & { fh: fs.FileHandle }): Promise<void> {
+    st.mtimeMs = (await st.fh.stat()).mtimeMs;
+  }
+
   /** Opens a journal for appending and learns (or checks) where it ends; a torn last write is cut off first. */
   private async openJournal(runId: string): Promise<JournalEnd & { fh: fs.FileHandle }> {
     const opened = await this.tryOpen(runId);
@@ -124,22 +168,33 @@ export class OpenJournals {
   /** The journal open with where it ends, or undefined when its last write is torn. */
   private async tryOpen(runId: string): Promise<(JournalEnd & { fh: fs.FileHandle }) | undefined> {
     const { dir, journal } = this.journalOf(runId);
+    const known = this.states.get(runId);
     const fh = await fs.open(journal, 'a+').catch(async (e: unknown) => {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // A run with records whose journal is gone must not start a new one from seq 1.
+      if (known && known.lastSeq > 0) throw new JournalGoneError(journal, 'was deleted');
       await fs.mkdir(dir, { recursive: true });
       return fs.open(journal, 'a+');
     });
     let keep = false;
     try {
-      const size = (await fh.stat()).size;
-      let st = this.states.get(runId);
-      if (!st || st.size !== size) {
-        // Unknown, or changed behind our back: trust only what the file's last line says.
-        const last = await readRecordEndingAt(fh, size);
-        if (!last.ok) return undefined;
-        st = { lastSeq: last.seq, size, ends: size > 0 ? [{ seq: last.seq, end: size, crc: last.crc }] : [], newRun: size === 0 };
+      const { size, ino, mtimeMs } = await fh.stat();
+      let st = known;
+      if (!st || st.size !== size || !st.verified || (st.mtimeMs !== undefined && st.mtimeMs !== mtimeMs)) {
+        // Unknown, unchecked, or changed behind our back: read it all once, so damage anywhere is found before we append.
+        const scan = scanFrames(await fh.readFile());
+        if (scan.corrupt) throw new JournalCorruptError(journal, scan.corrupt.line, scan.corrupt.offset, scan.corrupt.reason);
+        if (scan.torn) return undefined;
+        const lastSeq = scan.records.length;
+        if (st && st.lastSeq !== lastSeq) {
+          throw new JournalGoneError(journal, `was rewritten (it ends at record ${lastSeq}, the engine wrote up to ${st.lastSeq})`);
+        }
+        const end = scan.ends.at(-1) ?? 0;
+        st = { lastSeq, size, ends: end > 0 ? [{ seq: lastSeq, end, crc: scan.lastCrc ?? '' }] : [], newRun: size === 0, verified: true };
         this.states.set(runId, st);
       }
+      st.ino = ino;
+      st.mtimeMs = mtimeMs;
       st.fh = fh;
       keep = true;
       return st as JournalEnd & { fh: fs.FileHandle };

@@ -15,8 +15,15 @@ export async function recoverFromWal(
   runsDir: string,
   journalOf: (runId: string) => { dir: string; journal: string },
   fsync: boolean,
+  warn: (line: string) => void = () => undefined,
 ): Promise<string[]> {
-  const entries = await readWal(walFile);
+  const entries = await readWal(walFile, (d) =>
+    warn(
+      d.intactAfter
+        ? `the write-ahead log ${walFile} is damaged at byte ${d.offset} with intact entries after it: records acknowledged after that point may be missing from their journals (each such run is quarantined when its journal does not continue)`
+        : `the write-ahead log ${walFile} ends in ${d.bytes} unreadable bytes at byte ${d.offset}: a batch cut by a crash, never acknowledged, so nothing is lost`,
+    ),
+  );
   const byRun = new Map<string, WalEntry[]>();
   for (const e of entries) byRun.set(e.runId, [...(byRun.get(e.runId) ?? []), e]);
   for (const [runId, list] of byRun) await recoverRun(journalOf(runId), list, fsync);

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { encodeFrame, NL, decodeFrame } from './frame.js';
 import { writeAll } from './journal-file.js';
@@ -22,6 +23,8 @@ export class Wal {
   private fh: fs.FileHandle | undefined;
   /** Bytes in the log since the last checkpoint. */
   size = 0;
+  /** A failed append may have left part of a batch after `size`: cut it before the next one. */
+  private mustCut = false;
 
   constructor(
     readonly file: string,
@@ -33,13 +36,39 @@ export class Wal {
     this.fh ??= await fs.open(this.file, 'a');
     const data = Buffer.concat(entries.flatMap((e) => encodeEntry(e)));
     try {
+      // A half batch left by a failed write must go before anything follows it, or a
+      // replay would stop at it and miss what comes after.
+      if (this.mustCut) await this.fh.truncate(this.size);
+      this.mustCut = false;
       await writeAll(this.fh, data);
       if (this.fsync) await this.fh.sync();
       this.size += data.length;
     } catch (e) {
-      await this.fh.truncate(this.size).catch(() => undefined);
+      this.mustCut = true;
+      await this.fh
+        .truncate(this.size)
+        .then(() => (this.mustCut = false))
+        .catch(() => undefined);
+      if ((e as NodeJS.ErrnoException).path === undefined) Object.assign(e as object, { path: this.file });
       throw e;
     }
+  }
+
+  /**
+   * Whether the log file is still the one being written. When it was deleted or replaced
+   * (with runs/, or by hand), a new one is started and true returned: the caller must make
+   * the journals durable now, as the old log's copy of recent batches is gone.
+   */
+  async lost(): Promise<boolean> {
+    if (!this.fh) return false;
+    const [mine, now] = await Promise.all([this.fh.stat(), fs.stat(this.file).catch(() => undefined)]);
+    if (now && now.ino === mine.ino && now.dev === mine.dev) return false;
+    await this.fh.close().catch(() => undefined);
+    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    this.fh = await fs.open(this.file, 'a');
+    this.size = 0;
+    this.mustCut = false;
+    return true;
   }
 
   /** Empties the log (after a checkpoint made every journal durable). */
@@ -60,7 +89,7 @@ export class Wal {
  * The entries of a log left by a previous process, in order. Stops at the first bad line:
  * a batch whose write was cut was never acknowledged, so dropping its rest loses nothing.
  */
-export async function readWal(file: string): Promise<WalEntry[]> {
+export async function readWal(file: string, onDamage?: (d: WalDamage) => void): Promise<WalEntry[]> {
   let buf: Buffer;
   try {
     buf = await fs.readFile(file);
@@ -69,7 +98,8 @@ export async function readWal(file: string): Promise<WalEntry[]> {
     throw e;
   }
   const out: WalEntry[] = [];
-  for (let pos = 0; pos < buf.length; ) {
+  let pos = 0;
+  while (pos < buf.length) {
     const nl = buf.indexOf(NL, pos);
     if (nl === -1) break;
     const check = decodeFrame(buf.subarray(pos, nl));
@@ -87,7 +117,27 @@ export async function readWal(file: string): Promise<WalEntry[]> {
     out.push({ runId: v.r, firstSeq: v.s, lastSeq: v.e, lines: bytes.toString('utf8') });
     pos = end;
   }
+  if (pos < buf.length && onDamage) onDamage({ offset: pos, bytes: buf.length - pos, intactAfter: headerAfter(buf, pos) });
   return out;
+}
+
+/** Unreadable bytes in a write-ahead log, from `offset` to its end. */
+export interface WalDamage {
+  offset: number;
+  bytes: number;
+  /** An intact entry header follows the damage: the log was damaged, not cut by a crash. */
+  intactAfter: boolean;
+}
+
+/** Whether an intact entry header starts any line after `pos`. */
+function headerAfter(buf: Buffer, pos: number): boolean {
+  for (let nl = buf.indexOf(NL, pos); nl !== -1 && nl + 1 < buf.length; nl = buf.indexOf(NL, nl + 1)) {
+    const next = buf.indexOf(NL, nl + 1);
+    if (next === -1) return false;
+    const check = decodeFrame(buf.subarray(nl + 1, next));
+    if (check.ok && typeof (check.value as { r?: unknown }).r === 'string') return true;
+  }
+  return false;
 }
 
 /**

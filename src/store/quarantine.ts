@@ -1,0 +1,79 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../workspace/atomic.js';
+import { segmentProblem } from '../workspace/paths.js';
+import { scanFrames } from './frame.js';
+import type { JournalRecord } from './types.js';
+
+/** Where quarantine notes live: `runs/.quarantine/<run-id>.json`, beside (not inside) the run folders. */
+export const QUARANTINE_DIR = '.quarantine';
+
+/** Why a run takes no more messages, and what the engine last knew of it. */
+export interface QuarantineNote {
+  runId: string;
+  reason: string;
+  at: number;
+  /** The run's last known state (the engine's, or the journal's last good record), if any. */
+  state?: unknown;
+}
+
+const noteFile = (runsDir: string, runId: string): string => path.join(runsDir, QUARANTINE_DIR, `${runId}.json`);
+
+/**
+ * Writes the note, so that `runs`, `show` and the next start see the quarantine even when
+ * the run's folder (or all of runs/) is gone. Never follows the run folder: it may be the
+ * damaged part.
+ */
+export async function writeQuarantine(runsDir: string, note: QuarantineNote, fsync: boolean): Promise<void> {
+  await fs.mkdir(path.join(runsDir, QUARANTINE_DIR), { recursive: true });
+  await writeFileAtomic(noteFile(runsDir, note.runId), `${JSON.stringify(note)}\n`, { fsync });
+}
+
+/** Drops the note (its run's journal reads well again: a person restored it). */
+export async function clearQuarantine(runsDir: string, runId: string): Promise<void> {
+  await fs.rm(noteFile(runsDir, runId), { force: true });
+}
+
+/** Every quarantine note, by run id; a note that cannot be read still quarantines its run. */
+export async function readQuarantines(runsDir: string): Promise<Map<string, QuarantineNote>> {
+  const dir = path.join(runsDir, QUARANTINE_DIR);
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const out = new Map<string, QuarantineNote>();
+  for (const name of names) {
+    if (!name.endsWith('.json')) continue;
+    const runId = name.slice(0, -'.json'.length);
+    if (segmentProblem(runId)) continue;
+    const note = await fs
+      .readFile(path.join(dir, name), 'utf8')
+      .then((t) => JSON.parse(t) as QuarantineNote)
+      .catch((e: Error) => ({ runId, reason: `its quarantine note ${path.join(dir, name)} is unreadable (${e.message})`, at: 0 }));
+    out.set(runId, { ...note, runId });
+  }
+  return out;
+}
+
+/**
+ * Run folders whose journal is missing or empty although the run had records (a snapshot
+ * or a finished marker says so): a journal deleted or emptied by hand. A folder with an
+ * empty journal and nothing else is a run whose first record a crash cut, not damage.
+ */
+export async function damagedRunFolders(runsDir: string): Promise<{ runId: string; reason: string }[]> {
+  const entries = await fs.readdir(runsDir, { withFileTypes: true }).catch(() => []);
+  const out: { runId: string; reason: string }[] = [];
+  for (const d of entries) {
+    if (!d.isDirectory() || segmentProblem(d.name)) continue;
+    const dir = path.join(runsDir, d.name);
+    const journal = await fs.stat(path.join(dir, 'journal.jsonl')).catch(() => undefined);
+    if (journal && journal.size > 0) continue;
+    const hadRecords = (await Promise.all(['snapshot.json', 'finished'].map((f) => fs.stat(path.join(dir, f)).then(() => true, () => false)))).some(Boolean);
+    if (!hadRecords) continue;
+    out.push({ runId: d.name, reason: journal ? `its journal ${path.join(dir, 'journal.jsonl')} is empty` : `its journal ${path.join(dir, 'journal.jsonl')} is missing` });
+  }
+  return out;
+}
+
+/** The records of a journal before its first damaged line: what can still be shown of a corrupt run. */
+export async function goodRecords(journalFile: string): Promise<JournalRecord[]> {
+  const buf = await fs.readFile(journalFile).catch(() => undefined);
+  return buf ? scanFrames(buf).records : [];
+}
