@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { parseTeammateArgv } from '../teams/argv.js';
 import { execInPlace, findClaude, namesWeRun, teammateWorkspace } from '../teams/dispatch.js';
 import { runTeammate } from '../teams/run.js';
+import { complain, sayLine } from './output.js';
 
 /**
  * `teamstate-teammate`: the command a Claude Code lead runs for each pane teammate when
@@ -19,14 +20,14 @@ export async function main(argv: string[]): Promise<number> {
     if (!args.name || !names.includes(args.name.toLowerCase())) {
       return await execInPlace(await findClaude(env, fileURLToPath(import.meta.url)), argv, env);
     }
-    const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+    const log = (line: string) => sayLine(`${new Date().toISOString()} ${line}`);
     return await runTeammate({ args, cwd: process.cwd(), env, log, ui: process.stdout.isTTY === true && env.TEAMSTATE_HEADLESS !== '1' });
   } catch (e) {
     if (e instanceof UserError) {
-      process.stderr.write(`teamstate-teammate: ${e.message}\n`);
+      complain(`teamstate-teammate: ${e.message}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`teamstate-teammate: internal error (please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    complain(`teamstate-teammate: internal error (please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 2;
   }
 }
@@ -36,7 +37,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`teamstate-teammate: internal error: ${String(e)}\n`);
+    complain(`teamstate-teammate: internal error: ${String(e)}\n`);
     process.exitCode = 2;
   },
 );

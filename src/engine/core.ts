@@ -4,10 +4,13 @@ import type { MachineEntry } from '../../machines/index.js';
 import { machines } from '../../machines/index.js';
 import { UserError } from '../errors.js';
 import type { Mailbox } from '../mailbox/port.js';
+import { JournalCorruptError, JournalGoneError } from '../store/errors.js';
+import { QUARANTINE_DIR, writeQuarantine } from '../store/quarantine.js';
 import type { RunStore } from '../store/types.js';
 import type { Config } from '../workspace/config-schema.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
 import { expandRecipients } from './addresses.js';
+import { FaultGate, isTransient } from './faults.js';
 import type { Effects } from './apply.js';
 import { persist, stateLabel } from './apply.js';
 import { deliverOutbox } from './deliver-outbox.js';
@@ -43,6 +46,21 @@ export interface EngineEvents {
   warning: [string];
 }
 
+/** An event for a quarantined run: it is refused, and a message that carried it is kept aside with this. */
+export class QuarantinedError extends UserError {
+  constructor(
+    readonly runId: string,
+    readonly reason: string,
+  ) {
+    super(`run ${runId} is quarantined (${reason}); it takes no more messages`);
+  }
+}
+
+/** Whether a store error means the run's journal is damaged or gone, not a passing fault of the disk. */
+export function isRunDamage(e: unknown): boolean {
+  return e instanceof JournalCorruptError || e instanceof JournalGoneError;
+}
+
 /** Starts the work of a step; the engine's step runner implements it. */
 export interface StepStarter {
   start(runId: string, id: string, state: RunState): void;
@@ -75,6 +93,8 @@ export class RunCore extends EventEmitter<EngineEvents> {
   /** Undelivered replies, tried again with backoff while the engine runs. */
   readonly retry = new DeliveryRetry((runId) => this.retryDeliveries(runId));
   steps?: StepStarter;
+  /** The machine's faults being waited out (a full disk, a read-only folder): said once, retried with backoff. */
+  readonly faults: FaultGate;
   private snapshotDue = new Set<string>();
 
   constructor(readonly deps: EngineDeps) {
@@ -85,10 +105,17 @@ export class RunCore extends EventEmitter<EngineEvents> {
     if (!entry) throw new UserError(`config engine.machine: "${deps.config.engine.machine}" is not a known machine (known: ${Object.keys(registry).join(', ')})`);
     this.entry = entry;
     this.now = deps.now ?? Date.now;
+    this.faults = new FaultGate(this.now, (line) => this.warn(line));
     this.timers = new TimerTable(this.now, (runId, id, timer) => {
-      void this.queue
-        .run(runId, () => this.commit(runId, { kind: 'timer', id }, timer.event))
-        .catch((e: unknown) => this.fault(runId, `the fired timer ${id} could not be journaled: ${e instanceof Error ? e.message : String(e)}`));
+      void this.queue.run(runId, () => this.commit(runId, { kind: 'timer', id }, timer.event)).then(
+        () => this.faults.ok('firing timers'),
+        (e: unknown) => {
+          if (e instanceof QuarantinedError) return;
+          if (!isTransient(e)) return this.fault(runId, `the fired timer ${id} could not be journaled: ${e instanceof Error ? e.message : String(e)}`);
+          // Not spent: armed again (its deadline has passed, so it fires at once) after the wait.
+          setTimeout(() => this.timers.sync(runId, this.get(runId)?.timers ?? {}), this.faults.fail('firing timers', e)).unref();
+        },
+      );
     });
   }
 
@@ -133,6 +160,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
   async commit(runId: string, source: EventSource, event: { type: string; from?: string; [k: string]: unknown }): Promise<EventRecord | undefined> {
     const before = this.get(runId);
     if (!before) throw new UserError(`no run "${runId}"; \`teamstate runs\` lists them`);
+    if (before.quarantined) throw new QuarantinedError(runId, before.quarantined.reason);
     if (!accepts(before, source)) return undefined;
     const now = this.now();
     const ctx = { now, self: this.deps.config.engine.member, recipients: (to: string[]) => expandRecipients(to, this.deps.config) };
@@ -183,8 +211,15 @@ export class RunCore extends EventEmitter<EngineEvents> {
     if (isFinished(latest) && latest.undelivered.length === 0) {
       // Cached here, once: a later writeSnapshots would find its journal closed and read it whole.
       this.snapshotDue.delete(runId);
-      await this.deps.store.writeSnapshot(runId, this.seqs.get(runId)!, persisted(latest));
-      await this.deps.store.markFinished(runId);
+      try {
+        await this.deps.store.writeSnapshot(runId, this.seqs.get(runId)!, persisted(latest));
+        await this.deps.store.markFinished(runId);
+        this.faults.ok('marking finished runs');
+      } catch (e) {
+        // Both are caches of the journal: without them the run is read whole at the next start.
+        if (!isTransient(e)) throw e;
+        this.faults.fail('marking finished runs', e);
+      }
       this.retire(latest);
     } else {
       this.snapshotDue.add(runId);
@@ -312,7 +347,16 @@ export class RunCore extends EventEmitter<EngineEvents> {
       due.map((id) =>
         this.queue.run(id, async () => {
           const state = this.get(id);
-          if (state) await this.deps.store.writeSnapshot(id, this.seqs.get(id)!, persisted(state));
+          if (!state || state.quarantined) return;
+          try {
+            await this.deps.store.writeSnapshot(id, this.seqs.get(id)!, persisted(state));
+            this.faults.ok('writing snapshot caches');
+          } catch (e) {
+            // A cache: a run without one is read from its journal. Kept due while the fault lasts.
+            if (!isTransient(e)) return this.warn(`run ${id}: could not cache its state: ${(e as Error).message}`);
+            this.snapshotDue.add(id);
+            this.faults.fail('writing snapshot caches', e);
+          }
         }),
       ),
     );
@@ -332,6 +376,32 @@ export class RunCore extends EventEmitter<EngineEvents> {
     this.emit('run', faulted);
   }
 
+  /**
+   * Stops a run whose journal is gone or damaged (docs/DESIGN.md §4): no more events, steps
+   * or timers; it stays in view with the reason, and a note in runs/.quarantine/ keeps that
+   * across restarts and for the CLI. Its later messages are kept aside by the intake.
+   */
+  async quarantine(runId: string, reason: string, state: RunState | undefined = this.get(runId)): Promise<void> {
+    if (this.get(runId)?.quarantined) return;
+    const at = this.now();
+    const { runsDir } = this.deps.paths;
+    if (state) {
+      for (const id of Object.keys(state.steps)) this.steps?.stop(runId, id);
+      this.runs.set(runId, { ...state, quarantined: { reason, at } });
+    }
+    this.timers.sync(runId, {});
+    this.snapshotDue.delete(runId);
+    this.warn(
+      `run ${runId} quarantined: ${reason}. It takes no more messages (they are kept in rejected/ with the reason); ` +
+        `restore its journal from a backup and delete ${QUARANTINE_DIR}/${runId}.json in ${runsDir}, then restart, to take it up again`,
+    );
+    await writeQuarantine(runsDir, { runId, reason, at, ...(state ? { state } : {}) }, this.deps.config.fsync).catch((e: Error) =>
+      this.warn(`could not write the quarantine note of run ${runId}: ${e.message}`),
+    );
+    const shown = this.get(runId);
+    if (shown) this.emit('run', shown);
+  }
+
   warn(line: string): void {
     this.deps.log?.(`warning: ${line}`);
     this.emit('warning', line);
@@ -341,6 +411,10 @@ export class RunCore extends EventEmitter<EngineEvents> {
     try {
       await this.deps.store.append(runId, [record]);
     } catch (e) {
+      if (isRunDamage(e)) {
+        await this.quarantine(runId, (e as Error).message);
+        throw new QuarantinedError(runId, (e as Error).message);
+      }
       // Marked as the journal's, so intake tells a store that stopped from a message's own bug.
       if (e instanceof Error && (e as NodeJS.ErrnoException).code === undefined) Object.assign(e, { code: 'EJOURNAL' });
       throw e;

@@ -59,6 +59,7 @@ export class Engine {
   private scanning?: Promise<void>;
   private rescan = false;
   private stopped = false;
+  private retryTimer?: NodeJS.Timeout;
 
   private constructor(
     readonly paths: WorkspacePaths,
@@ -81,10 +82,12 @@ export class Engine {
     const lock = await acquireLock(paths.lockFile, { pid: process.pid, startedAt: now() });
     try {
       // Only the lock holder may use the write-ahead log (it replays a crashed predecessor's).
-      const store = await openRunStore<RunRecord, RunState>(paths, { fsync: config.fsync });
+      let warn = (line: string): void => void opts.log?.(`warning: ${line}`);
+      const store = await openRunStore<RunRecord, RunState>(paths, { fsync: config.fsync, warn: (line) => warn(line) });
       // File ages are judged by the wall clock the file system stamps them with, not the engine's.
       const mailbox = opts.mailbox?.(paths, config) ?? createFolderMailbox({ paths, config, ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {}) });
       const core = new RunCore({ paths, config, store, mailbox, now, log: opts.log, ...(opts.machines ? { machines: opts.machines } : {}) });
+      warn = (line) => core.warn(line);
       const projectDir = path.resolve(paths.root, config.project ?? process.cwd());
       const manual = createManualHandler({ now, prompts: { workspaceDir: paths.root } });
       const handlers = { ...createHandlers(config, { workspaceDir: paths.root, projectDir, manual, now }), ...opts.handlers } as Record<StepName, StepHandler>;
@@ -122,6 +125,7 @@ export class Engine {
       do {
         this.rescan = false;
         await this.intake.scan();
+        this.wakeAfterPause();
         await drainControls(this);
         this.core.timers.fireDue();
         await this.core.writeSnapshots();
@@ -133,6 +137,17 @@ export class Engine {
   }
 
   /** Wake-ups from the mailbox and the control queue are hints; the timed scan is the truth. */
+  /** While the intake waits out a fault, one timer wakes it when the wait ends (no scan loop spins meanwhile). */
+  private wakeAfterPause(): void {
+    const wait = this.intake.pausedUntil - Date.now();
+    if (wait <= 0 || this.retryTimer || this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.scan().catch((e) => this.core.warn(`scan failed: ${(e as Error).message}`));
+    }, wait + 1);
+    this.retryTimer.unref();
+  }
+
   private watch(): void {
     const wake = () => {
       void this.scan().catch((e) => this.core.warn(`scan failed: ${(e as Error).message}`));
@@ -197,6 +212,7 @@ export class Engine {
     this.stopped = true;
     clearInterval(this.interval);
     this.core.retry.stop();
+    clearTimeout(this.retryTimer);
     await Promise.all(this.watches.map((w) => w.close()));
     await this.scanning?.catch(() => undefined);
     this.steps.stopAll();

@@ -1,6 +1,8 @@
 import type { Inbound } from '../mailbox/port.js';
 import { firstLine } from '../protocol/text.js';
 import type { RunCore } from './core.js';
+import { QuarantinedError } from './core.js';
+import { isTransient } from './faults.js';
 import { isFinished } from './run-state.js';
 import { taskFor } from './tasks.js';
 import { migrate } from './recover.js';
@@ -18,6 +20,9 @@ export const MAX_TRIES = 3;
  */
 export class Intake {
   private taking = 0;
+  /** While a fault of the disk lasts, scans wait until then (Date.now) instead of failing again and again. */
+  pausedUntil = 0;
+  private retryIn = 0;
   /** Messages whose applying threw, by ref: how many times. Kept aside at MAX_TRIES. */
   private readonly failures = new Map<string, number>();
 
@@ -30,10 +35,21 @@ export class Intake {
 
   /** One pass over the inbox; resolves when every message it took is applied and acknowledged. */
   async scan(): Promise<void> {
-    const items = await this.engine.deps.mailbox.claim();
+    if (Date.now() < this.pausedUntil) return;
+    this.retryIn = 0;
+    let items: Inbound[];
+    try {
+      items = await this.engine.deps.mailbox.claim();
+    } catch (e) {
+      if (!isTransient(e)) throw e;
+      this.pausedUntil = Date.now() + this.engine.faults.fail('reading the inbox', e);
+      return;
+    }
+    this.engine.faults.ok('reading the inbox');
     this.taking += items.length;
     // Routed in arrival order, so a run's messages are queued in the order they came.
     await Promise.all(items.map((item) => this.take(item).finally(() => (this.taking -= 1))));
+    if (this.retryIn > 0) this.pausedUntil = Date.now() + this.retryIn;
   }
 
   private async take(rec: Inbound): Promise<void> {
@@ -55,7 +71,7 @@ export class Intake {
         rec.key,
         {
           exists: (id) => engine.get(id) !== undefined || engine.creating.has(id),
-          active: () => [...engine.runs.values()].filter((s) => !isFinished(s)).map((s) => s.runId),
+          active: () => [...engine.runs.values()].filter((s) => !isFinished(s) && !s.quarantined).map((s) => s.runId),
           startHint: entry.startHint,
         },
         entry.starts(m, rec.from),
@@ -65,6 +81,8 @@ export class Intake {
         engine.warn(`kept ${rec.origin} aside: ${r.reason}`);
         return;
       }
+      const quarantined = r.kind === 'run' ? engine.get(r.runId)?.quarantined : undefined;
+      if (quarantined) throw new QuarantinedError(r.runId, quarantined.reason);
       const event = entry.event(m, rec.from, m.id ?? rec.key);
       if (r.kind === 'new' && !engine.get(r.runId) && !engine.creating.has(r.runId)) {
         const refused = engine.refusesToStart(event);
@@ -87,9 +105,32 @@ export class Intake {
         .finally(() => {
           if (r.kind === 'new') engine.creating.delete(r.runId);
         });
-      await mailbox.ack(rec.ref);
+      engine.faults.ok('taking messages');
       this.failures.delete(rec.ref);
+      try {
+        await mailbox.ack(rec.ref);
+        engine.faults.ok('moving processed messages aside');
+      } catch (e) {
+        // Applied and journaled: only the ack waits; the next claim recognises the message by its key.
+        if (!isTransient(e)) throw e;
+        mailbox.release(rec.ref);
+        engine.faults.fail('moving processed messages aside', e);
+      }
     } catch (e) {
+      if (e instanceof QuarantinedError && rec.ok) {
+        // Kept, with why: a person restores the run, then puts the message back.
+        await mailbox.reject(rec.ref, `${e.message}; put this message back once the run is restored`).catch((err: Error) => {
+          mailbox.release(rec.ref);
+          engine.warn(`could not set ${rec.origin} aside: ${err.message}`);
+        });
+        return;
+      }
+      if (isTransient(e)) {
+        // The disk, not the message: it stays in the inbox, and scans wait before trying again.
+        mailbox.release(rec.ref);
+        this.retryIn = Math.max(this.retryIn, engine.faults.fail('taking messages', e));
+        return;
+      }
       const code = (e as NodeJS.ErrnoException).code;
       // Deleted by its writer while we read it: nothing left to keep.
       if (code === 'ENOENT') return mailbox.release(rec.ref);

@@ -1,7 +1,11 @@
 import { UserError } from '../errors.js';
+import { clearQuarantine, damagedRunFolders, readQuarantines } from '../store/quarantine.js';
+import { lastKnown } from './read.js';
 import type { RunCore, RunStoreOf } from './core.js';
+import { isTransient } from './faults.js';
 import { fold } from './fold.js';
 import type { RunState } from './run-state.js';
+import { newRunState } from './run-state.js';
 
 /** How many runs are read from the store at once on start. */
 const PARALLEL_LOADS = 64;
@@ -14,13 +18,53 @@ const PARALLEL_LOADS = 64;
  * with a clear error.
  */
 export async function loadRuns(store: RunStoreOf, engine: RunCore, warn: (line: string) => void): Promise<RunState[]> {
+  const { runsDir } = engine.deps.paths;
   const ids = await store.listRuns({ unfinishedOnly: true });
+  const notes = await readQuarantines(runsDir);
   const loaded: RunState[] = [];
   for (let i = 0; i < ids.length; i += PARALLEL_LOADS) {
-    const batch = await Promise.all(ids.slice(i, i + PARALLEL_LOADS).map((id) => loadRun(store, engine, id, warn)));
+    const batch = await Promise.all(
+      ids.slice(i, i + PARALLEL_LOADS).map((id) =>
+        // A run quarantined before is read whole first: its snapshot may sit after the damage.
+        (notes.has(id) ? store.read(id).then(() => loadRun(store, engine, id, warn)) : loadRun(store, engine, id, warn)).then(
+          async (state) => {
+            // The journal reads well again (a person restored it): the quarantine is over.
+            if (state && notes.delete(id)) await clearQuarantine(runsDir, id);
+            return state;
+          },
+          async (e: unknown) => {
+            // One damaged run is set aside; the rest of the workspace starts.
+            if (isTransient(e)) throw e;
+            notes.delete(id);
+            await engine.quarantine(id, (e as Error).message, await lastKnownState(engine, id));
+            return undefined;
+          },
+        ),
+      ),
+    );
     for (const state of batch) if (state) loaded.push(state);
   }
+  for (const { runId, reason } of await damagedRunFolders(runsDir)) {
+    if (engine.runs.has(runId) || notes.has(runId)) continue;
+    await engine.quarantine(runId, reason, await lastKnownState(engine, runId));
+  }
+  // Quarantined earlier and still not readable (or gone with its folder): stays quarantined.
+  for (const note of notes.values()) {
+    if (engine.runs.has(note.runId)) continue;
+    const state = (note.state as RunState | undefined) ?? placeholder(engine, note.runId);
+    engine.adopt({ ...state, quarantined: { reason: note.reason, at: note.at } }, 0);
+  }
   return loaded;
+}
+
+/** What can still be shown of a damaged run: its journal's good records, else a bare state. */
+async function lastKnownState(engine: RunCore, runId: string): Promise<RunState> {
+  return (await lastKnown(engine.deps.paths, runId)) ?? placeholder(engine, runId);
+}
+
+function placeholder(engine: RunCore, runId: string): RunState {
+  const snapshot = { value: 'quarantined', context: { task: { id: runId, subject: runId, description: '' } }, status: 'active' as const, tags: [] };
+  return newRunState(runId, { id: engine.entry.id, version: engine.entry.version }, snapshot, 0);
 }
 
 async function loadRun(store: RunStoreOf, engine: RunCore, runId: string, warn: (line: string) => void): Promise<RunState | undefined> {

@@ -57,6 +57,8 @@ export interface RunState {
   last?: { dir: 'in' | 'out'; peer: string; type: string; firstLine: string; at: number };
   /** Set while the engine runs when a step's result or a fired timer could not be journaled: the run is stuck until a restart. */
   faulted?: string;
+  /** Set (never journaled) when the run takes no more messages: its journal is gone or damaged. */
+  quarantined?: { reason: string; at: number };
 }
 
 /** Where an event came from, as the journal and the timeline show it. */

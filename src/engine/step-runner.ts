@@ -7,6 +7,8 @@ import type { StepHandler, StepInput, StepOutcome } from '../handlers/types.js';
 import type { Config, StepName } from '../workspace/config-schema.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
 import type { RunCore, StepStarter } from './core.js';
+import { QuarantinedError } from './core.js';
+import { isTransient } from './faults.js';
 import { readDependencies, recordDependencies } from './dependencies.js';
 import { metricsOf } from './metrics.js';
 import type { RunState } from './run-state.js';
@@ -85,9 +87,18 @@ export class StepRunner implements StepStarter {
       this.running.delete(key);
       if (this.closing) return;
       const engine = this.deps.engine;
-      void engine.queue
-        .run(runId, () => engine.commit(runId, { kind: 'step', id, attempt: step.attempt }, event))
-        .catch((e: unknown) => engine.fault(runId, `the end of step ${id} could not be journaled: ${e instanceof Error ? e.message : String(e)}`));
+      const record = (): void => {
+        void engine.queue.run(runId, () => engine.commit(runId, { kind: 'step', id, attempt: step.attempt }, event)).then(
+          () => engine.faults.ok('recording step results'),
+          (e: unknown) => {
+            if (e instanceof QuarantinedError) return;
+            // A full disk must not leave the run in this step for good: the result is kept and recorded once it can be.
+            if (isTransient(e) && !this.closing) setTimeout(record, engine.faults.fail('recording step results', e)).unref();
+            else engine.fault(runId, `the end of step ${id} could not be journaled: ${e instanceof Error ? e.message : String(e)}`);
+          },
+        );
+      };
+      record();
     };
     actor.subscribe({
       complete: () => finish({ type: `xstate.done.actor.${id}`, output: actor.getSnapshot().output }),

@@ -31,6 +31,8 @@ export interface RunSummary {
   stuck: string[];
   /** Replies journaled and not delivered yet, with why (the engine retries them). */
   undelivered: Undelivered[];
+  /** Why the run takes no more messages (its journal is gone or damaged), when it is quarantined. */
+  quarantined?: string;
 }
 
 /** A reply not delivered yet: its type, recipients and why (or "not tried yet"). */
@@ -75,6 +77,7 @@ export function personMayDecide(state: RunState, conductor: 'person' | 'member',
 }
 
 export function summarize(state: RunState, entry: MachineEntry = entryOf(state)): RunSummary {
+  if (state.quarantined) return { ...summarize({ ...state, quarantined: undefined }, entry), state: 'quarantined', waitsOn: 'person', waitingFor: `a person: quarantined: ${state.quarantined.reason}`, quarantined: state.quarantined.reason };
   const c = viewOf(state, entry);
   const tags = state.snapshot.tags;
   const steps = Object.keys(state.steps);

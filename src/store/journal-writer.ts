@@ -114,8 +114,12 @@ export class JournalWriter {
           await fh.close();
         }
       });
-      for (const dir of newDirs) await fsyncDir(dir);
-      if (newDirs.length > 0) await fsyncDir(this.opts.runsDir);
+      // A folder deleted under the engine has nothing left to make durable (its run is quarantined).
+      const gone = (e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      };
+      for (const dir of newDirs) await fsyncDir(dir).catch(gone);
+      if (newDirs.length > 0) await fsyncDir(this.opts.runsDir).catch(gone);
       this.stats.fsyncs += dirty.length;
       this.stats.dirFsyncs += newDirs.length + (newDirs.length > 0 ? 1 : 0);
     }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { segmentProblem } from '../workspace/paths.js';
 import { scanFrames } from './frame.js';
+import { readSnapshot } from './snapshot.js';
 import type { JournalRecord } from './types.js';
 
 /** Where quarantine notes live: `runs/.quarantine/<run-id>.json`, beside (not inside) the run folders. */
@@ -76,4 +77,13 @@ export async function damagedRunFolders(runsDir: string): Promise<{ runId: strin
 export async function goodRecords(journalFile: string): Promise<JournalRecord[]> {
   const buf = await fs.readFile(journalFile).catch(() => undefined);
   return buf ? scanFrames(buf).records : [];
+}
+
+/** The state cached in a run's snapshot.json, whatever its journal holds now: a damaged run's last known state. */
+export function cachedState(runsDir: string, runId: string): unknown {
+  try {
+    return readSnapshot(path.join(runsDir, runId, 'snapshot.json'))?.data;
+  } catch {
+    return undefined;
+  }
 }

@@ -40,11 +40,12 @@ describe('a step result that cannot be journaled', () => {
       await until(engine, () => engine.manual.pending().some((p) => p.step === 'implement'), 'the manual implement step');
       const store = engine.core.deps.store;
       const append = store.append.bind(store);
-      store.append = () => Promise.reject(Object.assign(new Error('input/output error'), { code: 'EIO' }));
+      // Not a passing fault of the disk (those are waited out and retried): one that will not clear by itself.
+      store.append = () => Promise.reject(new Error('the journal refused the record'));
       expect(engine.manual.complete('t1', 'implement', { status: 'done', output: { text: 'done', files: [] } })).toBe(true);
       await until(engine, () => engine.run('t1')?.faulted !== undefined, 'the run to be faulted');
       const summary = summarize(engine.run('t1')!);
-      expect(summary.faulted).toMatch(/the end of step implement could not be journaled: input\/output error/);
+      expect(summary.faulted).toMatch(/the end of step implement could not be journaled: the journal refused the record/);
       expect(summary.waitsOn).toBe('person');
       expect(summary.waitingFor).toMatch(/restart/);
       store.append = append;

@@ -19,6 +19,11 @@ export function registerReplay(program: Command): void {
       const paths = new WorkspacePaths(resolveWorkspaceDir(flags.workspace));
       const config = await loadConfig(paths.root);
       const { records } = await readJournal(paths, runId);
+      if (records.length === 0) {
+        throw new UserError(
+          `run ${runId} has nothing to replay: its journal ${paths.run(runId).journal} holds no records (emptied, or never written); restore it from a backup, or delete the run's folder to drop the run`,
+        );
+      }
       const created = records.find((r) => r.kind === 'created');
       const entry = machines[created?.kind === 'created' ? created.machine.id : config.engine.machine];
       if (!entry) throw new UserError(`run ${runId} was made by an unknown machine`);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { stateLabel } from '../../engine/apply.js';
-import { readJournal } from '../../engine/read.js';
+import { readJournal, readQuarantine } from '../../engine/read.js';
+import type { RunRecord } from '../../engine/run-state.js';
 import { fold } from '../../engine/fold.js';
 import { summarize, timeline, undeliveredOf, viewOf } from '../../engine/view.js';
 import { UserError } from '../../errors.js';
@@ -18,9 +19,17 @@ export function registerShow(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (runId: string, flags: { workspace?: string; json?: boolean }) => {
       const paths = new WorkspacePaths(resolveWorkspaceDir(flags.workspace));
-      const { records, note } = await readJournal(paths, runId);
-      const state = fold(records);
-      if (!state) throw new UserError(`run ${runId} has an empty journal`);
+      const quarantine = await readQuarantine(paths, runId);
+      // A quarantined run's journal may be gone or damaged: show what is known of it, and why.
+      const read = await readJournal(paths, runId).catch((e: unknown) => {
+        if (!quarantine) throw e;
+        return { records: [] as RunRecord[] };
+      });
+      const { records } = read;
+      const note = 'note' in read ? read.note : undefined;
+      const folded = fold(records) ?? quarantine?.state;
+      if (!folded) throw new UserError(`run ${runId} has an empty journal (${paths.run(runId).journal}); restore it from a backup, or delete the run's folder to drop the run`);
+      const state = quarantine ? { ...folded, quarantined: { reason: quarantine.reason, at: 0 } } : folded;
       const events = timeline(records);
       const c = viewOf(state);
       const timers = Object.entries(state.timers).map(([id, t]) => ({ id, event: t.event.type, deadline: new Date(t.deadline).toISOString() }));
@@ -38,6 +47,8 @@ export function registerShow(program: Command): void {
         ...(timers.length ? ['Timers:', ...timers.map((t) => `  - ${t.event} at ${t.deadline}`)] : []),
         ...(s.undelivered.length ? ['Not delivered yet (the running engine retries them):', ...s.undelivered.map((u) => `  - ${u.type} to ${u.to}: ${u.why}`)] : []),
         ...(note ? [`Journal:   ${note}`] : []),
+        ...(quarantine ? [`Quarantined: ${quarantine.reason}; it takes no more messages (they are kept in rejected/ with the reason)`] : []),
+        ...(quarantine ? [`Quarantined: ${quarantine.reason}; it takes no more messages (they are kept in rejected/ with the reason)`] : []),
         'Timeline:',
         ...events.map((e) => {
           const arrow = { in: '←', out: '→', step: '•', timer: '⏰', person: '☺' }[e.dir];

@@ -1,0 +1,109 @@
+/**
+ * Faults of the machine rather than of a message: a full disk, an I/O error, a read-only
+ * file system, too many open files. They pass (someone frees space, remounts, closes
+ * files), so the engine waits them out instead of stopping or spinning (DESIGN §4).
+ */
+const TRANSIENT = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN', 'EBUSY']);
+
+/** The errno code of a fault that passes, looking through wrapped causes; undefined for any other error. */
+export function transientCode(e: unknown): string | undefined {
+  for (let cur = e, depth = 0; cur && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const code = (cur as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && TRANSIENT.has(code)) return code;
+  }
+  return undefined;
+}
+
+export const isTransient = (e: unknown): boolean => transientCode(e) !== undefined;
+
+const MEANING: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EIO: 'the disk reports I/O errors',
+  EROFS: 'the file system is read-only',
+  EMFILE: 'too many files are open in this process',
+  ENFILE: 'too many files are open on this machine',
+  ENOMEM: 'the machine is out of memory',
+  EAGAIN: 'a resource is temporarily unavailable',
+  EBUSY: 'a file is busy',
+};
+
+/** Options of {@link FaultGate}. */
+export interface FaultGateOptions {
+  /** A fault still there is said again at most this often. @default 5000 */
+  repeatMs?: number;
+  /** The first wait before a retry. @default 250 */
+  firstDelayMs?: number;
+  /** The longest wait between retries. @default 5000 */
+  maxDelayMs?: number;
+}
+
+interface Fault {
+  code: string;
+  where: string;
+  since: number;
+  saidAt: number;
+  failures: number;
+  delay: number;
+}
+
+/**
+ * Keeps the faults the engine is waiting out, one per kind of work ("taking messages",
+ * "recording step plan of t1"). A new fault is said once with what and where; while it
+ * lasts it is said again at most every `repeatMs`; when the work succeeds again its end
+ * is said. Each failure doubles the wait before the next try, up to `maxDelayMs`.
+ */
+export class FaultGate {
+  private readonly faults = new Map<string, Fault>();
+  private readonly repeatMs: number;
+  private readonly firstDelayMs: number;
+  private readonly maxDelayMs: number;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly say: (line: string) => void,
+    opts: FaultGateOptions = {},
+  ) {
+    this.repeatMs = opts.repeatMs ?? 5000;
+    this.firstDelayMs = opts.firstDelayMs ?? 250;
+    this.maxDelayMs = opts.maxDelayMs ?? 5000;
+  }
+
+  /** Notes that `work` failed with a passing fault; returns how long to wait before trying it again. */
+  fail(work: string, e: unknown): number {
+    const code = transientCode(e) ?? 'EIO';
+    const where = (e as NodeJS.ErrnoException).path ?? '';
+    const now = this.now();
+    let f = this.faults.get(work);
+    if (!f || f.code !== code) {
+      f = { code, where, since: now, saidAt: now, failures: 0, delay: this.firstDelayMs };
+      this.faults.set(work, f);
+      this.say(`${work} is waiting: ${MEANING[code] ?? code} (${code}${where ? ` at ${where}` : ''}: ${(e as Error).message}); retrying by itself, nothing is lost`);
+    } else if (now - f.saidAt >= this.repeatMs) {
+      f.saidAt = now;
+      this.say(`${work} still waiting: ${MEANING[code] ?? code} (${code}${f.where ? ` at ${f.where}` : ''}) for ${Math.round((now - f.since) / 1000)} s, ${f.failures + 1} tries`);
+    }
+    f.failures++;
+    const delay = f.delay;
+    f.delay = Math.min(this.maxDelayMs, f.delay * 2);
+    return delay;
+  }
+
+  /** Notes that `work` succeeded: a fault it was waiting out is over, and that is said. */
+  ok(work: string): void {
+    const f = this.faults.get(work);
+    if (!f) return;
+    this.faults.delete(work);
+    this.say(`${work} goes on: ${f.code} cleared after ${Math.round((this.now() - f.since) / 1000)} s`);
+  }
+
+  /** Whether `work` is waiting out a fault. */
+  waiting(work: string): boolean {
+    return this.faults.has(work);
+  }
+
+  /** The faults being waited out, for views. */
+  list(): { work: string; code: string; where: string; since: number }[] {
+    return [...this.faults.entries()].map(([work, f]) => ({ work, code: f.code, where: f.where, since: f.since }));
+  }
+}
