@@ -1,11 +1,16 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import type { HandlerConfig } from '../workspace/config-schema.js';
+import type { HandlerConfig, StepName } from '../workspace/config-schema.js';
+import { createPresetTool } from './llm/tool.js';
+import { judgeEnd, readText } from './step-tool.js';
+import type { StepTool } from './step-tool.js';
+export { formatDuration } from './step-tool.js';
+import { addUsage } from './llm/usage.js';
+import type { PriceTable, Usage } from './llm/usage.js';
 import { noteEnded, noteRunning } from './leftovers.js';
 import { renderPrompt } from './prompts.js';
 import type { PromptSources } from './prompts.js';
 import { runOnce } from './run-command.js';
-import type { RunOnceResult } from './run-command.js';
 import { appendAttempt, tail, writeStepInputs } from './step-files.js';
 import type { StepFiles } from './step-files.js';
 import type { StepHandler, StepOutcome, StepRequest } from './types.js';
@@ -22,18 +27,13 @@ export interface CommandDeps {
   killGraceMs?: number;
   /** Where prompt templates come from. */
   prompts?: PromptSources;
+  /** Mints session ids for CLIs that take one (claude). @default crypto.randomUUID */
+  newId?: () => string;
+  /** Prices for CLIs that report no cost (config `prices`). */
+  prices?: PriceTable;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** "1.5s", "2m 30s": how long, for a person. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
-  const m = Math.floor(ms / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
-  return s ? `${m}m ${s}s` : `${m}m`;
-}
 
 /** Sleeps unless the step is aborted first; false when aborted. */
 async function pause(sleep: (ms: number) => Promise<void>, ms: number, signal: AbortSignal): Promise<boolean> {
@@ -48,38 +48,29 @@ async function pause(sleep: (ms: number) => Promise<void>, ms: number, signal: A
   return !signal.aborted;
 }
 
-async function readText(path: string): Promise<string> {
-  return existsSync(path) ? readFile(path, 'utf8') : '';
-}
-
-/** What one try means for the step, and whether trying again could help. */
-async function judge(
-  run: RunOnceResult,
-  files: StepFiles,
-  config: CommandHandlerConfig,
-  step: string,
-): Promise<{ outcome: StepOutcome; retry: boolean }> {
-  const program = config.argv[0];
-  const stderr = tail(await readText(files.stderr));
-  const withTail = (reason: string) => (stderr ? `${reason}; stderr:\n${stderr}` : reason);
-  if (run.spawnError) {
-    return { outcome: { status: 'failed', reason: `could not start \`${program}\`: ${run.spawnError}; check steps.${step}.argv and the project directory` }, retry: false };
-  }
-  if (run.aborted) return { outcome: { status: 'failed', reason: 'cancelled: the run left the step' }, retry: false };
-  if (run.timedOut) {
-    return { outcome: { status: 'failed', reason: withTail(`timed out after ${formatDuration(config.timeoutMs)}`) }, retry: true };
-  }
-  if (run.exitCode === 0) {
-    // The output file wins: a command that writes its result there may log on stdout.
-    const text = existsSync(files.output) ? await readFile(files.output, 'utf8') : await readText(files.stdout);
-    return { outcome: { status: 'done', output: { text } }, retry: false };
-  }
-  if (run.exitCode !== null && run.exitCode === config.needsPersonExitCode) {
-    const said = stderr || tail(await readText(files.stdout));
-    return { outcome: { status: 'needs-person', reason: `\`${program}\` asked for a person (exit ${run.exitCode})${said ? `: ${said}` : ''}` }, retry: false };
-  }
-  const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
-  return { outcome: { status: 'failed', reason: withTail(`\`${program}\` ${how}`) }, retry: true };
+/** A plain program: exit 0 is done, with the output file or stdout as the result. */
+function plainTool(config: CommandHandlerConfig & { argv: string[] }): StepTool {
+  const program = config.argv[0]!;
+  return {
+    plan: async (_n, _request, prompt) => ({ argv: config.argv, stdin: prompt }),
+    judge: async (run, files, request) => {
+      const ended = await judgeEnd(run, files, program, request.step, config.timeoutMs);
+      if (ended) return ended;
+      const stderr = tail(await readText(files.stderr));
+      const withTail = (reason: string) => (stderr ? `${reason}; stderr:\n${stderr}` : reason);
+      if (run.exitCode === 0) {
+        // The output file wins: a command that writes its result there may log on stdout.
+        const text = existsSync(files.output) ? await readFile(files.output, 'utf8') : await readText(files.stdout);
+        return { outcome: { status: 'done', output: { text } }, retry: false };
+      }
+      if (run.exitCode !== null && run.exitCode === config.needsPersonExitCode) {
+        const said = stderr || tail(await readText(files.stdout));
+        return { outcome: { status: 'needs-person', reason: `\`${program}\` asked for a person (exit ${run.exitCode})${said ? `: ${said}` : ''}` }, retry: false };
+      }
+      const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
+      return { outcome: { status: 'failed', reason: withTail(`\`${program}\` ${how}`) }, retry: true };
+    },
+  };
 }
 
 function stepEnv(request: StepRequest, files: StepFiles, config: CommandHandlerConfig): NodeJS.ProcessEnv {
@@ -109,6 +100,11 @@ export function createCommandHandler(config: CommandHandlerConfig, deps: Command
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
   const graceMs = deps.killGraceMs ?? 5_000;
+  const toolFor = (step: StepName): StepTool => {
+    if (config.preset) return createPresetTool(config, step, { ...(deps.newId ? { newId: deps.newId } : {}), prices: deps.prices ?? {} });
+    if (!config.argv) throw new Error('a command step needs argv or a preset');
+    return plainTool({ ...config, argv: config.argv });
+  };
   return async (request) => {
     let prompt: string;
     try {
@@ -116,36 +112,49 @@ export function createCommandHandler(config: CommandHandlerConfig, deps: Command
     } catch (e) {
       return { status: 'failed', reason: `could not render the ${request.step} prompt: ${(e as Error).message}` };
     }
+    const tool = toolFor(request.step);
     const files = await writeStepInputs(request, prompt);
     const env = stepEnv(request, files, config);
     const tries = config.retries + 1;
     let last: StepOutcome = { status: 'failed', reason: 'cancelled before it started' };
-    let tried = 0;
-    for (let n = 1; n <= tries; n++) {
-      tried = n;
-      if (request.signal.aborted) return { status: 'failed', reason: 'cancelled: the run left the step' };
+    let used: Usage | undefined;
+    const withUsage = (o: StepOutcome): StepOutcome => (used ? { ...o, usage: used } : o);
+    let n = 0;
+    let fresh = 0;
+    while (n < tries) {
+      n += 1;
+      if (request.signal.aborted) return withUsage({ status: 'failed', reason: 'cancelled: the run left the step' });
       // A result file from an earlier try must not pass for this one's.
       await rm(files.output, { force: true });
+      const plan = await tool.plan(n, request, prompt, used?.costUsd ?? 0);
+      if ('status' in plan) {
+        last = plan;
+        break;
+      }
       const startedAt = new Date(now()).toISOString();
+      const stopWatching = tool.watch?.(files, request);
       const run = await runOnce({
-        argv: config.argv,
+        argv: plan.argv,
         cwd: request.projectDir,
         env,
-        stdin: prompt,
+        stdin: plan.stdin,
         stdoutPath: files.stdout,
         stderrPath: files.stderr,
         timeoutMs: config.timeoutMs,
         graceMs,
         signal: request.signal,
         now,
-        onSpawn: (pid) => noteRunning(files.dir, pid, config.argv, now()),
+        onSpawn: (pid) => noteRunning(files.dir, pid, plan.argv, now(), { try: n, timeoutMs: config.timeoutMs, ...(tool.preset ? { preset: tool.preset } : {}) }),
       });
+      await stopWatching?.();
       noteEnded(files.dir);
-      const { outcome, retry } = await judge(run, files, config, request.step);
+      const verdict = await tool.judge(run, files, request);
+      const { outcome, retry } = verdict;
+      if (verdict.usage) used = used ? addUsage(used, verdict.usage) : verdict.usage;
       await appendAttempt(files, {
         try: n,
         startedAt,
-        argv: config.argv,
+        argv: plan.argv,
         ...(run.pid !== undefined ? { pid: run.pid } : {}),
         exitCode: run.exitCode,
         signal: run.signal,
@@ -154,16 +163,24 @@ export function createCommandHandler(config: CommandHandlerConfig, deps: Command
         aborted: run.aborted,
         outcome: outcome.status,
         ...(outcome.status !== 'done' ? { reason: outcome.reason } : {}),
+        ...(plan.session ? { session: plan.session } : {}),
+        ...(verdict.usage ? { usage: verdict.usage } : {}),
       });
       last = outcome;
+      // A fresh session for a stale one: once, and not counted as a try.
+      if (verdict.again && fresh === 0) {
+        fresh += 1;
+        n -= 1;
+        continue;
+      }
       if (outcome.status !== 'failed' || !retry || n === tries) break;
       if (!(await pause(sleep, config.backoffMs * 2 ** (n - 1), request.signal))) {
-        return { status: 'failed', reason: 'cancelled: the run left the step' };
+        return withUsage({ status: 'failed', reason: 'cancelled: the run left the step' });
       }
     }
-    if (last.status === 'failed' && tried > 1) {
-      return { status: 'failed', reason: `${last.reason}\n(after ${tried} tries)` };
+    if (last.status === 'failed' && n > 1) {
+      return withUsage({ status: 'failed', reason: `${last.reason}\n(after ${n} tries)` });
     }
-    return last;
+    return withUsage(last);
   };
 }

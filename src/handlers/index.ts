@@ -23,6 +23,8 @@ export interface HandlerDeps {
   killGraceMs?: number;
   /** The default prompt templates (`templates/prompts` of the package when left out). */
   templatesDir?: string;
+  /** Mints LLM CLI session ids. @default crypto.randomUUID */
+  newId?: () => string;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface HandlerDeps {
  * submission format and asks once more when sections are missing. Throws UserError for a
  * config that asks for something that does not exist (a built-in implement, say).
  */
-export function createHandlers(config: Pick<Config, 'steps'> & Partial<Pick<Config, 'checks'>>, deps: HandlerDeps): Record<StepName, StepHandler> {
+export function createHandlers(config: Pick<Config, 'steps'> & Partial<Pick<Config, 'checks' | 'prices'>>, deps: HandlerDeps): Record<StepName, StepHandler> {
   const prompts = { workspaceDir: deps.workspaceDir, ...(deps.templatesDir ? { templatesDir: deps.templatesDir } : {}) };
   const instant = createInstantHandler();
   const build = (step: StepName): StepHandler => {
@@ -46,6 +48,8 @@ export function createHandlers(config: Pick<Config, 'steps'> & Partial<Pick<Conf
       case 'command':
         return createCommandHandler(c, {
           prompts,
+          prices: config.prices ?? {},
+          ...(deps.newId ? { newId: deps.newId } : {}),
           ...(deps.now ? { now: deps.now } : {}),
           ...(deps.sleep ? { sleep: deps.sleep } : {}),
           ...(deps.killGraceMs !== undefined ? { killGraceMs: deps.killGraceMs } : {}),
@@ -78,4 +82,6 @@ export { parseSubagentReport } from './reports.js';
 export { outputFromText, changedFiles } from './output.js';
 export { renderPrompt, loadTemplate, promptView } from './prompts.js';
 export { renderTemplate } from './template.js';
+export { PRESETS, defaultAccess } from './llm/presets.js';
+export { addUsage, formatCost, formatTokens, ZERO_USAGE } from './llm/usage.js';
 export type * from './types.js';

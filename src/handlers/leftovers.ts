@@ -3,19 +3,24 @@ import { join } from 'node:path';
 import { groupAlive, killGroup, processStartTicks } from './process-tree.js';
 
 /** What `running.json` holds while a command runs: enough to end it after a crash. */
-interface RunningRecord {
+export interface RunningRecord {
   pid: number;
   startTicks?: number;
   startedAt: string;
   argv: string[];
+  /** Which try of the step this is, and its time limit (0: none): the UI shows both live. */
+  try?: number;
+  timeoutMs?: number;
+  /** The LLM CLI preset, so readers can make the live output readable. */
+  preset?: string;
 }
 
 const file = (dir: string) => join(dir, 'running.json');
 
 /** Notes the running command in its step folder (synchronously: it must be on disk before we can crash). */
-export function noteRunning(dir: string, pid: number, argv: readonly string[], now: number): void {
+export function noteRunning(dir: string, pid: number, argv: readonly string[], now: number, more: Pick<RunningRecord, 'try' | 'timeoutMs' | 'preset'> = {}): void {
   const startTicks = processStartTicks(pid);
-  const record: RunningRecord = { pid, ...(startTicks !== undefined ? { startTicks } : {}), startedAt: new Date(now).toISOString(), argv: [...argv] };
+  const record: RunningRecord = { pid, ...(startTicks !== undefined ? { startTicks } : {}), startedAt: new Date(now).toISOString(), argv: [...argv], ...more };
   writeFileSync(file(dir), JSON.stringify(record) + '\n');
 }
 

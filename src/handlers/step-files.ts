@@ -1,6 +1,6 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StepRequest } from './types.js';
+import type { StepRequest, Usage } from './types.js';
 
 /** Where a step's files live inside its folder (the engine creates the folder). */
 export interface StepFiles {
@@ -61,6 +61,10 @@ export interface AttemptRecord {
   aborted: boolean;
   outcome: 'done' | 'failed' | 'needs-person';
   reason?: string;
+  /** The LLM CLI session the try worked in. */
+  session?: string;
+  /** What the try used, read from the CLI's output. */
+  usage?: Usage;
 }
 
 /** Appends one line per try, so a crash mid-step still leaves the earlier tries on disk. */

@@ -1,4 +1,15 @@
 import type { StepName } from '../workspace/config-schema.js';
+import type { Usage } from './llm/usage.js';
+
+export type { Usage } from './llm/usage.js';
+
+/** An LLM CLI's session a step works in: journaled before the spawn (or as soon as the CLI names it). */
+export interface StepSession {
+  cli: 'claude' | 'codex' | 'gemini';
+  id: string;
+  /** Set when a new session replaced the one asked for, with why (shown to people). */
+  fresh?: string;
+}
 
 /**
  * What a step is given: the run's context as plain data, and where to keep its files.
@@ -27,6 +38,12 @@ export interface StepRequest {
    * lacked, so the prompt can name them.
    */
   missingSections?: string[];
+  /** The session an earlier attempt of this step left unfinished (a crash, a failed try): resume it. */
+  session?: StepSession;
+  /** Journals the session a try is about to use, before it spawns (or once the CLI names it). */
+  noteSession?: (session: StepSession) => Promise<void>;
+  /** The run's budget (limits.maxCostUsd) and what the run has cost so far. */
+  budget?: { limitUsd: number; spentUsd: number };
 }
 
 /** The run's context as a step sees it. */
@@ -54,11 +71,12 @@ export interface StepInput {
   planFiles?: string[];
 }
 
-/** How a step ended. */
-export type StepOutcome =
+/** How a step ended, and what its tries used (journaled with it: the run's usage is their sum). */
+export type StepOutcome = (
   | { status: 'done'; output: StepOutput }
   | { status: 'failed'; reason: string }
-  | { status: 'needs-person'; reason: string };
+  | { status: 'needs-person'; reason: string }
+) & { usage?: Usage };
 
 export interface StepOutput {
   /** The main text: the plan, the implementation summary, the sub-agent's report. */

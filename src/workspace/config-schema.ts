@@ -15,7 +15,16 @@ export const handlerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('instant') }),
   z.object({
     kind: z.literal('command'),
-    argv: z.array(z.string().min(1)).min(1),
+    /** An LLM CLI whose program, flags and output parser are known (see src/handlers/llm/presets.ts). */
+    preset: z.enum(['claude', 'codex', 'gemini']).optional(),
+    /** The program and its arguments; with a preset, only the program (e.g. ["npx", "@openai/codex"]). */
+    argv: z.array(z.string().min(1)).min(1).optional(),
+    /** With a preset: flags added after the preset's own (a repeated flag wins on CLIs that take the last). */
+    args: z.array(z.string()).default([]),
+    /** With a preset: the model to ask for (also the price table's key when the CLI names none). */
+    model: z.string().optional(),
+    /** With a preset: overrides the step's permission (read for plan and reviewers, write for the rest). */
+    access: z.enum(['read', 'write']).optional(),
     timeoutMs: ms.default(15 * 60_000),
     retries: z.number().int().min(0).max(10).default(1),
     backoffMs: ms.default(2_000),
@@ -48,6 +57,8 @@ export const limitsSchema = z.object({
    * in pieces pause up to 2 s between them.
    */
   settleMs: z.number().int().min(0).default(3_000),
+  /** What a run may cost (USD, as the CLIs report or the price table computes); over it, the run waits for a person. */
+  maxCostUsd: z.number().positive().optional(),
 });
 export type Limits = z.infer<typeof limitsSchema>;
 
@@ -90,6 +101,29 @@ export const checksSchema = z.object({
     .optional(),
 });
 export type ChecksConfig = z.infer<typeof checksSchema>;
+
+/** USD per million tokens; `cached` (tokens read from a prompt cache) defaults to `input`. */
+export const priceSchema = z
+  .object({
+    input: z.number().nonnegative(),
+    output: z.number().nonnegative(),
+    cached: z.number().nonnegative().optional(),
+  })
+  .strict();
+export type Price = z.infer<typeof priceSchema>;
+
+/** Git isolation: each run in its own worktree and branch, when the project is a git repository. */
+export const gitSchema = z
+  .object({
+    /** Off: every run works in the project's own checkout, as without git. */
+    worktrees: z.boolean().default(true),
+    /** Where the worktrees go, relative to the project; default `.teamstate/worktrees`. */
+    dir: z.string().optional(),
+    /** When a run is done: leave the branch as it is for the conductor, or commit the work with the task as the message. */
+    onDone: z.enum(['keep', 'commit']).default('keep'),
+  })
+  .strict();
+export type GitConfig = z.infer<typeof gitSchema>;
 
 /** Defaults for steps the config leaves out: the engine drafts and checks by itself, people implement. */
 export const DEFAULT_STEPS: Record<StepName, HandlerConfig> = {
@@ -156,6 +190,9 @@ export const configSchema = z
     agentLog: agentLogSchema.strict().prefault({}),
     checks: checksSchema.prefault({}),
     agentTeam: agentTeamSchema.strict().prefault({}),
+    /** USD per million tokens by model (or model-name prefix), for CLIs that report no cost. */
+    prices: z.record(z.string(), priceSchema).default({}),
+    git: gitSchema.prefault({}),
     /** The inbox is scanned this often besides watcher wake-ups (chokidar can miss events). */
     scanIntervalMs: z.number().int().min(50).default(1000),
     /** fsync journal writes and deliveries (group-committed). Off only for throwaway demos. */
@@ -163,6 +200,11 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    for (const [step, h] of Object.entries(c.steps)) {
+      if (h.kind === 'command' && !h.argv && !h.preset) {
+        ctx.addIssue({ code: 'custom', path: ['steps', step], message: 'a command step needs "argv" (the program and its arguments) or "preset" ("claude", "codex" or "gemini")' });
+      }
+    }
     const members = new Set(c.members);
     if (!members.has(c.engine.member)) {
       ctx.addIssue({ code: 'custom', path: ['engine', 'member'], message: `"${c.engine.member}" is not one of members (${c.members.join(', ')})` });
