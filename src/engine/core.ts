@@ -3,6 +3,7 @@ import { initialTransition } from 'xstate';
 import type { MachineEntry } from '../../machines/index.js';
 import { machines } from '../../machines/index.js';
 import { UserError } from '../errors.js';
+import type { StepSession } from '../handlers/types.js';
 import type { Mailbox } from '../mailbox/port.js';
 import { JournalCorruptError, JournalGoneError } from '../store/errors.js';
 import { QUARANTINE_DIR, writeQuarantine } from '../store/quarantine.js';
@@ -325,6 +326,18 @@ export class RunCore extends EventEmitter<EngineEvents> {
     const next = applyRecord(state, record, this.registry);
     this.put(next);
     return next;
+  }
+
+  /** Journals the LLM CLI session a step's attempt works in (before the CLI is spawned). Inside the run's queue. */
+  async noteSession(runId: string, id: string, attempt: number, session: StepSession): Promise<void> {
+    const state = this.get(runId);
+    if (!state || state.steps[id]?.attempt !== attempt) return;
+    const record: RunRecord = { seq: this.nextSeq(runId), at: this.now(), kind: 'step-session', id, attempt, session };
+    await this.append(runId, record);
+    const next = applyRecord(this.get(runId)!, record);
+    this.put(next);
+    this.snapshotDue.add(runId);
+    this.emit('run', next);
   }
 
   /** Adopts a run read back from the store (recovery). */

@@ -2,6 +2,7 @@ import type { MachineEntry } from '../../machines/index.js';
 import { machines } from '../../machines/index.js';
 import type { ActiveStep, Applied, EventRecord, LegacyEventRecord, RunRecord, RunState } from './run-state.js';
 import { isLegacy } from './run-state.js';
+import { afterStepResult, withSession } from './usage.js';
 
 /** How many applied message and action keys a run remembers: exactly-once needs only the recent ones (those read again after a crash before their ack). */
 export const SEEN_KEPT = 256;
@@ -81,7 +82,8 @@ export function applyDelta(before: RunState, a: Applied, at: number, registry: R
     updatedAt: at,
   };
   if (last) next.last = last;
-  return next;
+  // A step's result carries what it used; once done, its LLM session is not resumed again.
+  return Object.assign(next, afterStepResult(before, a.source, a.event));
 }
 
 /** The state after a record of the first journal format, which holds it (nearly) whole. */
@@ -104,6 +106,7 @@ export function applyRecord(before: RunState | undefined, record: RunRecord, reg
     for (const a of r.then ?? []) state = applyDelta(state, a, r.at, registry);
     return state;
   }
+  if (record.kind === 'step-session') return withSession(before, record.id, record.session);
   if (record.kind === 'delivered') return afterDelivery(before, record.keys, record.failed);
   const step = before.steps[record.id];
   if (!step) return before;

@@ -1,4 +1,6 @@
+import type { StepSession } from '../handlers/types.js';
 import type { Message } from '../protocol/schema.js';
+import type { RunUsage } from './usage.js';
 
 /** The persisted part of a machine snapshot: enough to resolve it again. */
 export interface PersistedSnapshot {
@@ -59,6 +61,10 @@ export interface RunState {
   faulted?: string;
   /** Set (never journaled) when the run takes no more messages: its journal is gone or damaged. */
   quarantined?: { reason: string; at: number };
+  /** What the run's steps used: the sum of the usage their result events carry (derived by the fold). */
+  usage?: RunUsage;
+  /** The LLM CLI session of each step not yet done, so a restart or a retry resumes it. */
+  sessions?: Record<string, StepSession>;
 }
 
 /** Where an event came from, as the journal and the timeline show it. */
@@ -137,6 +143,8 @@ export type RunRecord =
   | EventRecord
   | LegacyEventRecord
   | { seq: number; at: number; kind: 'step-started'; id: string; attempt: number }
+  /** A step's LLM CLI session, journaled before the CLI is spawned (or once the CLI names it). */
+  | { seq: number; at: number; kind: 'step-session'; id: string; attempt: number; session: StepSession }
   /** `failed`: replies tried and not delivered, with why (journaled when the reason is new). */
   | { seq: number; at: number; kind: 'delivered'; keys: string[]; failed?: Record<string, string> };
 

@@ -12,9 +12,11 @@ import { isTransient } from './faults.js';
 import { readDependencies, recordDependencies } from './dependencies.js';
 import { metricsOf } from './metrics.js';
 import type { RunState } from './run-state.js';
+import { WorkDirs, llmInput, overBudget, sessionAndBudget, withGitFiles } from './step-world.js';
+import type { LlmInput } from './step-world.js';
 
 /** What the engine passes a step actor: the machine's input plus where the step runs. */
-interface ActorInput {
+interface ActorInput extends LlmInput {
   runId: string;
   id: string;
   attempt: number;
@@ -44,8 +46,11 @@ export class StepRunner implements StepStarter {
   private readonly work: Record<string, Work>;
   /** Set on shutdown: results arriving after it are not applied (the step re-runs on restart). */
   closing = false;
+  /** Each run's git worktree (or the project itself). */
+  readonly workDirs: WorkDirs;
 
   constructor(private readonly deps: StepRunnerDeps) {
+    this.workDirs = new WorkDirs(deps.projectDir, deps.config, (runId) => deps.paths.artifacts(runId), (w) => deps.engine.warn(w));
     this.work = this.supply();
     const actors = Object.fromEntries(Object.entries(this.work).map(([src, fn]) => [src, fromPromise<unknown, ActorInput>(({ input, signal }) => fn(input, signal))]));
     const provided = deps.engine.entry.machine.provide({ actors });
@@ -64,7 +69,7 @@ export class StepRunner implements StepStarter {
   async runInline(runId: string, id: string, state: RunState): Promise<{ type: string; output?: unknown; error?: unknown }> {
     const step = state.steps[id]!;
     try {
-      const output = await this.work[step.src]!({ runId, id, attempt: step.attempt, input: step.input }, new AbortController().signal);
+      const output = await this.work[step.src]!({ runId, id, attempt: step.attempt, input: step.input, ...llmInput(state, id) }, new AbortController().signal);
       return { type: `xstate.done.actor.${id}`, output };
     } catch (e) {
       return { type: `xstate.error.actor.${id}`, error: e instanceof Error ? e.message : String(e) };
@@ -80,7 +85,7 @@ export class StepRunner implements StepStarter {
     }
     const key = `${runId}\0${id}`;
     this.running.get(key)?.stop();
-    const actor = createActor(logic, { input: { runId, id, attempt: step.attempt, input: step.input } satisfies ActorInput });
+    const actor = createActor(logic, { input: { runId, id, attempt: step.attempt, input: step.input, ...llmInput(state, id) } satisfies ActorInput });
     this.running.set(key, actor);
     const finish = (event: { type: string; output?: unknown; error?: unknown }) => {
       if (this.running.get(key) !== actor) return;
@@ -137,8 +142,13 @@ export class StepRunner implements StepStarter {
         // An instant step leaves no files; every other handler keeps its inputs and outputs here.
         if (config.steps[step].kind !== 'instant') await fs.mkdir(dir, { recursive: true });
         try {
+          const stop = overBudget(config, step, input.spentUsd);
+          if (stop) return { status: 'needs-person', reason: stop } satisfies StepOutcome;
           const dependencies = await readDependencies(paths.artifacts(input.runId), input.input as StepInput);
-          return await handlers[step]({ runId: input.runId, step, attempt: input.attempt, input: input.input as StepInput, dir, projectDir, signal, ...(dependencies ? { dependencies } : {}) });
+          const work = await this.workDirs.of(input.runId);
+          const llm = sessionAndBudget(this.deps.engine, config, input);
+          const outcome = await handlers[step]({ runId: input.runId, step, attempt: input.attempt, input: input.input as StepInput, dir, projectDir: work.dir, signal, ...(dependencies ? { dependencies } : {}), ...llm });
+          return await withGitFiles(step, outcome, work);
         } catch (e) {
           // A handler must not throw; one that does is reported as a failed step, not a crash.
           return { status: 'failed', reason: `the ${step} handler failed: ${(e as Error).message}` } satisfies StepOutcome;
@@ -147,6 +157,8 @@ export class StepRunner implements StepStarter {
     }
     work.readLog = async (input) => {
       await recordDependencies(projectDir, paths.artifacts(input.runId));
+      // The run's worktree branches from the commit the project is at now.
+      await this.workDirs.of(input.runId);
       const found = await adaptationsFor(projectDir, config.agentLog);
       for (const p of found.problems) this.deps.engine.warn(`agent log ${found.file}: ${p}`);
       return { adaptations: found.adaptations };
@@ -154,6 +166,7 @@ export class StepRunner implements StepStarter {
     work.writeLog = async (input) => {
       const metrics = metricsOf(input.input as RunContext, this.deps.engine.now());
       await appendEntry(projectDir, config.agentLog, metrics, { fsync: config.fsync });
+      await this.workDirs.finish(input.runId, (input.input as RunContext).task);
       return { entry: metrics.task };
     };
     return work;

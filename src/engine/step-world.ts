@@ -1,0 +1,88 @@
+import { changedFiles, commitWork, ensureWorktree } from '../handlers/git/worktree.js';
+import type { Worktree } from '../handlers/git/worktree.js';
+import { budgetStop } from '../handlers/llm/tool.js';
+import type { StepOutcome, StepRequest, StepSession } from '../handlers/types.js';
+import type { Config, StepName } from '../workspace/config-schema.js';
+import type { RunCore } from './core.js';
+import type { RunState } from './run-state.js';
+
+/** Where a run's steps work: its git worktree, or the project itself. */
+export interface WorkDir {
+  dir: string;
+  worktree?: Worktree;
+}
+
+/**
+ * Each run's working folder, made once per run and process (parallel sub-agents share the
+ * one promise). A git failure is said once and the run works in the project itself.
+ */
+export class WorkDirs {
+  private readonly made = new Map<string, Promise<WorkDir>>();
+
+  constructor(
+    private readonly projectDir: string,
+    private readonly config: Config,
+    private readonly runDir: (runId: string) => string,
+    private readonly warn: (line: string) => void,
+  ) {}
+
+  of(runId: string): Promise<WorkDir> {
+    let p = this.made.get(runId);
+    if (!p) {
+      p = ensureWorktree(this.projectDir, this.runDir(runId), runId, this.config.git).then(
+        (worktree) => (worktree ? { dir: worktree.path, worktree } : { dir: this.projectDir }),
+        (e: Error) => {
+          this.warn(`run ${runId}: ${e.message}; its steps work in the project folder itself`);
+          return { dir: this.projectDir };
+        },
+      );
+      this.made.set(runId, p);
+    }
+    return p;
+  }
+
+  /** When the run is done: commit its work with the task as the message, if configured so. */
+  async finish(runId: string, task: { id: string; subject: string }): Promise<void> {
+    const { worktree } = await this.of(runId);
+    if (!worktree || this.config.git.onDone !== 'commit') return;
+    await commitWork(worktree, `${task.subject}\n\nteamstate run ${runId} (task ${task.id})`);
+  }
+}
+
+/** A done implement or fix lists the files git says the run changed, not the ones its text names. */
+export async function withGitFiles(step: StepName, outcome: StepOutcome, work: WorkDir): Promise<StepOutcome> {
+  if (!work.worktree || outcome.status !== 'done' || (step !== 'implement' && step !== 'fix')) return outcome;
+  return { ...outcome, output: { ...outcome.output, files: await changedFiles(work.worktree) } };
+}
+
+/** What a step's actor is given from the run's state when it starts: its session to resume, the run's cost so far. */
+export interface LlmInput {
+  session?: StepSession;
+  spentUsd?: number;
+}
+
+export function llmInput(state: RunState, id: string): LlmInput {
+  const session = state.sessions?.[id];
+  return { ...(session ? { session } : {}), ...(state.usage ? { spentUsd: state.usage.total.costUsd } : {}) };
+}
+
+/** What a step is told about its LLM session and the run's budget, and how it journals a session. */
+export function sessionAndBudget(engine: RunCore, config: Config, input: LlmInput & { runId: string; id: string; attempt: number }): Pick<StepRequest, 'session' | 'noteSession' | 'budget'> {
+  const limit = config.limits.maxCostUsd;
+  return {
+    ...(input.session ? { session: input.session } : {}),
+    noteSession: (s) => engine.queue.run(input.runId, () => engine.noteSession(input.runId, input.id, input.attempt, s)),
+    ...(limit !== undefined ? { budget: { limitUsd: limit, spentUsd: input.spentUsd ?? 0 } } : {}),
+  };
+}
+
+/**
+ * Why the run must wait for a person before this step, when its cost has reached
+ * limits.maxCostUsd. Steps done at once or by a person cost nothing and go on.
+ */
+export function overBudget(config: Config, step: StepName, spentUsd: number | undefined): string | undefined {
+  const limit = config.limits.maxCostUsd;
+  const kind = config.steps[step].kind;
+  if (limit === undefined || kind === 'instant' || kind === 'manual') return undefined;
+  return budgetStop({ limitUsd: limit, spentUsd: spentUsd ?? 0 }, 0);
+}

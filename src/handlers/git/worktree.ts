@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../../workspace/atomic.js';
+import type { GitConfig } from '../../workspace/config-schema.js';
+import { git, lines, repoRoot } from './git.js';
+
+/** A run's own checkout: `teamstate/<run>` from the commit the project was at when the run began. */
+export const worktreeSchema = z.object({
+  path: z.string(),
+  branch: z.string(),
+  base: z.string(),
+  /** The repository the worktree belongs to. */
+  repo: z.string(),
+});
+export type Worktree = z.infer<typeof worktreeSchema>;
+
+const RECORD = 'worktree.json';
+/** Where worktrees go by default, inside the project. */
+export const DEFAULT_WORKTREES_DIR = '.teamstate/worktrees';
+
+export const branchOf = (runId: string) => `teamstate/${runId}`;
+
+/** The worktree a run recorded, if it has one. */
+export async function readWorktree(runDir: string): Promise<Worktree | undefined> {
+  const text = await readFile(path.join(runDir, RECORD), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const parsed = worktreeSchema.safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Keeps `dir` out of the main checkout's `git status` when it is inside the repository. */
+async function exclude(repo: string, dir: string): Promise<void> {
+  const rel = path.relative(repo, dir);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return;
+  const common = await git(repo, ['rev-parse', '--git-common-dir']);
+  if (!common.ok) return;
+  const file = path.join(path.resolve(repo, common.stdout.trim()), 'info', 'exclude');
+  const top = `/${rel.split(path.sep)[0]}/`;
+  const now = await readFile(file, 'utf8').catch(() => '');
+  if (now.split('\n').includes(top)) return;
+  await mkdir(path.dirname(file), { recursive: true });
+  await appendFile(file, `${now && !now.endsWith('\n') ? '\n' : ''}${top}\n`);
+}
+
+/**
+ * The run's worktree, made on first use: the base commit is recorded in the run's folder
+ * before git is asked for anything, so a crash part-way makes the same worktree again from
+ * the same base. Undefined when worktrees are off or the project is not a git repository
+ * with a commit (steps then work in the project itself, as without git). Throws with git's
+ * own words when git refuses.
+ */
+export async function ensureWorktree(projectDir: string, runDir: string, runId: string, config: GitConfig): Promise<Worktree | undefined> {
+  if (!config.worktrees) return undefined;
+  let record = await readWorktree(runDir);
+  if (!record) {
+    const repo = await repoRoot(projectDir);
+    if (!repo) return undefined;
+    const base = (await git(repo, ['rev-parse', 'HEAD'])).stdout.trim();
+    const dir = path.resolve(projectDir, config.dir ?? DEFAULT_WORKTREES_DIR, runId);
+    record = { path: dir, branch: branchOf(runId), base, repo };
+    await mkdir(runDir, { recursive: true });
+    await writeFileAtomic(path.join(runDir, RECORD), `${JSON.stringify(record)}\n`);
+  }
+  if (existsSync(path.join(record.path, '.git'))) return record;
+  await exclude(record.repo, record.path);
+  await git(record.repo, ['worktree', 'prune']);
+  const hasBranch = (await git(record.repo, ['rev-parse', '--verify', '-q', `refs/heads/${record.branch}`])).ok;
+  const made = hasBranch ? await git(record.repo, ['worktree', 'add', record.path, record.branch]) : await git(record.repo, ['worktree', 'add', '-b', record.branch, record.path, record.base]);
+  if (!made.ok) throw new Error(`git could not make the run's worktree at ${record.path}: ${made.stderr.trim()}; fix it, or set "git": {"worktrees": false} in teamstate.json`);
+  return record;
+}
+
+/** The files the run changed, as git sees them: a diff against the base, plus new files not ignored. */
+export async function changedFiles(w: Worktree): Promise<string[]> {
+  const diff = await git(w.path, ['diff', '--name-only', w.base]);
+  const added = await git(w.path, ['ls-files', '--others', '--exclude-standard']);
+  return [...new Set([...lines(diff.stdout), ...lines(added.stdout)])].sort();
+}
+
+/** Commits everything in the worktree with `message` (when there is something to commit). Returns the commit, if one was made. */
+export async function commitWork(w: Worktree, message: string): Promise<string | undefined> {
+  await git(w.path, ['add', '-A']);
+  if ((await git(w.path, ['diff', '--cached', '--quiet'])).ok) return undefined;
+  // A machine without a git identity still gets a commit, signed as teamstate.
+  const named = (await git(w.path, ['config', 'user.email'])).stdout.trim() !== '';
+  const who = named ? [] : ['-c', 'user.name=teamstate', '-c', 'user.email=teamstate@localhost'];
+  const done = await git(w.path, [...who, 'commit', '-q', '-m', message]);
+  if (!done.ok) throw new Error(`git commit in ${w.path} failed: ${done.stderr.trim()}`);
+  return (await git(w.path, ['rev-parse', 'HEAD'])).stdout.trim();
+}
+
+/** A worktree git knows of on a `teamstate/` branch. */
+export interface ListedWorktree {
+  path: string;
+  branch: string;
+  runId: string;
+  head: string;
+}
+
+/** The repository's worktrees on `teamstate/<run>` branches. */
+export async function listWorktrees(projectDir: string): Promise<ListedWorktree[]> {
+  const repo = await repoRoot(projectDir);
+  if (!repo) return [];
+  const out = await git(repo, ['worktree', 'list', '--porcelain']);
+  const found: ListedWorktree[] = [];
+  for (const block of out.stdout.split('\n\n')) {
+    const field = (k: string) => block.split('\n').find((l) => l.startsWith(`${k} `))?.slice(k.length + 1);
+    const ref = field('branch');
+    if (!ref?.startsWith('refs/heads/teamstate/')) continue;
+    const branch = ref.slice('refs/heads/'.length);
+    found.push({ path: field('worktree')!, branch, runId: branch.slice('teamstate/'.length), head: field('HEAD') ?? '' });
+  }
+  return found;
+}
+
+/** Removes a worktree (its branch stays). A worktree with uncommitted changes is kept unless `force`. */
+export async function removeWorktree(projectDir: string, dir: string, force: boolean): Promise<{ ok: boolean; why?: string }> {
+  const repo = (await repoRoot(projectDir)) ?? projectDir;
+  const r = await git(repo, ['worktree', 'remove', ...(force ? ['--force'] : []), dir]);
+  return r.ok ? { ok: true } : { ok: false, why: r.stderr.trim() };
+}
