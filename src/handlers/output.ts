@@ -44,6 +44,6 @@ export function outputFromText(step: StepName, text: string, given: Partial<Step
 export function withInterpretedOutput(step: StepName, handler: StepHandler): StepHandler {
   return async (request) => {
     const outcome = await handler(request);
-    return outcome.status === 'done' ? { status: 'done', output: outputFromText(step, outcome.output.text, outcome.output) } : outcome;
+    return outcome.status === 'done' ? { ...outcome, output: outputFromText(step, outcome.output.text, outcome.output) } : outcome;
   };
 }
