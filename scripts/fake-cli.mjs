@@ -13,8 +13,9 @@
 //   FAKE_CLI_COST=<usd>            what claude reports per call (default 0.05); codex and gemini report tokens
 //   FAKE_CLI_WRITE=1               on implement and fix, write the plan's files in the working directory
 //                                  (and claim one more in the text that it never wrote)
-//   FAKE_CLI_STALE=<step>          the first new session for <step> is "already in use" (claude) or
-//                                  "not found" on resume (codex, gemini)
+//   FAKE_CLI_STALE=<step>          the first new session for <step> is "already in use" (claude), the first
+//                                  resume "not found" (codex, gemini)
+// claude honours --max-budget-usd: a call that costs more ends with error_max_budget_usd.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -97,7 +98,7 @@ function answer() {
       mkdirSync(dirname(file), { recursive: true });
       // A class named for the file, as the built-in naming check wants.
       const name = basename(f).replace(/\.py$/, '');
-      if (!existsSync(file)) writeFileSync(file, `class ${name}:\n    \"\"\"${name}.\"\"\"\n`);
+      if (!existsSync(file)) writeFileSync(file, `class ${name}:\n    """${name}."""\n`);
       appendFileSync(file, `# ${step} of ${env.TEAMSTATE_RUN}\n`);
     }
     text += '- docs/claimed-but-never-written.md\n';
@@ -115,7 +116,13 @@ if (env.FAKE_CLI_HANG === step && !session.resumed) {
   const error = env.FAKE_CLI_ERROR === step;
   const text = error ? '' : answer();
   const cost = Number(env.FAKE_CLI_COST ?? 0.05);
-  if (cli === 'claude') {
+  // Claude stops a run that would spend more than --max-budget-usd (after the turn that crossed it).
+  const budget = flag('--max-budget-usd');
+  const overBudget = cli === 'claude' && budget !== undefined && cost > Number(budget);
+  if (overBudget) {
+    const usage = { input_tokens: 12, cache_creation_input_tokens: 1000, cache_read_input_tokens: 9000, output_tokens: 400 };
+    process.stdout.write(JSON.stringify({ type: 'result', subtype: 'error_max_budget_usd', is_error: true, num_turns: 2, session_id: session.id, total_cost_usd: cost, usage, errors: [`Reached maximum budget ($${budget})`], terminal_reason: 'budget_exhausted' }) + '\n');
+  } else if (cli === 'claude') {
     const usage = { input_tokens: 12, cache_creation_input_tokens: 1000, cache_read_input_tokens: 9000, output_tokens: 400 };
     const modelUsage = { 'claude-sonnet-4-5': { inputTokens: 12, outputTokens: 400, cacheReadInputTokens: 9000, cacheCreationInputTokens: 1000, webSearchRequests: 0, costUSD: cost } };
     const lines = [

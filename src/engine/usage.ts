@@ -1,6 +1,7 @@
 import { addUsage, ZERO_USAGE } from '../handlers/llm/usage.js';
 import type { StepOutcome, StepSession, Usage } from '../handlers/types.js';
 import type { EventSource, RunRecord, RunState } from './run-state.js';
+import { appliedOf } from './run-state.js';
 
 /** What a run has used: in all, and by step (every attempt of a step summed). */
 export interface RunUsage {
@@ -68,9 +69,12 @@ export interface StepAttemptUsage {
 export function stepAttempts(records: RunRecord[]): StepAttemptUsage[] {
   const out: StepAttemptUsage[] = [];
   for (const r of records) {
-    if (r.kind !== 'event' || r.source.kind !== 'step') continue;
-    const o = outcomeIn(r.event);
-    if (o?.usage) out.push({ step: r.source.id, attempt: r.source.attempt, status: o.status, at: r.at, usage: o.usage });
+    if (r.kind !== 'event') continue;
+    for (const a of appliedOf(r)) {
+      if (a.source.kind !== 'step') continue;
+      const o = outcomeIn(a.event);
+      if (o?.usage) out.push({ step: a.source.id, attempt: a.source.attempt, status: o.status, at: r.at, usage: o.usage });
+    }
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { stateLabel } from './apply.js';
 import { stuckStepsOf } from './machine-meta.js';
 import type { RunRecord, RunState } from './run-state.js';
 import { appliedOf } from './run-state.js';
+import type { UsageView } from './usage.js';
 
 /** What a person waits on, most urgent first: the order the runs view sorts by. */
 export const WAITS = ['person', 'conductor', 'verification', 'step', 'analyst', 'nothing'] as const;
@@ -33,6 +34,8 @@ export interface RunSummary {
   undelivered: Undelivered[];
   /** Why the run takes no more messages (its journal is gone or damaged), when it is quarantined. */
   quarantined?: string;
+  /** What the run's steps used so far (absent when no step reported usage). */
+  usage?: UsageView;
 }
 
 /** A reply not delivered yet: its type, recipients and why (or "not tried yet"). */
@@ -117,6 +120,7 @@ export function summarize(state: RunState, entry: MachineEntry = entryOf(state))
     notices: c.notices.filter((n) => n.attention).length,
     stuck: stuckSteps(state, entry),
     undelivered: undeliveredOf(state),
+    ...(state.usage ? { usage: state.usage.total } : {}),
     ...(state.faulted ? { faulted: state.faulted } : {}),
   };
 }
@@ -149,6 +153,10 @@ export interface TimelineEntry {
 export function timeline(records: RunRecord[]): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   for (const r of records) {
+    if (r.kind === 'step-session') {
+      out.push({ seq: r.seq, at: r.at, dir: 'step', peer: r.id, type: 'session', firstLine: r.session.fresh ?? `${r.session.cli} session ${r.session.id}` });
+      continue;
+    }
     if (r.kind !== 'event') continue;
     for (const a of appliedOf(r)) {
       const s = a.source;

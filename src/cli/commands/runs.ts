@@ -4,6 +4,7 @@ import { sortRuns, summarize } from '../../engine/view.js';
 import type { RunSummary } from '../../engine/view.js';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
+import { formatCost } from '../../handlers/llm/usage.js';
 import { ago, table } from '../format.js';
 import { say, sayJson } from '../output.js';
 
@@ -11,7 +12,7 @@ import { say, sayJson } from '../output.js';
 export function registerRuns(program: Command): void {
   program
     .command('runs')
-    .description('list runs: task, state, what each waits on and since when, fix cycles, last message')
+    .description('list runs: task, state, what each waits on and since when, fix cycles, cost, last message')
     .option('--workspace <dir>', 'workspace folder')
     .option('--json', 'print JSON')
     .action(async (flags: { workspace?: string; json?: boolean }) => {
@@ -28,8 +29,8 @@ export function registerRuns(program: Command): void {
       const now = Date.now();
       say(
         table(
-          ['RUN', 'TASK', 'STATE', 'WAITS ON', 'SINCE', 'FIX', 'LAST MESSAGE'],
-          runs.map((r) => [r.runId, r.task, r.state, r.waitingFor, ago(now - r.since), String(r.fixCycles), lastMessage(r)]),
+          ['RUN', 'TASK', 'STATE', 'WAITS ON', 'SINCE', 'FIX', 'COST', 'LAST MESSAGE'],
+          runs.map((r) => [r.runId, r.task, r.state, r.waitingFor, ago(now - r.since), String(r.fixCycles), formatCost(r.usage), lastMessage(r)]),
         ),
       );
     });

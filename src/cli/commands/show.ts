@@ -3,7 +3,9 @@ import { stateLabel } from '../../engine/apply.js';
 import { readJournal, readQuarantine } from '../../engine/read.js';
 import type { RunRecord } from '../../engine/run-state.js';
 import { fold } from '../../engine/fold.js';
+import { stepAttempts } from '../../engine/usage.js';
 import { summarize, timeline, undeliveredOf, viewOf } from '../../engine/view.js';
+import { formatCost, formatTokens, ZERO_USAGE } from '../../handlers/llm/usage.js';
 import { UserError } from '../../errors.js';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
@@ -33,8 +35,10 @@ export function registerShow(program: Command): void {
       const events = timeline(records);
       const c = viewOf(state);
       const timers = Object.entries(state.timers).map(([id, t]) => ({ id, event: t.event.type, deadline: new Date(t.deadline).toISOString() }));
+      const attempts = stepAttempts(records);
       if (flags.json) {
-        sayJson({ summary: summarize(state), state: state.snapshot, steps: state.steps, timers, undelivered: undeliveredOf(state), timeline: events, ...(note ? { note } : {}) });
+        const usage = state.usage?.total ?? ZERO_USAGE;
+        sayJson({ summary: summarize(state), usage, attempts, state: state.snapshot, steps: state.steps, timers, undelivered: undeliveredOf(state), timeline: events, ...(note ? { note } : {}) });
         return;
       }
       const s = summarize(state);
@@ -44,6 +48,7 @@ export function registerShow(program: Command): void {
         `State:     ${stateLabel(state.snapshot.value)}${s.finished ? ' (finished)' : ''}`,
         `Waits on:  ${s.waitingFor || '-'} since ${new Date(s.since).toISOString()}`,
         ...c.facts.flatMap((f) => (f.lines.length === 1 ? [`${`${f.label}:`.padEnd(10)} ${f.lines[0]}`] : [`${f.label}:`, ...f.lines.map((l) => `  - ${l}`)])),
+        ...(state.usage ? [`Cost:      ${formatCost(state.usage.total)} (${formatTokens(state.usage.total)})`, ...attempts.map((a) => `  - ${a.step} #${a.attempt} ${a.status}: ${formatCost(a.usage)}, ${formatTokens(a.usage)}`)] : []),
         ...(timers.length ? ['Timers:', ...timers.map((t) => `  - ${t.event} at ${t.deadline}`)] : []),
         ...(s.undelivered.length ? ['Not delivered yet (the running engine retries them):', ...s.undelivered.map((u) => `  - ${u.type} to ${u.to}: ${u.why}`)] : []),
         ...(note ? [`Journal:   ${note}`] : []),
