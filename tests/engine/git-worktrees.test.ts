@@ -58,7 +58,7 @@ describe('runs in a git project', () => {
       expect(existsSync(path.join(project, 'app/services'))).toBe(false);
       expect(gitIn(project, 'status', '--porcelain')).toBe('');
       expect(gitIn(wt('t1'), 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('teamstate/t1');
-      expect(JSON.parse(await fs.readFile(path.join(paths.run('t1').dir, 'worktree.json'), 'utf8'))).toMatchObject({ base, branch: 'teamstate/t1' });
+      expect(JSON.parse(await fs.readFile(path.join(paths.artifacts('t1'), 'worktree.json'), 'utf8'))).toMatchObject({ base, branch: 'teamstate/t1' });
 
       // The handoffs list what git says changed, not what the text claimed.
       const toSentinel = (await delivered(paths, 'sentinel')).filter((m) => m.includes('[TYPE: HANDOFF]'));
@@ -96,7 +96,7 @@ describe('runs in a git project', () => {
       await drop(paths, 'backend-engineer', { from: 'conductor', type: 'STATUS', priority: 'HIGH', task: 't1', body: 'APPROVED' });
       await settle(engine);
       expect(existsSync(path.join(project, 'app/services/OrderService.py'))).toBe(true);
-      expect(existsSync(path.join(paths.run('t1').dir, 'worktree.json'))).toBe(false);
+      expect(existsSync(path.join(paths.artifacts('t1'), 'worktree.json'))).toBe(false);
       // Without git the files come from the text, as before.
       expect((engine.run('t1')!.snapshot.context as { files: string[] }).files).toContain('docs/claimed-but-never-written.md');
     } finally {
