@@ -10,6 +10,8 @@
 //   FAKE_CLI_HANG=<step>           hang (ignoring SIGTERM) when a new session starts for <step>;
 //                                  a resumed session answers
 //   FAKE_CLI_ERROR=<step>          print the CLI's error shape (max turns, turn.failed, error) and exit 0
+//   FAKE_CLI_FAIL_FIRST=<step>     the first call for <step> prints the error shape (exit 0), later ones answer
+//   FAKE_CLI_SLOW_MS=<ms>          print a progress line, then wait this long before answering
 //   FAKE_CLI_COST=<usd>            what claude reports per call (default 0.05); codex and gemini report tokens
 //   FAKE_CLI_WRITE=1               on implement and fix, write the plan's files in the working directory
 //                                  (and claim one more in the text that it never wrote)
@@ -113,7 +115,12 @@ if (env.FAKE_CLI_HANG === step && !session.resumed) {
   if (cli === 'claude') process.stdout.write(JSON.stringify({ type: 'system', subtype: 'init', session_id: session.id, model: 'claude-sonnet-4-5' }) + '\n');
   setInterval(() => {}, 1 << 30);
 } else {
-  const error = env.FAKE_CLI_ERROR === step;
+  const error = env.FAKE_CLI_ERROR === step || (env.FAKE_CLI_FAIL_FIRST === step && once('fail-first'));
+  if (env.FAKE_CLI_SLOW_MS && !error) {
+    const progress = cli === 'claude' ? { type: 'assistant', message: { content: [{ type: 'tool_use', name: 'Edit', input: { file_path: 'app/services/OrderService.py' } }] } } : { type: 'item.started', item: { type: 'command_execution', command: 'pytest -q' } };
+    process.stdout.write(JSON.stringify(progress) + '\n');
+    await new Promise((r) => setTimeout(r, Number(env.FAKE_CLI_SLOW_MS)));
+  }
   const text = error ? '' : answer();
   const cost = Number(env.FAKE_CLI_COST ?? 0.05);
   // Claude stops a run that would spend more than --max-budget-usd (after the turn that crossed it).

@@ -25,6 +25,7 @@ export const LABEL = {
   plan: 'Plan approved first try',
   breaker: 'Breaker bugs',
   sentinel: 'Sentinel passed first try',
+  cost: 'Cost',
 } as const;
 
 /** Separates a figure from its details, and the date from the summary in a heading. */

@@ -125,6 +125,7 @@ function expectedFor(label: Label): string {
     plan: '"Plan approved first try: yes|no — N revisions"',
     breaker: '"Breaker bugs: N — classes"',
     sentinel: '"Sentinel passed first try: yes|no"',
+    cost: '"Cost: $0.42 — 51200 in / 3200 out, 14 turns"',
   };
   return forms[label];
 }
@@ -172,6 +173,13 @@ function readLabelled(label: Label, value: string, m: Partial<RunMetrics>): bool
       const yes = readYesNo(fig);
       if (yes === undefined) return false;
       m.sentinelPassedFirstTry = yes;
+      return true;
+    }
+    case 'cost': {
+      const usd = /\$\s*(\d+(?:\.\d+)?)/.exec(fig);
+      if (!usd) return false;
+      const n = (re: RegExp) => Number(re.exec(details ?? '')?.[1] ?? 0);
+      m.cost = { usd: Number(usd[1]), inputTokens: n(/(\d+)\s+in\b/), outputTokens: n(/(\d+)\s+out\b/), turns: n(/(\d+)\s+turns?\b/), ...(fig.includes('?') ? { unknown: true } : {}) };
       return true;
     }
   }

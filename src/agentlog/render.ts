@@ -22,6 +22,7 @@ export function renderEntry(m: RunMetrics): string {
     ...bullets(m.subagents.map(subagentLine)),
     `### ${SECTION.firstPass}: ${yesNo(m.firstPassSuccess)}`,
     `- ${LABEL.fixCycles}: ${figure(m.fixCycles.count, m.fixCycles.fixed)}`,
+    ...(m.cost ? [`- ${LABEL.cost}: ${costLine(m.cost)}`] : []),
     `### ${SECTION.communication}`,
     // A "no" always states its revisions: read back, a bare "no" means one.
     `- ${LABEL.plan}: ${yesNo(m.planApprovedFirstTry)}${!m.planApprovedFirstTry || m.planRevisions !== 0 ? `${DASH}${plural(m.planRevisions, 'revision')}` : ''}`,
@@ -67,4 +68,10 @@ function subagentLine(s: SubagentResult): string {
   if (finding === 'skipped' && s.blocking === 0 && counts.length === 0) return `${agent}: skipped`;
   const countText = counts.length === 0 ? '' : ` (${counts.map(([k, v]) => `${slug(k)} ${v}`).join(', ')})`;
   return `${agent}: blocking ${s.blocking}${countText}${DASH}${finding}`;
+}
+
+/** `$0.42 — 51200 in / 3200 out, 14 turns`; `?` first when a model had no price. */
+function costLine(c: NonNullable<RunMetrics['cost']>): string {
+  const usd = `${c.unknown ? '? + ' : ''}$${c.usd.toFixed(c.usd !== 0 && c.usd < 0.01 ? 4 : 2)}`;
+  return `${usd}${DASH}${c.inputTokens} in / ${c.outputTokens} out, ${plural(c.turns, 'turn')}`;
 }

@@ -12,6 +12,8 @@ export interface TaskFigures {
   sentinelFirstTry: boolean | null;
   breakerBugs: number | null;
   layerViolations: number | null;
+  /** USD the task's LLM steps cost, as its entry says. */
+  costUsd: number | null;
 }
 
 export interface Trends {
@@ -27,6 +29,9 @@ export interface Trends {
   sentinelFirstPassRate: number;
   /** How many tasks each rate was computed over. */
   rated: { firstPass: number; approval: number; sentinel: number };
+  /** Cost per task (USD) of the tasks whose entry states it, oldest first, and their mean. */
+  costPerTask: number[];
+  meanCostUsd: number | null;
   /** Mean fix cycles of the later half of the tasks against the earlier half (fewer is better). */
   fixCyclesTrend: 'improving' | 'stable' | 'degrading' | 'too few tasks';
   perTask: TaskFigures[];
@@ -47,7 +52,9 @@ export function trends(entries: LogEntry[]): Trends {
       sentinelFirstTry: e.metrics.sentinelPassedFirstTry ?? null,
       breakerBugs: e.metrics.breakerBugs?.count ?? null,
       layerViolations: e.metrics.layerViolations?.count ?? null,
+      costUsd: e.metrics.cost?.usd ?? null,
     }));
+  const costPerTask = perTask.map((t) => t.costUsd).filter((n): n is number => n !== null);
   const fixCycles = perTask.map((t) => t.fixCycles).filter((n): n is number => n !== null);
   const firstPass = rate(perTask.map((t) => t.firstPass));
   const approval = rate(perTask.map((t) => t.planApproved));
@@ -59,6 +66,8 @@ export function trends(entries: LogEntry[]): Trends {
     approvalRate: approval.rate,
     sentinelFirstPassRate: sentinel.rate,
     rated: { firstPass: firstPass.of, approval: approval.of, sentinel: sentinel.of },
+    costPerTask,
+    meanCostUsd: costPerTask.length ? Math.round((costPerTask.reduce((a, b) => a + b, 0) / costPerTask.length) * 1e4) / 1e4 : null,
     fixCyclesTrend: direction(fixCycles),
     perTask,
   };

@@ -41,6 +41,8 @@ export interface RunMetrics {
   learnings: string[];
   /** "What I'd do differently": adjustments derived from the figures. */
   differently: string[];
+  /** What the task's LLM steps cost, when any reported usage. */
+  cost?: { usd: number; inputTokens: number; outputTokens: number; turns: number; unknown?: boolean };
 }
 
 /** A log entry read back from the file. Figures the text lacks are absent from `metrics`. */

@@ -12,7 +12,7 @@ import { isTransient } from './faults.js';
 import { readDependencies, recordDependencies } from './dependencies.js';
 import { metricsOf } from './metrics.js';
 import type { RunState } from './run-state.js';
-import { WorkDirs, llmInput, overBudget, sessionAndBudget, withGitFiles } from './step-world.js';
+import { WorkDirs, llmInput, overBudget, sessionAndBudget, withCost, withGitFiles } from './step-world.js';
 import type { LlmInput } from './step-world.js';
 
 /** What the engine passes a step actor: the machine's input plus where the step runs. */
@@ -164,7 +164,7 @@ export class StepRunner implements StepStarter {
       return { adaptations: found.adaptations };
     };
     work.writeLog = async (input) => {
-      const metrics = metricsOf(input.input as RunContext, this.deps.engine.now());
+      const metrics = withCost(metricsOf(input.input as RunContext, this.deps.engine.now()), this.deps.engine.get(input.runId)?.usage?.total);
       await appendEntry(projectDir, config.agentLog, metrics, { fsync: config.fsync });
       await this.workDirs.finish(input.runId, (input.input as RunContext).task);
       return { entry: metrics.task };

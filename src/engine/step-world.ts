@@ -3,6 +3,8 @@ import type { Worktree } from '../handlers/git/worktree.js';
 import { budgetStop } from '../handlers/llm/tool.js';
 import type { StepOutcome, StepRequest, StepSession } from '../handlers/types.js';
 import type { Config, StepName } from '../workspace/config-schema.js';
+import type { RunMetrics } from '../agentlog/index.js';
+import type { Usage } from '../handlers/llm/usage.js';
 import type { RunCore } from './core.js';
 import type { RunState } from './run-state.js';
 
@@ -85,4 +87,10 @@ export function overBudget(config: Config, step: StepName, spentUsd: number | un
   const kind = config.steps[step].kind;
   if (limit === undefined || kind === 'instant' || kind === 'manual') return undefined;
   return budgetStop({ limitUsd: limit, spentUsd: spentUsd ?? 0 }, 0);
+}
+
+/** The agent-log figures with the run's cost, when its steps reported usage. */
+export function withCost(metrics: RunMetrics, usage: Usage | undefined): RunMetrics {
+  if (!usage) return metrics;
+  return { ...metrics, cost: { usd: usage.costUsd, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, turns: usage.turns, ...(usage.costFrom === 'unknown' ? { unknown: true } : {}) } };
 }

@@ -1,3 +1,6 @@
+import { readLive } from '../handlers/live.js';
+import type { LiveStep } from '../handlers/live.js';
+import type { RunState } from '../engine/run-state.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Adaptation, LogEntry, Trends } from '../agentlog/index.js';
@@ -19,6 +22,15 @@ import type { WorkspacePaths } from '../workspace/paths.js';
  */
 
 /** A run's timeline, from its journal (messages in and out, steps, people's actions, timers). */
+/** The live state of each running command step of a run (its step folder's files). */
+export async function loadLive(paths: WorkspacePaths, state: RunState, isCommand: (src: string) => boolean): Promise<Record<string, LiveStep>> {
+  const out: Record<string, LiveStep> = {};
+  for (const [id, step] of Object.entries(state.steps)) {
+    if (isCommand(step.src)) out[id] = await readLive(paths.step(state.runId, id, step.attempt), 3);
+  }
+  return out;
+}
+
 export function loadTimeline(paths: WorkspacePaths, runId: string): Promise<TimelineEntry[]> {
   return readJournal(paths, runId).then((j) => timeline(j.records));
 }

@@ -1,8 +1,26 @@
 import { DEFAULT_STEPS, STEPS, agentLogSchema, limitsSchema } from './config-schema.js';
 import type { HandlerConfig } from './config-schema.js';
 
-/** Which steps a new workspace's config starts with. */
-export type Preset = 'default' | 'instant';
+/** Which steps a new workspace's config starts with: the defaults, all instant, or an LLM CLI doing the work. */
+export type Preset = 'default' | 'instant' | LlmPreset;
+export type LlmPreset = 'claude' | 'codex' | 'gemini';
+export const PRESETS: readonly Preset[] = ['default', 'instant', 'claude', 'codex', 'gemini'];
+
+/** With an LLM preset, the CLI does these steps; the deterministic checks stay built in. */
+const LLM_STEPS = new Set<string>(['plan', 'implement', 'fix', 'database-architect', 'test-generator']);
+
+/** Prices (USD per million tokens) a new workspace starts with for CLIs that report no cost; check them against your plan. */
+const STARTER_PRICES: Partial<Record<LlmPreset, Record<string, { input: number; output: number; cached: number }>>> = {
+  codex: { codex: { input: 1.25, output: 10, cached: 0.125 }, 'gpt-5': { input: 1.25, output: 10, cached: 0.125 } },
+  gemini: { 'gemini-2.5-pro': { input: 1.25, output: 10, cached: 0.31 }, 'gemini-2.5-flash': { input: 0.3, output: 2.5, cached: 0.075 } },
+};
+
+function handlerFor(preset: Preset, step: (typeof STEPS)[number]): HandlerConfig {
+  if (preset === 'instant') return { kind: 'instant' };
+  if (preset === 'default' || !LLM_STEPS.has(step)) return DEFAULT_STEPS[step];
+  const long = step === 'implement' || step === 'fix';
+  return { kind: 'command', preset, ...(long ? { timeoutMs: 1_800_000 } : {}) } as HandlerConfig;
+}
 
 /** The team of the reference definition (docs/DESIGN.md §1). */
 export const DEFAULT_MEMBERS = ['analyst', 'conductor', 'backend-engineer', 'breaker', 'sentinel', 'librarian'] as const;
@@ -29,7 +47,7 @@ const row = (text: string, comment: string, width = 36): string => `${text.padEn
 
 function stepsBlock(preset: Preset): string {
   const lines = STEPS.map((step, i) => {
-    const handler: HandlerConfig = preset === 'instant' ? { kind: 'instant' } : DEFAULT_STEPS[step];
+    const handler = handlerFor(preset, step);
     const comma = i < STEPS.length - 1 ? ',' : '';
     return row(`    ${j(step)}: ${j(handler)}${comma}`, STEP_NOTES[step], 58);
   });
@@ -48,7 +66,11 @@ export function configTemplate(preset: Preset = 'default'): string {
   return `// teamstate workspace config. JSON with comments; \`teamstate init\` wrote it.
 // Only members and engine are required. Fields left out take their defaults, which are the
 // values shown here for ${preset === 'default' ? 'steps, ' : ''}limits, agentLog, checks, scanIntervalMs and fsync.${
-    preset === 'instant' ? '\n// Preset "instant": every step is done at once with an empty result (tests, demos, benchmarks).' : ''
+    preset === 'instant'
+      ? '\n// Preset "instant": every step is done at once with an empty result (tests, demos, benchmarks).'
+      : preset !== 'default'
+        ? `\n// Preset "${preset}": ${preset} does plan, implement, fix, database-architect and test-generator; the checks stay built in.`
+        : ''
   }
 {
   // Every member of the team. Each has an inbox: inboxes/<member>/{new,cur,tmp,rejected}.
@@ -79,10 +101,14 @@ export function configTemplate(preset: Preset = 'default'): string {
   //   {"kind": "command", "argv": [...]}  runs a program (no shell) in the project folder with the
   //       prompt on stdin; its stdout is the result. Options: "timeoutMs", "retries", "backoffMs",
   //       "needsPersonExitCode", "onInterrupt" ("rerun" | "surface"), "env".
+  //   {"kind": "command", "preset": "claude" | "codex" | "gemini"}  the LLM CLI with the right flags:
+  //       its JSON output is read for the result, errors, session, tokens and cost; the session is
+  //       resumed after a crash or a failed try. Plan and the reviewers get read-only permission,
+  //       implement, fix and test-generator may write. Also: "argv" (the program, e.g. ["npx",
+  //       "@openai/codex"]), "args" (more flags, after the preset's), "model", "access" ("read" | "write").
   // For example, to have Claude Code implement and fix:
-  //   "implement": {"kind": "command", "argv": ["claude", "-p", "--permission-mode", "acceptEdits"], "timeoutMs": 1800000},
-  //   "fix": {"kind": "command", "argv": ["claude", "-p", "--permission-mode", "acceptEdits"], "onInterrupt": "surface"},
-  // (\`codex exec\`, \`gemini -p\` or any script work the same way.)
+  //   "implement": {"kind": "command", "preset": "claude", "timeoutMs": 1800000},
+  //   "fix": {"kind": "command", "preset": "claude", "args": ["--model", "opus"]},
   "steps": {
 ${stepsBlock(preset)}
   },
@@ -95,7 +121,19 @@ ${row(`    "approvalEscalateMs": ${limits.approvalEscalateMs},`, '...and this lo
 ${row(`    "implementRounds": ${limits.implementRounds},`, 'times sub-agent findings may send the run back to implementing')}
 ${row(`    "maxMessageBytes": ${limits.maxMessageBytes},`, 'larger message files are rejected unread')}
 ${row(`    "settleMs": ${limits.settleMs}`, 'a message not yet whole is judged once unchanged this long')}
+${row(`    // "maxCostUsd": 5`, 'a run costing more waits for a person (claude also gets --max-budget-usd)')}
   },
+
+  // USD per million tokens, by model or model-name prefix, for CLIs that report tokens but no cost
+  // (codex, gemini). Codex names no model in its output: its tokens are priced under the step's
+  // "model", else under "codex". A model without a price shows its cost as "?".
+  "prices": ${j(preset !== 'default' && preset !== 'instant' ? (STARTER_PRICES[preset] ?? {}) : {})},
+
+  // In a git project each run works in its own worktree on branch teamstate/<run>, from the commit
+  // the project was at when the run began. "dir": where (relative to the project; default
+  // .teamstate/worktrees). "onDone": "keep" leaves the work for the conductor to commit and merge,
+  // "commit" commits it with the task as the message. \`teamstate worktrees --prune\` removes those of finished runs.
+  "git": { "worktrees": true, "onDone": "keep" },
 
   // The agent log read before a task and appended after it, and the "adapt your approach" rules.
   "agentLog": {

@@ -13,7 +13,7 @@ describe('trends', () => {
       ]),
     );
     expect(t).toMatchObject({ tasks: 4, fixCycles: [3, 2, 0, 0], firstPassRate: 0.5, approvalRate: 0.75, sentinelFirstPassRate: 0.75, fixCyclesTrend: 'improving' });
-    expect(t.perTask[0]).toEqual({ date: '2026-11-20', task: 'Add users endpoint', taskId: 'a', fixCycles: 3, firstPass: false, planApproved: false, planRevisions: 1, sentinelFirstTry: false, breakerBugs: 0, layerViolations: 0 });
+    expect(t.perTask[0]).toEqual({ date: '2026-11-20', task: 'Add users endpoint', taskId: 'a', fixCycles: 3, firstPass: false, planApproved: false, planRevisions: 1, sentinelFirstTry: false, breakerBugs: 0, layerViolations: 0, costUsd: null });
   });
 
   it('rates only over the entries that state a figure, and says when there are too few tasks', () => {

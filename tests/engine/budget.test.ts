@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stateLabel } from '../../src/engine/apply.js';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { summarize } from '../../src/engine/view.js';
 import { HANDOFF_BODY, drop, settle, tempWorkspace } from './helpers.js';
 

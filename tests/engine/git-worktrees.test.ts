@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stateLabel } from '../../src/engine/apply.js';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
+import { runCli } from '../workspace/cli-helpers.js';
 import { delivered, drop, settle, tempWorkspace } from './helpers.js';
 
 const FAKE_CLI = fileURLToPath(new URL('../../scripts/fake-cli.mjs', import.meta.url));
@@ -77,6 +78,18 @@ describe('runs in a git project', () => {
       expect(gitIn(project, 'rev-parse', 'main')).toBe(base);
       // Usage: three claude calls per run (plan, implement, and nothing else is an LLM here).
       expect(engine.run('t1')!.usage?.total).toMatchObject({ costUsd: 0.1, turns: 6 });
+
+      // `teamstate worktrees` lists both as finished, and --prune removes them; the branches stay.
+      const listed = await runCli(['worktrees', '--workspace', paths.root, '--json'], { cwd: project, fromSource: true });
+      expect(JSON.parse(listed.stdout)).toMatchObject([
+        { run: 't1', branch: 'teamstate/t1', state: 'finished', changed: 0 },
+        { run: 't2', branch: 'teamstate/t2', state: 'finished', changed: 0 },
+      ]);
+      const pruned = await runCli(['worktrees', '--workspace', paths.root, '--prune'], { cwd: project, fromSource: true });
+      expect(pruned).toMatchObject({ code: 0, stderr: '' });
+      expect(pruned.stdout).toMatch(/t1\s+teamstate\/t1\s+finished.*pruned \(branch kept\)/);
+      expect(existsSync(wt('t1'))).toBe(false);
+      expect(gitIn(project, 'branch', '--list', 'teamstate/*')).toBe('teamstate/t1\n  teamstate/t2');
     } finally {
       await engine.stop();
     }

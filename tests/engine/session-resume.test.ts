@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { startResponder } from '../../bench/lib/processes.js';
 import { stateLabel } from '../../src/engine/apply.js';
 import { readJournal } from '../../src/engine/read.js';
-import { Engine } from '../../src/engine/service.js';
+import { Engine } from '../../src/engine/engine.js';
 import { isAlive } from '../../src/handlers/process-tree.js';
 import { HANDOFF_BODY, drop, settle, tempWorkspace } from './helpers.js';
 

@@ -34,7 +34,7 @@ describe('the default config template', () => {
       const around = text.split('\n').slice(Math.max(0, line - 3), line + 1).join('\n');
       expect(around, field).toMatch(/\/\//);
     }
-    expect(text).toMatch(/"claude", "-p"/);
+    expect(text).toMatch(/"preset": "claude"/);
   });
 
   it('sets every step to the instant handler in the instant preset', () => {
@@ -56,7 +56,7 @@ describe('parseConfigText', () => {
   it('shows the file, the field path and what is expected for a schema error', () => {
     expect(errorOf(`{ ${base},\n "limits": { "fixCycles": "x" } }`)).toBe('/ws/teamstate.json:2:14: limits.fixCycles: expected a number, got "x"');
     expect(errorOf(`{ ${base}, "conductor": "robot" }`)).toMatch(/: conductor: expected one of "member", "person", got "robot"$/);
-    expect(errorOf(`{ ${base}, "steps": { "plan": { "kind": "command" } } }`)).toMatch(/steps\.plan\.argv: missing: expected a list/);
+    expect(errorOf(`{ ${base}, "steps": { "plan": { "kind": "command" } } }`)).toMatch(/steps\.plan: a command step needs "argv" \(the program and its arguments\) or "preset" \("claude", "codex" or "gemini"\)$/);
     expect(errorOf(`{ ${base}, "colour": 1 }`)).toMatch(/\(top level\): unknown field "colour"/);
     expect(errorOf('{ "members": ["a"], "engine": {"member": "a"} }')).toMatch(/members: expected at least 2 entries, got 1/);
   });

@@ -11,6 +11,7 @@ import { registerComplete } from './complete.js';
 import { registerLog } from './log.js';
 import { registerCheck } from './check.js';
 import { registerDemo } from './demo.js';
+import { registerWorktrees } from './worktrees.js';
 
 /** Every command, in the order --help lists them. */
 export const commands: ((program: Command) => void)[] = [
@@ -25,5 +26,6 @@ export const commands: ((program: Command) => void)[] = [
   registerComplete,
   registerLog,
   registerCheck,
+  registerWorktrees,
   registerDemo,
 ];

@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
 import { initWorkspace } from '../../workspace/init.js';
+import { PRESETS } from '../../workspace/config-template.js';
 import type { Preset } from '../../workspace/config-template.js';
 import { say } from '../output.js';
 
@@ -19,7 +20,11 @@ export function registerInit(program: Command): void {
     .command('init')
     .description('create a workspace: teamstate.json (commented) and inboxes/, runs/, tasks/, control/')
     .argument('[dir]', 'folder to create it in (default: --workspace, else . when ./teamstate.json exists, else ./workspace)')
-    .addOption(new Option('--preset <preset>', 'default: built-in and manual steps; instant: every step done at once (tests, demos)').choices(['default', 'instant']).default('default'))
+    .addOption(
+      new Option('--preset <preset>', 'default: built-in and manual steps; instant: every step done at once (tests, demos); claude, codex, gemini: that CLI does the LLM steps')
+        .choices([...PRESETS])
+        .default('default'),
+    )
     .option('--force', 'replace an existing teamstate.json (inboxes, runs and tasks are kept)')
     .option('--workspace <dir>', 'workspace folder, when DIR is not given')
     .option('--no-fsync', 'skip fsync (throwaway demos only)')
@@ -29,7 +34,7 @@ export function registerInit(program: Command): void {
       const rel = path.relative(process.cwd(), root) || '.';
       say(
         [
-          `Created workspace ${root}${flags.preset === 'instant' ? ' (preset: instant)' : ''}`,
+          `Created workspace ${root}${flags.preset !== 'default' ? ` (preset: ${flags.preset})` : ''}`,
           `  teamstate.json   team: ${config.members.join(', ')}; engine runs ${config.engine.member}`,
           `  inboxes/<member>/{tmp,new,cur,rejected}, runs/, tasks/, control/`,
           `Next: edit ${path.join(rel, 'teamstate.json')} (steps, project), then \`teamstate start --workspace ${rel}\`.`,

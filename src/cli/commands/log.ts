@@ -73,7 +73,7 @@ function text(r: { file: string; exists: boolean; entries: unknown[]; problems: 
   const out = [`Agent log: ${r.file} (${t.tasks} ${t.tasks === 1 ? 'entry' : 'entries'}${unreadable > 0 ? `, ${unreadable} unreadable` : ''})`, ''];
   if (t.perTask.length > 0) {
     const rows = [
-      ['DATE', 'TASK', 'FIX CYCLES', 'FIRST PASS', 'PLAN 1ST TRY', 'SENTINEL 1ST TRY', 'BREAKER BUGS'],
+      ['DATE', 'TASK', 'FIX CYCLES', 'FIRST PASS', 'PLAN 1ST TRY', 'SENTINEL 1ST TRY', 'BREAKER BUGS', 'COST'],
       ...t.perTask.map((p) => [
         p.date,
         p.taskId === null ? p.task : `${p.task} (${p.taskId})`,
@@ -82,6 +82,7 @@ function text(r: { file: string; exists: boolean; entries: unknown[]; problems: 
         p.planApproved === false && p.planRevisions ? `no (${p.planRevisions} rev)` : flag(p.planApproved),
         flag(p.sentinelFirstTry),
         p.breakerBugs === null ? '?' : String(p.breakerBugs),
+        p.costUsd === null ? '-' : `$${p.costUsd.toFixed(2)}`,
       ]),
     ];
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => Math.min(row[i]!.length, 40))));
@@ -92,6 +93,7 @@ function text(r: { file: string; exists: boolean; entries: unknown[]; problems: 
     out.push(`  first-pass success:        ${pct(t.firstPassRate, t.rated.firstPass)}`);
     out.push(`  plan approved first try:   ${pct(t.approvalRate, t.rated.approval)}`);
     out.push(`  sentinel passed first try: ${pct(t.sentinelFirstPassRate, t.rated.sentinel)}`);
+    if (t.meanCostUsd !== null) out.push(`  cost per task:             ${t.costPerTask.map((c) => `$${c.toFixed(2)}`).join(', ')} (mean $${t.meanCostUsd.toFixed(2)})`);
     out.push('');
   }
   if (r.adaptations.length === 0) out.push('Adaptations for the next task: none (no rule reached its threshold)');

@@ -7,7 +7,8 @@ import { stepAttempts } from '../../engine/usage.js';
 import { summarize, timeline, undeliveredOf, viewOf } from '../../engine/view.js';
 import { formatCost, formatTokens, ZERO_USAGE } from '../../handlers/llm/usage.js';
 import { UserError } from '../../errors.js';
-import { resolveWorkspaceDir } from '../../workspace/config.js';
+import { loadConfig, resolveWorkspaceDir } from '../../workspace/config.js';
+import { follow } from './follow.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
 import { say, sayJson } from '../output.js';
 
@@ -19,8 +20,14 @@ export function registerShow(program: Command): void {
     .argument('<run>', 'run id (the task id)')
     .option('--workspace <dir>', 'workspace folder')
     .option('--json', 'print JSON')
-    .action(async (runId: string, flags: { workspace?: string; json?: boolean }) => {
+    .option('--follow', 'then keep printing: new timeline entries, and each running step\'s try, time against its timeout and output, until the run finishes')
+    .action(async (runId: string, flags: { workspace?: string; json?: boolean; follow?: boolean }) => {
       const paths = new WorkspacePaths(resolveWorkspaceDir(flags.workspace));
+      if (flags.follow) {
+        const config = await loadConfig(paths.root).catch(() => undefined);
+        await follow(paths, config, runId, (t) => say(t));
+        return;
+      }
       const quarantine = await readQuarantine(paths, runId);
       // A quarantined run's journal may be gone or damaged: show what is known of it, and why.
       const read = await readJournal(paths, runId).catch((e: unknown) => {

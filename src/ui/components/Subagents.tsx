@@ -5,8 +5,8 @@ import type { SubagentLine } from '../lifecycle.js';
 
 const COLOR: Record<SubagentLine['status'], string> = { waiting: 'gray', running: 'cyan', stuck: 'red', done: 'green', skipped: 'gray', failed: 'red' };
 
-/** The five sub-agents: live status and each one's findings. */
-export function Subagents({ lines, width }: { lines: SubagentLine[]; width: number }) {
+/** The five sub-agents: live status, each one's findings, and what each cost (when its CLI reported usage). */
+export function Subagents({ lines, width, costs = {} }: { lines: SubagentLine[]; width: number; costs?: Record<string, string> }) {
   return (
     <Box flexDirection="column" width={width}>
       <Text bold>Sub-agents</Text>
@@ -19,6 +19,7 @@ export function Subagents({ lines, width }: { lines: SubagentLine[]; width: numb
           <Text color={l.blocking > 0 ? 'red' : undefined} dimColor={l.status === 'waiting' || l.status === 'skipped'}>
             {l.status === 'done' ? `${l.blocking} blocking · ${l.summary}` : l.status === 'waiting' ? 'not started' : `${l.status}${l.summary ? `: ${l.summary}` : ''}`}
           </Text>
+          {costs[l.agent] ? <Text dimColor>{` · ${costs[l.agent]}`}</Text> : null}
         </Text>
       ))}
     </Box>

@@ -8,7 +8,10 @@ import { useActions, useLoad, useSnapshot, useStore } from '../contexts.js';
 import { clock, duration, fit } from '../format.js';
 import { stagesOf, subagentsOf } from '../lifecycle.js';
 import { visible, moveForKey } from '../list.js';
-import { loadTimeline, messageText } from '../loaders.js';
+import { formatCost } from '../../handlers/llm/usage.js';
+import type { StepName } from '../../workspace/config-schema.js';
+import { LiveSteps } from '../components/LiveSteps.js';
+import { loadLive, loadTimeline, messageText } from '../loaders.js';
 import type { Nav, NavAction } from '../nav.js';
 import { runKey, stepToAct } from '../run-keys.js';
 import { useList } from '../use-list.js';
@@ -28,6 +31,12 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
   const config = store.engine.config;
   const loaded = useLoad(() => loadTimeline(paths, runId), `${runId}:${store.revision(runId)}`, 300);
   const entries = loaded.value ?? [];
+  const stepConfig = (src: string) => store.engine.config.steps[src as StepName];
+  const live = useLoad(
+    () => (state ? loadLive(paths, state, (src) => stepConfig(src)?.kind === 'command') : Promise.resolve({})),
+    `${runId}:${store.revision(runId)}:${Math.floor(now / 1000)}`,
+    500,
+  );
   const planLines = state ? (viewOf(state).plan ?? '').split('\n').filter((l) => l.trim()) : [];
   const topHeight = 8;
   const rows = Math.max(3, height - topHeight - 4);
@@ -59,7 +68,7 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate-end">
         <Text bold>{runId}</Text> <Text>{c.task.subject}</Text>
-        <Text dimColor>{` · ${s.state} · since ${duration(now - s.since)} · fix cycles ${s.fixCycles}/${c.fixLimit ?? '?'} · plan revision ${s.revision}`}</Text>
+        <Text dimColor>{` · ${s.state} · since ${duration(now - s.since)} · fix cycles ${s.fixCycles}/${c.fixLimit ?? '?'} · plan revision ${s.revision}${s.usage ? ` · cost ${formatCost(s.usage)}` : ''}`}</Text>
       </Text>
       <Stepper stages={stagesOf(state)} elapsedMs={now - state.since} />
       <Text wrap="truncate-end" color={s.waitsOn === 'person' ? 'red' : s.waitsOn === 'conductor' ? 'yellow' : undefined}>
@@ -67,11 +76,12 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
         {manual ? `  — manual step ${manual.step} waits for you: d done, f failed (prompt in ${manual.dir})` : stuck ? `  — ${stuck} is stuck: t retry, d done, f failed` : ''}
         {decides ? '  — you play the conductor: a approve, r reject' : ''}
       </Text>
+      <LiveSteps live={live.value ?? {}} now={now} retries={(step) => { const h = stepConfig(state.steps[step]?.src ?? step); return h?.kind === 'command' ? h.retries : 0; }} />
       {c.notices.filter((n) => n.attention).slice(-1).map((n) => (
         <Text key={n.messageId || n.firstLine} color="yellow" wrap="truncate-end">{`! ${n.type} from ${n.from}: ${n.firstLine}`}</Text>
       ))}
       <Box height={topHeight - 2}>
-        <Subagents lines={subagentsOf(state)} width={half} />
+        <Subagents lines={subagentsOf(state)} width={half} costs={Object.fromEntries(Object.entries(state.usage?.steps ?? {}).map(([id, u]) => [id, formatCost(u)]))} />
         <Box flexDirection="column" width={half} marginLeft={2}>
           <Text bold>
             Plan <Text dimColor>{planLines.length ? `(${planLines.length} lines, p shows it all${c.adaptations ? `; ${c.adaptations} adaptations in force` : ''})` : '(not drafted yet)'}</Text>
