@@ -83,7 +83,7 @@ async function measure(runCount: number, withBursts: boolean): Promise<string[][
   for (let i = 0; i < runCount; i++) engine.update(state(i, 0));
   const store = new UiStore(engine, { throttleMs: 100 });
   const noop = async () => true;
-  const actions: UiActions = { decide: noop, complete: noop, fail: noop, retry: noop, cancel: noop, send: noop };
+  const actions: UiActions = { decide: noop, complete: noop, fail: noop, retry: noop, cancel: noop, send: noop, requeue: noop };
 
   // Render cost: each flush renders synchronously (ink-testing-library draws every frame).
   const renderTimes: number[] = [];

@@ -1,19 +1,40 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 import { commands } from './commands/index.js';
 import { complain } from './output.js';
+
+/** teamstate's version, from its package.json. */
+function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Whether the command line asks for JSON (options after `--` are arguments, not flags). */
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
 
 /**
  * The `teamstate` CLI. Exit codes: 0 ok, 1 a user error (one line on stderr saying
  * what to do), 2 a bug (the stack, so it can be reported).
  */
 export async function main(argv: string[]): Promise<number> {
+  const json = wantsJson(argv);
+  // With --json, a mistake is one JSON object on stdout, {"error": "..."}, so scripts can parse it.
+  const fail = (message: string, detail?: string): void => {
+    if (json) process.stdout.write(`${JSON.stringify({ error: message, ...(detail ? { detail } : {}) })}\n`);
+    else complain(`teamstate: ${message}\n${detail ? `${detail}\n` : ''}`);
+  };
   const program = new Command('teamstate')
     .description('Durable state machines for AI-agent teammates, driven by inbox folders')
-    .showHelpAfterError('(run with --help for usage)')
+    .version(version(), '-V, --version', "print teamstate's version")
+    .showHelpAfterError(json ? false : '(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => complain(s) });
+    .configureOutput({ writeErr: (s) => (json ? undefined : complain(s)) });
   for (const register of commands) register(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -21,13 +42,15 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version arrive here too, with exit code 0.
-      return e.exitCode === 0 ? 0 : 1;
+      if (e.exitCode === 0) return 0;
+      if (json) fail(e.message.replace(/^error: /, ''));
+      return 1;
     }
     if (e instanceof UserError) {
-      complain(`teamstate: ${e.message}\n`);
+      fail(e.message);
       return e.exitCode;
     }
-    complain(`teamstate: internal error (please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    fail('internal error (please report it):', e instanceof Error ? (e.stack ?? e.message) : String(e));
     return 2;
   }
 }

@@ -51,3 +51,29 @@ export function watchControls(paths: WorkspacePaths, wake: () => void, onError: 
   watcher.on('error', (e) => onError(`watcher of ${paths.controlDir}: ${String(e)}`));
   return { close: () => watcher.close() };
 }
+
+/** What became of a queued action: applied (its file is gone), refused (kept as `.rejected` with the reason), or not taken yet. */
+export type Verdict = { status: 'applied' } | { status: 'refused'; reason: string } | { status: 'pending' };
+
+/**
+ * Waits up to `waitMs` for the engine to take the action queued in `file`. The engine
+ * writes the reason before it renames a refused action, so a `.rejected` file always
+ * has its reason beside it.
+ */
+export async function awaitVerdict(file: string, waitMs: number, pollMs = 50): Promise<Verdict> {
+  const deadline = Date.now() + waitMs;
+  const exists = (p: string) => fs.access(p).then(() => true, () => false);
+  for (;;) {
+    if (await exists(`${file}.rejected`)) {
+      const reason = await fs.readFile(`${file}.rejected.reason.txt`, 'utf8').catch(() => 'no reason was recorded');
+      return { status: 'refused', reason: reason.trim() };
+    }
+    if (!(await exists(file))) {
+      // Gone: applied, unless it was renamed aside in between.
+      if (await exists(`${file}.rejected`)) continue;
+      return { status: 'applied' };
+    }
+    if (Date.now() >= deadline) return { status: 'pending' };
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}

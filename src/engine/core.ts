@@ -24,6 +24,7 @@ import type { Stepped } from './step.js';
 import { accepts, journaled, step } from './step.js';
 import { setTaskStatusSafe } from './tasks.js';
 import { TimerTable } from './timers.js';
+import { eventLabel } from './labels.js';
 
 /** The run store as the engine uses it: its records and its snapshot states. */
 export type RunStoreOf = RunStore<RunRecord, RunState>;
@@ -198,7 +199,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
     for (const id of effects.stop) this.steps?.stop(runId, id);
     for (const id of effects.start) this.steps?.start(runId, id, state);
     this.timers.sync(runId, state.timers);
-    if (effects.task) await setTaskStatusSafe(this.deps.paths, this.entry.task(state.snapshot.context).id || runId, effects.task, this.deps.config.engine.member, (w) => this.warn(w));
+    if (effects.task) await setTaskStatusSafe(this.deps.paths, taskOf(this.entry, state), effects.task, this.deps.config.engine.member, (w) => this.warn(w));
     await this.flushOutbox(runId);
     await this.settleFinished(runId);
   }
@@ -443,7 +444,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
   private logTransition(runId: string, from: unknown, { applied, state }: Stepped): void {
     if (!this.deps.log) return;
     const { event, outOfPlace } = applied;
-    const what = `${event.type}${typeof event.from === 'string' ? ` from ${event.from}` : ''}`;
+    const what = eventLabel(event as { type: string; from?: string });
     if (outOfPlace) this.deps.log(`${runId}: ${what} out of place: ${outOfPlace}`);
     else this.deps.log(`${runId}: ${stateLabel(from)} → ${stateLabel(state.snapshot.value)} (${what})`);
   }
@@ -472,4 +473,10 @@ function netEffects(before: RunState, after: RunState, chain: Stepped[]): Effect
   const stop = Object.keys(before.steps).filter((id) => after.steps[id]?.attempt !== before.steps[id]!.attempt);
   const task = chain.map((c) => c.effects.task).filter((t) => t !== undefined).at(-1);
   return { outbox: chain.flatMap((c) => c.effects.outbox), start, stop, ...(task ? { task } : {}) };
+}
+
+/** The run's task as its machine names it; a run whose context names none goes by its id. */
+function taskOf(entry: MachineEntry, state: RunState): { id: string; subject: string; description: string } {
+  const task = entry.task(state.snapshot.context);
+  return { ...task, id: task.id || state.runId };
 }

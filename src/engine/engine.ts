@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { MachineEntry } from '../../machines/entry.js';
 import { UserError } from '../errors.js';
 import type { ManualSteps } from '../handlers/manual.js';
@@ -16,8 +15,12 @@ import type { Config, StepName } from '../workspace/config-schema.js';
 import { loadConfig } from '../workspace/config.js';
 import { ensureLayout } from '../workspace/init.js';
 import { WorkspacePaths } from '../workspace/paths.js';
+import type { ProjectInfo } from '../workspace/project.js';
+import { ensureProject, projectOf } from '../workspace/project.js';
+import { contentProblem } from '../workspace/message-rules.js';
 import { checkAddresses } from '../workspace/team.js';
 import { applyControl, drainControls } from './actions.js';
+import { watchConfig } from './config-watch.js';
 import { watchControls } from './control.js';
 import { RunCore, type RunStoreOf } from './core.js';
 import { Intake } from './intake.js';
@@ -71,6 +74,8 @@ export class Engine {
     private readonly store: RunStoreOf,
     private readonly lock: LockHandle,
     readonly mailbox: Mailbox,
+    /** The project steps work in (shown in the UI's header). */
+    readonly project: ProjectInfo,
   ) {}
 
   /** Opens the workspace, takes the lock (a second engine is refused), and recovers. */
@@ -78,6 +83,8 @@ export class Engine {
     const paths = new WorkspacePaths(opts.workspaceDir);
     const config = await loadConfig(paths.root);
     await ensureLayout(paths, config);
+    const project = projectOf(paths.root, config);
+    await ensureProject(project, paths.configFile);
     const now = opts.now ?? Date.now;
     const lock = await acquireLock(paths.lockFile, { pid: process.pid, startedAt: now() });
     try {
@@ -88,12 +95,12 @@ export class Engine {
       const mailbox = opts.mailbox?.(paths, config) ?? createFolderMailbox({ paths, config, ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {}) });
       const core = new RunCore({ paths, config, store, mailbox, now, log: opts.log, ...(opts.machines ? { machines: opts.machines } : {}) });
       warn = (line) => core.warn(line);
-      const projectDir = path.resolve(paths.root, config.project ?? process.cwd());
+      const projectDir = project.dir;
       const manual = createManualHandler({ now, prompts: { workspaceDir: paths.root } });
       const handlers = { ...createHandlers(config, { workspaceDir: paths.root, projectDir, manual, now }), ...opts.handlers } as Record<StepName, StepHandler>;
       const steps = new StepRunner({ engine: core, paths, config, projectDir, handlers });
       core.steps = steps;
-      const engine = new Engine(paths, config, core, manual, steps, new Intake(core), store, lock, mailbox);
+      const engine = new Engine(paths, config, core, manual, steps, new Intake(core), store, lock, mailbox, project);
       const runs = await loadRuns(store, core, (w) => core.warn(w));
       // Every run is in memory and its timers armed before READY; what a crash interrupted
       // (undelivered replies, steps in flight) is taken up in each run's queue from here on,
@@ -153,7 +160,7 @@ export class Engine {
       void this.scan().catch((e) => this.core.warn(`scan failed: ${(e as Error).message}`));
     };
     const warn = (m: string) => this.core.warn(m);
-    this.watches = [this.mailbox.watch(wake, warn), watchControls(this.paths, wake, warn)];
+    this.watches = [this.mailbox.watch(wake, warn), watchControls(this.paths, wake, warn), watchConfig(this.paths, warn)];
     this.interval = setInterval(wake, this.config.scanIntervalMs);
     this.interval.unref();
   }
@@ -201,6 +208,8 @@ export class Engine {
   async send(message: Message): Promise<string[]> {
     const addresses = checkAddresses(message, this.config);
     if (!addresses.ok) throw new UserError(addresses.error);
+    const problem = contentProblem(message);
+    if (problem) throw new UserError(problem);
     const key = `${addresses.value.from}.${this.core.now()}.${randomUUID().slice(0, 8)}`;
     await Promise.all(addresses.value.recipients.map((r) => this.core.deps.mailbox.deliver(r, { ...message, from: addresses.value.from }, key)));
     return addresses.value.recipients;

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import { holderAlive, readLock } from '../store/lock.js';
 import { openRunStore } from '../store/open.js';
 import { cachedState, damagedRunFolders, goodRecords, readQuarantines } from '../store/quarantine.js';
@@ -74,6 +75,13 @@ export async function readJournal(paths: WorkspacePaths, runId: string): Promise
   } finally {
     await store.close();
   }
+}
+
+/** One run's latest state, from its journal. */
+export async function readRunState(paths: WorkspacePaths, runId: string): Promise<RunState> {
+  const state = fold((await readJournal(paths, runId)).records);
+  if (!state) throw new UserError(`run ${runId} has an empty journal`);
+  return state;
 }
 
 /** The pid of the engine holding the workspace lock, when one is alive. */

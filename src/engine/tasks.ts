@@ -1,5 +1,5 @@
 import type { WorkspacePaths } from '../workspace/paths.js';
-import { readTask, setTaskStatus } from '../workspace/tasks.js';
+import { readTask, setTaskStatus, writeTask } from '../workspace/tasks.js';
 
 /** The task a run works on, from tasks/<id>.json when one matches. */
 export async function taskFor(paths: WorkspacePaths, taskId: string, fallback: { subject: string; description: string }) {
@@ -12,11 +12,16 @@ export async function taskFor(paths: WorkspacePaths, taskId: string, fallback: {
   return { id: taskId, ...fallback };
 }
 
-/** Marks the run's task in the shared list, when it has one; a problem is a warning, never a crash. */
-export async function setTaskStatusSafe(paths: WorkspacePaths, taskId: string, status: 'in_progress' | 'completed', owner: string, warn: (line: string) => void): Promise<void> {
-  const id = taskId;
+/**
+ * Marks the run's task in the shared list. A run started by a HANDOFF dropped by hand has
+ * no task file yet: it gets one, from the run's task, so the list shows every task worked
+ * on. A problem is a warning, never a crash.
+ */
+export async function setTaskStatusSafe(paths: WorkspacePaths, task: { id: string; subject: string; description: string }, status: 'in_progress' | 'completed', owner: string, warn: (line: string) => void): Promise<void> {
+  const id = task.id;
   try {
     if (await readTask(paths, id)) await setTaskStatus(paths, id, status, owner);
+    else await writeTask(paths, { id, subject: task.subject || id, description: task.description, status, owner, blocks: [], blockedBy: [] });
   } catch (e) {
     warn(`task ${id}: could not mark it ${status}: ${(e as Error).message}`);
   }

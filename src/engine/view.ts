@@ -3,6 +3,8 @@ import { machines } from '../../machines/index.js';
 import { UserError } from '../errors.js';
 import { stateLabel } from './apply.js';
 import { stuckStepsOf } from './machine-meta.js';
+import { eventLabel, oneLine, stepEnd, timerName } from './labels.js';
+import type { Config, StepName } from '../workspace/config-schema.js';
 import type { RunRecord, RunState } from './run-state.js';
 import { appliedOf } from './run-state.js';
 import type { UsageView } from './usage.js';
@@ -36,6 +38,8 @@ export interface RunSummary {
   quarantined?: string;
   /** What the run's steps used so far (absent when no step reported usage). */
   usage?: UsageView;
+  /** Steps running now that a person does (`"kind": "manual"`): the run waits on that person. */
+  manualSteps: string[];
 }
 
 /** A reply not delivered yet: its type, recipients and why (or "not tried yet"). */
@@ -79,16 +83,24 @@ export function personMayDecide(state: RunState, conductor: 'person' | 'member',
   return (conductor === 'person' && tags.includes('waiting-on-conductor')) || tags.includes('waiting-on-person');
 }
 
-export function summarize(state: RunState, entry: MachineEntry = entryOf(state)): RunSummary {
-  if (state.quarantined) return { ...summarize({ ...state, quarantined: undefined }, entry), state: 'quarantined', waitsOn: 'person', waitingFor: `a person: quarantined: ${state.quarantined.reason}`, quarantined: state.quarantined.reason };
+/**
+ * One run in a line. With the config's steps, a run whose running step is a manual one
+ * counts as waiting on a person, not as working: nothing happens until someone does it.
+ */
+export function summarize(state: RunState, config?: Pick<Config, 'steps'>, entry: MachineEntry = entryOf(state)): RunSummary {
+  if (state.quarantined) return { ...summarize({ ...state, quarantined: undefined }, config, entry), state: 'quarantined', waitsOn: 'person', waitingFor: `a person: quarantined: ${state.quarantined.reason}`, quarantined: state.quarantined.reason };
   const c = viewOf(state, entry);
   const tags = state.snapshot.tags;
   const steps = Object.keys(state.steps);
+  const manualSteps = [...new Set(Object.values(state.steps).map((s) => s.src).filter((src) => config?.steps[src as StepName]?.kind === 'manual'))];
   let waitsOn: WaitsOn = 'nothing';
   let waitingFor = state.snapshot.status === 'active' ? '' : 'finished';
   if (state.faulted) {
     waitsOn = 'person';
     waitingFor = `a restart: faulted: ${state.faulted}`;
+  } else if (manualSteps.length > 0 && state.snapshot.status === 'active') {
+    waitsOn = 'person';
+    waitingFor = `a person: the manual step ${manualSteps.join(', ')}`;
   } else if (tags.includes('waiting-on-person')) {
     waitsOn = 'person';
     waitingFor = `a person: ${c.blocked ?? 'a decision'}`;
@@ -122,6 +134,7 @@ export function summarize(state: RunState, entry: MachineEntry = entryOf(state))
     undelivered: undeliveredOf(state),
     ...(state.usage ? { usage: state.usage.total } : {}),
     ...(state.faulted ? { faulted: state.faulted } : {}),
+    manualSteps,
   };
 }
 
@@ -164,8 +177,8 @@ export function timeline(records: RunRecord[]): TimelineEntry[] {
       const at = { seq: r.seq, at: r.at };
       if (s.kind === 'message') out.push({ ...at, dir: 'in', peer: s.from, type: s.type, priority: s.priority, firstLine: s.firstLine, ref: s.ref ?? `cur/${s.file}`, origin: s.origin ?? s.file ?? '', ...oop });
       else if (s.kind === 'person') out.push({ ...at, dir: 'person', peer: 'person', type: s.action, firstLine: describeEvent(a.event), ...oop });
-      else if (s.kind === 'timer') out.push({ ...at, dir: 'timer', peer: 'timer', type: s.id.split('.')[2] ?? s.id, firstLine: 'deadline reached', ...oop });
-      else out.push({ ...at, dir: 'step', peer: s.id, type: a.event.type.startsWith('xstate.error') ? 'error' : 'done', firstLine: describeEvent(a.event), ...oop });
+      else if (s.kind === 'timer') out.push({ ...at, dir: 'timer', peer: 'timer', type: timerName(s.id), firstLine: 'deadline reached', ...oop });
+      else out.push({ ...at, dir: 'step', peer: s.id, type: stepEnd(a.event) ?? 'done', firstLine: describeEvent(a.event), ...oop });
       for (const o of a.outbox) {
         out.push({ ...at, dir: 'out', peer: o.recipients.join(', '), type: o.message.type, priority: o.message.priority, firstLine: o.message.body.split('\n').find((l) => l.trim()) ?? '', body: o.message.body, key: o.key });
       }
@@ -178,12 +191,14 @@ function describeEvent(e: { type: string; [k: string]: unknown }): string {
   const output = e.output as { status?: string; reason?: string; output?: { text?: string; findings?: { summary?: string } } } | undefined;
   const outcome = (e.outcome as typeof output) ?? output;
   if (outcome?.status === 'done') return outcome.output?.findings?.summary ?? (outcome.output?.text ?? '').split('\n').find((l) => l.trim()) ?? 'done';
-  if (outcome?.status) return `${outcome.status}: ${outcome.reason ?? ''}`;
-  if (e.error !== undefined) return String(e.error);
+  // A failure's reason may be a program's whole stderr: one line here, all of it in the step's folder.
+  if (outcome?.status) return oneLine(outcome.reason ?? '') || outcome.status;
+  if (e.error !== undefined) return oneLine(String(e.error));
   const plain = e.output as { entry?: string; adaptations?: { instruction: string }[] } | undefined;
   if (plain?.entry !== undefined) return `log entry written: ${plain.entry}`;
   if (plain?.adaptations) return plain.adaptations.length ? `adaptations: ${plain.adaptations.map((a) => a.instruction).join('; ')}` : 'log read: no adaptation needed';
   if (e.type === 'PLAN_DECISION') return `${e.approved ? 'approved' : 'rejected'} ${String(e.feedback ?? '')}`.trim();
   if (e.type === 'RETRY') return `retry ${String(e.step)}`;
-  return e.type;
+  if (e.type === 'CANCEL') return `cancelled: ${oneLine(String(e.body ?? '')) || 'no reason given'}`;
+  return eventLabel(e);
 }

@@ -33,9 +33,15 @@ function checksHandler(agent: CheckAgent, checks: ChecksConfig | undefined): Ste
         ...(checks ? { config: checks } : {}),
         ...(deps ? { baseline: deps.baseline as DependencyBaseline, approvedDependencies: deps.approved } : {}),
       });
-      const text = renderReport(agent, result);
+      const found = findingsOf(agent, result);
+      // A changed file that is not in the project was not checked: it must not read as a pass.
+      const missing = (files ?? []).filter((f) => f.endsWith('.py') && !existsSync(join(request.projectDir, f)));
+      const text = renderReport(agent, result) + (missing.length ? `\n## Not checked (blocking)\n${missing.map((f) => `- ${f}: listed as changed, but not in the project (${request.projectDir})`).join('\n')}\n` : '');
       await keep(request.dir, text);
-      return { status: 'done', output: { text, files: files ?? [], findings: findingsOf(agent, result) } };
+      const findings = missing.length
+        ? { blocking: found.blocking + missing.length, counts: { ...found.counts, missing: missing.length }, summary: `${missing.length} changed file${missing.length === 1 ? '' : 's'} not found (${missing.join(', ')}); ${found.summary}` }
+        : found;
+      return { status: 'done', output: { text, files: files ?? [], findings } };
     } catch (e) {
       return { status: 'failed', reason: `the built-in ${agent} checks could not run: ${(e as Error).message}` };
     }

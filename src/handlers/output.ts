@@ -2,7 +2,7 @@ import { SUBAGENTS } from '../workspace/config-schema.js';
 import type { StepName, Subagent } from '../workspace/config-schema.js';
 import { pathsIn } from './paths.js';
 import { planFacts } from './plan-format.js';
-import { parseSubagentReport } from './reports.js';
+import { REPORT_FORMATS, parseSubagentReport } from './reports.js';
 import type { StepHandler, StepOutput } from './types.js';
 
 export const isSubagent = (step: StepName): step is Subagent => (SUBAGENTS as readonly string[]).includes(step);
@@ -40,10 +40,23 @@ export function outputFromText(step: StepName, text: string, given: Partial<Step
   return out;
 }
 
-/** Wraps a handler so that a done outcome carries the files and findings its text holds. */
+/** Why a step's output cannot count as its result (a sub-agent report that cannot be read), with what is expected. */
+export function outputProblem(step: StepName, output: StepOutput): string | undefined {
+  const why = output.findings?.unreadable;
+  if (why === undefined || !isSubagent(step)) return undefined;
+  return `the ${step} report was not understood: ${why}; expected ${REPORT_FORMATS[step]}`;
+}
+
+/**
+ * Wraps a handler so that a done outcome carries the files and findings its text holds.
+ * A report that cannot be read is a failed step (retried, then handed to a person), never a pass.
+ */
 export function withInterpretedOutput(step: StepName, handler: StepHandler): StepHandler {
   return async (request) => {
     const outcome = await handler(request);
-    return outcome.status === 'done' ? { ...outcome, output: outputFromText(step, outcome.output.text, outcome.output) } : outcome;
+    if (outcome.status !== 'done') return outcome;
+    const output = outputFromText(step, outcome.output.text, outcome.output);
+    const problem = outputProblem(step, output);
+    return problem ? { status: 'failed', reason: problem } : { ...outcome, output };
   };
 }

@@ -3,6 +3,7 @@ import type { Finding } from '../checks/index.js';
 import type { ChecksConfig } from '../workspace/config-schema.js';
 import { planFacts } from './plan-format.js';
 import type { Findings, StepInput } from './types.js';
+import { count } from '../words.js';
 
 const title = (rule: string) => RULES.find((r) => r.id === rule)?.title ?? rule;
 
@@ -38,7 +39,7 @@ export function checkPlan(input: StepInput, config?: ChecksConfig): { text: stri
       lines.push(`### [ARCH-${String(i + 1).padStart(3, '0')}] Plan changes a do-not-touch file`, `- **File**: ${file} (planned)`, "- **Issue**: the analyst's handoff lists it under DEPENDENCIES (do not touch)", '- **Fix**: leave it out of the plan, or ask the conductor to allow it', '');
     });
   }
-  const summary = total === 0 ? `${files.length} planned files, no violations` : `${total} violations in the plan (${naming.length} naming, ${dnt.length} do-not-touch)`;
+  const summary = total === 0 ? `${count(files.length, 'planned file')}, no violations` : `${count(total, 'violation')} in the plan (${naming.length} naming, ${dnt.length} do-not-touch)`;
   return {
     text: lines.join('\n').trimEnd() + '\n',
     files,

@@ -2,6 +2,7 @@ import { parseHandoff } from './handoff.js';
 import type { Handoff } from './handoff.js';
 import { kindOf, layersOf, pathsIn, testFileFor } from './paths.js';
 import type { StepInput } from './types.js';
+import { count } from '../words.js';
 
 /** A file the plan creates or changes, and why. */
 interface PlannedFile {
@@ -63,26 +64,40 @@ function revise(input: StepInput, h: Handoff, files: PlannedFile[], exists: Draf
         }
       }
     }
+    // Each note claims only what this rejection changed in the plan; what was already so is said as such.
+    const already: string[] = [];
     if (/migration/i.test(feedback) && !/\bno migration\b/i.test(feedback)) {
-      rev.forceMigration = true;
-      done.push('added a migration');
+      if (rev.forceMigration || files.some((f) => kindOf(f.path) === 'model')) already.push('a migration was already planned');
+      else {
+        rev.forceMigration = true;
+        done.push('added a migration');
+      }
     }
     if (/\btests?\b/i.test(feedback)) {
+      const added: string[] = [];
       for (const f of [...files]) {
         const kind = kindOf(f.path);
         if (kind === 'test' || kind === 'migration' || kind === 'other') continue;
         if (files.some((g) => g.why.startsWith(`tests for ${f.path}`))) continue;
         const test = h.testCoverage.find((c) => c.path === f.path)?.test ?? testFileFor(f.path, knownTests(h));
-        if (!files.some((g) => g.path === test)) files.push({ path: test, why: `tests for ${f.path}`, isNew: exists ? !exists(test) : true });
+        if (!files.some((g) => g.path === test)) {
+          files.push({ path: test, why: `tests for ${f.path}`, isNew: exists ? !exists(test) : true });
+          added.push(test);
+        }
       }
-      done.push('planned tests for every changed source file');
+      if (added.length) done.push(`planned tests: ${added.join(', ')}`);
+      else already.push('every changed source file already had tests planned');
     }
     if (/security|auth|injection|saniti|exposure|rate.?limit|permission/i.test(feedback)) {
-      rev.securityNotes.push(`Review point: ${feedback.trim().split('\n')[0]}`);
-      done.push('expanded the security considerations');
+      const point = `Review point: ${feedback.trim().split('\n')[0]}`;
+      if (rev.securityNotes.includes(point)) already.push('its point is already under the security considerations');
+      else {
+        rev.securityNotes.push(point);
+        done.push('added its point to the security considerations');
+      }
     }
-    if (/detail|vague|unclear|specific|explain/i.test(feedback)) done.push('added the call chain, coupling and per-file reasons');
-    rev.notes.push(`- ${label}: ${done.length ? done.join('; ') : 'no change the drafter could derive from it; a person should read it'}`);
+    const note = done.length ? done.join('; ') : 'no change the drafter could derive from it; a person should read it';
+    rev.notes.push(`- ${label}: ${note}${already.length ? ` (${already.join('; ')})` : ''}`);
   });
   return rev;
 }
@@ -142,7 +157,7 @@ export function draftPlan(input: StepInput, options: DraftOptions = {}): string 
     `### Migration needed: ${migration ? `yes — ${why}; one Alembic revision, timestamp-named, with a tested downgrade` : 'no — no model changes'}`,
     '### Security considerations:',
     ...securityLines(h, input, files, rev),
-    `### Estimated scope: ${files.length} files (${newFiles.length} new, ${modified.length} modified)${migration ? ' plus 1 migration' : ''}`,
+    `### Estimated scope: ${count(files.length, 'file')} (${newFiles.length} new, ${modified.length} modified)${migration ? ' plus 1 migration' : ''}`,
   ];
   if (h.entryPoint || h.callChain.length) {
     out.push('### Call chain', ...(h.entryPoint ? [`- Entry: ${h.entryPoint.text}`] : []), ...(h.callChain.length ? [`- ${h.callChain.join(' → ')}`] : []));

@@ -121,6 +121,15 @@ function tests(text: string): Findings | undefined {
   };
 }
 
+/** What each sub-agent's report must state to be read, in words for the person giving one. */
+export const REPORT_FORMATS: Record<Subagent, string> = {
+  'architecture-validator': 'an Architecture Validation Report stating "Violations: N" (or [ARCH-n] findings, or "Blocking: N")',
+  'database-architect': 'a Database Report with a checklist of "- [x]" / "- [ ]" items, or "Blocking: N"',
+  'code-reviewer': 'a Code Review Report stating "Issues found: N" and "Approved: yes|no", or [HIGH]/[MEDIUM] findings, or "Blocking: N"',
+  'security-auditor': 'a Security Audit Report with "Critical: N", "High: N", … or [CRIT-001]-style findings, or "Blocking: N"',
+  'test-generator': 'a Test Generation Report stating "Tests written: N" and "Failing: N" (or "Blocking: N")',
+};
+
 const PARSERS: Record<Subagent, (text: string) => Findings | undefined> = {
   'architecture-validator': architecture,
   'database-architect': database,
@@ -134,11 +143,11 @@ const PARSERS: Record<Subagent, (text: string) => Findings | undefined> = {
  * (layers and naming are both enforced rules), CRITICAL/HIGH security and review issues
  * (and a review that withholds approval), unchecked database checklist items, failing
  * generated tests. A report that states `Blocking: N` is taken at its word. A report that
- * cannot be read gives blocking 0 and a summary that says so; never throws.
+ * cannot be read is marked `unreadable` (callers refuse it as a result); never throws.
  */
 export function parseSubagentReport(agent: Subagent, text: string): Findings {
   const body = text.replace(/^\uFEFF/, '').replaceAll('\r\n', '\n');
-  if (body.trim() === '') return { blocking: 0, counts: {}, summary: 'report not understood: the report is empty' };
+  if (body.trim() === '') return { blocking: 0, counts: {}, summary: 'report not understood: the report is empty', unreadable: 'the report is empty' };
   try {
     const found = PARSERS[agent](body);
     if (found) {
@@ -149,5 +158,5 @@ export function parseSubagentReport(agent: Subagent, text: string): Findings {
     // Fall through: an odd report is a finding to show, not a crash.
   }
   const first = body.trim().split('\n')[0]!.slice(0, 80);
-  return { blocking: 0, counts: {}, summary: `report not understood: expected a ${agent} report, got "${first}"` };
+  return { blocking: 0, counts: {}, summary: `report not understood: expected a ${agent} report, got "${first}"`, unreadable: `it does not read as a ${agent} report (it begins "${first}")` };
 }

@@ -97,6 +97,8 @@ export interface Findings {
   counts: Record<string, number>;
   /** One line a person reads. */
   summary: string;
+  /** Set when the report could not be read at all: why. Such a report is never a pass. */
+  unreadable?: string;
 }
 
 /** Does the work of one step. Must honour `signal` and never throw for expected failures. */

@@ -1,6 +1,7 @@
 import { parseMessage } from '../protocol/parse.js';
 import type { Message } from '../protocol/schema.js';
 import type { Config } from '../workspace/config-schema.js';
+import { contentProblem } from '../workspace/message-rules.js';
 import { checkAddresses } from '../workspace/team.js';
 
 /** What {@link checkInbound} makes of a message's bytes. */
@@ -32,6 +33,8 @@ export function describeParseError(e: { line?: number; expected: string; message
 export function checkInbound(config: Config, member: string, bytes: Uint8Array, name?: string): Checked {
   const parsed = parseMessage(bytes, { aliases: config.aliases, ...(name !== undefined ? { fileName: name } : {}), defaultTo: member });
   if (!parsed.ok) return { ok: false, reason: describeParseError(parsed.error) };
+  const problem = contentProblem(parsed.value);
+  if (problem) return { ok: false, reason: problem, parsed: parsed.value };
   const sender = name !== undefined ? senderFromFileName(name) : undefined;
   const addresses = checkAddresses(parsed.value, config, sender !== undefined ? { sender } : {});
   if (!addresses.ok) return { ok: false, reason: addresses.error, parsed: parsed.value };

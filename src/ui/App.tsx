@@ -1,6 +1,6 @@
 import { Box, useApp } from 'ink';
 import { useReducer } from 'react';
-import { ErrorBoundary, Header, StatusLine } from './components/Chrome.js';
+import { ErrorBoundary, Header, StatusLine, projectWarning } from './components/Chrome.js';
 import { Footer } from './components/Footer.js';
 import { useActions, useNow, useSnapshot, useStore } from './contexts.js';
 import { KeysContext, useTerminalSize } from './hooks.js';
@@ -24,12 +24,13 @@ export function App({ initial = initialNav }: { initial?: Nav }) {
 
   const registry = useKeyRouter(nav, dispatch, exit);
 
-  const body = Math.max(5, rows - 3 - (snap.banner ? 1 : 0));
+  const { project } = store.engine;
+  const body = Math.max(3, rows - 3 - (snap.banner ? 1 : 0) - (projectWarning(project) ? 1 : 0));
   const prompt = nav.overlay?.kind === 'prompt';
   return (
     <KeysContext.Provider value={registry}>
     <Box flexDirection="column" height={rows} width={columns}>
-      <Header nav={nav} member={config.engine.member} conductor={config.conductor} root={paths.root} />
+      <Header nav={nav} member={config.engine.member} conductor={config.conductor} root={paths.root} {...(project ? { project } : {})} />
       <ErrorBoundary key={`${nav.view}:${nav.runId ?? ''}`}>
         {/* Kept mounted under an overlay (its cursor survives), drawn at no height. */}
         <Box flexDirection="column" overflow="hidden" height={nav.overlay && !prompt ? 0 : prompt ? body - 5 : body}>

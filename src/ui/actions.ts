@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import type { Message } from '../protocol/schema.js';
+import { requeueRejected } from '../workspace/requeue.js';
 import type { UiStore } from './store.js';
 
 /** The engine's person actions the UI uses (`Engine` fits it). */
@@ -16,6 +17,8 @@ export interface UiActions {
   retry(runId: string, step: string): Promise<boolean>;
   cancel(runId: string, reason: string): Promise<boolean>;
   send(message: Message): Promise<boolean>;
+  /** Puts a fixed rejected message of the engine's inbox back into new/ (checked first). */
+  requeue(name: string): Promise<boolean>;
 }
 
 /**
@@ -39,12 +42,17 @@ export function createActions(engine: EngineActions, store: UiStore, cwd: string
     decide: (runId, approved, feedback) => attempt(`${runId}: plan ${approved ? 'approved' : 'rejected'}`, () => engine.decide(runId, approved, feedback)),
     complete: (runId, step, text) =>
       attempt(`${runId}: ${step} marked done`, async () => {
-        const output = text.startsWith('@') ? await fs.readFile(path.resolve(cwd, text.slice(1).trim()), 'utf8') : text;
+        // The prompt is one line: a typed \n is a new line (a file given with @path is taken as it is).
+        const output = text.startsWith('@') ? await fs.readFile(path.resolve(cwd, text.slice(1).trim()), 'utf8') : text.replace(/\\n/g, '\n');
         await engine.complete(runId, step, { status: 'done', output: { text: output } });
       }),
     fail: (runId, step, reason) => attempt(`${runId}: ${step} marked failed`, () => engine.complete(runId, step, { status: 'failed', reason: reason || 'failed by a person' })),
     retry: (runId, step) => attempt(`${runId}: ${step} retried`, () => engine.retry(runId, step)),
     cancel: (runId, reason) => attempt(`${runId}: cancelled`, () => engine.cancel(runId, reason || 'cancelled by a person')),
     send: (message) => attempt(`${message.type} sent to ${message.to.join(', ')}`, () => engine.send(message)),
+    requeue: (name) => {
+      const { paths, config } = store.engine;
+      return attempt(`${name} requeued into the inbox`, () => requeueRejected(paths, config, config.engine.member, name, { fsync: config.fsync }));
+    },
   };
 }

@@ -30,7 +30,7 @@ export function keysFor(nav: Nav): KeyHelp[] {
   if (o) return [{ key: '↑↓ PgUp PgDn', does: 'scroll' }, { key: 'Esc', does: 'close' }];
   if (nav.view === 'runs') return [{ key: '↑↓', does: 'select' }, { key: 'Enter', does: 'open run' }, ...RUN_ACTIONS, ...GLOBAL];
   if (nav.view === 'run') return [{ key: '↑↓', does: 'timeline' }, { key: 'Enter', does: 'open message' }, { key: 'p', does: 'plan' }, ...RUN_ACTIONS, { key: 'Esc', does: 'runs' }, ...GLOBAL];
-  if (nav.view === 'inbox') return [{ key: '↑↓', does: 'select' }, { key: 'Enter', does: 'open file' }, { key: 'Esc', does: 'runs' }, ...GLOBAL];
+  if (nav.view === 'inbox') return [{ key: '↑↓', does: 'select' }, { key: 'Enter', does: 'open file' }, { key: 'u', does: 'requeue fixed' }, { key: 'Esc', does: 'runs' }, ...GLOBAL];
   return [{ key: '↑↓', does: 'select entry' }, { key: 'Enter', does: 'open entry' }, { key: 'Esc', does: 'runs' }, ...GLOBAL];
 }
 
@@ -53,6 +53,11 @@ Runs and a run
   t             retry a stuck step
   x             cancel the run (asks for a reason)
   p             show the plan (in a run)
+
+Inbox
+  Enter         open the selected file (a rejected one with its reason)
+  u             requeue the selected rejected message once you fixed the file
+                (checked first, as the engine reads it; newest rejections are listed first)
 
 Runs are sorted by what needs a person first: waiting on a person, then on the
 conductor, on verification, on a step, on the analyst; finished runs last.

@@ -2,7 +2,6 @@ import { readLive } from '../handlers/live.js';
 import type { LiveStep } from '../handlers/live.js';
 import type { RunState } from '../engine/run-state.js';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { Adaptation, LogEntry, Trends } from '../agentlog/index.js';
 import { deriveAdaptations, readAgentLog, trends } from '../agentlog/index.js';
 import { readJournal } from '../engine/read.js';
@@ -14,6 +13,7 @@ import type { Config } from '../workspace/config-schema.js';
 import { createFolderMailbox, listInboxReport } from '../mailbox/folder/index.js';
 import type { InboxReport } from '../mailbox/folder/index.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
+import { projectOf } from '../workspace/project.js';
 
 /**
  * Read-only loaders for what the engine keeps on disk rather than in memory: a run's
@@ -67,8 +67,8 @@ export interface LogData {
 }
 
 /** The agent log of the project under work, its trends, and the adaptations in force. */
-export async function loadLog(paths: WorkspacePaths, config: Config, cwd: string = process.cwd()): Promise<LogData> {
-  const projectDir = path.resolve(paths.root, config.project ?? cwd);
+export async function loadLog(paths: WorkspacePaths, config: Config): Promise<LogData> {
+  const projectDir = projectOf(paths.root, config).dir;
   const log = await readAgentLog(projectDir, config.agentLog);
   return { file: log.file, exists: log.exists, entries: log.entries, problems: log.problems, trends: trends(log.entries), adaptations: deriveAdaptations(log.entries, config.agentLog) };
 }

@@ -1,5 +1,6 @@
 import type { RunState } from '../engine/run-state.js';
 import type { PendingStep } from '../handlers/manual.js';
+import { REPORT_FORMATS } from '../handlers/reports.js';
 import type { UiActions } from './actions.js';
 import { stuckSteps } from './lifecycle.js';
 import type { NavAction } from './nav.js';
@@ -10,6 +11,12 @@ export function stepToAct(state: RunState | undefined, pending: PendingStep[]): 
   return pending.find((p) => p.runId === state.runId)?.step ?? stuckSteps(state)[0];
 }
 
+/** The `d` prompt: what to give, in which format for a sub-agent's report. */
+export function doneLabel(step: string, runId: string): string {
+  const format = (REPORT_FORMATS as Record<string, string>)[step];
+  return `Mark ${step} of ${runId} done: ${format ? `its report, ${format}` : 'its output'} — text (\\n for a new line) or @path of a file`;
+}
+
 /**
  * The run keys shared by the runs view and the run view. Returns false for a key that is
  * not a run key. Actions that need words (reject, cancel, done, failed) open a prompt.
@@ -18,6 +25,11 @@ export function runKey(input: string, runId: string | undefined, ctx: { state?: 
   if (!'ardftx'.includes(input) || input === '') return false;
   if (!runId) {
     ctx.note('no run selected');
+    return true;
+  }
+  // A finished run takes no action: say so now, not after a prompt, and never report a success.
+  if (ctx.state && ctx.state.snapshot.status !== 'active') {
+    ctx.note(`run ${runId} has finished; there is nothing to approve, reject, complete, retry or cancel`);
     return true;
   }
   const step = stepToAct(ctx.state, ctx.pending);
@@ -34,7 +46,7 @@ export function runKey(input: string, runId: string | undefined, ctx: { state?: 
       break;
     case 'd':
       if (!step) needStep();
-      else ctx.dispatch({ type: 'open', overlay: { kind: 'prompt', purpose: { action: 'complete', runId, step }, label: `Mark ${step} of ${runId} done: its output (text, or @path of a file)` } });
+      else ctx.dispatch({ type: 'open', overlay: { kind: 'prompt', purpose: { action: 'complete', runId, step }, label: doneLabel(step, runId) } });
       break;
     case 'f':
       if (!step) needStep();

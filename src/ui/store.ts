@@ -6,6 +6,7 @@ import { sortRuns, summarize } from '../engine/view.js';
 import type { ManualSteps, PendingStep } from '../handlers/manual.js';
 import type { Config } from '../workspace/config-schema.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
+import type { ProjectInfo } from '../workspace/project.js';
 
 /** What the store reads from the engine: `Engine` fits it; benchmarks pass a stand-in. */
 export interface EngineSource {
@@ -15,6 +16,8 @@ export interface EngineSource {
   readonly manual: Pick<ManualSteps, 'pending' | 'subscribe'>;
   readonly config: Config;
   readonly paths: WorkspacePaths;
+  /** The project steps work in; the header warns when it is not a chosen one. */
+  readonly project?: ProjectInfo;
 }
 
 /** A line for the person: an action's failure, an engine warning, or a confirmation. */
@@ -69,9 +72,9 @@ export class UiStore {
   ) {
     this.throttleMs = opts.throttleMs ?? 100;
     this.maxNotes = opts.maxNotes ?? 50;
-    for (const r of engine.runs()) this.summaries.set(r.runId, summarize(r));
+    for (const r of engine.runs()) this.summaries.set(r.runId, summarize(r, engine.config));
     const onRun = (s: RunState) => {
-      this.summaries.set(s.runId, summarize(s));
+      this.summaries.set(s.runId, summarize(s, this.engine.config));
       this.revisions.set(s.runId, (this.revisions.get(s.runId) ?? 0) + 1);
       this.changed();
     };
@@ -99,7 +102,7 @@ export class UiStore {
     for (const s of states) {
       if (this.summaries.has(s.runId)) continue;
       this.history.set(s.runId, s);
-      this.summaries.set(s.runId, summarize(s));
+      this.summaries.set(s.runId, summarize(s, this.engine.config));
     }
     this.changed();
   }

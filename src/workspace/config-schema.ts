@@ -12,8 +12,9 @@ const ms = z.number().int().nonnegative();
 
 /** How one step's work is done. */
 export const handlerSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('instant') }),
-  z.object({
+  // Strict, like the rest of the config: a typo such as "retrys" is refused, not ignored.
+  z.strictObject({ kind: z.literal('instant') }),
+  z.strictObject({
     kind: z.literal('command'),
     /** An LLM CLI whose program, flags and output parser are known (see src/handlers/llm/presets.ts). */
     preset: z.enum(['claude', 'codex', 'gemini']).optional(),
@@ -33,8 +34,8 @@ export const handlerSchema = z.discriminatedUnion('kind', [
     onInterrupt: z.enum(['rerun', 'surface']).default('rerun'),
     env: z.record(z.string(), z.string()).default({}),
   }),
-  z.object({ kind: z.literal('builtin'), name: z.string().optional() }),
-  z.object({ kind: z.literal('manual') }),
+  z.strictObject({ kind: z.literal('builtin'), name: z.string().optional() }),
+  z.strictObject({ kind: z.literal('manual') }),
 ]);
 export type HandlerConfig = z.infer<typeof handlerSchema>;
 
@@ -182,7 +183,7 @@ export const configSchema = z
     aliases: z.record(memberNameSchema, memberNameSchema).default({}),
     /** Who decides on plans: the conductor member's messages, or a person at the UI/CLI. */
     conductor: z.enum(['member', 'person']).default('member'),
-    /** The project under work, relative to the workspace; default: the current directory. */
+    /** The project under work, relative to the workspace; default: the workspace's project/ folder (see workspace/project.ts). */
     project: z.string().optional(),
     /** The handler of each step; steps left out use DEFAULT_STEPS. */
     steps: stepsSchema.prefault({}),

@@ -91,7 +91,9 @@ export function configTemplate(preset: Preset = 'default'): string {
   // other member is the team member of the same name. For example:
   // "agentTeam": { "roles": { "conductor": "team-lead", "sentinel": "qa" } },
 
-  // The project under work, relative to this folder. Left out: the current directory.
+  // The project under work (your repository), relative to this folder. The steps run in it and
+  // the agent log is written into it. Left out: this workspace's own project/ folder (created
+  // empty), never the directory you start teamstate in.
   // "project": "../my-app",
 
   // How each step's work is done:

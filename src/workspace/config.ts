@@ -20,6 +20,20 @@ export function resolveWorkspaceDir(opt?: string, cwd: string = process.cwd()): 
 }
 
 /**
+ * The workspace at `dir`, or a UserError when it holds no teamstate.json: a wrong
+ * --workspace must not look like an empty workspace.
+ */
+export async function requireWorkspace(dir: string): Promise<WorkspacePaths> {
+  const paths = new WorkspacePaths(dir);
+  const st = await fs.stat(paths.configFile).catch(() => undefined);
+  if (!st?.isFile()) {
+    const there = existsSync(paths.root) ? `${paths.root} is not a workspace (no ${CONFIG_FILE_NAME})` : `${paths.root} does not exist`;
+    throw new UserError(`${there}; pass --workspace DIR, or create one with \`teamstate init ${dir}\``);
+  }
+  return paths;
+}
+
+/**
  * Reads and validates `<workspaceDir>/teamstate.json` (JSON with comments). Throws a
  * one-line UserError naming the file, the place and what was expected:
  * `<file>:3:5: limits.fixCycles: expected a number, got "x"`.

@@ -1,6 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { makeTemp } from '../temp.js';
 import type { LogEntry, RunMetrics } from '../../src/agentlog/index.js';
 import { parseAgentLog, renderEntry } from '../../src/agentlog/index.js';
 import { agentLogSchema } from '../../src/workspace/config-schema.js';
@@ -40,5 +38,5 @@ export function ruleConfig(over: Partial<AgentLogConfig> = {}): AgentLogConfig {
 }
 
 export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), `teamstate-agentlog-${prefix}-`));
+  return makeTemp(`teamstate-agentlog-${prefix}-`);
 }

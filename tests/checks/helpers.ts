@@ -1,11 +1,11 @@
+import { makeTemp } from '../temp.js';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { checkProject, type CheckOptions, type Finding } from '../../src/checks/index.js';
 
 /** Writes `files` (relative path → text; leading indentation common to all lines removed) into a new temp folder. */
 export async function project(files: Record<string, string>): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-checks-'));
+  const dir = await makeTemp('teamstate-checks-');
   for (const [rel, text] of Object.entries(files)) {
     await fs.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
     await fs.writeFile(path.join(dir, rel), dedent(text));

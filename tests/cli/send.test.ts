@@ -105,6 +105,14 @@ describe('teamstate send', () => {
     expect(both).toMatchObject({ code: 1, stderr: expect.stringMatching(/--body TEXT or --file PATH, not both/) });
   });
 
+  it('refuses a HANDOFF with no body, which would start a run with nothing to plan from', async () => {
+    const { cwd, inbox } = await setup();
+    const r = await runCli(['send', '--from', 'analyst', '--to', 'builder', '--type', 'HANDOFF', '--body', '  \n'], { cwd });
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect(r.stderr).toBe("teamstate: a HANDOFF needs a body: the report the receiver works from (for the backend-engineer, the analyst's report); give it with --body, --file or stdin\n");
+    expect(await messagesIn(inbox('backend-engineer'))).toEqual([]);
+  });
+
   it('tells the user to run init when the workspace has no config', async () => {
     const cwd = await tempDir();
     const r = await runCli(['send', '--workspace', 'nowhere', '--from', 'a', '--to', 'b', '--type', 'BUG', '--body', 'x'], { cwd });

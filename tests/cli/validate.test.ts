@@ -22,6 +22,17 @@ describe('teamstate validate', () => {
     expect(r.stdout).toBe('ok       breaker--good.md: BUG from breaker to builder (HIGH, task T-1)\n');
   });
 
+  it("accepts a plan_approval_response naming no recipient, as the engine's inbox does, and refuses an empty HANDOFF", async () => {
+    const cwd = await files();
+    await fs.writeFile(path.join(cwd, 'conductor--decision.json'), '{"type":"plan_approval_response","from":"conductor","request_id":"p-1","approve":true}');
+    await fs.writeFile(path.join(cwd, 'analyst--empty.md'), '[PRIORITY: HIGH]\n[TYPE: HANDOFF]\n[TO: builder]\n');
+    const r = await runCli(['validate', 'conductor--decision.json', 'analyst--empty.md', '--json'], { cwd });
+    expect(r.code).toBe(1);
+    const [decision, empty] = JSON.parse(r.stdout) as { valid: boolean; to: string[] | null; error: string | null }[];
+    expect(decision).toMatchObject({ valid: true, to: ['backend-engineer'] });
+    expect(empty).toMatchObject({ valid: false, error: expect.stringMatching(/^a HANDOFF needs a body/) });
+  });
+
   it('exits 1 and says which line and what was expected when one is not', async () => {
     const cwd = await files();
     const r = await runCli(['validate', 'breaker--good.md', 'bad.md', 'missing.md'], { cwd });

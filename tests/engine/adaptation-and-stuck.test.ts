@@ -1,5 +1,5 @@
+import { makeTemp } from '../temp.js';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../machines/backend-engineer/context.js';
@@ -14,7 +14,7 @@ import { HANDOFF_BODY, drop, tempWorkspace, until } from './helpers.js';
 
 describe('learning from the agent log', () => {
   it("should give a second task in the same project an adaptation drawn from the first task's entry, in its prompts", async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-adapt-'));
+    const dir = await makeTemp('teamstate-adapt-');
     const paths = await prepareDemoWorkspace(dir, { conductor: 'scripted', tasks: ['first', 'second'] });
     const config = JSON.parse(await fs.readFile(paths.configFile, 'utf8'));
     config.agentLog = { rejectedPlanTasks: 1 };

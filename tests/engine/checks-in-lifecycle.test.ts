@@ -1,5 +1,5 @@
+import { makeTemp } from '../temp.js';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ const CLEAN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fix
 
 describe('the built-in checks in the lifecycle', () => {
   it('should send the run back to implementing with the findings, then hand off once the code is clean, and log the counts', async () => {
-    const project = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-fastapi-'));
+    const project = await makeTemp('teamstate-fastapi-');
     await fs.cp(CLEAN, project, { recursive: true });
     const paths = await tempWorkspace('default', (c) => {
       c.project = project;

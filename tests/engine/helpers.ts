@@ -1,6 +1,6 @@
+import { makeTemp } from '../temp.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { renderMessage } from '../../src/protocol/render.js';
 import type { Message } from '../../src/protocol/schema.js';
@@ -9,7 +9,7 @@ import { WorkspacePaths } from '../../src/workspace/paths.js';
 
 /** A fresh workspace in a temp folder, `instant` handlers unless told otherwise. */
 export async function tempWorkspace(preset: 'instant' | 'default' = 'instant', edit?: (config: Record<string, unknown>) => void): Promise<WorkspacePaths> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-engine-'));
+  const dir = await makeTemp('teamstate-engine-');
   await initWorkspace(dir, { preset });
   const paths = new WorkspacePaths(dir);
   if (edit) {

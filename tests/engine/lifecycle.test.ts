@@ -1,5 +1,5 @@
+import { makeTemp } from '../temp.js';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
@@ -9,7 +9,7 @@ import { HANDOFF_BODY, delivered, drop, settle, tempWorkspace } from './helpers.
 
 describe('a run through the whole lifecycle', () => {
   it('should take a task from the analyst handoff to done with a rejection, a BUG, a FAIL and a PASS', async () => {
-    const project = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-project-'));
+    const project = await makeTemp('teamstate-project-');
     const paths = await tempWorkspace('instant', (c) => {
       c.project = project;
     });

@@ -146,7 +146,7 @@ describe('a second machine registered only in a test', () => {
       expect(out[0]).toContain('[TASK: q1]');
 
       const run = engine.run('q1')!;
-      expect(summarize(run, entry).waitsOn).toBe('analyst');
+      expect(summarize(run, undefined, entry).waitsOn).toBe('analyst');
       expect(stuckSteps(run, entry)).toEqual([]);
       expect(stagesOf(run, entry).map((s) => `${s.status}:${s.id}`)).toEqual(['done:ask', 'done:review', 'current:answer', 'todo:done']);
     } finally {

@@ -1,6 +1,6 @@
-import { mkdtemp, mkdir, readFile } from 'node:fs/promises';
+import { makeTemp } from '../temp.js';
+import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { handlerSchema } from '../../src/workspace/config-schema.js';
@@ -13,7 +13,7 @@ export const fixture = (name: string) => readFile(fileURLToPath(new URL(`./fixtu
 
 /** A fresh temp folder with a project and a run's steps folder in it. */
 export async function tempWorld(): Promise<{ root: string; project: string; steps: string }> {
-  const root = await mkdtemp(join(tmpdir(), 'teamstate-handlers-'));
+  const root = await makeTemp('teamstate-handlers-');
   const project = join(root, 'project');
   const steps = join(root, 'runs', 'r1', 'steps');
   await mkdir(project, { recursive: true });

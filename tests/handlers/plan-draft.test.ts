@@ -99,8 +99,17 @@ describe('draftPlan', () => {
     expect(f.newFiles).toContain('app/services/RefundGuard.py');
     const notes = revised.slice(revised.indexOf('### Revision notes'));
     expect(notes).toContain('- Rejection 1 ("Do not touch app/schemas/OrderSchema.py; add app/services/RefundGuard.py as a new file."): removed app/schemas/OrderSchema.py; added app/services/RefundGuard.py');
-    expect(notes).toContain('- Rejection 2 ("Make the auth story explicit."): expanded the security considerations');
+    expect(notes).toContain('- Rejection 2 ("Make the auth story explicit."): added its point to the security considerations');
     expect(notes).toContain('- Rejection 3 ("Looks odd"): no change the drafter could derive from it; a person should read it');
+  });
+
+  it('claims for a repeated rejection only what it changed, and says what was already so', () => {
+    const revised = draftPlan(input({ handoff, revision: 3, rejections: ['Add tests for the new code.', 'Add tests for the new code.', 'Be more detailed and specific.'] }), { exists });
+    const notes = revised.slice(revised.indexOf('### Revision notes'));
+    expect(notes).toMatch(/- Rejection 1 \("Add tests for the new code\."\): planned tests: \S+/);
+    expect(notes).toContain('- Rejection 2 ("Add tests for the new code."): no change the drafter could derive from it; a person should read it (every changed source file already had tests planned)');
+    expect(notes).toContain('- Rejection 3 ("Be more detailed and specific."): no change the drafter could derive from it; a person should read it');
+    expect(notes).not.toMatch(/addressed|added the call chain/);
   });
 
   it('is deterministic', () => {

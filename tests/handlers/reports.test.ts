@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderCleanReport } from '../../src/handlers/clean-reports.js';
-import { parseSubagentReport } from '../../src/handlers/reports.js';
+import { withInterpretedOutput } from '../../src/handlers/output.js';
+import { REPORT_FORMATS, parseSubagentReport } from '../../src/handlers/reports.js';
 import { SUBAGENTS } from '../../src/workspace/config-schema.js';
 
 describe('parseSubagentReport', () => {
@@ -97,13 +98,20 @@ describe('parseSubagentReport', () => {
     expect(parseSubagentReport('test-generator', '## Summary\n- **Failing**: 2\n- **Blocking**: 0\n').blocking).toBe(0);
   });
 
-  it.each(SUBAGENTS)('says a %s report was not understood instead of failing', (agent) => {
+  it.each(SUBAGENTS)('marks a %s report it does not understand as unreadable instead of throwing', (agent) => {
     expect(parseSubagentReport(agent, 'I looked at it and it seems fine!')).toEqual({
       blocking: 0,
       counts: {},
       summary: `report not understood: expected a ${agent} report, got "I looked at it and it seems fine!"`,
+      unreadable: `it does not read as a ${agent} report (it begins "I looked at it and it seems fine!")`,
     });
-    expect(parseSubagentReport(agent, '').summary).toBe('report not understood: the report is empty');
+    expect(parseSubagentReport(agent, '')).toMatchObject({ summary: 'report not understood: the report is empty', unreadable: 'the report is empty' });
+  });
+
+  it.each(SUBAGENTS)('never counts an unreadable %s report as a result: a command step with one fails, saying the expected format', async (agent) => {
+    const handler = withInterpretedOutput(agent, async () => ({ status: 'done', output: { text: 'all good' } }));
+    const outcome = await handler({} as never);
+    expect(outcome).toEqual({ status: 'failed', reason: `the ${agent} report was not understood: it does not read as a ${agent} report (it begins "all good"); expected ${REPORT_FORMATS[agent]}` });
   });
 
   it.each(SUBAGENTS)('reads the clean %s report the instant handler gives as zero blocking', (agent) => {

@@ -1,5 +1,5 @@
+import { makeTemp } from '../temp.js';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../machines/backend-engineer/context.js';
@@ -18,7 +18,7 @@ async function until(cond: () => Promise<boolean>, what: string, ms = 120_000): 
 
 describe('the scripted team against the real engine and the fake LLM CLI', () => {
   it('should take the demo task through plan, rejection, approval, sub-agents, BUG, FAIL and PASS to a log entry that matches', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-demo-'));
+    const dir = await makeTemp('teamstate-demo-');
     const paths = await prepareDemoWorkspace(dir, { conductor: 'scripted' });
     const engine = await Engine.start({ workspaceDir: paths.root, settleMs: 0 });
     const team = new ScriptedTeam({ paths, tasks: [DEMO_TASK.id], conductor: 'scripted' });

@@ -1,11 +1,10 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
+import { makeTemp } from '../temp.js';
 import path from 'node:path';
 import type { AnyRecord } from '../../src/store/types.js';
 
 /** A fresh temp folder for one test. */
 export async function tempDir(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-store-'));
+  return makeTemp('teamstate-store-');
 }
 
 /** Records seq from..to with a small payload. */

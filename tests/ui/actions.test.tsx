@@ -73,8 +73,8 @@ describe('actions from the keyboard', () => {
     await ui.press('x');
     await ui.waitFor('Cancel run t1?');
     await ui.press('no', KEY.esc);
-    await ui.waitFor(/› t1/);
-    expect(ui.frame()).not.toContain('Cancel run t1?');
+    // The prompt closes once Ink has told the Esc from the start of an escape sequence.
+    await ui.waitFor(/^(?![\s\S]*Cancel run t1\?)[\s\S]*› t1/);
     expect(label(ui)).toBe('awaitingApproval.waiting');
   });
 

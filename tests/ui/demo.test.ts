@@ -1,6 +1,6 @@
+import { makeTemp } from '../temp.js';
 import { execFile } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -15,7 +15,7 @@ const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../di
 describe('teamstate demo --headless', () => {
   it('takes the task through a rejection, an approval, the sub-agents, a BUG, a FAIL and a PASS to the log entry, and exits 0', { timeout: 300_000 }, async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-demo-test-'));
+    const dir = await makeTemp('teamstate-demo-test-');
     const r = await run(process.execPath, [CLI, 'demo', '--headless', '--workspace', dir, '--pace', '100'], { timeout: 280_000 });
     expect(r.stdout).toMatch(/awaitingApproval\.waiting → planning\.drafting\.running \(PLAN_DECISION from conductor\)/);
     expect(r.stdout).toMatch(/awaitingApproval\.waiting → implementing/);

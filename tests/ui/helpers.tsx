@@ -1,6 +1,4 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { makeTemp } from '../temp.js';
 import { render } from 'ink-testing-library';
 import { Engine } from '../../src/engine/engine.js';
 import { createActions } from '../../src/ui/actions.js';
@@ -17,10 +15,10 @@ export const KEY = { enter: '\r', esc: '\u001B', up: '\u001B[A', down: '\u001B[B
 export const T0 = Date.parse('2026-11-27T09:00:00Z');
 
 /** A real engine (instant steps, no watcher, a fixed clock) on a temp workspace, and the UI rendered on it. */
-export async function openUi(opts: { conductor?: 'member' | 'person'; initial?: Nav; edit?: (c: Record<string, unknown>) => void } = {}) {
-  const project = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-ui-project-'));
+export async function openUi(opts: { conductor?: 'member' | 'person'; initial?: Nav; edit?: (c: Record<string, unknown>) => void; size?: { columns: number; rows: number }; noProject?: boolean } = {}) {
+  const project = await makeTemp('teamstate-ui-project-');
   const paths: WorkspacePaths = await tempWorkspace('instant', (c) => {
-    c.project = project;
+    if (!opts.noProject) c.project = project;
     c.fsync = false;
     if (opts.conductor) c.conductor = opts.conductor;
     opts.edit?.(c);
@@ -31,8 +29,8 @@ export async function openUi(opts: { conductor?: 'member' | 'person'; initial?: 
   const actions = createActions(engine, store);
   const ui = render(<UiRoot store={store} actions={actions} {...(opts.initial ? { initial: opts.initial } : {})} />);
   // ink-testing-library's stdout is 100 columns with no rows: make it the size the tmux test uses.
-  Object.defineProperty(ui.stdout, 'columns', { value: 160 });
-  Object.defineProperty(ui.stdout, 'rows', { value: 40 });
+  Object.defineProperty(ui.stdout, 'columns', { value: opts.size?.columns ?? 160 });
+  Object.defineProperty(ui.stdout, 'rows', { value: opts.size?.rows ?? 40 });
   ui.stdout.emit('resize');
   const frame = () => ui.lastFrame() ?? '';
 

@@ -1,6 +1,6 @@
+import { makeTemp } from '../temp.js';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,7 +39,7 @@ const AS_A_PERSON = 'env -u CI -u CONTINUOUS_INTEGRATION';
 describe('the UI in a real terminal', () => {
   it.skipIf(!hasTmux)('plays the demo with a person as the conductor: reject with feedback, approve, open a message', { timeout: 400_000 }, async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-tmux-'));
+    const dir = await makeTemp('teamstate-tmux-');
     const cmd = `${AS_A_PERSON} ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} demo --conductor person --workspace ${JSON.stringify(dir)} --pace 300`;
     tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '48', cmd);
     // Keep the pane after the command exits, to read what it printed last.
@@ -79,7 +79,7 @@ describe('the UI in a real terminal', () => {
 
   it.skipIf(!hasTmux)('creates the workspace on first use and opens the empty runs view', { timeout: 200_000 }, async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-    const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-tmux-start-')), 'workspace');
+    const dir = path.join(await makeTemp('teamstate-tmux-start-'), 'workspace');
     const name = `${session}-start`;
     tmux('new-session', '-d', '-s', name, '-x', '140', '-y', '30', `${AS_A_PERSON} ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} start --workspace ${JSON.stringify(dir)}`);
     const grab = () => tmux('capture-pane', '-p', '-t', name);

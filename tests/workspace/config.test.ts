@@ -58,6 +58,9 @@ describe('parseConfigText', () => {
     expect(errorOf(`{ ${base}, "conductor": "robot" }`)).toMatch(/: conductor: expected one of "member", "person", got "robot"$/);
     expect(errorOf(`{ ${base}, "steps": { "plan": { "kind": "command" } } }`)).toMatch(/steps\.plan: a command step needs "argv" \(the program and its arguments\) or "preset" \("claude", "codex" or "gemini"\)$/);
     expect(errorOf(`{ ${base}, "colour": 1 }`)).toMatch(/\(top level\): unknown field "colour"/);
+    // Typos inside a step are refused like any other unknown field, not ignored.
+    expect(errorOf(`{ ${base}, "steps": { "fix": { "kind": "command", "argv": ["x"], "retrys": 1 } } }`)).toMatch(/:1:\d+: steps\.fix: unknown field "retrys"; remove or fix the name$/);
+    expect(errorOf(`{ ${base}, "steps": { "plan": { "kind": "manual", "timeoutMs": 5 } } }`)).toMatch(/steps\.plan: unknown field "timeoutMs"/);
     expect(errorOf('{ "members": ["a"], "engine": {"member": "a"} }')).toMatch(/members: expected at least 2 entries, got 1/);
   });
 

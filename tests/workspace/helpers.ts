@@ -1,10 +1,9 @@
+import { makeTemp } from '../temp.js';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
-/** A fresh temp folder; removed by the returned cleanup. */
+/** A fresh temp folder; removed after the test file (tests/setup.ts). */
 export async function tempDir(prefix = 'teamstate-ws-'): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  return makeTemp(prefix);
 }
 
 export async function exists(p: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Engine } from '../../engine/engine.js';
+import type { RunSummary } from '../../engine/view.js';
 import { UserError } from '../../errors.js';
 import { prepareDemoWorkspace, DEMO_TASK } from '../../sim/demo-workspace.js';
 import { ScriptedTeam } from '../../sim/scripted-team.js';
@@ -40,10 +41,12 @@ export function registerDemo(program: Command): void {
 }
 
 /** One line on what the scripted team waits for next, and whether the person's move is due. */
-function progressLine(team: ScriptedTeam, finished: boolean, yourMove = false): string {
+function progressLine(team: ScriptedTeam, finished: boolean, yourMove = false, waitsOnPerson?: RunSummary): string {
   if (finished) return 'demo: the task is done — 3 shows its log entry, 1 the runs; q quits';
   const p = team.progress()[0]!;
   if (p.stage >= p.stages) return 'demo: every stage played';
+  // Escalated or stuck: the scripted team has nothing to do until a person acts.
+  if (waitsOnPerson) return `demo: paused — the run waits on you (${waitsOnPerson.waitingFor}); Enter opens it, a/r decide, t/d/f act on a step`;
   if (yourMove) return 'demo: your move as the conductor — Enter opens the run; a approves the plan, r rejects it with feedback (try a rejection first)';
   return `demo: next, ${p.label} (stage ${p.stage + 1} of ${p.stages})`;
 }
@@ -91,7 +94,10 @@ async function runWithUi(dir: string, team: ScriptedTeam, pace: number, conducto
         tick = ticker(
           team,
           pace,
-          (done) => store.setBanner(progressLine(team, done, conductor === 'person' && store.getSnapshot().runs.some((r) => r.waitsOn === 'conductor'))),
+          (done) => {
+            const runs = store.getSnapshot().runs;
+            store.setBanner(progressLine(team, done, conductor === 'person' && runs.some((r) => r.waitsOn === 'conductor'), runs.find((r) => r.waitsOn === 'person')));
+          },
           (e) => store.note('error', `demo: ${e.message}`),
         );
       },
@@ -100,7 +106,8 @@ async function runWithUi(dir: string, team: ScriptedTeam, pace: number, conducto
     tick?.stop();
     await engine.stop();
   }
-  say(`The demo workspace stays in ${dir} (teamstate runs --workspace ${dir}).\n`);
+  // On a line of its own: the UI's last line ends without a newline.
+  say(`\nThe demo workspace stays in ${dir} (teamstate runs --workspace ${dir}).\n`);
 }
 
 async function runHeadless(dir: string, team: ScriptedTeam, pace: number): Promise<void> {

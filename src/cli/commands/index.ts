@@ -12,6 +12,8 @@ import { registerLog } from './log.js';
 import { registerCheck } from './check.js';
 import { registerDemo } from './demo.js';
 import { registerWorktrees } from './worktrees.js';
+import { registerDoctor } from './doctor.js';
+import { registerRequeue } from './requeue.js';
 
 /** Every command, in the order --help lists them. */
 export const commands: ((program: Command) => void)[] = [
@@ -27,5 +29,7 @@ export const commands: ((program: Command) => void)[] = [
   registerLog,
   registerCheck,
   registerWorktrees,
+  registerDoctor,
+  registerRequeue,
   registerDemo,
 ];

@@ -9,6 +9,7 @@ import { agentLogSchema } from '../../workspace/config-schema.js';
 import type { AgentLogConfig } from '../../workspace/config-schema.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
 import { say, sayJson } from '../output.js';
+import { projectOf } from '../../workspace/project.js';
 
 interface LogOptions {
   json?: boolean;
@@ -23,7 +24,7 @@ export function registerLog(program: Command): void {
     .description("show the backend-engineer's agent log: entries, trends over tasks, adaptations for the next task")
     .option('--json', 'print one JSON object instead of text')
     .option('--workspace <dir>', 'the workspace folder (default: . when it holds teamstate.json, else ./workspace)')
-    .option('--project <dir>', 'the project folder (default: the config\'s "project", else the current directory)')
+    .option('--project <dir>', 'the project folder (default: the config\'s "project", else the workspace\'s project/ folder)')
     .action(async (opts: LogOptions) => {
       const { projectDir, cfg } = await locate(opts);
       const log = await readAgentLog(projectDir, cfg);
@@ -52,7 +53,7 @@ async function locate(opts: LogOptions): Promise<{ projectDir: string; cfg: Agen
   }
   const config = await loadConfig(workspaceDir);
   const projectDir =
-    opts.project !== undefined ? path.resolve(cwd, opts.project) : config.project !== undefined ? path.resolve(workspaceDir, config.project) : cwd;
+    opts.project !== undefined ? path.resolve(cwd, opts.project) : projectOf(workspaceDir, config).dir;
   if (!existsSync(projectDir)) {
     throw new UserError(`project folder ${projectDir} does not exist; fix "project" in ${new WorkspacePaths(workspaceDir).configFile} or pass --project DIR`);
   }

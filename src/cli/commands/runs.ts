@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { readRunStates } from '../../engine/read.js';
 import { sortRuns, summarize } from '../../engine/view.js';
 import type { RunSummary } from '../../engine/view.js';
-import { resolveWorkspaceDir } from '../../workspace/config.js';
-import { WorkspacePaths } from '../../workspace/paths.js';
+import { loadConfig, requireWorkspace, resolveWorkspaceDir } from '../../workspace/config.js';
 import { formatCost } from '../../handlers/llm/usage.js';
 import { ago, table } from '../format.js';
 import { say, sayJson } from '../output.js';
@@ -16,8 +15,9 @@ export function registerRuns(program: Command): void {
     .option('--workspace <dir>', 'workspace folder')
     .option('--json', 'print JSON')
     .action(async (flags: { workspace?: string; json?: boolean }) => {
-      const paths = new WorkspacePaths(resolveWorkspaceDir(flags.workspace));
-      const runs = sortRuns((await readRunStates(paths)).map((s) => summarize(s)));
+      const paths = await requireWorkspace(resolveWorkspaceDir(flags.workspace));
+      const config = await loadConfig(paths.root);
+      const runs = sortRuns((await readRunStates(paths)).map((r) => summarize(r, config)));
       if (flags.json) {
         sayJson(runs);
         return;

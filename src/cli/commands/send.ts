@@ -11,6 +11,7 @@ import { loadConfig, resolveWorkspaceDir } from '../../workspace/config.js';
 import { deliver, deliveryName } from '../../mailbox/folder/index.js';
 import { describeParseError } from '../../mailbox/folder/index.js';
 import { WorkspacePaths, segmentProblem } from '../../workspace/paths.js';
+import { contentProblem } from '../../workspace/message-rules.js';
 import { checkAddresses, resolveMember } from '../../workspace/team.js';
 import { say, sayJson } from '../output.js';
 
@@ -100,6 +101,8 @@ function buildMessage(flags: SendFlags, body: string): Message {
   oneOf('--type', raw.type, MESSAGE_TYPES);
   oneOf('--priority', raw.priority, PRIORITIES);
   oneOf('--decision', raw.decision, DECISIONS);
+  const problem = contentProblem({ type: raw.type as Message['type'], body });
+  if (problem) throw new UserError(`${problem}; give it with --body, --file or stdin`);
   const parsed = messageSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -4,12 +4,12 @@ import { readJournal, readQuarantine } from '../../engine/read.js';
 import type { RunRecord } from '../../engine/run-state.js';
 import { fold } from '../../engine/fold.js';
 import { stepAttempts } from '../../engine/usage.js';
+import { timerName } from '../../engine/labels.js';
 import { summarize, timeline, undeliveredOf, viewOf } from '../../engine/view.js';
 import { formatCost, formatTokens, ZERO_USAGE } from '../../handlers/llm/usage.js';
 import { UserError } from '../../errors.js';
-import { loadConfig, resolveWorkspaceDir } from '../../workspace/config.js';
+import { loadConfig, requireWorkspace, resolveWorkspaceDir } from '../../workspace/config.js';
 import { follow } from './follow.js';
-import { WorkspacePaths } from '../../workspace/paths.js';
 import { say, sayJson } from '../output.js';
 
 /** Registers `teamstate show RUN`: state, context, timeline, timers. */
@@ -22,12 +22,13 @@ export function registerShow(program: Command): void {
     .option('--json', 'print JSON')
     .option('--follow', 'then keep printing: new timeline entries, and each running step\'s try, time against its timeout and output, until the run finishes')
     .action(async (runId: string, flags: { workspace?: string; json?: boolean; follow?: boolean }) => {
-      const paths = new WorkspacePaths(resolveWorkspaceDir(flags.workspace));
+      const paths = await requireWorkspace(resolveWorkspaceDir(flags.workspace));
       if (flags.follow) {
         const config = await loadConfig(paths.root).catch(() => undefined);
         await follow(paths, config, runId, (t) => say(t));
         return;
       }
+      const config = await loadConfig(paths.root);
       const quarantine = await readQuarantine(paths, runId);
       // A quarantined run's journal may be gone or damaged: show what is known of it, and why.
       const read = await readJournal(paths, runId).catch((e: unknown) => {
@@ -41,14 +42,14 @@ export function registerShow(program: Command): void {
       const state = quarantine ? { ...folded, quarantined: { reason: quarantine.reason, at: 0 } } : folded;
       const events = timeline(records);
       const c = viewOf(state);
-      const timers = Object.entries(state.timers).map(([id, t]) => ({ id, event: t.event.type, deadline: new Date(t.deadline).toISOString() }));
+      const timers = Object.entries(state.timers).map(([id, t]) => ({ id, event: t.event.type, name: timerName(id), deadline: new Date(t.deadline).toISOString() }));
       const attempts = stepAttempts(records);
       if (flags.json) {
         const usage = state.usage?.total ?? ZERO_USAGE;
-        sayJson({ summary: summarize(state), usage, attempts, state: state.snapshot, steps: state.steps, timers, undelivered: undeliveredOf(state), timeline: events, ...(note ? { note } : {}) });
+        sayJson({ summary: summarize(state, config), usage, attempts, state: state.snapshot, steps: state.steps, timers, undelivered: undeliveredOf(state), timeline: events, ...(note ? { note } : {}) });
         return;
       }
-      const s = summarize(state);
+      const s = summarize(state, config);
       const held = new Map(s.undelivered.map((u) => [u.key, u.why]));
       const out = [
         `Run ${runId} — ${c.task.subject}`,
@@ -56,7 +57,7 @@ export function registerShow(program: Command): void {
         `Waits on:  ${s.waitingFor || '-'} since ${new Date(s.since).toISOString()}`,
         ...c.facts.flatMap((f) => (f.lines.length === 1 ? [`${`${f.label}:`.padEnd(10)} ${f.lines[0]}`] : [`${f.label}:`, ...f.lines.map((l) => `  - ${l}`)])),
         ...(state.usage ? [`Cost:      ${formatCost(state.usage.total)} (${formatTokens(state.usage.total)})`, ...attempts.map((a) => `  - ${a.step} #${a.attempt} ${a.status}: ${formatCost(a.usage)}, ${formatTokens(a.usage)}`)] : []),
-        ...(timers.length ? ['Timers:', ...timers.map((t) => `  - ${t.event} at ${t.deadline}`)] : []),
+        ...(timers.length ? ['Timers:', ...timers.map((t) => `  - ${t.name} at ${t.deadline}`)] : []),
         ...(s.undelivered.length ? ['Not delivered yet (the running engine retries them):', ...s.undelivered.map((u) => `  - ${u.type} to ${u.to}: ${u.why}`)] : []),
         ...(note ? [`Journal:   ${note}`] : []),
         ...(quarantine ? [`Quarantined: ${quarantine.reason}; it takes no more messages (they are kept in rejected/ with the reason)`] : []),

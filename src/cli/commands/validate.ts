@@ -7,6 +7,8 @@ import type { Config } from '../../workspace/config-schema.js';
 import { describeParseError, readEntry, senderFromFileName } from '../../mailbox/folder/index.js';
 import { limitsSchema } from '../../workspace/config-schema.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
+import { DEFAULT_ENGINE_MEMBER } from '../../workspace/config-template.js';
+import { contentProblem } from '../../workspace/message-rules.js';
 import { checkAddresses } from '../../workspace/team.js';
 import { say, sayJson, complain } from '../output.js';
 
@@ -36,10 +38,13 @@ async function check(file: string, config: Config | undefined): Promise<Verdict>
   const maxBytes = config?.limits.maxMessageBytes ?? limitsSchema.parse({}).maxMessageBytes;
   const bytes = await readEntry({ path: file, name, where: 'new', kind: 'file', size: st.size, mtimeMs: st.mtimeMs, ino: st.ino }, maxBytes);
   if (!bytes.ok) return { ...verdict, error: bytes.error };
-  const parsed = parseMessage(bytes.value, { aliases: config?.aliases ?? {}, fileName: name });
+  // As the engine's inbox reads it: a plan_approval_response naming no recipient is for the engine's member.
+  const parsed = parseMessage(bytes.value, { aliases: config?.aliases ?? {}, fileName: name, defaultTo: config?.engine.member ?? DEFAULT_ENGINE_MEMBER });
   if (!parsed.ok) return { ...verdict, error: describeParseError(parsed.error) };
   const m = parsed.value;
   const found = { from: m.from ?? null, to: m.to, type: m.type, priority: m.priority, task: m.task ?? null };
+  const problem = contentProblem(m);
+  if (problem) return { ...verdict, ...found, error: problem };
   if (!config) {
     if (m.from === undefined) return { ...verdict, ...found, error: 'no sender: add a [FROM: name] header or name the file <sender>--<anything>' };
     return { ...verdict, ...found, valid: true };

@@ -19,7 +19,8 @@ export interface InboxReport {
   /** Waiting: new/ and the inbox root (`settled` false: changed lately, maybe still being written). */
   new: (InboxReportItem & { where: 'root' | 'new'; kind: InboxEntry['kind']; settled: boolean })[];
   processed: InboxReportItem[];
-  rejected: (InboxReportItem & { reason: string })[];
+  /** Newest rejection first (by when its reason was written: a rename keeps the file's own time). */
+  rejected: (InboxReportItem & { reason: string; rejectedAtMs: number })[];
 }
 
 async function items(dir: string): Promise<InboxReportItem[]> {
@@ -44,9 +45,13 @@ export async function listInboxReport(paths: WorkspacePaths, member: string, opt
   for (const item of rejectedAll) {
     // A reason file sits beside each rejected file; a rejected file may itself end in the suffix.
     if (item.name.endsWith(REASON_SUFFIX) && names.has(item.name.slice(0, -REASON_SUFFIX.length))) continue;
-    const text = await fs.readFile(path.join(inbox.rejected, item.name + REASON_SUFFIX), 'utf8').catch(() => '');
-    rejected.push({ ...item, reason: text.split('\n')[0]?.trim() || '(no reason file)' });
+    const reasonFile = path.join(inbox.rejected, item.name + REASON_SUFFIX);
+    const text = await fs.readFile(reasonFile, 'utf8').catch(() => '');
+    const rejectedAtMs = (await lstatOrUndefined(reasonFile))?.mtimeMs ?? item.mtimeMs;
+    rejected.push({ ...item, reason: text.split('\n')[0]?.trim() || '(no reason file)', rejectedAtMs });
   }
+  // Ties (the same millisecond) go by name, descending: a numbered name (m.md.1) is the later one.
+  rejected.sort((a, b) => b.rejectedAtMs - a.rejectedAtMs || b.name.localeCompare(a.name));
   return {
     new: waiting.map((e) => ({ name: e.name, path: e.path, size: e.size, mtimeMs: e.mtimeMs, where: e.where, kind: e.kind, settled: now - e.mtimeMs >= settleMs })),
     processed: await items(inbox.cur),

@@ -2,6 +2,7 @@ import { Box } from 'ink';
 import { Text } from './Text.js';
 import { Component } from 'react';
 import type { ReactNode } from 'react';
+import type { ProjectInfo } from '../../workspace/project.js';
 import type { Note } from '../store.js';
 import type { Nav } from '../nav.js';
 
@@ -11,10 +12,23 @@ const TABS = [
   { key: '3', view: 'log', label: 'Log' },
 ] as const;
 
-/** The top line: where the person is, whom the engine runs, who decides on plans. */
-export function Header({ nav, member, conductor, root }: { nav: Nav; member: string; conductor: string; root: string }) {
+/**
+ * A line under the header when the project is not one the person chose, or an odd one:
+ * the engine writes into it (the agent log, the steps' work), so it must not be a surprise.
+ */
+export function projectWarning(project: ProjectInfo | undefined): string | undefined {
+  if (!project) return undefined;
+  if (project.concern) return `! project: ${project.concern}, and the steps and the agent log write there; set "project" in teamstate.json (${project.dir})`;
+  if (!project.configured) return `! project: none set in teamstate.json, so the steps work in the workspace's own folder ${project.dir}; set "project" to your repository`;
+  return undefined;
+}
+
+/** The top line: where the person is, whom the engine runs, who decides on plans, the project; a warning line under it when the project is odd. */
+export function Header({ nav, member, conductor, root, project }: { nav: Nav; member: string; conductor: string; root: string; project?: ProjectInfo }) {
   const current = nav.view === 'run' ? 'runs' : nav.view;
+  const warning = projectWarning(project);
   return (
+    <Box flexDirection="column">
     <Text wrap="truncate-end">
       <Text bold color="cyan">
         teamstate
@@ -26,8 +40,14 @@ export function Header({ nav, member, conductor, root }: { nav: Nav; member: str
         </Text>
       ))}
       {nav.view === 'run' ? <Text bold>{` › run ${nav.runId} `}</Text> : null}
-      <Text dimColor>{` · plans decided by ${conductor === 'person' ? 'you (the conductor is a person)' : 'the conductor member'} · ${root}`}</Text>
+      <Text dimColor>{` · plans decided by ${conductor === 'person' ? 'you (the conductor is a person)' : 'the conductor member'} · ${root}${project && !warning ? ` · project ${project.dir}` : ''}`}</Text>
     </Text>
+      {warning ? (
+        <Text bold color={project?.concern ? 'red' : 'yellow'} wrap="truncate-end">
+          {warning}
+        </Text>
+      ) : null}
+    </Box>
   );
 }
 

@@ -38,8 +38,14 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
     500,
   );
   const planLines = state ? (viewOf(state).plan ?? '').split('\n').filter((l) => l.trim()) : [];
-  const topHeight = 8;
-  const rows = Math.max(3, height - topHeight - 4);
+  const notice = state ? viewOf(state).notices.filter((n) => n.attention).slice(-1) : [];
+  // Fixed lines: the title, the stepper, what it waits on, a notice; then the sub-agents and
+  // plan box when at least 3 timeline rows stay; the timeline takes the rest. Every line
+  // has its own row: nothing is squeezed to overlap at 60×15.
+  const fixed = 3 + notice.length + 1;
+  const box = Math.min(6, Math.max(0, height - fixed - 3));
+  const topBox = box >= 3 ? box : 0;
+  const rows = Math.max(1, height - fixed - topBox);
   const [list, move, listNow] = useList(entries.length, rows, { follow: true });
 
   const open = (e: TimelineEntry) => {
@@ -57,7 +63,7 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
   }, 'view');
 
   if (!state) return <Text color="red">No run {runId} in this workspace (Esc goes back to the runs).</Text>;
-  const s = summarize(state);
+  const s = summarize(state, store.engine.config);
   const c = viewOf(state);
   const manual = snap.pending.find((p) => p.runId === runId);
   const stuck = stepToAct(state, []);
@@ -66,41 +72,54 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
   const wide = width >= 120;
   return (
     <Box flexDirection="column" height={height}>
+      <Box flexShrink={0}>
       <Text wrap="truncate-end">
         <Text bold>{runId}</Text> <Text>{c.task.subject}</Text>
         <Text dimColor>{` · ${s.state} · since ${duration(now - s.since)} · fix cycles ${s.fixCycles}/${c.fixLimit ?? '?'} · plan revision ${s.revision}${s.usage ? ` · cost ${formatCost(s.usage)}` : ''}`}</Text>
       </Text>
-      <Stepper stages={stagesOf(state)} elapsedMs={now - state.since} />
+      </Box>
+      {/* A run waiting on a person (a manual step too) shows its stage blocked, not spinning. */}
+      <Box flexShrink={0}>
+        <Stepper stages={stagesOf(state).map((st) => (st.status === 'current' && s.waitsOn === 'person' ? { ...st, status: 'blocked' as const } : st))} elapsedMs={now - state.since} width={width} />
+      </Box>
+      <Box flexShrink={0}>
       <Text wrap="truncate-end" color={s.waitsOn === 'person' ? 'red' : s.waitsOn === 'conductor' ? 'yellow' : undefined}>
         {s.finished ? `finished${c.cancelReason ? `: cancelled (${c.cancelReason})` : ''}` : `waiting on ${s.waitingFor}`}
         {manual ? `  — manual step ${manual.step} waits for you: d done, f failed (prompt in ${manual.dir})` : stuck ? `  — ${stuck} is stuck: t retry, d done, f failed` : ''}
         {decides ? '  — you play the conductor: a approve, r reject' : ''}
       </Text>
+      </Box>
       <LiveSteps live={live.value ?? {}} now={now} retries={(step) => { const h = stepConfig(state.steps[step]?.src ?? step); return h?.kind === 'command' ? h.retries : 0; }} />
-      {c.notices.filter((n) => n.attention).slice(-1).map((n) => (
-        <Text key={n.messageId || n.firstLine} color="yellow" wrap="truncate-end">{`! ${n.type} from ${n.from}: ${n.firstLine}`}</Text>
+      {notice.map((n) => (
+        <Box key={n.messageId || n.firstLine} flexShrink={0}>
+          <Text color="yellow" wrap="truncate-end">{`! ${n.type} from ${n.from}: ${n.firstLine}`}</Text>
+        </Box>
       ))}
-      <Box height={topHeight - 2}>
+      {topBox > 0 ? (
+      <Box height={topBox} flexShrink={0} overflow="hidden">
         <Subagents lines={subagentsOf(state)} width={half} costs={Object.fromEntries(Object.entries(state.usage?.steps ?? {}).map(([id, u]) => [id, formatCost(u)]))} />
         <Box flexDirection="column" width={half} marginLeft={2}>
           <Text bold>
             Plan <Text dimColor>{planLines.length ? `(${planLines.length} lines, p shows it all${c.adaptations ? `; ${c.adaptations} adaptations in force` : ''})` : '(not drafted yet)'}</Text>
           </Text>
-          {planLines.slice(0, topHeight - 3).map((l, i) => (
+          {planLines.slice(0, topBox - 1).map((l, i) => (
             <Text key={i} wrap="truncate-end" dimColor>
               {l}
             </Text>
           ))}
         </Box>
       </Box>
-      <Text bold>
+      ) : null}
+      <Box flexShrink={0}>
+      <Text bold wrap="truncate-end">
         Timeline <Text dimColor>({entries.length} events; Enter opens one{loaded.error ? `; ${loaded.error}` : ''})</Text>
       </Text>
+      </Box>
       {visible(entries, list).map(({ item: e, index }) => (
         <Text key={`${e.seq}-${index}`} wrap="truncate-end" inverse={index === list.cursor}>
           {index === list.cursor ? '› ' : '  '}
           <Text dimColor>{clock(e.at)} </Text>
-          {DIR[e.dir]} {fit(e.peer, wide ? 22 : 14)} <Text bold>{fit(e.type, wide ? 18 : 10)}</Text>
+          {DIR[e.dir]} {fit(e.peer, wide ? 22 : 14)} <Text bold color={e.type === 'failed' ? 'red' : undefined}>{fit(e.type, wide ? 18 : 10)}</Text>
           <Text color={PRIORITY_COLOR[e.priority ?? ''] ?? 'gray'}>{fit(e.priority ?? '', wide ? 10 : 5)}</Text>
           {e.outOfPlace ? <Text color="yellow">[out of place] </Text> : null}
           {e.firstLine}

@@ -12,6 +12,22 @@ import { useKeys } from '../hooks.js';
 
 const WAIT_COLOR: Record<string, string> = { person: 'red', conductor: 'yellow', verification: 'blue', step: 'cyan', analyst: 'gray', nothing: 'gray' };
 
+/** Column widths of the runs table for a terminal `width` wide (the cursor takes 2). */
+export function columns(width: number): { run: number; task: number; state: number; waits: number; since: number; fix: number; last: number } {
+  const avail = Math.max(40, width - 2);
+  // Below 100 columns LAST MESSAGE gives way, below 72 FIX too: the task and what it waits on matter more.
+  const wide = width >= 100;
+  const narrow = width < 72;
+  const since = 8;
+  const fix = narrow ? 0 : 4;
+  const run = Math.min(14, Math.max(8, Math.floor(avail * 0.17)));
+  const state = Math.min(25, Math.max(10, Math.floor(avail * 0.2)));
+  const rest = avail - run - state - since - fix;
+  const task = Math.floor(rest * (wide ? 0.28 : 0.48));
+  const waits = wide ? Math.floor(rest * 0.4) : rest - task;
+  return { run, task, state, waits, since, fix, last: wide ? rest - task - waits : 0 };
+}
+
 /** Every run, what needs a person first; only the rows on screen are drawn. */
 export function RunsView({ nav, dispatch, height, width, now }: { nav: Nav; dispatch: (a: NavAction) => void; height: number; width: number; now: number }) {
   const snap = useSnapshot();
@@ -33,10 +49,9 @@ export function RunsView({ nav, dispatch, height, width, now }: { nav: Nav; disp
     else runKey(input, selected?.runId, { state: selected ? store.state(selected.runId) : undefined, pending: snap.pending, actions, dispatch, note: (t) => store.note('error', t) });
   }, 'view');
 
-  // Fixed columns for the short fields; the words share what is left.
-  const rest = Math.max(30, width - 2 - 14 - 25 - 8 - 4);
-  const w = { run: 14, task: Math.floor(rest * 0.3), state: 25, waits: Math.floor(rest * 0.35), since: 8, fix: 4 };
-  const last = rest - w.task - w.waits;
+  // Every column shrinks with the terminal (the state no more than the task).
+  const w = columns(width);
+  const last = w.last;
   const people = runs.filter((r) => r.waitsOn === 'person' || r.waitsOn === 'conductor').length;
   return (
     <Box flexDirection="column" height={height}>
@@ -44,7 +59,7 @@ export function RunsView({ nav, dispatch, height, width, now }: { nav: Nav; disp
         <Text bold>{count(runs.length, 'run')}</Text>
         <Text dimColor>{` · ${people} waiting on a person or the conductor · ${runs.filter((r) => r.finished).length} finished`}</Text>
       </Text>
-      <Text dimColor wrap="truncate-end">{`  ${fit('RUN', w.run)}${fit('TASK', w.task)}${fit('STATE', w.state)}${fit('WAITS ON', w.waits)}${fit('SINCE', w.since)}${fit('FIX', w.fix)}LAST MESSAGE`}</Text>
+      <Text dimColor wrap="truncate-end">{`  ${fit('RUN', w.run)}${fit('TASK', w.task)}${fit('STATE', w.state)}${fit('WAITS ON', w.waits)}${fit('SINCE', w.since)}${w.fix ? fit('FIX', w.fix) : ''}${last ? 'LAST MESSAGE' : ''}`}</Text>
       {runs.length === 0 ? <Text dimColor>No runs yet: a HANDOFF from the analyst starts one (press c to compose one).</Text> : null}
       {visible(runs, list).map(({ item: r, index }) => (
         <Text key={r.runId} wrap="truncate-end" inverse={index === list.cursor}>
@@ -54,8 +69,8 @@ export function RunsView({ nav, dispatch, height, width, now }: { nav: Nav; disp
           <Text color={r.finished ? 'gray' : undefined}>{fit(r.state, w.state)}</Text>
           <Text color={WAIT_COLOR[r.waitsOn]}>{fit(`${r.notices ? `!${r.notices} ` : ''}${r.waitingFor || r.waitsOn}`, w.waits)}</Text>
           {fit(duration(now - r.since), w.since)}
-          {fit(String(r.fixCycles), w.fix)}
-          {fit(r.last ? `${r.last.dir === 'in' ? '←' : '→'} ${r.last.type} ${r.last.peer}: ${r.last.firstLine}` : '', last)}
+          {w.fix ? fit(String(r.fixCycles), w.fix) : ''}
+          {last ? fit(r.last ? `${r.last.dir === 'in' ? '←' : '→'} ${r.last.type} ${r.last.peer}: ${r.last.firstLine}` : '', last) : ''}
         </Text>
       ))}
     </Box>

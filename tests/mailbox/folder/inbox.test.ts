@@ -233,9 +233,10 @@ describe('ackEntry and rejectEntry', () => {
     expect(await fs.readFile(path.join(inbox.rejected, 'm.md'), 'utf8')).toBe('first');
     expect(await fs.readFile(path.join(inbox.rejected, 'm.md.1'), 'utf8')).toBe('second');
     const report = await listInboxReport(paths, ME);
+    // Newest rejection first.
     expect(report.rejected.map((r) => [r.name, r.reason])).toEqual([
-      ['m.md', 'reason one'],
       ['m.md.1', 'reason two'],
+      ['m.md', 'reason one'],
     ]);
   });
 });

@@ -1,0 +1,39 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../workspace/helpers.js';
+import { runCli } from '../workspace/cli-helpers.js';
+
+describe('the teamstate command', () => {
+  it("prints the package's version with --version and -V", async () => {
+    const cwd = await tempDir();
+    const { version } = JSON.parse(await fs.readFile(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    expect(await runCli(['--version'], { cwd })).toMatchObject({ code: 0, stdout: `${version}\n` });
+    expect(await runCli(['-V'], { cwd })).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it('refuses a --workspace that is not one instead of showing it as empty', async () => {
+    const cwd = await tempDir();
+    const missing = path.join(cwd, 'nope');
+    const runs = await runCli(['runs', '--workspace', missing], { cwd });
+    expect(runs).toMatchObject({ code: 1, stdout: '' });
+    expect(runs.stderr).toBe(`teamstate: ${missing} does not exist; pass --workspace DIR, or create one with \`teamstate init ${missing}\`\n`);
+    const show = await runCli(['show', 'r1', '--workspace', cwd], { cwd });
+    expect(show).toMatchObject({ code: 1 });
+    expect(show.stderr).toMatch(/is not a workspace \(no teamstate\.json\)/);
+  });
+
+  it('prints a mistake as a JSON object with "error" when --json is given, and nothing on stderr', async () => {
+    const cwd = await tempDir();
+    const missing = path.join(cwd, 'nope');
+    const runs = await runCli(['runs', '--json', '--workspace', missing], { cwd });
+    expect(runs).toMatchObject({ code: 1, stderr: '' });
+    expect(JSON.parse(runs.stdout)).toEqual({ error: `${missing} does not exist; pass --workspace DIR, or create one with \`teamstate init ${missing}\`` });
+    const unknown = await runCli(['runs', '--json', '--bogus'], { cwd });
+    expect(unknown).toMatchObject({ code: 1, stderr: '' });
+    expect(JSON.parse(unknown.stdout)).toEqual({ error: "unknown option '--bogus'" });
+    // After `--`, --json is an argument, not a flag.
+    const plain = await runCli(['validate', '--', '--json'], { cwd });
+    expect(plain).toMatchObject({ code: 1, stdout: 'invalid  --json: no such file\n' });
+  });
+});
