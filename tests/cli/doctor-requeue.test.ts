@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeQuarantine } from '../../src/store/quarantine.js';
 import { initWorkspace } from '../../src/workspace/init.js';
 import { WorkspacePaths } from '../../src/workspace/paths.js';
 import { HANDOFF_BODY } from '../engine/helpers.js';
@@ -55,6 +56,15 @@ describe('teamstate doctor', () => {
     expect(out.findings.find((f) => f.check === 'lock')?.text).toMatch(/a stale lock \(pid \d+, not running\)/);
     expect(out.findings.some((f) => f.check === 'runs' && /run r1/.test(f.text))).toBe(true);
     expect(out.problems).toBe(problems.length);
+  });
+
+  it('exits 1 naming a quarantined run, with its reason and what to do', async () => {
+    const paths = await workspace();
+    await writeQuarantine(paths.runsDir, { runId: 't9', reason: 'its journal was deleted while the engine ran', at: 0 }, false);
+    const r = await runCli(['doctor', '--workspace', paths.root, '--json'], { cwd: paths.root });
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { findings: { level: string; check: string; text: string }[] };
+    expect(out.findings).toContainEqual({ level: 'problem', check: 'runs', text: expect.stringMatching(/^run t9 is quarantined: its journal was deleted while the engine ran; restore runs\/t9/) });
   });
 
   it('reports a config it cannot read as the one problem to fix first', async () => {

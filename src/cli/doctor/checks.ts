@@ -1,8 +1,9 @@
-import { PRESETS } from '../../handlers/llm/presets.js';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { runningEngine } from '../../engine/read.js';
+import { PRESETS } from '../../handlers/llm/presets.js';
 import { openRunStore } from '../../store/open.js';
+import { readQuarantines } from '../../store/quarantine.js';
 import { loadConfig } from '../../workspace/config.js';
 import type { Config } from '../../workspace/config-schema.js';
 import { STEPS } from '../../workspace/config-schema.js';
@@ -134,6 +135,9 @@ async function checkRuns(paths: WorkspacePaths): Promise<Finding[]> {
       } catch (e) {
         out.push({ level: 'problem', check: 'runs', text: `run ${id}: its journal cannot be read (${(e as Error).message}); move runs/${id} aside and keep it for a report` });
       }
+    }
+    for (const q of (await readQuarantines(paths.runsDir)).values()) {
+      out.push({ level: 'problem', check: 'runs', text: `run ${q.runId} is quarantined: ${q.reason}; restore runs/${q.runId} from a backup, or move it aside to drop the run (the engine takes no more messages for it)` });
     }
     const entries = await fs.readdir(paths.runsDir, { withFileTypes: true }).catch(() => []);
     const known = new Set(ids);
