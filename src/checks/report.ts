@@ -2,6 +2,7 @@ import type { Findings } from '../handlers/types.js';
 import { RULES, ruleInfo } from './catalog.js';
 import { closingSections } from './summary.js';
 import { LAYERS, SEVERITIES, type CheckAgent, type CheckResult, type Finding, type Layer, type Severity } from './types.js';
+import { count } from '../words.js';
 
 const cap = (s: Severity): string => s[0] + s.slice(1).toLowerCase();
 /** Inline code that survives backticks in the code itself. */
@@ -150,11 +151,11 @@ export function findingsOf(agent: CheckAgent, result: CheckResult): Findings {
     counts.violations = fs.length;
     counts.compliant = passed;
     counts.checks = total;
-    summary = `${passed}/${total} checks passed, ${fs.length} violations`;
+    summary = `${passed}/${total} checks passed, ${count(fs.length, 'violation')}`;
   } else {
     const parts = SEVERITIES.filter((s) => sev[s] > 0).map((s) => `${sev[s]} ${s.toLowerCase()}`);
-    summary = fs.length === 0 ? 'no issues' : `${fs.length} issues (${parts.join(', ')})`;
+    summary = fs.length === 0 ? 'no issues' : `${count(fs.length, 'issue')} (${parts.join(', ')})`;
   }
-  summary += ` in ${result.filesChecked} files${blocking > 0 ? `; ${blocking} blocking` : ''}`;
+  summary += ` in ${count(result.filesChecked, 'file')}${blocking > 0 ? `; ${blocking} blocking` : ''}`;
   return { blocking, counts, summary };
 }
