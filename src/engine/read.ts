@@ -27,7 +27,7 @@ export async function readRunStates(paths: WorkspacePaths): Promise<RunState[]> 
         } catch (e) {
           // One damaged run is shown as such; the others are listed as usual.
           const reason = note?.reason ?? (e as Error).message;
-          const state = lastKnown(paths, id, note?.state);
+          const state = await lastKnown(paths, id, note?.state);
           return state ? { ...state, quarantined: { reason, at: note?.at ?? 0 } } : undefined;
         }
       }),

@@ -269,6 +269,7 @@ async function warnIfWalMissing(walFile: string, runsDir: string, warn: ((line: 
   const hasRecords = (d: Dirent) => d.isDirectory() && segmentProblem(d.name) === undefined && (statSync(path.join(runsDir, d.name, RUN_FILES.journal), { throwIfNoEntry: false })?.size ?? 0) > 0;
   if (!entries.some(hasRecords)) return;
   warn(
-    `the write-ahead log ${walFile} is missing although runs exist: if an engine crashed here, what it acknowledged last may be missing from journals; if this workspace ran with fsync off until now, nothing is wrong`,
+    `the write-ahead log ${walFile} is missing although runs exist: if an engine crashed here, what it acknowledged last may be missing from the runs' journals and cannot be brought back; ` +
+      'check their states with `teamstate runs` (a journal left damaged is quarantined with its reason). If the log was removed after a clean stop, or this workspace ran with fsync off until now, nothing is wrong. A new log is started',
   );
 }

@@ -68,7 +68,7 @@ export class JournalWriter {
         if (entries.length > 0) {
           try {
             if (await wal.lost()) {
-              this.opts.warn?.(`the write-ahead log ${wal.file} was deleted or replaced under the engine: a new one is started, and the journals are made durable now`);
+              this.opts.warn?.(`the write-ahead log ${wal.file} was deleted or replaced under the engine: a new one is started, and the journals are made durable now, so nothing is lost`);
               await this.checkpoint();
             }
             await wal.append(entries);

@@ -1,8 +1,11 @@
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { encodeFrame, NL, decodeFrame } from './frame.js';
 import { writeAll } from './journal-file.js';
+
+/** Opened for appending, never through a link put in its place (docs/DESIGN.md §4). */
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
 /** One append as the write-ahead log holds it: the run, its seqs and its journal lines. */
 export interface WalEntry {
@@ -33,7 +36,7 @@ export class Wal {
 
   /** Appends entries and fsyncs them; on failure cuts the log back so no half batch stays. */
   async append(entries: WalEntry[]): Promise<void> {
-    this.fh ??= await fs.open(this.file, 'a');
+    this.fh ??= await fs.open(this.file, APPEND);
     const data = Buffer.concat(entries.flatMap((e) => encodeEntry(e)));
     try {
       // A half batch left by a failed write must go before anything follows it, or a
@@ -61,11 +64,11 @@ export class Wal {
    */
   async lost(): Promise<boolean> {
     if (!this.fh) return false;
-    const [mine, now] = await Promise.all([this.fh.stat(), fs.stat(this.file).catch(() => undefined)]);
+    const [mine, now] = await Promise.all([this.fh.stat(), fs.lstat(this.file).catch(() => undefined)]);
     if (now && now.ino === mine.ino && now.dev === mine.dev) return false;
     await this.fh.close().catch(() => undefined);
     await fs.mkdir(path.dirname(this.file), { recursive: true });
-    this.fh = await fs.open(this.file, 'a');
+    this.fh = await fs.open(this.file, APPEND);
     this.size = 0;
     this.mustCut = false;
     return true;
@@ -73,7 +76,7 @@ export class Wal {
 
   /** Empties the log (after a checkpoint made every journal durable). */
   async reset(): Promise<void> {
-    this.fh ??= await fs.open(this.file, 'a');
+    this.fh ??= await fs.open(this.file, APPEND);
     await this.fh.truncate(0);
     if (this.fsync) await this.fh.sync();
     this.size = 0;
@@ -85,59 +88,102 @@ export class Wal {
   }
 }
 
+/** What a log left by a previous process holds: its intact entries in order, and where it is damaged. */
+export interface WalContents {
+  entries: WalEntry[];
+  damage: WalDamage[];
+}
+
+/** Unreadable bytes in a write-ahead log: `bytes` of them from `offset`. */
+export interface WalDamage {
+  offset: number;
+  bytes: number;
+  /**
+   * Intact entries follow the damage: the log was damaged (a bad disk, a careless
+   * writer), not cut by a crash. A damaged end with nothing intact after it is the torn
+   * last batch of a crash: never acknowledged, so dropping it loses nothing.
+   */
+  intactAfter: boolean;
+  /** The run of the entry the damage starts in, when its header still reads. */
+  runId?: string;
+  /** That entry's seqs, when its header still reads. */
+  seqs?: { first: number; last: number };
+}
+
 /**
- * The entries of a log left by a previous process, in order. Stops at the first bad line:
- * a batch whose write was cut was never acknowledged, so dropping its rest loses nothing.
+ * Reads a log left by a previous process. Damage does not stop the reading: it is noted
+ * and reading goes on from the next intact entry header, so that entries after a damaged
+ * spot are still replayed (an acknowledged append is in the log, whatever came before it).
  */
-export async function readWal(file: string, onDamage?: (d: WalDamage) => void): Promise<WalEntry[]> {
+export async function readWal(file: string): Promise<WalContents> {
   let buf: Buffer;
   try {
     buf = await fs.readFile(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], damage: [] };
     throw e;
   }
-  const out: WalEntry[] = [];
+  const entries: WalEntry[] = [];
+  const damage: WalDamage[] = [];
   let pos = 0;
   while (pos < buf.length) {
-    const nl = buf.indexOf(NL, pos);
-    if (nl === -1) break;
-    const check = decodeFrame(buf.subarray(pos, nl));
-    if (!check.ok) break;
-    const v = check.value as { r: string; s: number; e: number; l?: string; n?: number; k?: string };
-    if (typeof v.l === 'string') {
-      // The older layout: the lines inside the header, JSON-escaped.
-      out.push({ runId: v.r, firstSeq: v.s, lastSeq: v.e, lines: v.l });
-      pos = nl + 1;
+    const entry = entryAt(buf, pos);
+    if (entry.ok) {
+      entries.push(entry.entry);
+      pos = entry.end;
       continue;
     }
-    const end = nl + 1 + (v.n ?? 0);
-    const bytes = buf.subarray(nl + 1, end);
-    if (typeof v.n !== 'number' || end > buf.length || crcOf(bytes) !== v.k) break;
-    out.push({ runId: v.r, firstSeq: v.s, lastSeq: v.e, lines: bytes.toString('utf8') });
-    pos = end;
+    const next = nextHeader(buf, pos);
+    damage.push({
+      offset: pos,
+      bytes: (next ?? buf.length) - pos,
+      intactAfter: next !== undefined,
+      ...(entry.header ? { runId: entry.header.r, seqs: { first: entry.header.s, last: entry.header.e } } : {}),
+    });
+    if (next === undefined) break;
+    pos = next;
   }
-  if (pos < buf.length && onDamage) onDamage({ offset: pos, bytes: buf.length - pos, intactAfter: headerAfter(buf, pos) });
-  return out;
+  return { entries, damage };
 }
 
-/** Unreadable bytes in a write-ahead log, from `offset` to its end. */
-export interface WalDamage {
-  offset: number;
-  bytes: number;
-  /** An intact entry header follows the damage: the log was damaged, not cut by a crash. */
-  intactAfter: boolean;
+interface Header {
+  r: string;
+  s: number;
+  e: number;
+  l?: string;
+  n?: number;
+  k?: string;
 }
 
-/** Whether an intact entry header starts any line after `pos`. */
-function headerAfter(buf: Buffer, pos: number): boolean {
+/** The entry starting at `pos`, or why not (with its header when that much reads). */
+function entryAt(buf: Buffer, pos: number): { ok: true; entry: WalEntry; end: number } | { ok: false; header?: Header } {
+  const nl = buf.indexOf(NL, pos);
+  if (nl === -1) return { ok: false };
+  const check = decodeFrame(buf.subarray(pos, nl));
+  if (!check.ok || !isHeader(check.value)) return { ok: false };
+  const v = check.value;
+  if (typeof v.l === 'string') {
+    // The older layout: the lines inside the header, JSON-escaped.
+    return { ok: true, entry: { runId: v.r, firstSeq: v.s, lastSeq: v.e, lines: v.l }, end: nl + 1 };
+  }
+  const end = nl + 1 + (v.n ?? 0);
+  const bytes = buf.subarray(nl + 1, end);
+  if (typeof v.n !== 'number' || end > buf.length || crcOf(bytes) !== v.k) return { ok: false, header: v };
+  return { ok: true, entry: { runId: v.r, firstSeq: v.s, lastSeq: v.e, lines: bytes.toString('utf8') }, end };
+}
+
+const isHeader = (v: unknown): v is Header =>
+  typeof v === 'object' && v !== null && typeof (v as Header).r === 'string' && Number.isInteger((v as Header).s) && Number.isInteger((v as Header).e);
+
+/** Where the next line after `pos` that is an intact entry header starts, if any. */
+function nextHeader(buf: Buffer, pos: number): number | undefined {
   for (let nl = buf.indexOf(NL, pos); nl !== -1 && nl + 1 < buf.length; nl = buf.indexOf(NL, nl + 1)) {
     const next = buf.indexOf(NL, nl + 1);
-    if (next === -1) return false;
+    if (next === -1) return undefined;
     const check = decodeFrame(buf.subarray(nl + 1, next));
-    if (check.ok && typeof (check.value as { r?: unknown }).r === 'string') return true;
+    if (check.ok && isHeader(check.value)) return nl + 1;
   }
-  return false;
+  return undefined;
 }
 
 /**

@@ -69,20 +69,28 @@ describe('the write-ahead log mode', () => {
     await store.close();
   });
 
-  it('refuses to guess when a journal lost records the log does not hold', async () => {
+  it('refuses alone, and reports, a run whose journal lost records the log does not hold, keeping the log as found', async () => {
     const dir = await crashedWithWal(async (s) => {
       await s.append('r', recs(1, 1));
+      await s.append('other', recs(1, 1));
     });
     // Record 1 was checkpointed long ago (not in this log); record 2 is in the log.
     const store = createFolderStore(dir, { wal: true });
     await store.append('r', recs(2, 2));
+    await store.append('other', recs(2, 2));
     const wal = await fs.readFile(walFile(dir));
     await store.close();
     await fs.writeFile(walFile(dir), wal);
     await fs.writeFile(journalFile(dir, 'r'), '');
-    await expect(createFolderStore(dir, { wal: true }).listRuns()).rejects.toThrow(JournalCorruptError);
-    // The log is kept for a person to look at, not emptied by the failed replay.
-    expect((await fs.stat(walFile(dir))).size).toBe(wal.length);
+    const said: string[] = [];
+    const reopened = createFolderStore(dir, { wal: true, warn: (l) => said.push(l) });
+    expect(await reopened.listRuns()).toEqual(['other', 'r']);
+    expect(await reopened.read('other')).toEqual({ records: recs(1, 2) });
+    // Record 2 is kept in the journal after the hole, which makes the run refused rather than forked.
+    await expect(reopened.read('r')).rejects.toThrow(JournalCorruptError);
+    expect(said).toEqual([expect.stringMatching(/^run r: its journal lacks records 1–1 of r\/journal\.jsonl, which the write-ahead log .* does not hold .* the run is quarantined alone; the log as found is kept in .*\.wal\.jsonl\.damaged\. Restore the journal from a backup/)]);
+    expect(await fs.readFile(`${walFile(dir)}.damaged`)).toEqual(wal);
+    await reopened.close();
   });
 
   it('ignores a torn end of the log: that batch was never acknowledged', async () => {
