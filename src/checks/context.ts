@@ -1,18 +1,13 @@
 import type { SyntaxNode } from '@lezer/common';
-import { ruleInfo } from './catalog.js';
 import { lineOf, lineText, type PyFile } from './parse.js';
 import { importMap } from './imports.js';
 import type { ProjectFacts } from './facts.js';
+import type { Detail } from './finding.js';
+import { makeFinding } from './finding.js';
 import type { Finding, Layout } from './types.js';
 
-/** What a finding may say beyond its rule's defaults. */
-export interface Detail {
-  why?: string;
-  fix?: string;
-  code?: string;
-  /** Overrides the rule's default: conventions a project has not adopted are advisory. */
-  blocking?: boolean;
-}
+export { makeFinding } from './finding.js';
+export type { Detail } from './finding.js';
 
 /** What each rule function is given for one file. */
 export interface FileCtx {
@@ -32,22 +27,6 @@ export interface FileCtx {
   emit(rule: string, at: SyntaxNode | number, detail?: Detail): void;
   /** Whether the rule already has a finding in this file. */
   has(rule: string): boolean;
-}
-
-/** Builds a finding from the rule's catalog entry and the detail given. */
-export function makeFinding(rule: string, file: string, line: number, code: string, detail: Detail = {}): Finding {
-  const info = ruleInfo(rule);
-  return {
-    rule,
-    agent: info.agent,
-    severity: info.severity,
-    blocking: detail.blocking ?? info.blocking,
-    file,
-    line,
-    code: detail.code ?? code,
-    why: detail.why ?? info.why,
-    fix: detail.fix ?? info.fix,
-  };
 }
 
 /** A context that appends to `out`, for the rules in `enabled`. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { makeFinding } from './context.js';
+import { makeFinding } from './finding.js';
 import { SKIP_DIRS } from './layout.js';
 import type { DependencyBaseline, Finding } from './types.js';
 

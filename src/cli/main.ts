@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import { complain } from './output.js';
 
 /** teamstate's version, from its package.json. */
@@ -35,8 +35,8 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError(json ? false : '(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => (json ? undefined : complain(s)) });
-  for (const register of commands) register(program);
   try {
+    for (const register of await commandsFor(argv)) register(program);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { dependencyBaseline } from '../checks/index.js';
+import { dependencyBaseline } from '../checks/deps.js';
 import type { StepInput } from '../handlers/types.js';
 import { writeFileAtomic } from '../workspace/atomic.js';
 

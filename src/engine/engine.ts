@@ -3,7 +3,6 @@ import type { MachineEntry } from '../../machines/entry.js';
 import { UserError } from '../errors.js';
 import type { ManualSteps } from '../handlers/manual.js';
 import { createManualHandler } from '../handlers/manual.js';
-import { createHandlers } from '../handlers/index.js';
 import type { StepHandler, StepOutcome } from '../handlers/types.js';
 import type { Message } from '../protocol/schema.js';
 import { acquireLock } from '../store/lock.js';
@@ -24,10 +23,10 @@ import { watchConfig } from './config-watch.js';
 import { watchControls } from './control.js';
 import { RunCore, type RunStoreOf } from './core.js';
 import { Intake } from './intake.js';
+import { LazySteps } from './lazy-steps.js';
 import { loadRuns } from './recover.js';
 import type { RunRecord, RunState } from './run-state.js';
 import { resumeRun } from './resume.js';
-import { StepRunner } from './step-runner.js';
 
 export interface EngineOptions {
   workspaceDir: string;
@@ -69,7 +68,7 @@ export class Engine {
     readonly config: Config,
     readonly core: RunCore,
     readonly manual: ManualSteps,
-    private readonly steps: StepRunner,
+    private readonly steps: LazySteps,
     private readonly intake: Intake,
     private readonly store: RunStoreOf,
     private readonly lock: LockHandle,
@@ -97,8 +96,7 @@ export class Engine {
       warn = (line) => core.warn(line);
       const projectDir = project.dir;
       const manual = createManualHandler({ now, prompts: { workspaceDir: paths.root } });
-      const handlers = { ...createHandlers(config, { workspaceDir: paths.root, projectDir, manual, now }), ...opts.handlers } as Record<StepName, StepHandler>;
-      const steps = new StepRunner({ engine: core, paths, config, projectDir, handlers });
+      const steps = new LazySteps({ core, paths, config, projectDir, manual, now, ...(opts.handlers ? { handlers: opts.handlers } : {}) });
       core.steps = steps;
       const engine = new Engine(paths, config, core, manual, steps, new Intake(core), store, lock, mailbox, project);
       const runs = await loadRuns(store, core, (w) => core.warn(w));
@@ -114,6 +112,8 @@ export class Engine {
       }
       if (opts.watch !== false) engine.watch();
       await engine.scan();
+      // The steps' code loads once READY is near, not before it: the first message does not wait for it.
+      setImmediate(() => void steps.load().catch((e: unknown) => core.warn(`could not load the steps' code: ${e instanceof Error ? e.message : String(e)}`)));
       return engine;
     } catch (e) {
       await lock.release();

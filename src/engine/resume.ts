@@ -1,6 +1,5 @@
 import { endLeftovers } from '../handlers/leftovers.js';
-import type { RunCore } from './core.js';
-import type { StepRunner } from './step-runner.js';
+import type { RunCore, StepStarter } from './core.js';
 
 /**
  * Picks a recovered run up where the crash left it: delivers what was journaled and not
@@ -8,7 +7,7 @@ import type { StepRunner } from './step-runner.js';
  * were in progress (at-least-once; a command step set to `onInterrupt: "surface"` is
  * handed to a person instead). Runs inside the run's queue.
  */
-export async function resumeRun(core: RunCore, steps: StepRunner, runId: string): Promise<void> {
+export async function resumeRun(core: RunCore, steps: StepStarter, runId: string): Promise<void> {
   await core.flushOutbox(runId);
   const state = core.get(runId)!;
   core.timers.sync(runId, state.timers);

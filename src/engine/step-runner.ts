@@ -9,6 +9,7 @@ import type { WorkspacePaths } from '../workspace/paths.js';
 import type { RunCore, StepStarter } from './core.js';
 import { QuarantinedError } from './core.js';
 import { isTransient } from './faults.js';
+import { completesAtOnce } from './inline-steps.js';
 import { readDependencies, recordDependencies } from './dependencies.js';
 import { metricsOf } from './metrics.js';
 import type { RunState } from './run-state.js';
@@ -59,11 +60,7 @@ export class StepRunner implements StepStarter {
 
   /** Instant and built-in handlers, and the agent log's reading and writing, complete at once. */
   inline(_runId: string, id: string, state: RunState): boolean {
-    const src = state.steps[id]?.src;
-    if (src === undefined || !this.work[src]) return false;
-    if (src === 'readLog' || src === 'writeLog') return true;
-    const kind = this.deps.config.steps[src as StepName]?.kind;
-    return kind === 'instant' || kind === 'builtin';
+    return completesAtOnce(this.deps.engine.entry, this.deps.config, state.steps[id]?.src);
   }
 
   async runInline(runId: string, id: string, state: RunState): Promise<{ type: string; output?: unknown; error?: unknown }> {

@@ -76,7 +76,6 @@ export type { Handoff } from './handoff.js';
 export { checkPlanFormat, planFacts, PLAN_SECTIONS } from './plan-format.js';
 export type { PlanFacts, PlanSection } from './plan-format.js';
 export { withPlanFormatCheck } from './plan-step.js';
-export { checkPlan } from './plan-check.js';
 export { endLeftovers } from './leftovers.js';
 export { parseSubagentReport } from './reports.js';
 export { outputFromText, changedFiles } from './output.js';
