@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { commandsFor } from '../../src/cli/commands/index.js';
 import { tempDir } from '../workspace/helpers.js';
 import { runCli } from '../workspace/cli-helpers.js';
 
@@ -35,5 +37,33 @@ describe('the teamstate command', () => {
     // After `--`, --json is an argument, not a flag.
     const plain = await runCli(['validate', '--', '--json'], { cwd });
     expect(plain).toMatchObject({ code: 1, stdout: 'invalid  --json: no such file\n' });
+  });
+});
+
+describe('the commands a command line loads', () => {
+  const names = (registers: ((p: Command) => void)[]): string[] => {
+    const program = new Command('teamstate');
+    for (const r of registers) r(program);
+    return program.commands.map((c) => c.name());
+  };
+
+  it('are only the named command, with the others of its module', async () => {
+    expect(names(await commandsFor(['start', '--headless', '--workspace', 'w']))).toEqual(['start']);
+    expect(names(await commandsFor(['--json', 'cancel', 'r1']))).toEqual(['complete', 'retry', 'decide', 'cancel']);
+  });
+
+  it('are all of them, in the order help lists them, for help or a word that is no command', async () => {
+    const all = names(await commandsFor(['--help']));
+    expect(all.slice(0, 3)).toEqual(['init', 'start', 'send']);
+    expect(all).toContain('demo');
+    expect(names(await commandsFor(['strat']))).toEqual(all);
+    expect(names(await commandsFor([]))).toEqual(all);
+  });
+
+  it('still suggest the right name for a mistyped one', async () => {
+    const cwd = await tempDir();
+    const r = await runCli(['strat'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown command 'strat'[\s\S]*start/);
   });
 });
