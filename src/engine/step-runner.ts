@@ -51,7 +51,7 @@ export class StepRunner implements StepStarter {
   readonly workDirs: WorkDirs;
 
   constructor(private readonly deps: StepRunnerDeps) {
-    this.workDirs = new WorkDirs(deps.projectDir, deps.config, (runId) => deps.paths.artifacts(runId), (w) => deps.engine.warn(w));
+    this.workDirs = new WorkDirs(deps.projectDir, deps.config, (runId) => deps.paths.artifacts(runId), (w) => deps.engine.warn(w), deps.engine.now);
     this.work = this.supply();
     const actors = Object.fromEntries(Object.entries(this.work).map(([src, fn]) => [src, fromPromise<unknown, ActorInput>(({ input, signal }) => fn(input, signal))]));
     const provided = deps.engine.entry.machine.provide({ actors });
@@ -141,7 +141,8 @@ export class StepRunner implements StepStarter {
         try {
           const stop = overBudget(config, step, input.spentUsd);
           if (stop) return { status: 'needs-person', reason: stop } satisfies StepOutcome;
-          const dependencies = await readDependencies(paths.artifacts(input.runId), input.input as StepInput);
+          // Only the built-in checks read the dependency baseline; other handlers are not given it.
+          const dependencies = config.steps[step].kind === 'builtin' ? await readDependencies(paths.artifacts(input.runId), input.input as StepInput) : undefined;
           const work = await this.workDirs.of(input.runId);
           const llm = sessionAndBudget(this.deps.engine, config, input);
           const outcome = await handlers[step]({ runId: input.runId, step, attempt: input.attempt, input: input.input as StepInput, dir, projectDir: work.dir, signal, ...(dependencies ? { dependencies } : {}), ...llm });

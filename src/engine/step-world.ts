@@ -1,3 +1,4 @@
+import { repoRoot } from '../handlers/git/git.js';
 import { changedFiles, commitWork, ensureWorktree } from '../handlers/git/worktree.js';
 import type { Worktree } from '../handlers/git/worktree.js';
 import { budgetStop } from '../handlers/llm/tool.js';
@@ -7,6 +8,9 @@ import type { RunMetrics } from '../agentlog/index.js';
 import type { Usage } from '../handlers/llm/usage.js';
 import type { RunCore } from './core.js';
 import type { RunState } from './run-state.js';
+
+/** How long an answer of git about the project's repository is used before git is asked again. */
+export const REPO_RECHECK_MS = 5_000;
 
 /** Where a run's steps work: its git worktree, or the project itself. */
 export interface WorkDir {
@@ -20,18 +24,32 @@ export interface WorkDir {
  */
 export class WorkDirs {
   private readonly made = new Map<string, Promise<WorkDir>>();
+  /** The project's repository as git last said, and when (asking git costs two processes per run). */
+  private repo: { at: number; root: Promise<string | undefined> } | undefined;
 
   constructor(
     private readonly projectDir: string,
     private readonly config: Config,
     private readonly runDir: (runId: string) => string,
     private readonly warn: (line: string) => void,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /**
+   * Where the project's repository is, asked of git at most once per REPO_RECHECK_MS: runs
+   * starting together share one answer, and a project that becomes a repository (or gets
+   * its first commit) is seen by the runs that start after that.
+   */
+  private findRepo = (dir: string): Promise<string | undefined> => {
+    const now = this.now();
+    if (!this.repo || now - this.repo.at >= REPO_RECHECK_MS) this.repo = { at: now, root: repoRoot(dir) };
+    return this.repo.root;
+  };
 
   of(runId: string): Promise<WorkDir> {
     let p = this.made.get(runId);
     if (!p) {
-      p = ensureWorktree(this.projectDir, this.runDir(runId), runId, this.config.git).then(
+      p = ensureWorktree(this.projectDir, this.runDir(runId), runId, this.config.git, this.findRepo).then(
         (worktree) => (worktree ? { dir: worktree.path, worktree } : { dir: this.projectDir }),
         (e: Error) => {
           this.warn(`run ${runId}: ${e.message}; its steps work in the project folder itself`);

@@ -49,13 +49,13 @@ async function exclude(repo: string, dir: string): Promise<void> {
  * before git is asked for anything, so a crash part-way makes the same worktree again from
  * the same base. Undefined when worktrees are off or the project is not a git repository
  * with a commit (steps then work in the project itself, as without git). Throws with git's
- * own words when git refuses.
+ * own words when git refuses. `findRepo` answers where the project's repository is.
  */
-export async function ensureWorktree(projectDir: string, runDir: string, runId: string, config: GitConfig): Promise<Worktree | undefined> {
+export async function ensureWorktree(projectDir: string, runDir: string, runId: string, config: GitConfig, findRepo: (dir: string) => Promise<string | undefined> = repoRoot): Promise<Worktree | undefined> {
   if (!config.worktrees) return undefined;
   let record = await readWorktree(runDir);
   if (!record) {
-    const repo = await repoRoot(projectDir);
+    const repo = await findRepo(projectDir);
     if (!repo) return undefined;
     const base = (await git(repo, ['rev-parse', 'HEAD'])).stdout.trim();
     const dir = path.resolve(projectDir, config.dir ?? DEFAULT_WORKTREES_DIR, runId);

@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REPO_RECHECK_MS, WorkDirs } from '../../src/engine/step-world.js';
+import { configSchema } from '../../src/workspace/config-schema.js';
+
+const gitIn = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
+const made: string[] = [];
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((d) => fs.rm(d, { recursive: true, force: true })));
+});
+
+describe('each run’s working folder', () => {
+  it('should ask git about the project once for runs starting together, and see a repository made later once the answer is old', async () => {
+    const project = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-workdirs-'));
+    const runs = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-workdirs-runs-'));
+    made.push(project, runs);
+    let now = 1_000_000;
+    const dirs = new WorkDirs(project, configSchema.parse({ members: ['analyst', 'backend-engineer'], engine: { member: 'backend-engineer' } }), (id) => path.join(runs, id), () => undefined, () => now);
+    // Not a repository yet: the runs work in the project itself.
+    const early = await Promise.all(['r1', 'r2', 'r3'].map((id) => dirs.of(id)));
+    expect(early.map((w) => w.dir)).toEqual([project, project, project]);
+    gitIn(project, 'init', '-q', '-b', 'main');
+    gitIn(project, 'config', 'user.email', 'dev@example.com');
+    gitIn(project, 'config', 'user.name', 'Dev');
+    await fs.writeFile(path.join(project, 'README.md'), 'x\n');
+    gitIn(project, 'add', '-A');
+    gitIn(project, 'commit', '-q', '-m', 'start');
+    // Within the recheck time the earlier answer stands.
+    now += REPO_RECHECK_MS - 1;
+    expect((await dirs.of('r4')).worktree).toBeUndefined();
+    now += 2;
+    const later = await dirs.of('r5');
+    expect(later.worktree?.branch).toBe('teamstate/r5');
+    expect(gitIn(later.dir, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('teamstate/r5');
+  });
+});
