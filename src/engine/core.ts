@@ -18,7 +18,7 @@ import { deliverOutbox } from './deliver-outbox.js';
 import { DeliveryRetry } from './delivery-retry.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { afterDelivery, applyRecord, fold } from './fold.js';
-import type { EventRecord, EventSource, RunRecord, RunState } from './run-state.js';
+import type { Applied, EventRecord, EventSource, OutboxItem, RunRecord, RunState } from './run-state.js';
 import { isFinished, newRunState } from './run-state.js';
 import type { Stepped } from './step.js';
 import { accepts, journaled, step } from './step.js';
@@ -185,22 +185,43 @@ export class RunCore extends EventEmitter<EngineEvents> {
       }
       inline = next;
     }
-    const [head, ...rest] = journaled(chain.map((c) => c.applied));
+    // Replies are staged before the record that sends them is written, so once it is on disk they can be handed over with one rename each.
+    const staged = await this.stage(chain.flatMap((c) => c.effects.outbox));
+    const [head, ...rest] = journaled(chain.map((c) => c.applied)).map((a) => withStaged(a, staged));
     const record: EventRecord = { seq: this.nextSeq(runId), at: now, kind: 'event', ...head!, ...(rest.length ? { then: rest } : {}) };
     await this.append(runId, record);
+    if (staged.size > 0) state = { ...state, undelivered: state.undelivered.map((o) => withStagedItem(o, staged)) };
     this.put(state);
     chain.forEach((c, i) => this.logTransition(runId, (chain[i - 1]?.state ?? before).snapshot.value, c));
     await this.carryOut(runId, state, netEffects(before, state, chain));
     return record;
   }
 
-  /** Effects of a journaled transition: steps, timers, task status, then deliveries. */
+  /**
+   * Stages each reply for each recipient (Mailbox.stage) side by side; returns, by key, the
+   * recipients whose copy is staged. Empty when the mailbox does not stage.
+   */
+  private async stage(outbox: OutboxItem[]): Promise<Map<string, string[]>> {
+    const staged = new Map<string, string[]>();
+    const { mailbox } = this.deps;
+    if (!mailbox.stage || outbox.length === 0) return staged;
+    await Promise.all(
+      outbox.map(async (o) => {
+        const ok = await Promise.all(o.recipients.map((r) => mailbox.stage!(r, o.message, o.key)));
+        const to = o.recipients.filter((_, i) => ok[i]);
+        if (to.length) staged.set(o.key, to);
+      }),
+    );
+    return staged;
+  }
+
+  /** Effects of a journaled transition: steps, timers, then deliveries and the task status side by side. */
   private async carryOut(runId: string, state: RunState, effects: Effects): Promise<void> {
     for (const id of effects.stop) this.steps?.stop(runId, id);
     for (const id of effects.start) this.steps?.start(runId, id, state);
     this.timers.sync(runId, state.timers);
-    if (effects.task) await setTaskStatusSafe(this.deps.paths, taskOf(this.entry, state), effects.task, this.deps.config.engine.member, (w) => this.warn(w));
-    await this.flushOutbox(runId);
+    const task = effects.task ? setTaskStatusSafe(this.deps.paths, taskOf(this.entry, state), effects.task, this.deps.config.engine.member, (w) => this.warn(w)) : undefined;
+    await Promise.all([this.flushOutbox(runId), task]);
     await this.settleFinished(runId);
   }
 
@@ -242,11 +263,23 @@ export class RunCore extends EventEmitter<EngineEvents> {
     const news = Object.entries(failed).filter(([k, why]) => current.held?.[k] !== why);
     if (keys.length > 0 || news.length > 0) {
       await this.append(runId, { seq: this.nextSeq(runId), at: this.now(), kind: 'delivered', keys, ...(news.length ? { failed: Object.fromEntries(news) } : {}) });
+      if (keys.length > 0) void this.forgetMarkers(state.undelivered.filter((o) => keys.includes(o.key)));
     }
     const after = afterDelivery(this.get(runId)!, keys, failed);
     this.put(after);
     if (after.undelivered.length > 0) this.retry.schedule(runId);
     else this.retry.done(runId);
+  }
+
+  /**
+   * Once the journal says replies were delivered, nothing asks the mailbox about them again:
+   * what it kept to know it (the folder adapter's markers of replies not staged ahead) goes.
+   * Best effort: a marker left behind only costs a file.
+   */
+  private async forgetMarkers(items: OutboxItem[]): Promise<void> {
+    const { mailbox } = this.deps;
+    if (!mailbox.forget) return;
+    await Promise.all(items.flatMap((o) => o.recipients.filter((r) => !o.staged?.includes(r)).map((r) => mailbox.forget!(r, o.key).catch(() => undefined))));
   }
 
   /** A run in memory: unfinished, or among the last few that finished. */
@@ -455,6 +488,18 @@ function persisted(state: RunState): RunState {
   if (state.faulted === undefined) return state;
   const { faulted: _faulted, ...rest } = state;
   return rest;
+}
+
+/** An outbox item with the recipients its copy was staged for (see RunCore.stage). */
+function withStagedItem(o: OutboxItem, staged: Map<string, string[]>): OutboxItem {
+  const to = staged.get(o.key);
+  return to ? { ...o, staged: to } : o;
+}
+
+/** A journaled step whose messages say which copies were staged before it was written. */
+function withStaged(a: Applied, staged: Map<string, string[]>): Applied {
+  if (staged.size === 0 || a.outbox.length === 0) return a;
+  return { ...a, outbox: a.outbox.map((o) => withStagedItem(o, staged)) };
 }
 
 /** Finished runs kept in memory after they finish (the store keeps them all). */

@@ -13,7 +13,7 @@ export async function deliverOutbox(mailbox: Mailbox, items: OutboxItem[], warn:
       const problems: string[] = [];
       await Promise.all(
         item.recipients.map((r) =>
-          mailbox.deliver(r, item.message, item.key).catch((e: Error) => {
+          mailbox.deliver(r, item.message, item.key, { staged: item.staged?.includes(r) ?? false }).catch((e: Error) => {
             problems.push(`to ${r}: ${e.message}`);
           }),
         ),

@@ -30,6 +30,8 @@ export interface OutboxItem {
   key: string;
   recipients: string[];
   message: Message;
+  /** The recipients whose copy was staged before this was journaled (Mailbox.stage): for them, a staged copy that is gone was delivered. */
+  staged?: string[];
 }
 
 /**

@@ -25,8 +25,21 @@ export interface Mailbox {
   reject(ref: string, reason: string): Promise<void>;
   /** Gives a claimed message back untouched (it could not be taken now); a later claim offers it again. */
   release(ref: string): void;
-  /** Delivers `message` to `recipient` once for `key` (see above). Throws when it cannot now; the caller retries. */
-  deliver(recipient: string, message: Message, key: string): Promise<Delivery>;
+  /**
+   * Delivers `message` to `recipient` once for `key` (see above). Throws when it cannot now;
+   * the caller retries. `staged`: `stage` made this copy durable before the record that
+   * sends it was journaled, so a staged copy that is gone was handed over.
+   */
+  deliver(recipient: string, message: Message, key: string, opts?: { staged?: boolean }): Promise<Delivery>;
+  /**
+   * Optional, for speed: makes the reply durable where only `deliver` hands it over, before
+   * the engine journals the record that sends it. Resolves true when it is staged (then
+   * `deliver` is called with `staged: true`), false when it is not (`deliver` does all).
+   * Never rejects: a copy that could not be staged is delivered the long way.
+   */
+  stage?(recipient: string, message: Message, key: string): Promise<boolean>;
+  /** Optional: the engine has journaled that `key` reached `recipient`; what the adapter kept to know that may go. */
+  forget?(recipient: string, key: string): Promise<void>;
   /** Calls `wake` soon after something may have arrived. A hint only: callers also claim on a timer. */
   watch(wake: () => void, onError?: (message: string) => void): Watch;
   /** The message as it was received (its whole text), for a person to read; undefined when no longer kept. */

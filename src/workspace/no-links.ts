@@ -38,3 +38,31 @@ export async function assertNoLinks(root: string, dir: string): Promise<void> {
     }
   }
 }
+
+/**
+ * {@link assertNoLinks} for several folders at once: every folder on their ways is looked
+ * at once, side by side. The link nearest the workspace root is the one named.
+ */
+export async function assertNoLinksIn(root: string, dirs: readonly string[]): Promise<void> {
+  const ways = new Set<string>();
+  for (const dir of dirs) {
+    const rel = path.relative(root, dir);
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) continue;
+    let at = root;
+    for (const part of rel.split(path.sep)) ways.add((at = path.join(at, part)));
+  }
+  const sorted = [...ways].sort((a, b) => a.length - b.length);
+  const links = await Promise.all(
+    sorted.map((at) =>
+      fs.lstat(at).then(
+        (st) => st.isSymbolicLink(),
+        (e: NodeJS.ErrnoException) => {
+          if (e.code === 'ENOENT') return false;
+          throw e;
+        },
+      ),
+    ),
+  );
+  const link = sorted.find((_, i) => links[i]);
+  if (link) throw new LinkError(path.relative(root, link), await fs.readlink(link).catch(() => '?'));
+}

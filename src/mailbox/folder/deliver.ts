@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Message } from '../../protocol/schema.js';
 import { renderMessage } from '../../protocol/render.js';
 import { fsyncDir, renameDurable, writeFileAtomic } from '../../workspace/atomic.js';
-import { assertNoLinks } from '../../workspace/no-links.js';
+import { assertNoLinksIn } from '../../workspace/no-links.js';
 import type { WorkspacePaths } from '../../workspace/paths.js';
 import { segmentProblem } from '../../workspace/paths.js';
 import type { Delivery } from '../port.js';
@@ -44,21 +44,25 @@ export function deliveryMarker(paths: WorkspacePaths, key: string, recipient: st
  * Only the rename removes the staged file, so a later call knows without looking in new/:
  * no marker, not handed over (stage again); a marker and a staged file, not renamed yet
  * (rename it); a marker alone, handed over (nothing to do: `already-delivered`).
+ * `staged`: {@link stage} made the copy durable before the record that sends it was
+ * journaled, which stands for the marker: the staged file is renamed, or was already.
  * No folder on the way may be a symbolic link (LinkError, naming it).
  * The caller has checked that `recipient` is a member (see checkAddresses).
  */
-export async function deliver(paths: WorkspacePaths, recipient: string, message: Message, key: string, opts: { fsync?: boolean } = {}): Promise<Delivery> {
+export async function deliver(paths: WorkspacePaths, recipient: string, message: Message, key: string, opts: { fsync?: boolean; staged?: boolean } = {}): Promise<Delivery> {
   const sync = opts.fsync ?? true;
   const inbox = paths.inbox(recipient);
   const name = deliveryName(key, recipient, message.from);
-  const marker = deliveryMarker(paths, key, recipient);
-  for (const dir of [inbox.tmp, inbox.new, path.dirname(marker)]) await assertNoLinks(paths.root, dir);
   const staged = path.join(inbox.tmp, name);
   const target = path.join(inbox.new, name);
+  if (opts.staged) {
+    await assertNoLinksIn(paths.root, [inbox.tmp, inbox.new]);
+    return (await handOver(staged, target, sync)) ? 'delivered' : 'already-delivered';
+  }
+  const marker = deliveryMarker(paths, key, recipient);
+  await assertNoLinksIn(paths.root, [inbox.tmp, inbox.new, path.dirname(marker)]);
   if (await lstatOrUndefined(marker)) {
-    if (!(await lstatOrUndefined(staged))) return 'already-delivered';
-    await renameDurable(staged, target, { fsync: sync });
-    return 'delivered';
+    return (await handOver(staged, target, sync)) ? 'delivered' : 'already-delivered';
   }
   // Delivered by a version that kept no marker, and already read by the recipient.
   if (await lstatOrUndefined(path.join(inbox.cur, name))) return 'already-delivered';
@@ -71,6 +75,67 @@ export async function deliver(paths: WorkspacePaths, recipient: string, message:
   if (sync) await fsyncDir(path.dirname(marker));
   await renameDurable(staged, target, { fsync: sync });
   return 'delivered';
+}
+
+/**
+ * Stages `message` for `recipient` as `tmp/<name>`, whole and durable (file and folder
+ * fsynced), before the engine journals the record that sends it: once that record is on
+ * disk, its staged copy is too, so `deliver(…, { staged: true })` needs no marker (a staged
+ * copy that is gone was renamed into new/). Written in place: until the record is
+ * journaled nothing renames it, and a crash before that stages it again (same name) when
+ * the message is applied again. False when it could not be staged (a link on the way, a
+ * full disk): then `deliver` does it all, and says why if it can't either.
+ */
+export async function stage(paths: WorkspacePaths, recipient: string, message: Message, key: string, opts: { fsync?: boolean } = {}): Promise<boolean> {
+  const sync = opts.fsync ?? true;
+  try {
+    const inbox = paths.inbox(recipient);
+    await assertNoLinksIn(paths.root, [inbox.tmp, inbox.new]);
+    const file = path.join(inbox.tmp, deliveryName(key, recipient, message.from));
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // A member added to the config after init has no folders yet.
+      await mkdirDurable(inbox.tmp, sync);
+      await mkdirDurable(inbox.new, sync);
+      handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+    }
+    try {
+      await handle.writeFile(renderMessage(message));
+      if (sync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (sync) await fsyncDir(inbox.tmp);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Drops the marker of `key` to `recipient`, once the journal says it was delivered (nothing asks again). */
+export async function forgetDelivery(paths: WorkspacePaths, recipient: string, key: string): Promise<void> {
+  await fs.rm(deliveryMarker(paths, key, recipient), { force: true });
+}
+
+/**
+ * Renames the staged copy into new/, making it durable (both folders fsynced) before it
+ * resolves; false when there is no staged copy (it was handed over before).
+ */
+async function handOver(staged: string, target: string, sync: boolean): Promise<boolean> {
+  try {
+    await fs.rename(staged, target);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if (!(await lstatOrUndefined(staged))) return false;
+    // The staged copy is there: new/ is not (a member added after init).
+    await mkdirDurable(path.dirname(target), sync);
+    await fs.rename(staged, target);
+  }
+  if (sync) await Promise.all([fsyncDir(path.dirname(target)), fsyncDir(path.dirname(staged))]);
+  return true;
 }
 
 /** mkdir -p, and when it made folders, each folder holding a new one synced so they stay. */

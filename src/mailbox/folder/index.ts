@@ -5,7 +5,7 @@ import type { Config } from '../../workspace/config-schema.js';
 import type { WorkspacePaths } from '../../workspace/paths.js';
 import type { Delivery, Inbound, Mailbox, Watch } from '../port.js';
 import { cleanOrphanTemps } from './clean.js';
-import { deliver } from './deliver.js';
+import { deliver, forgetDelivery, stage } from './deliver.js';
 import { listInbox, lstatOrUndefined } from './read.js';
 import type { InboxEntry } from './read.js';
 import { ackEntry, curNameFor, receive, rejectEntry } from './receive.js';
@@ -126,8 +126,14 @@ export function createFolderMailbox(opts: FolderMailboxOptions): Mailbox {
     release(ref) {
       drop(ref);
     },
-    deliver(recipient: string, message: Message, key: string): Promise<Delivery> {
-      return deliver(paths, recipient, message, key, { fsync: config.fsync });
+    deliver(recipient: string, message: Message, key: string, opts?: { staged?: boolean }): Promise<Delivery> {
+      return deliver(paths, recipient, message, key, { fsync: config.fsync, staged: opts?.staged ?? false });
+    },
+    stage(recipient: string, message: Message, key: string): Promise<boolean> {
+      return stage(paths, recipient, message, key, { fsync: config.fsync });
+    },
+    forget(recipient: string, key: string): Promise<void> {
+      return forgetDelivery(paths, recipient, key);
     },
     watch(wake, onError): Watch {
       const w = watchInbox(inbox, wake, onError);
