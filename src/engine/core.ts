@@ -98,6 +98,8 @@ export class RunCore extends EventEmitter<EngineEvents> {
   /** The machine's faults being waited out (a full disk, a read-only folder): said once, retried with backoff. */
   readonly faults: FaultGate;
   private snapshotDue = new Set<string>();
+  /** The seq each run's snapshot cache was last written at, by this process or found at recovery. */
+  private readonly cachedAt = new Map<string, number>();
 
   constructor(readonly deps: EngineDeps) {
     super();
@@ -329,6 +331,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
       if (this.recent.size <= RECENT_KEPT) break;
       this.recent.delete(id);
       this.seqs.delete(id);
+      this.cachedAt.delete(id);
     }
   }
 
@@ -374,21 +377,25 @@ export class RunCore extends EventEmitter<EngineEvents> {
     this.emit('run', next);
   }
 
-  /** Adopts a run read back from the store (recovery). */
-  adopt(state: RunState, seq: number): void {
+  /** Adopts a run read back from the store (recovery); `cachedSeq`: where its snapshot cache is. */
+  adopt(state: RunState, seq: number, cachedSeq = seq): void {
     this.runs.set(state.runId, state);
     this.seqs.set(state.runId, seq);
+    this.cachedAt.set(state.runId, cachedSeq);
   }
 
   /**
    * Writes the snapshot cache of runs that changed since the last call and now wait on
    * someone else (no step running). A run with steps in flight is skipped: its next
    * commit comes soon and marks it due again, so a busy run is cached once it settles,
-   * not after every step (the cache serves resume, where runs are waiting). `all` (on
-   * stop) writes every changed run.
+   * not after every step (the cache serves resume, where runs are waiting). A run is
+   * cached again only once SNAPSHOT_EVERY records followed its last cache (a resume
+   * folds the few after it); `all` (on stop) writes every changed run.
    */
   async writeSnapshots(all = false): Promise<void> {
-    const due = all ? [...this.snapshotDue] : [...this.snapshotDue].filter((id) => Object.keys(this.runs.get(id)?.steps ?? {}).length === 0);
+    const settled = (id: string) => Object.keys(this.runs.get(id)?.steps ?? {}).length === 0;
+    const grown = (id: string) => (this.seqs.get(id) ?? 0) - (this.cachedAt.get(id) ?? 0) >= SNAPSHOT_EVERY;
+    const due = all ? [...this.snapshotDue] : [...this.snapshotDue].filter((id) => settled(id) && grown(id));
     for (const id of due) this.snapshotDue.delete(id);
     await Promise.all(
       due.map((id) =>
@@ -396,7 +403,9 @@ export class RunCore extends EventEmitter<EngineEvents> {
           const state = this.get(id);
           if (!state || state.quarantined) return;
           try {
-            await this.deps.store.writeSnapshot(id, this.seqs.get(id)!, persisted(state));
+            const seq = this.seqs.get(id)!;
+            await this.deps.store.writeSnapshot(id, seq, persisted(state));
+            this.cachedAt.set(id, seq);
             this.faults.ok('writing snapshot caches');
           } catch (e) {
             // A cache: a run without one is read from its journal. Kept due while the fault lasts.
@@ -501,6 +510,9 @@ function withStaged(a: Applied, staged: Map<string, string[]>): Applied {
   if (staged.size === 0 || a.outbox.length === 0) return a;
   return { ...a, outbox: a.outbox.map((o) => withStagedItem(o, staged)) };
 }
+
+/** Records after a run's last snapshot cache before it is cached again (once it waits). */
+export const SNAPSHOT_EVERY = 4;
 
 /** Finished runs kept in memory after they finish (the store keeps them all). */
 export const RECENT_KEPT = 64;

@@ -74,7 +74,7 @@ async function loadRun(store: RunStoreOf, engine: RunCore, runId: string, warn: 
   let state = fold(result.tail, result.snapshot?.data, engine.registry);
   if (!state) return undefined;
   state = migrate(engine, state);
-  engine.adopt(state, seq);
+  engine.adopt(state, seq, result.snapshot?.seq ?? 0);
   return state;
 }
 

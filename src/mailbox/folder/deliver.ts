@@ -56,7 +56,8 @@ export async function deliver(paths: WorkspacePaths, recipient: string, message:
   const staged = path.join(inbox.tmp, name);
   const target = path.join(inbox.new, name);
   if (opts.staged) {
-    await assertNoLinksIn(paths.root, [inbox.tmp, inbox.new]);
+    // Checked when it was staged, just now, by this process; else (after a restart, a retry) checked again.
+    if (!justChecked.delete(staged)) await assertNoLinksIn(paths.root, [inbox.tmp, inbox.new]);
     return (await handOver(staged, target, sync)) ? 'delivered' : 'already-delivered';
   }
   const marker = deliveryMarker(paths, key, recipient);
@@ -109,10 +110,23 @@ export async function stage(paths: WorkspacePaths, recipient: string, message: M
       await handle.close();
     }
     if (sync) await fsyncDir(inbox.tmp);
+    remember(file);
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * Staged copies whose folders were checked for links by {@link stage} a moment ago: the
+ * hand-over that follows (within a commit) does not look again. At most JUST_CHECKED_KEPT;
+ * a copy handed over later than that, or by another process, is checked again.
+ */
+const justChecked = new Set<string>();
+const JUST_CHECKED_KEPT = 4096;
+function remember(file: string): void {
+  justChecked.add(file);
+  if (justChecked.size > JUST_CHECKED_KEPT) justChecked.delete(justChecked.values().next().value!);
 }
 
 /** Drops the marker of `key` to `recipient`, once the journal says it was delivered (nothing asks again). */
