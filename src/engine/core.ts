@@ -98,6 +98,8 @@ export class RunCore extends EventEmitter<EngineEvents> {
   /** The machine's faults being waited out (a full disk, a read-only folder): said once, retried with backoff. */
   readonly faults: FaultGate;
   private snapshotDue = new Set<string>();
+  /** The machine's first state, as a new run would begin (what refusesToStart asks). */
+  private firstState: ReturnType<typeof initialTransition>[0] | undefined;
   /** The seq each run's snapshot cache was last written at, by this process or found at recovery. */
   private readonly cachedAt = new Map<string, number>();
 
@@ -149,7 +151,8 @@ export class RunCore extends EventEmitter<EngineEvents> {
   refusesToStart(event: { type: string; from?: string }): string | undefined {
     const self = this.deps.config.engine.member;
     if (event.from === self) return `a ${event.type} from ${self}, this engine's own member, does not start a run: a teammate does not hand work to itself`;
-    const [first] = initialTransition(this.entry.machine, this.input('new', { id: 'new', subject: '', description: '' }));
+    this.firstState ??= initialTransition(this.entry.machine, this.input('new', { id: 'new', subject: '', description: '' }))[0];
+    const first = this.firstState;
     if (first.can(event as never)) return undefined;
     return `a ${event.type} from ${event.from ?? 'an unknown sender'} does not start a run: ${this.entry.explain(stateLabel(first.value), first.status, event)}`;
   }

@@ -100,6 +100,21 @@ const LAYER_WORDS: Record<string, Layer> = {
 
 /** Reads the facts out of a plan in the submission format; missing parts read as empty/false. */
 export function planFacts(text: string): PlanFacts {
+  const known = factsOf.get(text);
+  if (known) return known;
+  const facts = readPlanFacts(text);
+  for (const v of Object.values(facts)) if (Array.isArray(v)) Object.freeze(v);
+  factsOf.set(text, Object.freeze(facts));
+  // The few plans of the runs in flight are asked again and again (each sub-agent, each check).
+  if (factsOf.size > FACTS_KEPT) factsOf.delete(factsOf.keys().next().value!);
+  return facts;
+}
+
+/** Plans read lately, by text: planFacts is pure, and what it returns is frozen, so it is shared. */
+const factsOf = new Map<string, PlanFacts>();
+const FACTS_KEPT = 64;
+
+function readPlanFacts(text: string): PlanFacts {
   const lines = text.replaceAll('\r\n', '\n').split('\n');
   const get = (name: PlanSection) => find(lines, LABELS.find((l) => l.name === name)!.re);
   const valueOf = (f: Found | undefined) => (f ? [f.inline, ...f.body].join('\n').trim() : '');

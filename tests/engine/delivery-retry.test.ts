@@ -30,6 +30,10 @@ const typesIn = async (paths: WorkspacePaths, member: string): Promise<string[]>
   return texts.map((t) => /\[TYPE: ([A-Z_]+)\]/.exec(t)?.[1] ?? '?');
 };
 
+/** The delivery markers kept in the workspace. */
+const markers = async (paths: WorkspacePaths): Promise<string[]> =>
+  (await fs.readdir(paths.deliveriesDir, { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isFile()).map((e) => e.name);
+
 async function eventually(what: string, cond: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 1200; i++) {
     if (await cond()) return;
@@ -96,6 +100,8 @@ describe('undelivered replies', () => {
       const completions = (await Promise.all((await fs.readdir(librarian)).map((n) => fs.readFile(path.join(librarian, n), 'utf8')))).filter((t) => t.includes('Task complete'));
       expect(completions).toHaveLength(1);
       expect(await fs.readdir(outside)).toEqual([]);
+      // Replies staged ahead kept no marker; those held went the long way, and their markers go once the journal says delivered.
+      await eventually('the delivery markers to be dropped', async () => (await markers(paths)).length === 0);
     } finally {
       await engine.stop();
     }

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deliver, deliveryMarker, deliveryName } from '../../../src/mailbox/folder/deliver.js';
+import { deliver, deliveryMarker, deliveryName, forgetDelivery, stage } from '../../../src/mailbox/folder/deliver.js';
 import { parseMessage } from '../../../src/protocol/parse.js';
 import type { Message } from '../../../src/protocol/schema.js';
 import { renderMessage } from '../../../src/protocol/render.js';
@@ -100,5 +100,44 @@ describe('deliver', () => {
   it('refuses a recipient name that would leave the inboxes folder', async () => {
     const paths = await workspace();
     await expect(deliver(paths, '../conductor', message, 'k1')).rejects.toThrow(/path separator/);
+  });
+});
+
+describe('stage, then deliver a staged copy', () => {
+  it('hands a staged reply over with one rename, and never again, whatever the recipient did with it, with no marker kept', async () => {
+    const paths = await workspace();
+    const inbox = paths.inbox('conductor');
+    expect(await stage(paths, 'conductor', message, 's1')).toBe(true);
+    const name = deliveryName('s1', 'conductor', message.from);
+    // Staged, whole, and not in new/ until it is handed over.
+    expect(parseMessage(await fs.readFile(path.join(inbox.tmp, name)), { fileName: name })).toEqual({ ok: true, value: message });
+    expect(await fs.readdir(inbox.new)).toEqual([]);
+    expect(await deliver(paths, 'conductor', message, 's1', { staged: true })).toBe('delivered');
+    expect(await fs.readdir(inbox.new)).toEqual([name]);
+    expect(await fs.readdir(inbox.tmp)).toEqual([]);
+    expect(await exists(deliveryMarker(paths, 's1', 'conductor'))).toBe(false);
+    // Taken out of new/ at once: asking again (after a crash) makes no second copy.
+    await fs.rename(path.join(inbox.new, name), path.join(inbox.cur, 'taken.md'));
+    expect(await deliver(paths, 'conductor', message, 's1', { staged: true })).toBe('already-delivered');
+    expect(await fs.readdir(inbox.new)).toEqual([]);
+  });
+
+  it('stages nothing through a linked tmp/, and the delivery the long way then names the link', async () => {
+    const paths = await workspace();
+    const inbox = paths.inbox('conductor');
+    const outside = await tempDir('teamstate-outside-');
+    await fs.rm(inbox.tmp, { recursive: true });
+    await fs.symlink(outside, inbox.tmp);
+    expect(await stage(paths, 'conductor', message, 's2')).toBe(false);
+    await expect(deliver(paths, 'conductor', message, 's2')).rejects.toThrow(/inboxes\/conductor\/tmp is a symbolic link/);
+    expect(await fs.readdir(outside)).toEqual([]);
+  });
+
+  it('drops the marker of a reply delivered the long way once told it was journaled', async () => {
+    const paths = await workspace();
+    await deliver(paths, 'conductor', message, 'long');
+    expect(await exists(deliveryMarker(paths, 'long', 'conductor'))).toBe(true);
+    await forgetDelivery(paths, 'conductor', 'long');
+    expect(await exists(deliveryMarker(paths, 'long', 'conductor'))).toBe(false);
   });
 });
