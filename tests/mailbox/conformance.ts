@@ -149,6 +149,35 @@ export function mailboxConformance(name: string, make: () => Promise<MailboxHarn
     );
 
     it(
+      'should, where it stages replies ahead, hand a staged one over once, whatever the recipient did with it and across restarts',
+      withHarness(async (h) => {
+        const mb = h.open();
+        // Optional in the port: an adapter that cannot stage delivers in one call (the test above).
+        if (!mb.stage) return;
+        for (const [to, key] of [
+          ['conductor', 's-left'],
+          ['sentinel', 's-moved'],
+          ['breaker', 's-deleted'],
+        ] as const) {
+          expect(await mb.stage(to, reply(key), key)).toBe(true);
+          expect((await h.received(to)).filter((t) => t.includes(key)), `${to} sees nothing before the hand-over`).toHaveLength(0);
+          expect(await mb.deliver(to, reply(key), key, { staged: true })).toBe('delivered');
+        }
+        await h.consume('sentinel', 'move');
+        await h.consume('breaker', 'delete');
+        const later = h.open();
+        for (const [to, key] of [
+          ['conductor', 's-left'],
+          ['sentinel', 's-moved'],
+          ['breaker', 's-deleted'],
+        ] as const) {
+          expect(await later.deliver(to, reply(key), key, { staged: true })).toBe('already-delivered');
+          expect((await h.received(to)).filter((t) => t.includes(key)), `${to} got "${key}"`).toHaveLength(1);
+        }
+      }),
+    );
+
+    it(
       'should wake its watcher when a message arrives',
       withHarness(async (h) => {
         let woken = 0;
