@@ -1,4 +1,5 @@
 import type { Inbound } from '../mailbox/port.js';
+import type { Message } from '../protocol/schema.js';
 import { firstLine } from '../protocol/text.js';
 import type { RunCore } from './core.js';
 import { QuarantinedError } from './core.js';
@@ -10,6 +11,13 @@ import { route, runIdOf } from './route.js';
 
 /** Tries of a message whose applying throws before it is kept aside with the error. */
 export const MAX_TRIES = 3;
+/** Messages claimed at a time. */
+const CHUNK = 64;
+/** Messages being applied at once, at most. */
+const IN_FLIGHT = 128;
+
+/** The run a message names (by task, or by a reply to one of its messages), if any. */
+const namedRun = (m: Message): string | undefined => (m.task ? runIdOf(m.task) : m.replyTo?.replace(/\.\d+$/, ''));
 
 /**
  * Takes the engine's own inbox in: every waiting message is claimed once, routed to its
@@ -33,26 +41,69 @@ export class Intake {
     return this.taking;
   }
 
-  /** One pass over the inbox; resolves when every message it took is applied and acknowledged. */
+  /**
+   * One pass over the inbox; resolves when every message it took is applied and
+   * acknowledged. Messages are claimed a chunk at a time and routed in arrival order (so
+   * a run's messages are queued in the order they came), and at most IN_FLIGHT are being
+   * applied at once: in a burst the first replies go out while the rest are still unread,
+   * and what is held in memory stays bounded.
+   */
   async scan(): Promise<void> {
     if (Date.now() < this.pausedUntil) return;
     this.retryIn = 0;
-    let items: Inbound[];
+    const applying = new Set<Promise<void>>();
     try {
-      items = await this.engine.deps.mailbox.claim();
-    } catch (e) {
-      if (!isTransient(e)) throw e;
-      this.pausedUntil = Date.now() + this.engine.faults.fail('reading the inbox', e);
-      return;
+      while (this.retryIn === 0) {
+        let items: Inbound[];
+        try {
+          items = await this.engine.deps.mailbox.claim(CHUNK);
+        } catch (e) {
+          if (!isTransient(e)) throw e;
+          this.pausedUntil = Date.now() + this.engine.faults.fail('reading the inbox', e);
+          return;
+        }
+        this.engine.faults.ok('reading the inbox');
+        if (items.length === 0) break;
+        while (applying.size > IN_FLIGHT - items.length) await Promise.race(applying);
+        const absent = await this.lookUp(items);
+        for (const item of items) {
+          this.taking += 1;
+          const p: Promise<void> = this.take(item, absent).finally(() => {
+            this.taking -= 1;
+            applying.delete(p);
+          });
+          applying.add(p);
+        }
+      }
+    } finally {
+      await Promise.all(applying);
     }
-    this.engine.faults.ok('reading the inbox');
-    this.taking += items.length;
-    // Routed in arrival order, so a run's messages are queued in the order they came.
-    await Promise.all(items.map((item) => this.take(item).finally(() => (this.taking -= 1))));
     if (this.retryIn > 0) this.pausedUntil = Date.now() + this.retryIn;
   }
 
-  private async take(rec: Inbound): Promise<void> {
+  /**
+   * Brings into memory, side by side, the finished runs a chunk's messages name, and
+   * returns the names no store holds: routing then goes in order with nothing to wait for.
+   */
+  private async lookUp(items: Inbound[]): Promise<Set<string>> {
+    const { engine } = this;
+    const names = new Set<string>();
+    for (const item of items) {
+      const named = item.ok ? namedRun(item.message) : undefined;
+      if (named && !engine.creating.has(named) && !engine.get(named)) names.add(named);
+    }
+    const absent = new Set<string>();
+    await Promise.all(
+      [...names].map(async (id) => {
+        // A failure here is met again, and handled, when the message itself is taken.
+        const found = await engine.revive(id, (s) => migrate(engine, s)).catch(() => null);
+        if (found === undefined) absent.add(id);
+      }),
+    );
+    return absent;
+  }
+
+  private async take(rec: Inbound, absent: ReadonlySet<string>): Promise<void> {
     const { engine } = this;
     const { paths, mailbox } = engine.deps;
     try {
@@ -63,8 +114,8 @@ export class Intake {
       }
       const m = rec.message;
       // A run that finished is in the store, not in memory: a late message for it goes to it, never to a new run of the same id.
-      const named = m.task ? runIdOf(m.task) : m.replyTo?.replace(/\.\d+$/, '');
-      if (named && !engine.creating.has(named)) await engine.revive(named, (s) => migrate(engine, s));
+      const named = namedRun(m);
+      if (named && !engine.creating.has(named) && !engine.get(named) && !absent.has(named)) await engine.revive(named, (s) => migrate(engine, s));
       const { entry } = engine;
       const r = route(
         m,

@@ -63,10 +63,11 @@ export class MemoryMailbox implements Mailbox {
     return all;
   }
 
-  async claim(): Promise<Inbound[]> {
+  async claim(max = Number.POSITIVE_INFINITY): Promise<Inbound[]> {
     const member = this.config.engine.member;
     const out: Inbound[] = [];
     for (const w of this.mail.waiting) {
+      if (out.length >= max) break;
       if (this.inHand.has(w.id)) continue;
       this.inHand.add(w.id);
       const bytes = new TextEncoder().encode(w.text);

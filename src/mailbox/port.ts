@@ -9,6 +9,9 @@ import type { Message } from '../protocol/schema.js';
  * - `claim` returns each waiting message once: a claimed message is "in hand" (tracked by
  *   the adapter, nowhere else) until `ack`, `reject` or `release` ends the claim.
  *   A message that is not ready (still being written) is not returned; the adapter waits.
+ *   `claim(max)` returns at most `max`, the oldest first; the next claim goes on with the
+ *   next oldest, so a burst is taken in bounded chunks, the first applied while the rest
+ *   are still unread. `[]` means nothing more can be taken now.
  * - The engine journals what a message did, then acks it. A crash between the two means
  *   the message is claimed again after a restart with the same `key`, and recognised.
  * - `deliver` puts a reply in a member's mailbox exactly once per (`key`, recipient):
@@ -17,8 +20,8 @@ import type { Message } from '../protocol/schema.js';
  * - Nothing the engine keeps names a file: it keeps the opaque `ref` and shows `origin`.
  */
 export interface Mailbox {
-  /** The messages waiting in the engine's own mailbox, oldest first, not already in hand; each read once and checked. */
-  claim(): Promise<Inbound[]>;
+  /** The messages waiting in the engine's own mailbox, oldest first, not already in hand; each read once and checked. At most `max` (default: all). */
+  claim(max?: number): Promise<Inbound[]>;
   /** Marks a claimed message processed (after what it did is journaled). Safe to repeat. */
   ack(ref: string): Promise<void>;
   /** Keeps a claimed message aside with the reason a person reads; it is never lost. */

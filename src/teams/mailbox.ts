@@ -93,7 +93,7 @@ export class TeamMailbox implements Mailbox {
     return this.o.paths.inbox(this.o.config.engine.member);
   }
 
-  async claim(): Promise<Inbound[]> {
+  async claim(max = Number.POSITIVE_INFINITY): Promise<Inbound[]> {
     const inHand = (name: string) => this.taken.has(name);
     if (this.shutdown) return [];
     if (await this.o.roster.refresh()) await this.releaseHeld();
@@ -111,6 +111,7 @@ export class TeamMailbox implements Mailbox {
     const thisPass = new Set<string>();
     let leadSeen = false;
     for (const raw of read.entries) {
+      if (out.length >= max) break;
       const entry = inboxEntrySchema.safeParse(raw);
       const leadBefore = leadSeen;
       if (entry.success && entry.data.from === this.o.roster.lead) leadSeen = true;

@@ -94,6 +94,33 @@ export function mailboxConformance(name: string, make: () => Promise<MailboxHarn
     );
 
     it(
+      'should give at most as many messages as a claim asks for, oldest first, and the next ones to the claims that follow',
+      withHarness(async (h) => {
+        for (const n of [1, 2, 3, 4, 5]) await h.send(text(`number ${n}`));
+        const mb = h.open();
+        const bodies = (items: Awaited<ReturnType<Mailbox['claim']>>) => items.map((i) => (i.ok ? i.message.body : `not ok: ${i.reason}`));
+        const first = await mb.claim(2);
+        expect(bodies(first)).toEqual(['number 1', 'number 2']);
+        const second = await mb.claim(2);
+        expect(bodies(second)).toEqual(['number 3', 'number 4']);
+        mb.release(first[1]!.ref);
+        // The rest come in the claims that follow, each once, the released one included.
+        const rest: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          const more = await mb.claim(2);
+          expect(more.length).toBeLessThanOrEqual(2);
+          if (more.length === 0) break;
+          rest.push(...bodies(more));
+        }
+        expect(rest.sort()).toEqual(['number 2', 'number 5']);
+        expect(await mb.claim(2)).toEqual([]);
+        for (const i of [...first.slice(0, 1), ...second]) await mb.ack(i.ref);
+        // A fresh engine is offered what was never acknowledged, and only that.
+        expect(bodies(await h.open().claim()).sort()).toEqual(['number 2', 'number 5']);
+      }),
+    );
+
+    it(
       'should say why a message cannot be taken, and keep it aside with that reason',
       withHarness(async (h) => {
         await h.send('[PRIORITY: HIGH]\n[TYPE: BUGG]\n[TO: builder]\n[FROM: breaker]\n\nx\n\n[ACTION NEEDED: y]\n');

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { parseMessage } from '../../protocol/parse.js';
 import { loadConfig, resolveWorkspaceDir } from '../../workspace/config.js';
 import type { Config } from '../../workspace/config-schema.js';
-import { describeParseError, readEntry, senderFromFileName } from '../../mailbox/folder/index.js';
+import { describeParseError, kindOf, readEntry, senderFromFileName } from '../../mailbox/folder/index.js';
 import { limitsSchema } from '../../workspace/config-schema.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
 import { DEFAULT_ENGINE_MEMBER } from '../../workspace/config-template.js';
@@ -36,7 +36,7 @@ async function check(file: string, config: Config | undefined): Promise<Verdict>
   if (!st) return { ...verdict, error: 'no such file' };
   const name = path.basename(file);
   const maxBytes = config?.limits.maxMessageBytes ?? limitsSchema.parse({}).maxMessageBytes;
-  const bytes = await readEntry({ path: file, name, where: 'new', kind: 'file', size: st.size, mtimeMs: st.mtimeMs, ino: st.ino }, maxBytes);
+  const bytes = await readEntry({ path: file, name, where: 'new', kind: kindOf(st), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino }, maxBytes);
   if (!bytes.ok) return { ...verdict, error: bytes.error };
   // As the engine's inbox reads it: a plan_approval_response naming no recipient is for the engine's member.
   const parsed = parseMessage(bytes.value, { aliases: config?.aliases ?? {}, fileName: name, defaultTo: config?.engine.member ?? DEFAULT_ENGINE_MEMBER });

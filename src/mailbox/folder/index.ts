@@ -52,6 +52,8 @@ export function createFolderMailbox(opts: FolderMailboxOptions): Mailbox {
   let rejecting: Promise<unknown> = Promise.resolve();
   let cleanedAt = Number.NEGATIVE_INFINITY;
   let wakeLater: ((afterMs: number) => void) | undefined;
+  /** Listed, oldest first, not yet looked at (see claim). */
+  let listed: InboxEntry[] = [];
   const origin = (e: InboxEntry): string => `inboxes/${self}/${e.where === 'new' ? 'new/' : ''}${e.name}`;
   const taken = async (name: string): Promise<boolean> => reserved.has(name) || (await lstatOrUndefined(path.join(inbox.cur, name))) !== undefined;
   const drop = (ref: string): Claim | undefined => {
@@ -85,19 +87,23 @@ export function createFolderMailbox(opts: FolderMailboxOptions): Mailbox {
   }
 
   return {
-    async claim() {
+    async claim(max = Number.POSITIVE_INFINITY) {
       const at = now();
-      if (at - cleanedAt >= CLEAN_EVERY_MS) {
-        cleanedAt = at;
-        await cleanOrphanTemps(paths, config.members);
+      if (listed.length === 0) {
+        if (at - cleanedAt >= CLEAN_EVERY_MS) {
+          cleanedAt = at;
+          await cleanOrphanTemps(paths, config.members);
+        }
+        await recent.retakeChanged();
+        const busy = new Set([...inHand.values()].map((c) => c.entry.path));
+        listed = (await listInbox(paths, self)).filter((e) => !busy.has(e.path));
       }
-      await recent.retakeChanged();
-      const busy = new Set([...inHand.values()].map((c) => c.entry.path));
-      const listed = (await listInbox(paths, self)).filter((e) => !busy.has(e.path));
+      // One listing serves the claims that follow until each entry in it was looked at:
+      // a burst is read a chunk at a time, oldest first, and not listed again per chunk.
       const out: Inbound[] = [];
-      for (let i = 0; i < listed.length; i += PARALLEL_READS) {
-        const batch = await Promise.all(listed.slice(i, i + PARALLEL_READS).map((e) => take(e, at)));
-        for (const item of batch) if (item) out.push(item);
+      while (out.length < max && listed.length > 0) {
+        const batch = listed.splice(0, Math.min(PARALLEL_READS, max - out.length));
+        for (const item of await Promise.all(batch.map((e) => take(e, at)))) if (item) out.push(item);
       }
       return out;
     },
@@ -173,7 +179,7 @@ async function readNoFollow(file: string, maxBytes: number): Promise<string | un
 
 // What the CLI reads of the folders for people (`teamstate inbox`, `validate`).
 export { describeParseError, senderFromFileName } from '../check.js';
-export { listInbox, readEntry, readEntryChecked } from './read.js';
+export { kindOf, listInbox, readEntry, readEntryChecked } from './read.js';
 export type { InboxEntry } from './read.js';
 export { listInboxReport } from './report.js';
 export type { InboxReport, InboxReportItem } from './report.js';

@@ -1,0 +1,84 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import { stateLabel } from '../../src/engine/apply.js';
+import { createFolderMailbox } from '../../src/mailbox/folder/index.js';
+import type { Mailbox } from '../../src/mailbox/port.js';
+import { renderMessage } from '../../src/protocol/render.js';
+import type { Message } from '../../src/protocol/schema.js';
+import { handoffReport } from '../../src/sim/scenario.js';
+import { tempWorkspace } from './helpers.js';
+
+const ME = 'backend-engineer';
+const handoff = (task: string): Message => ({ from: 'analyst', to: [ME], type: 'HANDOFF', priority: 'MEDIUM', task, body: handoffReport(task), action: 'Use this map for implementation.' });
+const approval = (task: string): Message => ({ from: 'conductor', to: [ME], type: 'STATUS', priority: 'HIGH', task, body: 'APPROVED', action: 'Implement the approved plan.' });
+
+describe('the intake of a burst', () => {
+  it("should take a burst larger than one chunk exactly once, send the first replies before it is all read, and keep each run's messages in the order they came", async () => {
+    const paths = await tempWorkspace('instant', (c) => {
+      c.project = 'project';
+      c.git = { worktrees: false };
+    });
+    await fs.mkdir(path.join(paths.root, 'project'));
+    const inbox = paths.inbox(ME);
+    // 300 handoffs, then approvals for some of them: a few right after their handoff (the
+    // same chunk), the rest at the very end (chunks later). Arrival order is the files' mtimes.
+    const tasks = Array.from({ length: 300 }, (_, i) => `burst-${String(i).padStart(3, '0')}`);
+    const soon = new Set(['burst-100', 'burst-101', 'burst-250']);
+    const late = ['burst-000', 'burst-001', 'burst-063', 'burst-064', 'burst-299'];
+    const order: { name: string; m: Message }[] = [];
+    for (const task of tasks) {
+      order.push({ name: `analyst--${task}.md`, m: handoff(task) });
+      if (soon.has(task)) order.push({ name: `conductor--${task}-ok.md`, m: approval(task) });
+    }
+    for (const task of late) order.push({ name: `conductor--${task}-ok.md`, m: approval(task) });
+    const base = Date.now() / 1000 - 60;
+    for (const [i, { name, m }] of order.entries()) {
+      await fs.writeFile(path.join(inbox.tmp, name), renderMessage(m));
+      await fs.utimes(path.join(inbox.tmp, name), base + i / 100, base + i / 100);
+    }
+    for (const { name } of order) await fs.rename(path.join(inbox.tmp, name), path.join(inbox.new, name));
+
+    // The folder mailbox, with what the engine asks of it written down.
+    const calls: string[] = [];
+    const wrap = (mb: Mailbox): Mailbox => ({
+      ...mb,
+      claim: async (max) => {
+        const got = await mb.claim(max);
+        calls.push(`claim ${max ?? 'all'} ${got.length}`);
+        return got;
+      },
+      deliver: async (to, m, key) => {
+        calls.push(`deliver ${m.type} to ${to}`);
+        return mb.deliver(to, m, key);
+      },
+    });
+    const engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0, mailbox: (p, config) => wrap(createFolderMailbox({ paths: p, config, settleMs: 0 })) });
+    try {
+      await engine.scan();
+      await engine.core.queue.idle();
+      const claims = calls.filter((c) => c.startsWith('claim'));
+      // Claimed a bounded chunk at a time, and a PLAN went out before the last chunk was read.
+      for (const c of claims) expect(Number(c.split(' ')[1])).toBeLessThan(order.length);
+      expect(claims.filter((c) => !c.endsWith(' 0')).length).toBeGreaterThan(2);
+      const lastClaim = calls.findLastIndex((c) => c.startsWith('claim') && !c.endsWith(' 0'));
+      expect(calls.findIndex((c) => c === 'deliver PLAN to conductor')).toBeLessThan(lastClaim);
+      // Every message taken once: none left, none kept aside, each one in cur/.
+      expect(await fs.readdir(inbox.new)).toEqual([]);
+      expect(await fs.readdir(inbox.rejected)).toEqual([]);
+      expect((await fs.readdir(inbox.cur)).sort()).toEqual(order.map((o) => o.name).sort());
+      expect(calls.filter((c) => c === 'deliver PLAN to conductor')).toHaveLength(tasks.length);
+      // An approval taken before its run's handoff would have been kept aside as unrouted; each moved its run on.
+      const approved = new Set([...soon, ...late]);
+      for (const task of tasks) {
+        const run = engine.run(task);
+        expect(run, task).toBeDefined();
+        expect(stateLabel(run!.snapshot.value).startsWith('awaitingApproval'), `${task} is ${stateLabel(run!.snapshot.value)}`).toBe(!approved.has(task));
+      }
+      expect(calls.filter((c) => c === 'deliver HANDOFF to sentinel')).toHaveLength(approved.size);
+    } finally {
+      await engine.stop();
+    }
+  }, 300_000);
+});
