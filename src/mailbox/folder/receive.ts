@@ -9,6 +9,7 @@ import { checkInbound } from '../check.js';
 import { messageKey } from '../key.js';
 import { REASON_SUFFIX, entryNameProblem, ignored, lstatOrUndefined, readEntryChecked } from './read.js';
 import type { InboxEntry } from './read.js';
+import { RETAKE_WINDOW_MS, seenLine } from './retake.js';
 import { looksComplete } from './settle.js';
 
 /** Outcome of {@link receive}. */
@@ -64,9 +65,6 @@ export async function ackEntry(paths: WorkspacePaths, member: string, entry: Inb
   }
 }
 
-/** What the reason file records of the file as it was read, so a change after it is seen. */
-const SEEN_LINE = /^Seen: (\d+) bytes, changed at (\d+(?:\.\d+)?) ms$/m;
-
 /**
  * Moves an entry into rejected/ beside `<name>.reason.txt`, which states `reason` and how
  * to retry. Never loses a file: a name already taken in rejected/ gets a numbered suffix,
@@ -87,8 +85,8 @@ export async function rejectEntry(paths: WorkspacePaths, member: string, entry: 
     reason,
     '',
     `File: ${entry.name} (from inboxes/${member}/${entry.where === 'new' ? 'new/' : ''})`,
-    `To retry, fix it and move it back into inboxes/${member}/new/ (a file that changes here is taken again by itself).`,
-    `Seen: ${entry.size} bytes, changed at ${entry.mtimeMs} ms`,
+    `To retry, fix it and move it back into inboxes/${member}/new/ (a file that changes here within ${RETAKE_WINDOW_MS / 60_000} minutes of this is taken again by itself).`,
+    seenLine(entry),
     '',
   ].join('\n');
   // Reason first: a crash between the two leaves the message in the inbox, to be rejected again.
@@ -102,10 +100,4 @@ export async function rejectEntry(paths: WorkspacePaths, member: string, entry: 
     throw e;
   }
   return path.join(inbox.rejected, name);
-}
-
-/** Size and mtime of a rejected file as its reason file recorded them, if it did. */
-export function seenInReason(text: string): { size: number; mtimeMs: number } | undefined {
-  const m = SEEN_LINE.exec(text);
-  return m ? { size: Number(m[1]), mtimeMs: Number(m[2]) } : undefined;
 }
