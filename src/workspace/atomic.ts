@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { fd, writeAll } from './fd.js';
 
 /** Options of {@link writeFileAtomic}. */
 export interface AtomicWriteOptions {
@@ -30,13 +31,13 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
   const dir = path.dirname(file);
   // Dot-prefixed and *.tmp: inbox scans skip it even if it is left behind by a crash.
   const tmp = path.join(opts.tmpDir ?? dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'wx', 0o644);
+  const handle = await fd.open(tmp, 'wx', 0o644);
   try {
     try {
-      await handle.writeFile(data);
-      if (sync) await handle.sync();
+      await writeAll(handle, data);
+      if (sync) await fd.sync(handle);
     } finally {
-      await handle.close();
+      await fd.close(handle);
     }
     await fs.rename(tmp, file);
   } catch (e) {
@@ -51,15 +52,15 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
  * platform cannot open or sync folders (Windows).
  */
 export async function fsyncDir(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
+  let handle: number | undefined;
   try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
+    handle = await fd.open(dir, 'r');
+    await fd.sync(handle);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw e;
   } finally {
-    await handle?.close();
+    if (handle !== undefined) await fd.close(handle);
   }
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Message } from '../../protocol/schema.js';
 import { renderMessage } from '../../protocol/render.js';
 import { fsyncDir, renameDurable, writeFileAtomic } from '../../workspace/atomic.js';
+import { fd, writeAll } from '../../workspace/fd.js';
 import { assertNoLinksIn } from '../../workspace/no-links.js';
 import type { WorkspacePaths } from '../../workspace/paths.js';
 import { segmentProblem } from '../../workspace/paths.js';
@@ -93,21 +94,22 @@ export async function stage(paths: WorkspacePaths, recipient: string, message: M
     const inbox = paths.inbox(recipient);
     await assertNoLinksIn(paths.root, [inbox.tmp, inbox.new]);
     const file = path.join(inbox.tmp, deliveryName(key, recipient, message.from));
-    let handle: fs.FileHandle;
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+    let handle: number;
     try {
-      handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+      handle = await fd.open(file, flags, 0o644);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       // A member added to the config after init has no folders yet.
       await mkdirDurable(inbox.tmp, sync);
       await mkdirDurable(inbox.new, sync);
-      handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+      handle = await fd.open(file, flags, 0o644);
     }
     try {
-      await handle.writeFile(renderMessage(message));
-      if (sync) await handle.sync();
+      await writeAll(handle, renderMessage(message));
+      if (sync) await fd.sync(handle);
     } finally {
-      await handle.close();
+      await fd.close(handle);
     }
     if (sync) await fsyncDir(inbox.tmp);
     remember(file);
