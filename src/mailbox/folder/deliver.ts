@@ -107,11 +107,11 @@ export async function stage(paths: WorkspacePaths, recipient: string, message: M
     }
     try {
       await writeAll(handle, renderMessage(message));
-      if (sync) await fd.sync(handle);
+      // The file and its name in tmp/ are made durable side by side: both are, before the record is written.
+      if (sync) await Promise.all([fd.sync(handle), fsyncDir(inbox.tmp)]);
     } finally {
       await fd.close(handle);
     }
-    if (sync) await fsyncDir(inbox.tmp);
     remember(file);
     return true;
   } catch {
