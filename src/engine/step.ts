@@ -1,10 +1,10 @@
-import { transition } from 'xstate';
 import type { MachineEntry } from '../../machines/index.js';
 import type { Message } from '../protocol/schema.js';
 import type { Effects } from './apply.js';
 import { activeInvokeIds, resolve, stateLabel } from './apply.js';
 import type { Registry } from './fold.js';
 import { applyDelta } from './fold.js';
+import { pureTransition } from './pure-transition.js';
 import type { Applied, Delta, EventSource, RunState, Timer } from './run-state.js';
 
 /** What a step needs from outside: the clock, and the team for addressing. */
@@ -50,7 +50,7 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
     const applied: Applied = { source, event, outOfPlace: entry.explain(stateLabel(state.snapshot.value), state.snapshot.status, event), outbox: [], delta: fired.length ? { cleared: fired } : {} };
     return { applied, state: applyDelta(state, applied, ctx.now, registryOf(entry)), effects: NO_EFFECTS };
   }
-  const [next, actions] = transition(entry.machine, snapshot, event as never);
+  const [next, actions] = pureTransition(entry.machine, snapshot, event as never);
   const steps = { ...state.steps };
   const timers: Record<string, Timer> = { ...state.timers };
   for (const id of fired) delete timers[id];
