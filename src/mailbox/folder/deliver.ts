@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Message } from '../../protocol/schema.js';
 import { renderMessage } from '../../protocol/render.js';
 import { fsyncDir, renameDurable, writeFileAtomic } from '../../workspace/atomic.js';
+import { fsyncDirShared } from '../../workspace/dir-sync.js';
 import { fd, writeAll } from '../../workspace/fd.js';
 import { assertNoLinksIn } from '../../workspace/no-links.js';
 import type { WorkspacePaths } from '../../workspace/paths.js';
@@ -108,7 +109,7 @@ export async function stage(paths: WorkspacePaths, recipient: string, message: M
     try {
       await writeAll(handle, renderMessage(message));
       // The file and its name in tmp/ are made durable side by side: both are, before the record is written.
-      if (sync) await Promise.all([fd.sync(handle), fsyncDir(inbox.tmp)]);
+      if (sync) await Promise.all([fd.sync(handle), fsyncDirShared(inbox.tmp)]);
     } finally {
       await fd.close(handle);
     }
@@ -150,7 +151,7 @@ async function handOver(staged: string, target: string, sync: boolean): Promise<
     await mkdirDurable(path.dirname(target), sync);
     await fs.rename(staged, target);
   }
-  if (sync) await Promise.all([fsyncDir(path.dirname(target)), fsyncDir(path.dirname(staged))]);
+  if (sync) await Promise.all([fsyncDirShared(path.dirname(target)), fsyncDirShared(path.dirname(staged))]);
   return true;
 }
 
