@@ -20,6 +20,7 @@ import { KeyedQueue } from './keyed-queue.js';
 import { afterDelivery, applyRecord, fold } from './fold.js';
 import type { Applied, EventRecord, EventSource, OutboxItem, RunRecord, RunState } from './run-state.js';
 import { isFinished, newRunState } from './run-state.js';
+import { mayHold, RunTable } from './run-table.js';
 import type { Stepped } from './step.js';
 import { accepts, journaled, step } from './step.js';
 import { setTaskStatusSafe } from './tasks.js';
@@ -83,8 +84,8 @@ export class RunCore extends EventEmitter<EngineEvents> {
   /** The machines this engine knows (folds read tags from them). */
   readonly registry: Readonly<Record<string, MachineEntry>>;
   readonly now: () => number;
-  /** Unfinished runs. A finished run leaves it (the store has it): the engine does not grow with finished runs. */
-  readonly runs = new Map<string, RunState>();
+  /** Unfinished runs (a waiting one held as text: run-table.ts). A finished run leaves it (the store has it): the engine does not grow with finished runs. */
+  readonly runs = new RunTable();
   /** The last few runs that finished, for readers (the UI, tests) and late messages; at most RECENT_KEPT. */
   private readonly recent = new Map<string, RunState>();
   private readonly seqs = new Map<string, number>();
@@ -380,9 +381,13 @@ export class RunCore extends EventEmitter<EngineEvents> {
     this.emit('run', next);
   }
 
-  /** Adopts a run read back from the store (recovery); `cachedSeq`: where its snapshot cache is. */
-  adopt(state: RunState, seq: number, cachedSeq = seq): void {
-    this.runs.set(state.runId, state);
+  /**
+   * Adopts a run read back from the store (recovery); `cachedSeq`: where its snapshot cache
+   * is; `json`, the text of that state, lets a waiting run be held as it.
+   */
+  adopt(state: RunState, seq: number, cachedSeq = seq, json?: Buffer): void {
+    if (json && mayHold(state)) this.runs.hold(state.runId, json);
+    else this.runs.set(state.runId, state);
     this.seqs.set(state.runId, seq);
     this.cachedAt.set(state.runId, cachedSeq);
   }
@@ -396,7 +401,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
    * folds the few after it); `all` (on stop) writes every changed run.
    */
   async writeSnapshots(all = false): Promise<void> {
-    const settled = (id: string) => Object.keys(this.runs.get(id)?.steps ?? {}).length === 0;
+    const settled = (id: string) => this.runs.isHeld(id) || Object.keys(this.runs.peek(id)?.steps ?? {}).length === 0;
     const grown = (id: string) => (this.seqs.get(id) ?? 0) - (this.cachedAt.get(id) ?? 0) >= SNAPSHOT_EVERY;
     const due = all ? [...this.snapshotDue] : [...this.snapshotDue].filter((id) => settled(id) && grown(id));
     for (const id of due) this.snapshotDue.delete(id);
@@ -410,6 +415,8 @@ export class RunCore extends EventEmitter<EngineEvents> {
             await this.deps.store.writeSnapshot(id, seq, persisted(state));
             this.cachedAt.set(id, seq);
             this.faults.ok('writing snapshot caches');
+            // Cached and waiting: held as text until its next event.
+            if (this.runs.peek(id) === state && mayHold(state)) this.runs.hold(id, Buffer.from(JSON.stringify(state)));
           } catch (e) {
             // A cache: a run without one is read from its journal. Kept due while the fault lasts.
             if (!isTransient(e)) return this.warn(`run ${id}: could not cache its state: ${(e as Error).message}`);

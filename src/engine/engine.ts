@@ -105,7 +105,7 @@ export class Engine {
       // journaled before anything runs, without holding the start (10,000 mid-step runs).
       for (const r of runs) {
         core.timers.sync(r.runId, r.timers);
-        if (r.undelivered.length === 0 && Object.keys(r.steps).length === 0) continue;
+        if (!r.interrupted) continue;
         void core.queue
           .run(r.runId, () => resumeRun(core, steps, r.runId))
           .catch((e: unknown) => core.fault(r.runId, `could not be resumed: ${e instanceof Error ? e.message : String(e)}`));

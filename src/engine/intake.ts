@@ -4,7 +4,6 @@ import { firstLine } from '../protocol/text.js';
 import type { RunCore } from './core.js';
 import { QuarantinedError } from './core.js';
 import { isTransient } from './faults.js';
-import { isFinished } from './run-state.js';
 import { taskFor } from './tasks.js';
 import { migrate } from './recover.js';
 import { route, runIdOf } from './route.js';
@@ -122,7 +121,7 @@ export class Intake {
         rec.key,
         {
           exists: (id) => engine.get(id) !== undefined || engine.creating.has(id),
-          active: () => [...engine.runs.values()].filter((s) => !isFinished(s) && !s.quarantined).map((s) => s.runId),
+          active: () => engine.runs.active(),
           startHint: entry.startHint,
         },
         entry.starts(m, rec.from),

@@ -6,6 +6,7 @@ import { isTransient } from './faults.js';
 import { fold } from './fold.js';
 import type { RunState } from './run-state.js';
 import { newRunState } from './run-state.js';
+import { mayHold } from './run-table.js';
 
 /** How many runs are read from the store at once on start. */
 const PARALLEL_LOADS = 64;
@@ -17,11 +18,19 @@ const PARALLEL_LOADS = 64;
  * persisted by another machine version is migrated by a registered function, or refused
  * with a clear error.
  */
-export async function loadRuns(store: RunStoreOf, engine: RunCore, warn: (line: string) => void): Promise<RunState[]> {
+/** What the start needs of a run it read back: its timers to arm, and whether a crash interrupted it (steps in flight, replies undelivered). */
+export interface Recovered {
+  runId: string;
+  timers: RunState['timers'];
+  interrupted: boolean;
+}
+
+export async function loadRuns(store: RunStoreOf, engine: RunCore, warn: (line: string) => void): Promise<Recovered[]> {
   const { runsDir } = engine.deps.paths;
   const ids = await store.listRuns({ unfinishedOnly: true });
   const notes = await readQuarantines(runsDir);
-  const loaded: RunState[] = [];
+  // Not the states themselves: a waiting run is held as text (run-table.ts), and its objects are let go at once.
+  const loaded: Recovered[] = [];
   for (let i = 0; i < ids.length; i += PARALLEL_LOADS) {
     const batch = await Promise.all(
       ids.slice(i, i + PARALLEL_LOADS).map((id) =>
@@ -42,7 +51,9 @@ export async function loadRuns(store: RunStoreOf, engine: RunCore, warn: (line: 
         ),
       ),
     );
-    for (const state of batch) if (state) loaded.push(state);
+    for (const state of batch) {
+      if (state) loaded.push({ runId: state.runId, timers: state.timers, interrupted: state.undelivered.length > 0 || Object.keys(state.steps).length > 0 });
+    }
   }
   for (const { runId, reason } of await damagedRunFolders(runsDir)) {
     if (engine.runs.has(runId) || notes.has(runId)) continue;
@@ -73,8 +84,11 @@ async function loadRun(store: RunStoreOf, engine: RunCore, runId: string, warn: 
   const seq = result.tail.at(-1)?.seq ?? result.snapshot?.seq ?? 0;
   let state = fold(result.tail, result.snapshot?.data, engine.registry);
   if (!state) return undefined;
+  const asCached = result.tail.length === 0 && state.machine.id === engine.entry.id && state.machine.version === engine.entry.version;
   state = migrate(engine, state);
-  engine.adopt(state, seq, result.snapshot?.seq ?? 0);
+  // A run waiting on someone is held as the text of its state, not as objects: the cache's own text when it is that very state.
+  const json = mayHold(state) ? ((asCached ? result.snapshot?.json : undefined) ?? Buffer.from(JSON.stringify(state))) : undefined;
+  engine.adopt(state, seq, result.snapshot?.seq ?? 0, json);
   return state;
 }
 

@@ -189,7 +189,7 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
 
     async load(runId: string): Promise<LoadResult<R, S>> {
       await settled(runId);
-      const snap = readSnapshot(runFiles(runsDir, runId).snapshot);
+      const snap = readSnapshot(runFiles(runsDir, runId).snapshot, !readOnly);
       if (snap) {
         let fast: FastLoad | undefined;
         try {
@@ -198,7 +198,7 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
           noRun(runId, e);
         }
         if (fast) {
-          const snapshot = { seq: fast.snapshot.seq, data: fast.snapshot.data as S };
+          const snapshot = { seq: fast.snapshot.seq, data: fast.snapshot.data as S, ...(snap.json ? { json: snap.json } : {}) };
           if (!fast.torn) {
             if (!readOnly) writer.files.prime(runId, fast.lastSeq, fast.validBytes, fast.lastCrc);
             return { snapshot, tail: fast.tail as R[] };

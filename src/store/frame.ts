@@ -21,14 +21,16 @@ export function encodeFrame(payload: object): string {
   return `{"c":"${hex8(crc32(p))}","p":${p}}\n`;
 }
 
+/** The payload's JSON bytes of a line made by {@link encodeFrame} (without its newline), already checked by {@link decodeFrame}. */
+export const framePayload = (line: Buffer): Buffer => line.subarray(PAYLOAD_AT, line.length - 1);
+
 /** The checksum (8 hex digits) of a line made by {@link encodeFrame}: it names the record exactly. */
 export const frameCrc = (line: string): string => line.slice(HEAD.length, HEAD.length + 8);
 
 export type FrameCheck = { ok: true; value: unknown; crc: string } | { ok: false; reason: string };
 
-/** Checks and parses one line (without its newline). */
-export function decodeFrame(line: Uint8Array): FrameCheck {
-  const buf = Buffer.from(line.buffer, line.byteOffset, line.byteLength);
+/** Checks one line's frame and checksum (without its newline), without parsing its payload. */
+function checkFrame(buf: Buffer): { ok: true; crc: string; payload: Buffer } | { ok: false; reason: string } {
   if (
     buf.length < PAYLOAD_AT + 2 ||
     !buf.subarray(0, HEAD.length).equals(HEAD) ||
@@ -40,11 +42,35 @@ export function decodeFrame(line: Uint8Array): FrameCheck {
   const want = buf.toString('latin1', HEAD.length, HEAD.length + 8);
   const payload = buf.subarray(PAYLOAD_AT, buf.length - 1);
   if (hex8(crc32(payload)) !== want) return { ok: false, reason: 'checksum mismatch' };
+  return { ok: true, crc: want, payload };
+}
+
+/** Checks and parses one line (without its newline). */
+export function decodeFrame(line: Uint8Array): FrameCheck {
+  const check = checkFrame(Buffer.from(line.buffer, line.byteOffset, line.byteLength));
+  if (!check.ok) return check;
   try {
-    return { ok: true, value: JSON.parse(payload.toString('utf8')), crc: want };
+    return { ok: true, value: JSON.parse(check.payload.toString('utf8')), crc: check.crc };
   } catch {
     return { ok: false, reason: 'bad JSON' };
   }
+}
+
+/** A record's payload as written by the engine: its seq first. */
+const SEQ_FIRST = /^\{"seq":([1-9][0-9]{0,15})[,}]/;
+
+/**
+ * The checksum and seq of a record's line, reading no more of the payload than its start
+ * when the record names its seq first (else it is parsed): what proves a snapshot's record
+ * is still the journal's, without decoding it. Undefined for a line that does not check.
+ */
+export function recordIdOf(line: Uint8Array): { crc: string; seq: number } | undefined {
+  const check = checkFrame(Buffer.from(line.buffer, line.byteOffset, line.byteLength));
+  if (!check.ok) return undefined;
+  const head = SEQ_FIRST.exec(check.payload.toString('latin1', 0, Math.min(check.payload.length, 32)));
+  if (head) return { crc: check.crc, seq: Number(head[1]) };
+  const full = decodeFrame(line);
+  return full.ok && isRecord(full.value) ? { crc: full.crc, seq: full.value.seq } : undefined;
 }
 
 /** Whether a parsed payload is a journal record (an object with a positive integer seq). */

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { segmentProblem } from '../workspace/paths.js';
@@ -61,16 +61,30 @@ export async function readQuarantines(runsDir: string): Promise<Map<string, Quar
 export async function damagedRunFolders(runsDir: string): Promise<{ runId: string; reason: string }[]> {
   const entries = await fs.readdir(runsDir, { withFileTypes: true }).catch(() => []);
   const out: { runId: string; reason: string }[] = [];
-  for (const d of entries) {
+  for (const [i, d] of entries.entries()) {
+    // One stat a run folder, in sync calls (a few microseconds each, three times faster than promises): 10,000 runs are checked on every start.
+    if (i % STAT_CHUNK === STAT_CHUNK - 1) await new Promise((resolve) => setImmediate(resolve));
     if (!d.isDirectory() || segmentProblem(d.name)) continue;
     const dir = path.join(runsDir, d.name);
-    const journal = await fs.stat(path.join(dir, 'journal.jsonl')).catch(() => undefined);
+    const journal = statOrUndefined(path.join(dir, 'journal.jsonl'));
     if (journal && journal.size > 0) continue;
-    const hadRecords = (await Promise.all(['snapshot.json', 'finished'].map((f) => fs.stat(path.join(dir, f)).then(() => true, () => false)))).some(Boolean);
+    const hadRecords = ['snapshot.json', 'finished'].some((f) => statOrUndefined(path.join(dir, f)) !== undefined);
     if (!hadRecords) continue;
     out.push({ runId: d.name, reason: journal ? `its journal ${path.join(dir, 'journal.jsonl')} is empty` : `its journal ${path.join(dir, 'journal.jsonl')} is missing` });
   }
   return out;
+}
+
+/** Run folders checked between two yields to the event loop. */
+const STAT_CHUNK = 1000;
+
+/** A file's stat, or undefined when it cannot be had (missing, unreadable): as good as missing here. */
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The records of a journal before its first damaged line: what can still be shown of a corrupt run. */

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { decodeFrame, encodeFrame, isRecord, NL, scanFrames } from './frame.js';
+import { decodeFrame, encodeFrame, framePayload, NL, recordIdOf, scanFrames } from './frame.js';
 import type { JournalRecord } from './types.js';
 
 /** What snapshot.json holds: the state after record `seq`, which ends at `journalBytes`. */
@@ -9,15 +9,24 @@ export interface SnapshotFile {
   /** The checksum of record `seq`: proves the journal still holds that very record, not a rewrite. */
   crc: string;
   data: unknown;
+  /** `data` as the file holds it (UTF-8 JSON), when asked for: a caller may keep these bytes instead of the objects. */
+  json?: Buffer;
 }
+
+/** Where `data` begins in a snapshot's payload, written by {@link encodeSnapshot} as its last field. */
+const DATA_KEY = Buffer.from(',"data":');
 
 /** The snapshot file's text: one framed line, so a damaged cache is detected, not trusted. */
 export function encodeSnapshot(s: SnapshotFile): string {
-  return encodeFrame(s);
+  // Data last, so a reader finds its bytes after the small fields (readSnapshot's keepJson).
+  return encodeFrame({ seq: s.seq, journalBytes: s.journalBytes, crc: s.crc, data: s.data });
 }
 
-/** Parses snapshot.json; undefined when it is missing or damaged (then the journal is read). */
-export function readSnapshot(file: string): SnapshotFile | undefined {
+/**
+ * Parses snapshot.json; undefined when it is missing or damaged (then the journal is read).
+ * With `keepJson`, also a copy of the data's bytes.
+ */
+export function readSnapshot(file: string, keepJson = false): SnapshotFile | undefined {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -37,7 +46,15 @@ export function readSnapshot(file: string): SnapshotFile | undefined {
   const { seq, journalBytes, crc, data } = check.value as Partial<SnapshotFile>;
   if (typeof crc !== 'string') return undefined;
   if (!Number.isInteger(seq) || (seq as number) < 1 || !Number.isInteger(journalBytes) || (journalBytes as number) < 1) return undefined;
-  return { seq: seq as number, journalBytes: journalBytes as number, crc, data };
+  const snap: SnapshotFile = { seq: seq as number, journalBytes: journalBytes as number, crc, data };
+  if (keepJson) {
+    // The payload is {"seq":…,"journalBytes":…,"crc":"…","data":<data>}: numbers and hex before the data, which cannot hold the key.
+    const payload = framePayload(buf.subarray(0, buf.length - 1));
+    const at = payload.indexOf(DATA_KEY);
+    // Copied: `buf` is the shared read buffer.
+    if (at > 0) snap.json = Buffer.from(payload.subarray(at + DATA_KEY.length, payload.length - 1));
+  }
+  return snap;
 }
 
 /** A load served from the snapshot, with where the journal's valid records end. */
@@ -99,8 +116,8 @@ export function loadFromSnapshot(journalFile: string, snap: SnapshotFile): FastL
       const prev = buf.lastIndexOf(NL, rel - 2);
       // The snapshot's record is longer than the window: look further back.
       if (prev === -1 && start > 0) continue;
-      const last = decodeFrame(buf.subarray(prev + 1, rel - 1));
-      if (!last.ok || last.crc !== snap.crc || !isRecord(last.value) || last.value.seq !== snap.seq) return undefined;
+      const last = recordIdOf(buf.subarray(prev + 1, rel - 1));
+      if (!last || last.crc !== snap.crc || last.seq !== snap.seq) return undefined;
       const scan = scanFrames(buf.subarray(rel), jb, snap.seq + 1);
       if (scan.corrupt) return undefined;
       return {

@@ -22,8 +22,12 @@ export interface ReadResult<R extends JournalRecord> {
 
 /** A run's latest state, as cheaply as the store can give it. */
 export interface LoadResult<R extends JournalRecord, S = unknown> {
-  /** The cached state at `seq`, present only when it matches the journal. */
-  snapshot?: { seq: number; data: S };
+  /**
+   * The cached state at `seq`, present only when it matches the journal; `json` is `data`
+   * as the cache holds it (UTF-8 JSON), when the store has it at hand, for a caller that
+   * keeps the text rather than the objects.
+   */
+  snapshot?: { seq: number; data: S; json?: Buffer };
   /** The records after the snapshot (all records when there is no usable snapshot). */
   tail: R[];
   note?: string;

@@ -41,12 +41,12 @@ async function runHeadless(workspaceDir: string): Promise<void> {
   const t0 = performance.now();
   const log = (line: string) => sayLine(`${new Date().toISOString()} ${line}`);
   const engine = await Engine.start({ workspaceDir, log });
-  const runs = engine.unfinished();
+  const runs = engine.core.runs.size;
   const project = engine.project;
   if (project.concern) log(`warning: project ${project.dir}: ${project.concern}; the steps and the agent log write there. Set "project" in ${engine.paths.configFile}`);
   else if (!project.configured) log(`note: no "project" in ${engine.paths.configFile}: the steps work in ${project.dir}`);
   log(
-    `READY ${engine.config.engine.member} on ${workspaceDir} (project ${project.dir}; pid ${process.pid}; ${runs.length} unfinished run${runs.length === 1 ? '' : 's'} recovered; ${Math.round(performance.now() - t0)} ms)`,
+    `READY ${engine.config.engine.member} on ${workspaceDir} (project ${project.dir}; pid ${process.pid}; ${runs} unfinished run${runs === 1 ? '' : 's'} recovered; ${Math.round(performance.now() - t0)} ms)`,
   );
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

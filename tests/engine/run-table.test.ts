@@ -1,0 +1,65 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { stateLabel } from '../../src/engine/apply.js';
+import { Engine } from '../../src/engine/engine.js';
+import type { RunState } from '../../src/engine/run-state.js';
+import { mayHold, RunTable } from '../../src/engine/run-table.js';
+import { removeTemps } from '../temp.js';
+import { HANDOFF_BODY, drop, settle, tempWorkspace } from './helpers.js';
+
+afterAll(removeTemps);
+
+describe('the runs held in memory', () => {
+  it('read a held run exactly as the state it was held for, and keep it parsed once it has an event', () => {
+    const state = {
+      runId: 'r1',
+      machine: { id: 'backend-engineer', version: 1 },
+      snapshot: { value: { awaitingApproval: 'waiting' }, context: { handoff: 'app/api.py — create_user → add ✓ 😀' }, status: 'active', tags: ['waiting-on-conductor'] },
+      steps: {},
+      undelivered: [],
+      timers: { t: { event: { type: 'xstate.after.t' }, deadline: 5 } },
+    } as unknown as RunState;
+    const table = new RunTable();
+    table.hold('r1', Buffer.from(JSON.stringify(state)));
+    expect(table.isHeld('r1')).toBe(true);
+    expect(table.peek('r1')).toEqual(state);
+    expect([...table.values()]).toEqual([state]);
+    expect(table.active()).toEqual(['r1']);
+    expect(table.isHeld('r1')).toBe(true);
+    const live = table.get('r1');
+    expect(live).toEqual(state);
+    expect(table.isHeld('r1')).toBe(false);
+    expect(table.get('r1')).toBe(live);
+  });
+
+  it('hold only runs that wait in good standing', () => {
+    const waiting = { snapshot: { status: 'active' }, steps: {}, undelivered: [] } as unknown as RunState;
+    expect(mayHold(waiting)).toBe(true);
+    expect(mayHold({ ...waiting, steps: { plan: {} } } as unknown as RunState)).toBe(false);
+    expect(mayHold({ ...waiting, undelivered: [{}] } as unknown as RunState)).toBe(false);
+    expect(mayHold({ ...waiting, faulted: 'disk' })).toBe(false);
+    expect(mayHold({ ...waiting, quarantined: { reason: 'x', at: 1 } })).toBe(false);
+    expect(mayHold({ ...waiting, snapshot: { ...waiting.snapshot, status: 'done' } } as unknown as RunState)).toBe(false);
+  });
+
+  it('hold a run recovered waiting on the conductor as text, show it as before, and let it take its next message', async () => {
+    const paths = await tempWorkspace('instant');
+    let engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
+    await drop(paths, 'backend-engineer', { from: 'analyst', type: 'HANDOFF', priority: 'MEDIUM', task: 't1', body: HANDOFF_BODY });
+    await settle(engine);
+    const before = JSON.parse(JSON.stringify(engine.run('t1'))) as RunState;
+    expect(stateLabel(before.snapshot.value)).toBe('awaitingApproval.waiting');
+    await engine.stop();
+    engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
+    try {
+      expect(engine.core.runs.isHeld('t1')).toBe(true);
+      expect(engine.runs()).toEqual([before]);
+      expect(engine.core.runs.isHeld('t1')).toBe(true);
+      expect(engine.core.timers.size()).toBe(Object.keys(before.timers).length);
+      await drop(paths, 'backend-engineer', { from: 'conductor', type: 'STATUS', priority: 'HIGH', task: 't1', body: 'APPROVED' });
+      await settle(engine);
+      expect(engine.run('t1')!.snapshot.value).toBe('verifying');
+    } finally {
+      await engine.stop();
+    }
+  });
+});
