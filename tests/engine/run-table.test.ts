@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stateLabel } from '../../src/engine/apply.js';
 import { Engine } from '../../src/engine/engine.js';
@@ -55,6 +56,15 @@ describe('the runs held in memory', () => {
       expect(engine.runs()).toEqual([before]);
       expect(engine.core.runs.isHeld('t1')).toBe(true);
       expect(engine.core.timers.size()).toBe(Object.keys(before.timers).length);
+    } finally {
+      await engine.stop();
+    }
+    // Read from its journal alone (no cache): held all the same, and the same.
+    await fs.rm(paths.run('t1').snapshot);
+    engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
+    try {
+      expect(engine.core.runs.isHeld('t1')).toBe(true);
+      expect(engine.runs()).toEqual([before]);
       await drop(paths, 'backend-engineer', { from: 'conductor', type: 'STATUS', priority: 'HIGH', task: 't1', body: 'APPROVED' });
       await settle(engine);
       expect(engine.run('t1')!.snapshot.value).toBe('verifying');
