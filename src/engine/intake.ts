@@ -14,6 +14,10 @@ export const MAX_TRIES = 3;
 const CHUNK = 64;
 /** Messages being applied at once, at most. */
 const IN_FLIGHT = 128;
+/** Messages applied at once when a burst begins. */
+const FIRST_WINDOW = 8;
+/** After this long without a message done, the next scan begins with FIRST_WINDOW again. */
+const QUIET_MS = 1_000;
 
 /** The run a message names (by task, or by a reply to one of its messages), if any. */
 const namedRun = (m: Message): string | undefined => (m.task ? runIdOf(m.task) : m.replyTo?.replace(/\.\d+$/, ''));
@@ -30,6 +34,10 @@ export class Intake {
   /** While a fault of the disk lasts, scans wait until then (Date.now) instead of failing again and again. */
   pausedUntil = 0;
   private retryIn = 0;
+  /** How many messages may be applied at once now (see scan). */
+  private window = FIRST_WINDOW;
+  /** When a message was last done (Date.now). */
+  private lastDoneAt = 0;
   /** Messages whose applying threw, by ref: how many times. Kept aside at MAX_TRIES. */
   private readonly failures = new Map<string, number>();
 
@@ -51,11 +59,16 @@ export class Intake {
     if (Date.now() < this.pausedUntil) return;
     this.retryIn = 0;
     const applying = new Set<Promise<void>>();
+    // Slow start after a quiet spell: the first messages of a burst are applied nearly alone,
+    // so their replies go out at once; each one done lets one more in, up to IN_FLIGHT (the
+    // window doubles per round). A steady stream keeps the window open from scan to scan.
+    if (Date.now() - this.lastDoneAt > QUIET_MS) this.window = FIRST_WINDOW;
     try {
       while (this.retryIn === 0) {
+        while (applying.size >= this.window) await Promise.race(applying);
         let items: Inbound[];
         try {
-          items = await this.engine.deps.mailbox.claim(CHUNK);
+          items = await this.engine.deps.mailbox.claim(Math.min(CHUNK, this.window - applying.size));
         } catch (e) {
           if (!isTransient(e)) throw e;
           this.pausedUntil = Date.now() + this.engine.faults.fail('reading the inbox', e);
@@ -63,13 +76,14 @@ export class Intake {
         }
         this.engine.faults.ok('reading the inbox');
         if (items.length === 0) break;
-        while (applying.size > IN_FLIGHT - items.length) await Promise.race(applying);
         const absent = await this.lookUp(items);
         for (const item of items) {
           this.taking += 1;
           const p: Promise<void> = this.take(item, absent).finally(() => {
             this.taking -= 1;
             applying.delete(p);
+            this.window = Math.min(IN_FLIGHT, this.window + 1);
+            this.lastDoneAt = Date.now();
           });
           applying.add(p);
         }
