@@ -2,6 +2,7 @@ import type { Adaptation, AgentLogConfig } from './types.js';
 import { deriveAdaptations } from './adapt.js';
 import { readFile } from 'node:fs/promises';
 import { agentLogFile, parseAgentLog } from './read.js';
+import { isTransient } from '../engine/faults.js';
 
 export type { Adaptation, AdaptationRule, AgentLogConfig, LogEntry, ParsedLog, RunMetrics, SubagentResult } from './types.js';
 export { parseAgentLog, readAgentLog, agentLogFile } from './read.js';
@@ -16,7 +17,8 @@ export { TEMPLATE_HEADER } from './format.js';
 
 /**
  * Before a task: reads the project's agent log and derives the adaptations. Never
- * throws for a missing or broken log; what could not be read is in `problems`.
+ * throws for a missing or broken log; what could not be read is in `problems`. A fault
+ * that passes (EMFILE, EIO) is thrown, for the engine to wait out.
  */
 export async function adaptationsFor(projectDir: string, cfg: AgentLogConfig): Promise<{ file: string; adaptations: Adaptation[]; problems: string[] }> {
   const file = agentLogFile(projectDir, cfg);
@@ -25,6 +27,9 @@ export async function adaptationsFor(projectDir: string, cfg: AgentLogConfig): P
     text = await readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { file, adaptations: [], problems: [] };
+    // Too many open files, a failing disk: the log is there but not readable right now. The
+    // task waits for it (the engine retries) rather than starting without its adaptations.
+    if (isTransient(e)) throw e;
     return { file, adaptations: [], problems: [`cannot read the agent log ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}; check its permissions or the agentLog.path setting`] };
   }
   // The rules look at the last `window` entries: a long log is not parsed whole before every task.

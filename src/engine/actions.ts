@@ -5,7 +5,8 @@ import type { StepOutcome } from '../handlers/types.js';
 import type { StepName } from '../workspace/config-schema.js';
 import type { Control } from './control.js';
 import { controlEvent } from './control-check.js';
-import { listControls } from './control.js';
+import { controlDirProblem, listControls } from './control.js';
+import { writeFileAtomic } from '../workspace/atomic.js';
 import type { Engine } from './engine.js';
 
 /**
@@ -32,8 +33,23 @@ export async function applyControl(engine: Engine, control: Control, key: string
   });
 }
 
-/** Applies the actions the CLI queued in control/, oldest first; each file is removed once applied. */
+/** The link problem of control/ last said, per engine: said when it appears and when it is gone, not at every scan. */
+const saidLink = new WeakMap<Engine, string>();
+
+/**
+ * Applies the actions the CLI queued in control/, oldest first; each file is removed once
+ * applied. A control/ replaced by a link is neither read nor written (said once, with the
+ * link); an action that is refused is renamed aside, its reason written beside it
+ * atomically (a link planted under that name is replaced, never written through).
+ */
 export async function drainControls(engine: Engine): Promise<void> {
+  const link = await controlDirProblem(engine.paths);
+  if (link) {
+    if (saidLink.get(engine) !== link) engine.core.warn(`person actions in control/ are not taken: ${link}; they are taken again once it is a real folder`);
+    saidLink.set(engine, link);
+    return;
+  }
+  if (saidLink.delete(engine)) engine.core.warn('person actions in control/ are taken again: it is a real folder');
   for (const item of await listControls(engine.paths)) {
     try {
       if (!item.control) throw new UserError(`not a valid action: ${item.error}`);
@@ -43,7 +59,7 @@ export async function drainControls(engine: Engine): Promise<void> {
       // Kept, with why, for the person who queued it.
       engine.core.warn(`action ${item.name} not applied: ${(e as Error).message}`);
       // The reason first: whoever sees the .rejected file (the CLI waiting for a verdict) finds it.
-      await fs.writeFile(`${item.file}.rejected.reason.txt`, `${(e as Error).message}\n`).catch(() => undefined);
+      await writeFileAtomic(`${item.file}.rejected.reason.txt`, `${(e as Error).message}\n`, { fsync: engine.config.fsync }).catch(() => undefined);
       await fs.rename(item.file, `${item.file}.rejected`).catch(() => undefined);
     }
   }

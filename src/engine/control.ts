@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { watch } from 'chokidar';
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../workspace/atomic.js';
+import { LinkError, assertNoLinks } from '../workspace/no-links.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
 
 /**
@@ -19,8 +21,25 @@ export const controlSchema = z.discriminatedUnion('action', [
 export type Control = z.infer<typeof controlSchema>;
 export type ControlInput = z.input<typeof controlSchema>;
 
+/**
+ * Why control/ cannot be used now: it (or a folder on its way) is a symbolic link, which
+ * nothing is written or read through (docs/DESIGN.md §4). Checked at each queue and
+ * each drain, not only at start: a link may be put in its place while the engine runs.
+ */
+export async function controlDirProblem(paths: WorkspacePaths): Promise<string | undefined> {
+  try {
+    await assertNoLinks(paths.root, paths.controlDir);
+    return undefined;
+  } catch (e) {
+    if (e instanceof LinkError) return e.message;
+    throw e;
+  }
+}
+
 /** Queues `control` for the engine: written atomically, named so they apply in order. */
 export async function queueControl(paths: WorkspacePaths, control: ControlInput, now: number = Date.now()): Promise<string> {
+  const link = await controlDirProblem(paths);
+  if (link) throw new UserError(`cannot queue the action: ${link}`);
   await fs.mkdir(paths.controlDir, { recursive: true });
   const name = `${String(now).padStart(14, '0')}-${randomBytes(4).toString('hex')}.json`;
   const file = path.join(paths.controlDir, name);
@@ -28,20 +47,42 @@ export async function queueControl(paths: WorkspacePaths, control: ControlInput,
   return file;
 }
 
-/** The queued controls, oldest first, each parsed or with the reason it can't be. */
+/**
+ * The queued controls, oldest first, each parsed or with the reason it can't be. A file
+ * that is a link (or a FIFO, a device, a folder) is not read: it is listed with why, to be
+ * set aside like any refused action.
+ */
 export async function listControls(paths: WorkspacePaths): Promise<{ name: string; file: string; control?: Control; error?: string }[]> {
   const names = (await fs.readdir(paths.controlDir).catch(() => [] as string[])).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
   return Promise.all(
     names.map(async (name) => {
       const file = path.join(paths.controlDir, name);
       try {
-        const parsed = controlSchema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
+        const parsed = controlSchema.safeParse(JSON.parse(await readRegular(file)));
         return parsed.success ? { name, file, control: parsed.data } : { name, file, error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
       } catch (e) {
         return { name, file, error: (e as Error).message };
       }
     }),
   );
+}
+
+/** A regular file's text, opened without following a link and without blocking on a FIFO. */
+async function readRegular(file: string): Promise<string> {
+  let fh: fs.FileHandle;
+  try {
+    fh = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ELOOP') throw e;
+    const target = await fs.readlink(file).catch(() => '?');
+    throw new Error(`${path.basename(file)} is a symbolic link (to ${target}); actions are read only from regular files in control/, never through a link`);
+  }
+  try {
+    if (!(await fh.stat()).isFile()) throw new Error(`${path.basename(file)} is not a regular file; actions are read only from regular files in control/`);
+    return await fh.readFile('utf8');
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Wakes the engine when the CLI queues an action (a hint: the engine also scans on a timer). */
@@ -65,7 +106,7 @@ export async function awaitVerdict(file: string, waitMs: number, pollMs = 50): P
   const exists = (p: string) => fs.access(p).then(() => true, () => false);
   for (;;) {
     if (await exists(`${file}.rejected`)) {
-      const reason = await fs.readFile(`${file}.rejected.reason.txt`, 'utf8').catch(() => 'no reason was recorded');
+      const reason = await readRegular(`${file}.rejected.reason.txt`).catch(() => 'no reason was recorded');
       return { status: 'refused', reason: reason.trim() };
     }
     if (!(await exists(file))) {

@@ -23,7 +23,7 @@ import { isFinished, newRunState } from './run-state.js';
 import { mayHold, RunTable } from './run-table.js';
 import type { Stepped } from './step.js';
 import { accepts, journaled, step } from './step.js';
-import { setTaskStatusSafe } from './tasks.js';
+import { TaskMarks } from './tasks.js';
 import { TimerTable } from './timers.js';
 import { eventLabel } from './labels.js';
 
@@ -103,6 +103,8 @@ export class RunCore extends EventEmitter<EngineEvents> {
   private firstState: ReturnType<typeof initialTransition>[0] | undefined;
   /** The seq each run's snapshot cache was last written at, by this process or found at recovery. */
   private readonly cachedAt = new Map<string, number>();
+  /** The runs' marks in the shared task list, retried after a passing fault. */
+  private readonly tasks: TaskMarks;
 
   constructor(readonly deps: EngineDeps) {
     super();
@@ -112,7 +114,8 @@ export class RunCore extends EventEmitter<EngineEvents> {
     if (!entry) throw new UserError(`config engine.machine: "${deps.config.engine.machine}" is not a known machine (known: ${Object.keys(registry).join(', ')})`);
     this.entry = entry;
     this.now = deps.now ?? Date.now;
-    this.faults = new FaultGate(this.now, (line) => this.warn(line));
+    this.faults = new FaultGate(this.now, (line) => this.warn(line), { outOfFiles: () => void deps.store.releaseHandles?.().catch(() => undefined) });
+    this.tasks = new TaskMarks(deps.paths, deps.config.engine.member, this.faults, (line) => this.warn(line));
     this.timers = new TimerTable(this.now, (runId, id, timer) => {
       void this.queue.run(runId, () => this.commit(runId, { kind: 'timer', id }, timer.event)).then(
         () => this.faults.ok('firing timers'),
@@ -226,7 +229,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
     for (const id of effects.stop) this.steps?.stop(runId, id);
     for (const id of effects.start) this.steps?.start(runId, id, state);
     this.timers.sync(runId, state.timers);
-    const task = effects.task ? setTaskStatusSafe(this.deps.paths, taskOf(this.entry, state), effects.task, this.deps.config.engine.member, (w) => this.warn(w)) : undefined;
+    const task = effects.task ? this.tasks.mark(taskOf(this.entry, state), effects.task) : undefined;
     await Promise.all([this.flushOutbox(runId), task]);
     await this.settleFinished(runId);
   }
@@ -264,7 +267,16 @@ export class RunCore extends EventEmitter<EngineEvents> {
   async flushOutbox(runId: string): Promise<void> {
     const state = this.get(runId)!;
     if (state.undelivered.length === 0) return;
-    const { keys, failed } = await deliverOutbox(this.deps.mailbox, state.undelivered, (w) => this.warn(w));
+    // A passing fault (a full disk, too many open files) is said once by the fault gate, not once per reply and try.
+    const passing: Error[] = [];
+    const { keys, failed } = await deliverOutbox(this.deps.mailbox, state.undelivered, (w, errs) => {
+      const e = errs.find(isTransient) as NodeJS.ErrnoException | undefined;
+      // Said with the reply and its recipient: a failed write names no file.
+      if (e) passing.push(Object.assign(new Error(w.replace(/; will retry$/, '')), { code: e.code, ...(e.path ? { path: e.path } : {}) }));
+      else this.warn(w);
+    });
+    if (passing.length > 0) this.faults.fail('delivering replies', passing[0]);
+    else if (keys.length > 0) this.faults.ok('delivering replies');
     const current = this.get(runId)!;
     const news = Object.entries(failed).filter(([k, why]) => current.held?.[k] !== why);
     if (keys.length > 0 || news.length > 0) {
@@ -401,6 +413,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
    * folds the few after it); `all` (on stop) writes every changed run.
    */
   async writeSnapshots(all = false): Promise<void> {
+    if (!all && !this.faults.due('writing snapshot caches')) return;
     const settled = (id: string) => this.runs.isHeld(id) || Object.keys(this.runs.peek(id)?.steps ?? {}).length === 0;
     const grown = (id: string) => (this.seqs.get(id) ?? 0) - (this.cachedAt.get(id) ?? 0) >= SNAPSHOT_EVERY;
     const due = all ? [...this.snapshotDue] : [...this.snapshotDue].filter((id) => settled(id) && grown(id));

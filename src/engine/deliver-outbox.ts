@@ -6,21 +6,23 @@ import type { OutboxItem } from './run-state.js';
  * delivered, and for each one that failed (disk full, a read-only inbox, a link) why: it
  * stays undelivered in the journal and is tried again (see DeliveryRetry), with a warning.
  */
-export async function deliverOutbox(mailbox: Mailbox, items: OutboxItem[], warn: (line: string) => void): Promise<{ keys: string[]; failed: Record<string, string> }> {
+export async function deliverOutbox(mailbox: Mailbox, items: OutboxItem[], warn: (line: string, errors: Error[]) => void): Promise<{ keys: string[]; failed: Record<string, string> }> {
   const failed: Record<string, string> = {};
   const done = await Promise.all(
     items.map(async (item) => {
       const problems: string[] = [];
+      const errors: Error[] = [];
       await Promise.all(
         item.recipients.map((r) =>
           mailbox.deliver(r, item.message, item.key, { staged: item.staged?.includes(r) ?? false }).catch((e: Error) => {
             problems.push(`to ${r}: ${e.message}`);
+            errors.push(e);
           }),
         ),
       );
       if (problems.length === 0) return item.key;
       failed[item.key] = problems.sort().join('; ');
-      warn(`could not deliver ${item.message.type} ${item.key} ${failed[item.key]}; will retry`);
+      warn(`could not deliver ${item.message.type} ${item.key} ${failed[item.key]}; will retry`, errors);
       return undefined;
     }),
   );

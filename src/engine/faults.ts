@@ -36,6 +36,8 @@ export interface FaultGateOptions {
   firstDelayMs?: number;
   /** The longest wait between retries. @default 5000 */
   maxDelayMs?: number;
+  /** Called on each EMFILE or ENFILE: whoever keeps files open for speed closes them. */
+  outOfFiles?: () => void;
 }
 
 interface Fault {
@@ -45,6 +47,8 @@ interface Fault {
   saidAt: number;
   failures: number;
   delay: number;
+  /** When the next try is due (the last failure plus its wait). */
+  dueAt: number;
 }
 
 /**
@@ -52,12 +56,20 @@ interface Fault {
  * "recording step plan of t1"). A new fault is said once with what and where; while it
  * lasts it is said again at most every `repeatMs`; when the work succeeds again its end
  * is said. Each failure doubles the wait before the next try, up to `maxDelayMs`.
+ * Work that fails and succeeds by turns (some files open, others not, when few are left)
+ * is one fault: a fault that comes back within `repeatMs` of its end is taken up again
+ * silently, and an end is said at most once every `repeatMs`, so the log never floods.
  */
 export class FaultGate {
   private readonly faults = new Map<string, Fault>();
+  /** Faults that ended lately, kept `repeatMs` so one that comes back is taken up again silently. */
+  private readonly ended = new Map<string, Fault & { endedAt: number }>();
+  /** When the end of each work's fault was last said. */
+  private readonly endSaid = new Map<string, number>();
   private readonly repeatMs: number;
   private readonly firstDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly outOfFiles: (() => void) | undefined;
 
   constructor(
     private readonly now: () => number,
@@ -67,6 +79,7 @@ export class FaultGate {
     this.repeatMs = opts.repeatMs ?? 5000;
     this.firstDelayMs = opts.firstDelayMs ?? 250;
     this.maxDelayMs = opts.maxDelayMs ?? 5000;
+    this.outOfFiles = opts.outOfFiles;
   }
 
   /** Notes that `work` failed with a passing fault; returns how long to wait before trying it again. */
@@ -74,9 +87,18 @@ export class FaultGate {
     const code = transientCode(e) ?? 'EIO';
     const where = (e as NodeJS.ErrnoException).path ?? '';
     const now = this.now();
+    if (code === 'EMFILE' || code === 'ENFILE') this.outOfFiles?.();
     let f = this.faults.get(work);
+    const back = this.ended.get(work);
+    if (!f && back && back.code === code && now - back.endedAt < this.repeatMs) {
+      // The same fault again right after it ended: still the one said, not news.
+      const { endedAt: _e, ...rest } = back;
+      f = rest;
+      this.faults.set(work, f);
+    }
+    this.ended.delete(work);
     if (!f || f.code !== code) {
-      f = { code, where, since: now, saidAt: now, failures: 0, delay: this.firstDelayMs };
+      f = { code, where, since: now, saidAt: now, failures: 0, delay: this.firstDelayMs, dueAt: now };
       this.faults.set(work, f);
       this.say(`${work} is waiting: ${MEANING[code] ?? code} (${code}${where ? ` at ${where}` : ''}: ${(e as Error).message}); retrying by itself, nothing is lost`);
     } else if (now - f.saidAt >= this.repeatMs) {
@@ -85,16 +107,31 @@ export class FaultGate {
     }
     f.failures++;
     const delay = f.delay;
+    f.dueAt = now + delay;
     f.delay = Math.min(this.maxDelayMs, f.delay * 2);
     return delay;
   }
 
-  /** Notes that `work` succeeded: a fault it was waiting out is over, and that is said. */
+  /** Notes that `work` succeeded: a fault it was waiting out is over, and that is said (at most once every `repeatMs`). */
   ok(work: string): void {
     const f = this.faults.get(work);
     if (!f) return;
     this.faults.delete(work);
-    this.say(`${work} goes on: ${f.code} cleared after ${Math.round((this.now() - f.since) / 1000)} s`);
+    const now = this.now();
+    this.ended.set(work, { ...f, endedAt: now });
+    if (now - (this.endSaid.get(work) ?? -Infinity) < this.repeatMs) return;
+    this.endSaid.set(work, now);
+    this.say(`${work} goes on: ${f.code} cleared after ${Math.round((now - f.since) / 1000)} s`);
+  }
+
+  /**
+   * Whether `work` may be tried now: no fault is being waited out, or the wait after its
+   * last failure is over. For work tried on every scan (the snapshot caches), so a fault
+   * is retried with backoff rather than at the scan's pace.
+   */
+  due(work: string): boolean {
+    const f = this.faults.get(work);
+    return !f || this.now() >= f.dueAt;
   }
 
   /** Whether `work` is waiting out a fault. */

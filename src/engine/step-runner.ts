@@ -69,6 +69,9 @@ export class StepRunner implements StepStarter {
       const output = await this.work[step.src]!({ runId, id, attempt: step.attempt, input: step.input, ...llmInput(state, id) }, new AbortController().signal);
       return { type: `xstate.done.actor.${id}`, output };
     } catch (e) {
+      // A passing fault (too many open files, a full disk) is no failure of the step: the
+      // commit fails with it and is tried again once the fault gate's wait is over.
+      if (isTransient(e)) throw e;
       return { type: `xstate.error.actor.${id}`, error: e instanceof Error ? e.message : String(e) };
     }
   }

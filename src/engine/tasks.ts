@@ -1,4 +1,5 @@
 import type { WorkspacePaths } from '../workspace/paths.js';
+import { isTransient, type FaultGate } from './faults.js';
 import { readTask, setTaskStatus, writeTask } from '../workspace/tasks.js';
 
 /** The task a run works on, from tasks/<id>.json when one matches. */
@@ -17,12 +18,61 @@ export async function taskFor(paths: WorkspacePaths, taskId: string, fallback: {
  * no task file yet: it gets one, from the run's task, so the list shows every task worked
  * on. A problem is a warning, never a crash.
  */
-export async function setTaskStatusSafe(paths: WorkspacePaths, task: { id: string; subject: string; description: string }, status: 'in_progress' | 'completed', owner: string, warn: (line: string) => void): Promise<void> {
+export async function setTaskStatusSafe(
+  paths: WorkspacePaths,
+  task: { id: string; subject: string; description: string },
+  status: 'in_progress' | 'completed',
+  owner: string,
+  warn: (line: string, e: unknown) => void,
+): Promise<void> {
   const id = task.id;
   try {
     if (await readTask(paths, id)) await setTaskStatus(paths, id, status, owner);
     else await writeTask(paths, { id, subject: task.subject || id, description: task.description, status, owner, blocks: [], blockedBy: [] });
   } catch (e) {
-    warn(`task ${id}: could not mark it ${status}: ${(e as Error).message}`);
+    warn(`task ${id}: could not mark it ${status}: ${(e as Error).message}`, e);
+  }
+}
+
+type Task = { id: string; subject: string; description: string };
+
+/**
+ * The engine's marks in the shared task list. A mark that fails with a passing fault (a
+ * full disk, too many open files) is kept and written again after the fault gate's wait,
+ * the latest mark of each task only, so a task never stays in_progress for want of a
+ * file handle (docs/DESIGN.md §4). Other problems are a warning, never a crash.
+ */
+export class TaskMarks {
+  private readonly wanted = new Map<string, { task: Task; status: 'in_progress' | 'completed' }>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly paths: WorkspacePaths,
+    private readonly owner: string,
+    private readonly faults: FaultGate,
+    private readonly warn: (line: string) => void,
+  ) {}
+
+  async mark(task: Task, status: 'in_progress' | 'completed'): Promise<void> {
+    this.wanted.delete(task.id);
+    let failed: unknown;
+    await setTaskStatusSafe(this.paths, task, status, this.owner, (line, e) => {
+      if (isTransient(e)) failed = e;
+      else this.warn(line);
+    });
+    if (failed === undefined) {
+      if (this.wanted.size === 0) this.faults.ok('marking tasks');
+      return;
+    }
+    // A newer mark of the same task (made while this one was written) wins.
+    if (!this.wanted.has(task.id)) this.wanted.set(task.id, { task, status });
+    const wait = this.faults.fail('marking tasks', failed);
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const again = [...this.wanted.values()];
+      for (const w of again) void this.mark(w.task, w.status);
+    }, wait);
+    this.timer.unref();
   }
 }

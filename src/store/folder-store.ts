@@ -253,6 +253,8 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
       await wal?.close();
     },
 
+    releaseHandles: () => writer.files.release(),
+
     stats: () => ({ ...writer.stats, batches: commits.batches }),
   };
 }

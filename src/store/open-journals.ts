@@ -44,13 +44,18 @@ export class OpenJournals {
   private readonly pinned = new Set<string>();
   /** Handles being opened: they count against maxOpenFiles before they are in `open`. */
   private opening = 0;
+  /** Handles kept open at most: `maxOpenFiles`, less once the process ran out of file handles. */
+  private cap: number;
+  private opensSinceShed = 0;
 
   constructor(
     private readonly journalOf: (runId: string) => { dir: string; journal: string },
     private readonly maxOpenFiles: number,
     /** fsync the cut when a torn tail is repaired. */
     private readonly fsync = true,
-  ) {}
+  ) {
+    this.cap = maxOpenFiles;
+  }
 
   /** Where record `seq` ends if it is among the last few written or loaded. */
   endOf(runId: string, seq: number): RecordEnd | undefined {
@@ -169,7 +174,7 @@ export class OpenJournals {
   private async tryOpen(runId: string): Promise<(JournalEnd & { fh: fs.FileHandle }) | undefined> {
     const { dir, journal } = this.journalOf(runId);
     const known = this.states.get(runId);
-    const fh = await fs.open(journal, 'a+').catch(async (e: unknown) => {
+    const fh = await this.openAppend(journal).catch(async (e: unknown) => {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       // A run with records whose journal is gone must not start a new one from seq 1.
       if (known && known.lastSeq > 0) throw new JournalGoneError(journal, 'was deleted');
@@ -204,13 +209,57 @@ export class OpenJournals {
   }
 
   /**
+   * Opens a journal for appending. Out of file handles (EMFILE, ENFILE: the process's
+   * limit is lower than `maxOpenFiles` allows for), the handles of runs not being
+   * committed are closed and the open tried once more, and from then on no more handles
+   * are kept than were open then (growing back by one every 64 opens), so the engine goes
+   * on within the limit by itself.
+   */
+  private async openAppend(journal: string): Promise<fs.FileHandle> {
+    try {
+      const fh = await fs.open(journal, 'a+');
+      // Room again (the limit was raised, other files closed): the cache grows back slowly.
+      if (this.cap < this.maxOpenFiles && ++this.opensSinceShed % 64 === 0) this.cap++;
+      return fh;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code !== 'EMFILE' && code !== 'ENFILE') || this.open.size === 0) throw e;
+      await this.release();
+      return fs.open(journal, 'a+');
+    }
+  }
+
+  /**
+   * Out of file handles (here, or anywhere in the process): closes every handle not being
+   * committed, and keeps at most half as many as were open from now on.
+   */
+  async release(): Promise<void> {
+    this.cap = Math.max(1, Math.min(this.cap, Math.floor(this.open.size / 2)));
+    this.opensSinceShed = 0;
+    await this.shed();
+  }
+
+  /** Closes every handle not being committed. */
+  private shed(): Promise<unknown> {
+    const closing: Promise<void>[] = [];
+    for (const [runId, fh] of this.open) {
+      if (this.pinned.has(runId)) continue;
+      this.open.delete(runId);
+      const st = this.states.get(runId);
+      if (st) delete st.fh;
+      closing.push(fh.close());
+    }
+    return Promise.all(closing);
+  }
+
+  /**
    * Closes least recently used handles until one more fits; never a pinned one. Picks
    * synchronously, so concurrent openers do not all see the same free slot.
    */
   private evict(): Promise<unknown> {
     const closing: Promise<void>[] = [];
     for (const [runId, fh] of this.open) {
-      if (this.open.size + this.opening < this.maxOpenFiles) break;
+      if (this.open.size + this.opening < this.cap) break;
       if (this.pinned.has(runId)) continue;
       this.open.delete(runId);
       const st = this.states.get(runId);

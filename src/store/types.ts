@@ -69,4 +69,10 @@ export interface RunStore<R extends JournalRecord = AnyRecord, S = unknown> {
   listRuns(opts?: { unfinishedOnly?: boolean }): Promise<string[]>;
   /** Waits for pending appends and closes every file. */
   close(): Promise<void>;
+  /**
+   * The process ran out of file handles (EMFILE, ENFILE): close the files kept open for
+   * speed (journal handles of runs not being written) and keep fewer from now on.
+   * Optional: a store that keeps no files open has nothing to release.
+   */
+  releaseHandles?(): Promise<void>;
 }

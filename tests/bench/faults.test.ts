@@ -104,12 +104,14 @@ describe.skipIf(!canMount)('faults on a real file system (tmpfs and read-only mo
     if (fault.includes('full')) undo = await fill(conductor);
     else undo = makeReadOnly(conductor);
     const name = await handoff(paths, 'out-1');
-    for (let i = 0; i < 50 && !warnings.some((w) => w.includes('could not deliver')); i++) {
+    for (let i = 0; i < 50 && !warnings.some((w) => w.includes('delivering replies is waiting')); i++) {
       await engine.scan();
       await new Promise((r) => setTimeout(r, 10));
     }
-    expect(warnings.find((w) => w.includes('could not deliver PLAN'))).toMatch(new RegExp(error, 'i'));
+    // Said once by the fault gate, naming the reply and its recipient; the reply is held with why.
+    expect(warnings.find((w) => w.includes('delivering replies is waiting'))).toMatch(new RegExp(`could not deliver PLAN out-1\\.1 to conductor: .*(${error})`, 'i'));
     expect(engine.run('out-1')?.undelivered).toHaveLength(1);
+    expect(Object.values(engine.run('out-1')?.held ?? {}).join('')).toMatch(new RegExp(`to conductor: .*(${error})`, 'i'));
 
     await undo();
     await engine.stop();
