@@ -64,11 +64,15 @@ export class LazySteps implements StepStarter {
   }
 
   async runInline(runId: string, id: string, state: RunState): Promise<{ type: string; output?: unknown; error?: unknown }> {
+    let runner: StepRunner;
     try {
-      return await (this.runner ?? (await this.load())).runInline(runId, id, state);
+      runner = this.runner ?? (await this.load());
     } catch (e) {
-      return { type: `xstate.error.actor.${id}`, error: e instanceof Error ? e.message : String(e) };
+      // Node keeps a failed import failed (EMFILE while loading, say): only a restart loads it again.
+      return { type: `xstate.error.actor.${id}`, error: `the steps' code could not be loaded (${e instanceof Error ? e.message : String(e)}); restart the engine` };
     }
+    // A passing fault inside the step (too many open files) is thrown by the runner, to be waited out.
+    return runner.runInline(runId, id, state);
   }
 
   start(runId: string, id: string, state: RunState): void {
