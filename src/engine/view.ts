@@ -161,6 +161,19 @@ export interface TimelineEntry {
   origin?: string;
   /** Outgoing: the message's key (undelivered ones are listed by it in the run's state). */
   key?: string;
+  /** Outgoing and not delivered yet (to every recipient): why it is held. Set by {@link markHeld}. */
+  held?: string;
+}
+
+/**
+ * The timeline with each reply the run has not delivered yet marked held, with why (the
+ * journal says what was sent; the run's state says what has not gone out), so no reply
+ * looks sent when it is not. `show` and the UI both mark it.
+ */
+export function markHeld(entries: TimelineEntry[], state: RunState | undefined): TimelineEntry[] {
+  const held = new Map((state ? undeliveredOf(state) : []).map((u) => [u.key, u.why]));
+  if (held.size === 0) return entries;
+  return entries.map((e) => (e.dir === 'out' && e.key !== undefined && held.has(e.key) ? { ...e, held: held.get(e.key)! } : e));
 }
 
 export function timeline(records: RunRecord[]): TimelineEntry[] {

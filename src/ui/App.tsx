@@ -32,8 +32,8 @@ export function App({ initial = initialNav }: { initial?: Nav }) {
     <Box flexDirection="column" height={rows} width={columns}>
       <Header nav={nav} member={config.engine.member} conductor={config.conductor} root={paths.root} {...(project ? { project } : {})} />
       <ErrorBoundary key={`${nav.view}:${nav.runId ?? ''}`}>
-        {/* Kept mounted under an overlay (its cursor survives), drawn at no height. */}
-        <Box flexDirection="column" overflow="hidden" height={nav.overlay && !prompt ? 0 : prompt ? body - 5 : body}>
+        {/* Kept mounted under an overlay (its cursor survives), not drawn: at no height its fixed-height rows still showed through the overlay's short lines. */}
+        <Box flexDirection="column" overflow="hidden" display={nav.overlay && !prompt ? 'none' : 'flex'} height={nav.overlay && !prompt ? 0 : prompt ? body - 5 : body}>
           <Views nav={nav} dispatch={dispatch} height={prompt ? body - 5 : body} width={columns} now={now} />
         </Box>
         {nav.overlay ? <Overlay overlay={nav.overlay} dispatch={dispatch} actions={actions} config={config} height={body} /> : null}

@@ -89,7 +89,11 @@ describe('undelivered replies', () => {
       expect(await engine.core.deps.store.listRuns({ unfinishedOnly: true })).toContain('t1');
       const show = await runCli(['show', 't1', '--workspace', paths.root], { cwd: paths.root, fromSource: true });
       expect(show.stdout).toMatch(/Not delivered yet \(the running engine retries them\):\n {2}- STATUS to conductor, librarian: to conductor: inboxes\/conductor\/new is a symbolic link/);
-      expect(show.stdout).toMatch(/→ STATUS \w+ conductor, librarian: .*\[not delivered yet: to conductor: inboxes\/conductor\/new is a symbolic link/);
+      expect(show.stdout).toMatch(/→ STATUS \w+ conductor, librarian: .*\[held, not delivered yet: to conductor: inboxes\/conductor\/new is a symbolic link/);
+      // --json marks it too, and only it: the PLAN before it went out.
+      const shown = JSON.parse((await runCli(['show', 't1', '--json', '--workspace', paths.root], { cwd: paths.root, fromSource: true })).stdout) as { timeline: { dir: string; type: string; held?: string }[] };
+      expect(shown.timeline.filter((e) => e.held !== undefined).map((e) => [e.type, e.held])).toEqual([['STATUS', expect.stringMatching(/^to conductor: inboxes\/conductor\/new is a symbolic link/)]]);
+      expect(shown.timeline.some((e) => e.dir === 'out' && e.type === 'PLAN')).toBe(true);
 
       await repair();
       await eventually('the STATUS to be retried', async () => (await typesIn(paths, 'conductor')).includes('STATUS'));

@@ -1,4 +1,6 @@
+import { promises as fs } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeTemp } from '../temp.js';
 import { HANDOFF_BODY, KEY, drop, openUi } from './helpers.js';
 import { runState } from './states.js';
 
@@ -25,6 +27,41 @@ describe('the run view', () => {
     expect(f).toMatch(/← analyst\s+HANDOFF\s+MEDIUM/);
     expect(f).toMatch(/→ conductor\s+PLAN\s+HIGH/);
     expect(f).toContain("waiting on the conductor's decision on the plan");
+  });
+
+  it('marks a reply that is not delivered yet as held, with why, at 80×24, and unmarks it once it goes out', async () => {
+    ui = await openUi({ size: { columns: 80, rows: 24 } });
+    // The conductor's new/ is a link when the PLAN is sent: the reply is held, naming it.
+    const dir = ui.paths.inbox('conductor').new;
+    await fs.rename(dir, `${dir}.aside`);
+    await fs.symlink(await makeTemp('teamstate-outside-'), dir);
+    await handoff(ui);
+    await ui.settle();
+    await ui.waitFor('t1');
+    await ui.press(KEY.enter);
+    const f = await ui.waitFor(/→ conductor\s+PLAN\s+HIGH\s+\[held\]/);
+    // What it is and why, cut to the width (Enter opens it whole).
+    expect(f).toMatch(/! PLAN to conductor held, not delivered yet: to conductor: inboxes\/conductor\/ne…/);
+    // Every line fits the 80 columns and the frame its 24 rows.
+    expect(f.split('\n').length).toBeLessThanOrEqual(24);
+    for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    await ui.press(KEY.enter);
+    const opened = await ui.waitFor('[TYPE: PLAN]');
+    expect(opened).toContain('(held, not delivered yet)');
+    // The view under the overlay does not show through its short lines.
+    expect(opened).not.toContain('not started');
+    // The reason whole, wrapped to the width.
+    expect(opened.replace(/[│\s]+/g, ' ')).toContain('Held, not delivered yet: to conductor: inboxes/conductor/new is a symbolic link');
+    await ui.press(KEY.esc);
+    await ui.waitFor('Timeline');
+
+    // Repaired: the retry delivers it, and the mark goes.
+    await fs.rm(dir);
+    await fs.rename(`${dir}.aside`, dir);
+    await ui.engine.core.flushOutbox('t1');
+    ui.store.flush();
+    const sent = await ui.waitFor(/^(?![\s\S]*\[held\])[\s\S]*→ conductor\s+PLAN\s+HIGH/);
+    expect(sent).not.toContain('not delivered yet');
   });
 
   it('opens the whole message under the cursor with Enter and closes it with Esc', async () => {

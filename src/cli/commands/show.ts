@@ -5,7 +5,7 @@ import type { RunRecord } from '../../engine/run-state.js';
 import { fold } from '../../engine/fold.js';
 import { stepAttempts } from '../../engine/usage.js';
 import { timerName } from '../../engine/labels.js';
-import { summarize, timeline, undeliveredOf, viewOf } from '../../engine/view.js';
+import { markHeld, summarize, timeline, undeliveredOf, viewOf } from '../../engine/view.js';
 import { formatCost, formatTokens, ZERO_USAGE } from '../../handlers/llm/usage.js';
 import { UserError } from '../../errors.js';
 import { loadConfig, requireWorkspace, resolveWorkspaceDir } from '../../workspace/config.js';
@@ -40,7 +40,8 @@ export function registerShow(program: Command): void {
       const folded = fold(records) ?? quarantine?.state;
       if (!folded) throw new UserError(`run ${runId} has an empty journal (${paths.run(runId).journal}); restore it from a backup, or delete the run's folder to drop the run`);
       const state = quarantine ? { ...folded, quarantined: { reason: quarantine.reason, at: 0 } } : folded;
-      const events = timeline(records);
+      // A reply journaled but not delivered yet is marked held, with why, in the text and in --json.
+      const events = markHeld(timeline(records), state);
       const c = viewOf(state);
       const timers = Object.entries(state.timers).map(([id, t]) => ({ id, event: t.event.type, name: timerName(id), deadline: new Date(t.deadline).toISOString() }));
       const attempts = stepAttempts(records);
@@ -50,7 +51,6 @@ export function registerShow(program: Command): void {
         return;
       }
       const s = summarize(state, config);
-      const held = new Map(s.undelivered.map((u) => [u.key, u.why]));
       const out = [
         `Run ${runId} — ${c.task.subject}`,
         `State:     ${stateLabel(state.snapshot.value)}${s.finished ? ' (finished)' : ''}`,
@@ -61,13 +61,11 @@ export function registerShow(program: Command): void {
         ...(s.undelivered.length ? ['Not delivered yet (the running engine retries them):', ...s.undelivered.map((u) => `  - ${u.type} to ${u.to}: ${u.why}`)] : []),
         ...(note ? [`Journal:   ${note}`] : []),
         ...(quarantine ? [`Quarantined: ${quarantine.reason}; it takes no more messages (they are kept in rejected/ with the reason)`] : []),
-        ...(quarantine ? [`Quarantined: ${quarantine.reason}; it takes no more messages (they are kept in rejected/ with the reason)`] : []),
         'Timeline:',
         ...events.map((e) => {
           const arrow = { in: '←', out: '→', step: '•', timer: '⏰', person: '☺' }[e.dir];
           const oop = e.outOfPlace ? `  [out of place: ${e.outOfPlace}]` : '';
-          const why = e.key !== undefined ? held.get(e.key) : undefined;
-          const unsent = why !== undefined ? `  [not delivered yet: ${why}]` : '';
+          const unsent = e.held !== undefined ? `  [held, not delivered yet: ${e.held}]` : '';
           return `  ${new Date(e.at).toISOString().slice(11, 19)} ${arrow} ${e.type}${e.priority ? ` ${e.priority}` : ''} ${e.peer}: ${e.firstLine}${oop}${unsent}`;
         }),
       ];

@@ -1,11 +1,11 @@
 import { Box } from 'ink';
 import { Text } from '../components/Text.js';
-import { personMayDecide, summarize, viewOf } from '../../engine/view.js';
+import { markHeld, personMayDecide, summarize, undeliveredOf, viewOf } from '../../engine/view.js';
 import type { TimelineEntry } from '../../engine/view.js';
 import { Stepper } from '../components/Stepper.js';
 import { Subagents } from '../components/Subagents.js';
 import { useActions, useLoad, useSnapshot, useStore } from '../contexts.js';
-import { clock, duration, fit } from '../format.js';
+import { clock, duration, fit, wrapWords } from '../format.js';
 import { stagesOf, subagentsOf } from '../lifecycle.js';
 import { visible, moveForKey } from '../list.js';
 import { formatCost } from '../../handlers/llm/usage.js';
@@ -30,7 +30,9 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
   const paths = store.engine.paths;
   const config = store.engine.config;
   const loaded = useLoad(() => loadTimeline(paths, runId), `${runId}:${store.revision(runId)}`, 300);
-  const entries = loaded.value ?? [];
+  // A reply journaled but not delivered yet is marked held (the run's state says why): none looks sent when it is not.
+  const entries = markHeld(loaded.value ?? [], state);
+  const held = state ? undeliveredOf(state) : [];
   const stepConfig = (src: string) => store.engine.config.steps[src as StepName];
   const live = useLoad(
     () => (state ? loadLive(paths, state, (src) => stepConfig(src)?.kind === 'command') : Promise.resolve({})),
@@ -42,7 +44,7 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
   // Fixed lines: the title, the stepper, what it waits on, a notice; then the sub-agents and
   // plan box when at least 3 timeline rows stay; the timeline takes the rest. Every line
   // has its own row: nothing is squeezed to overlap at 60×15.
-  const fixed = 3 + notice.length + 1;
+  const fixed = 3 + notice.length + (held.length ? 1 : 0) + 1;
   const box = Math.min(6, Math.max(0, height - fixed - 3));
   const topBox = box >= 3 ? box : 0;
   const rows = Math.max(1, height - fixed - topBox);
@@ -50,7 +52,16 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
 
   const open = (e: TimelineEntry) => {
     void messageText(paths, config, (state ? viewOf(state).task.id : undefined) ?? runId, e).then(
-      (text) => dispatch({ type: 'open', overlay: { kind: 'text', title: `${DIR[e.dir]} ${e.type} ${e.dir === 'out' ? 'to' : 'from'} ${e.peer} at ${clock(e.at)}`, text } }),
+      (text) =>
+        dispatch({
+          type: 'open',
+          overlay: {
+            kind: 'text',
+            title: `${DIR[e.dir]} ${e.type} ${e.dir === 'out' ? 'to' : 'from'} ${e.peer} at ${clock(e.at)}${e.held !== undefined ? ' (held, not delivered yet)' : ''}`,
+            // The reason in full, wrapped to the overlay's width: the timeline row has room only for the mark.
+            text: e.held !== undefined ? `${wrapWords(`Held, not delivered yet: ${e.held}. The engine retries it.`, Math.max(20, width - 6)).join('\n')}\n\n${text}` : text,
+          },
+        }),
       (err: Error) => store.note('error', `cannot open the message: ${err.message}`),
     );
   };
@@ -90,6 +101,11 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
       </Text>
       </Box>
       <LiveSteps live={live.value ?? {}} now={now} retries={(step) => { const h = stepConfig(state.steps[step]?.src ?? step); return h?.kind === 'command' ? h.retries : 0; }} />
+      {held.length ? (
+        <Box flexShrink={0}>
+          <Text color="yellow" wrap="truncate-end">{`! ${held[0]!.type} to ${held[0]!.to} held, not delivered yet${held.length > 1 ? ` (+${held.length - 1} more)` : ''}: ${held[0]!.why}`}</Text>
+        </Box>
+      ) : null}
       {notice.map((n) => (
         <Box key={n.messageId || n.firstLine} flexShrink={0}>
           <Text color="yellow" wrap="truncate-end">{`! ${n.type} from ${n.from}: ${n.firstLine}`}</Text>
@@ -122,6 +138,7 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
           {DIR[e.dir]} {fit(e.peer, wide ? 22 : 14)} <Text bold color={e.type === 'failed' ? 'red' : undefined}>{fit(e.type, wide ? 18 : 10)}</Text>
           <Text color={PRIORITY_COLOR[e.priority ?? ''] ?? 'gray'}>{fit(e.priority ?? '', wide ? 10 : 5)}</Text>
           {e.outOfPlace ? <Text color="yellow">[out of place] </Text> : null}
+          {e.held !== undefined ? <Text color="yellow">[held] </Text> : null}
           {e.firstLine}
         </Text>
       ))}
