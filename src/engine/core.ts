@@ -394,6 +394,22 @@ export class RunCore extends EventEmitter<EngineEvents> {
   }
 
   /**
+   * A finished run read back that was never marked finished (recovery): marked now, and
+   * kept among the recent ones, not the unfinished. The mark is a cache of the journal:
+   * while the disk refuses it, the run is read again at the next start.
+   */
+  async adoptFinished(state: RunState, seq: number): Promise<void> {
+    this.seqs.set(state.runId, seq);
+    try {
+      await this.deps.store.markFinished(state.runId);
+    } catch (e) {
+      if (!isTransient(e)) throw e;
+      this.faults.fail('marking finished runs', e);
+    }
+    this.remember(state);
+  }
+
+  /**
    * Adopts a run read back from the store (recovery); `cachedSeq`: where its snapshot cache
    * is; `json`, the text of that state, lets a waiting run be held as it.
    */

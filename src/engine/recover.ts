@@ -5,7 +5,7 @@ import type { RunCore, RunStoreOf } from './core.js';
 import { isTransient } from './faults.js';
 import { fold } from './fold.js';
 import type { RunState } from './run-state.js';
-import { newRunState } from './run-state.js';
+import { isFinished, newRunState } from './run-state.js';
 import { mayHold } from './run-table.js';
 
 /** How many runs are read from the store at once on start. */
@@ -86,6 +86,11 @@ async function loadRun(store: RunStoreOf, engine: RunCore, runId: string, warn: 
   if (!state) return undefined;
   const asCached = result.tail.length === 0 && state.machine.id === engine.entry.id && state.machine.version === engine.entry.version;
   state = migrate(engine, state);
+  // Finished with all it sent delivered, but not marked so (a crash or a power cut before the mark, a cache of the journal): marked now.
+  if (isFinished(state) && state.undelivered.length === 0) {
+    await engine.adoptFinished(state, seq);
+    return undefined;
+  }
   // A run waiting on someone is held as the text of its state, not as objects: the cache's own text when it is that very state.
   const json = mayHold(state) ? ((asCached ? result.snapshot?.json : undefined) ?? Buffer.from(JSON.stringify(state))) : undefined;
   engine.adopt(state, seq, result.snapshot?.seq ?? 0, json);

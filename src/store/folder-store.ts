@@ -218,9 +218,11 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
       writable('markFinished');
       await settled(runId);
       await writer.files.forget(runId);
-      // The marker is for people browsing the folder; listRuns reads the index.
-      await writeFileAtomic(path.join(dirOf(runId), RUN_FILES.finished), '', { fsync });
-      await addFinished(path.join(runsDir, FINISHED_INDEX), runId, fsync);
+      // The marker is for people browsing the folder; listRuns reads the index. Both are
+      // caches of the journal, so neither is fsynced: one lost to a power cut only makes the
+      // run look unfinished until its journal is read, as a crash before this line does.
+      await writeFileAtomic(path.join(dirOf(runId), RUN_FILES.finished), '', { fsync: false });
+      await addFinished(path.join(runsDir, FINISHED_INDEX), runId, false);
     },
 
     async listRuns(listOpts: { unfinishedOnly?: boolean } = {}): Promise<string[]> {

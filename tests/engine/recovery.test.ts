@@ -9,6 +9,8 @@ import { createMemoryStore } from '../../src/store/memory-store.js';
 import type { RunRecord, RunState } from '../../src/engine/run-state.js';
 import { createFolderMailbox } from '../../src/mailbox/folder/index.js';
 import { loadConfig } from '../../src/workspace/config.js';
+import { ScriptedTeam } from '../../src/sim/scripted-team.js';
+import type { WorkspacePaths } from '../../src/workspace/paths.js';
 import { HANDOFF_BODY, drop, settle, tempWorkspace, until } from './helpers.js';
 
 
@@ -107,3 +109,43 @@ describe('delta journal records', () => {
     }
   });
 });
+
+describe('a finished run whose finished marks were lost', () => {
+  it('should be marked finished again at the next start, not taken for unfinished, with nothing sent twice', async () => {
+    const paths = await tempWorkspace('instant', (c) => {
+      c.project = '.';
+    });
+    let engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
+    const team = new ScriptedTeam({ paths, tasks: ['t1'], conductor: 'scripted' });
+    try {
+      await until(engine, async () => {
+        await team.tick();
+        return !(await engine.core.deps.store.listRuns({ unfinishedOnly: true })).includes('t1') && engine.run('t1')?.snapshot.status === 'done';
+      }, 'the run to finish');
+    } finally {
+      await engine.stop();
+    }
+    const sent = await sentCounts(paths);
+    // What a power cut right after the marks were written (they are not fsynced) can leave.
+    await fs.rm(`${paths.runsDir}/.finished`);
+    await fs.rm(`${paths.run('t1').dir}/finished`);
+    engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
+    try {
+      expect(engine.unfinished().map((r) => r.runId)).toEqual([]);
+      expect(engine.run('t1')?.snapshot.status).toBe('done');
+      expect(await engine.core.deps.store.listRuns({ unfinishedOnly: true })).toEqual([]);
+      await engine.scan();
+      await engine.core.queue.idle();
+      expect(await sentCounts(paths)).toEqual(sent);
+    } finally {
+      await engine.stop();
+    }
+  });
+});
+
+/** How many messages each member has in new/. */
+async function sentCounts(paths: WorkspacePaths): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const m of ['conductor', 'breaker', 'sentinel', 'librarian']) out[m] = (await fs.readdir(paths.inbox(m).new)).length;
+  return out;
+}
