@@ -11,7 +11,20 @@ afterEach(async () => {
 });
 
 const handoff = (u: NonNullable<typeof ui>, task = 't1') => drop(u.paths, 'backend-engineer', { from: 'analyst', type: 'HANDOFF', priority: 'MEDIUM', task, body: HANDOFF_BODY });
-const label = (u: NonNullable<typeof ui>, id = 't1') => stateLabel(u.engine.run(id)!.snapshot.value);
+const label = (u: NonNullable<typeof ui>, id = 't1') => stateLabel(u.engine.run(id)?.snapshot.value ?? 'no run');
+
+/**
+ * Settles until the run is in `want` (generous): `settle()` gives up after a bounded number
+ * of scans, which a busy machine can use up while the steps' code is still loading, and a
+ * key pressed then meets the run in another state.
+ */
+async function reaches(u: NonNullable<typeof ui>, want: string, id = 't1'): Promise<void> {
+  for (let i = 0; i < 400 && label(u, id) !== want; i++) {
+    await u.settle();
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  expect(label(u, id)).toBe(want);
+}
 
 describe('actions from the keyboard', () => {
   it('rejects a plan with feedback, then approves the revision, when a person plays the conductor', async () => {
@@ -23,15 +36,14 @@ describe('actions from the keyboard', () => {
     await ui.waitFor('Reject the plan of t1');
     await ui.press('name the migration', KEY.enter);
     await ui.waitFor('✓ t1: plan rejected');
-    await ui.settle();
+    await reaches(ui, 'awaitingApproval.waiting');
     const ctx = ui.engine.run('t1')!.snapshot.context as { rejections: string[]; revision: number };
     expect(ctx.rejections).toEqual(['name the migration']);
     expect(ctx.revision).toBe(1);
     expect(label(ui)).toBe('awaitingApproval.waiting');
     await ui.press('a');
     await ui.waitFor('✓ t1: plan approved');
-    await ui.settle();
-    expect(label(ui)).toBe('verifying');
+    await reaches(ui, 'verifying');
   });
 
   it('shows the engine refusing an approval when the conductor member decides, and keeps running', async () => {
@@ -61,21 +73,25 @@ describe('actions from the keyboard', () => {
     expect(ui.frame()).toContain('! WARNING from analyst: the users table is being migrated');
     await ui.press('a');
     await ui.waitFor('✓ t1: plan approved');
-    await ui.settle();
-    expect(label(ui)).toBe('verifying');
+    await reaches(ui, 'verifying');
   });
 
   it('backs out of a prompt with Esc without acting', async () => {
     ui = await openUi({ conductor: 'person' });
     await handoff(ui);
-    await ui.settle();
-    await ui.waitFor('t1');
+    // Each step waits on what it needs, not on time: the run where the test wants it, the
+    // prompt drawn, the typed text in it, then the prompt gone.
+    await reaches(ui, 'awaitingApproval.waiting');
+    await ui.waitFor(/› t1/);
     await ui.press('x');
     await ui.waitFor('Cancel run t1?');
-    await ui.press('no', KEY.esc);
+    await ui.press('no');
+    await ui.waitFor(/Cancel run t1\?[\s\S]*› no/);
+    await ui.press(KEY.esc);
     // The prompt closes once Ink has told the Esc from the start of an escape sequence.
     await ui.waitFor(/^(?![\s\S]*Cancel run t1\?)[\s\S]*› t1/);
     expect(label(ui)).toBe('awaitingApproval.waiting');
+    expect(ui.engine.run('t1')!.snapshot.status).toBe('active');
   });
 
   it('cancels a run with a reason', async () => {
