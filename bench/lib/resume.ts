@@ -5,6 +5,7 @@ import { createFolderStore } from '../../src/store/folder-store.js';
 import { mapLimit } from '../../src/store/map-limit.js';
 import { renderMessage } from '../../src/protocol/render.js';
 import { fold } from '../../src/engine/fold.js';
+import { headOf } from '../../src/engine/run-table.js';
 import type { RunRecord, RunState } from '../../src/engine/run-state.js';
 import type { WorkspacePaths } from '../../src/workspace/paths.js';
 import { dropFor, ENGINEER } from './lifecycle.js';
@@ -68,7 +69,8 @@ export async function makeIdleRuns(paths: WorkspacePaths, count: number): Promis
       const id = `idle-${String(i + 1).padStart(5, '0')}`;
       const copy = JSON.parse(templates.get(template)!.split(template).join(id)) as RunRecord[];
       await store.append(id, copy);
-      await store.writeSnapshot(id, copy.at(-1)!.seq, fold(copy)!);
+      const state = fold(copy)!;
+      await store.writeSnapshot(id, copy.at(-1)!.seq, state, headOf(state));
     },
   );
   await store.close();

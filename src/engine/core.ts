@@ -20,7 +20,7 @@ import { KeyedQueue } from './keyed-queue.js';
 import { afterDelivery, applyRecord, fold } from './fold.js';
 import type { Applied, EventRecord, EventSource, OutboxItem, RunRecord, RunState } from './run-state.js';
 import { isFinished, newRunState } from './run-state.js';
-import { mayHold, RunTable } from './run-table.js';
+import { headOf, mayHold, RunTable } from './run-table.js';
 import type { Stepped } from './step.js';
 import { accepts, journaled, step } from './step.js';
 import { TaskMarks } from './tasks.js';
@@ -420,6 +420,13 @@ export class RunCore extends EventEmitter<EngineEvents> {
     this.cachedAt.set(state.runId, cachedSeq);
   }
 
+  /** Adopts a waiting run read back as its cache's text, unparsed (recovery: the cache says it may be held). */
+  adoptHeld(runId: string, json: Buffer, seq: number): void {
+    this.runs.hold(runId, json);
+    this.seqs.set(runId, seq);
+    this.cachedAt.set(runId, seq);
+  }
+
   /**
    * Writes the snapshot cache of runs that changed since the last call and now wait on
    * someone else (no step running). A run with steps in flight is skipped: its next
@@ -441,7 +448,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
           if (!state || state.quarantined) return;
           try {
             const seq = this.seqs.get(id)!;
-            await this.deps.store.writeSnapshot(id, seq, persisted(state));
+            await this.deps.store.writeSnapshot(id, seq, persisted(state), headOf(state));
             this.cachedAt.set(id, seq);
             this.faults.ok('writing snapshot caches');
             // Cached and waiting: held as text until its next event.

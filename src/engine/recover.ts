@@ -6,10 +6,17 @@ import { isTransient } from './faults.js';
 import { fold } from './fold.js';
 import type { RunState } from './run-state.js';
 import { isFinished, newRunState } from './run-state.js';
-import { mayHold } from './run-table.js';
+import { asHead, mayHold } from './run-table.js';
 
 /** How many runs are read from the store at once on start. */
 const PARALLEL_LOADS = 64;
+
+/** What the start needs of a run it read back: its timers to arm, and whether a crash interrupted it (steps in flight, replies undelivered). */
+export interface Recovered {
+  runId: string;
+  timers: RunState['timers'];
+  interrupted: boolean;
+}
 
 /**
  * Reads every unfinished run back: the snapshot cache plus the journal records after it,
@@ -18,13 +25,6 @@ const PARALLEL_LOADS = 64;
  * persisted by another machine version is migrated by a registered function, or refused
  * with a clear error.
  */
-/** What the start needs of a run it read back: its timers to arm, and whether a crash interrupted it (steps in flight, replies undelivered). */
-export interface Recovered {
-  runId: string;
-  timers: RunState['timers'];
-  interrupted: boolean;
-}
-
 export async function loadRuns(store: RunStoreOf, engine: RunCore, warn: (line: string) => void): Promise<Recovered[]> {
   const { runsDir } = engine.deps.paths;
   const ids = await store.listRuns({ unfinishedOnly: true });
@@ -36,10 +36,10 @@ export async function loadRuns(store: RunStoreOf, engine: RunCore, warn: (line: 
       ids.slice(i, i + PARALLEL_LOADS).map((id) =>
         // A run quarantined before is read whole first: its snapshot may sit after the damage.
         (notes.has(id) ? store.read(id).then(() => loadRun(store, engine, id, warn)) : loadRun(store, engine, id, warn)).then(
-          async (state) => {
+          async (r) => {
             // The journal reads well again (a person restored it): the quarantine is over.
-            if (state && notes.delete(id)) await clearQuarantine(runsDir, id);
-            return state;
+            if (r && notes.delete(id)) await clearQuarantine(runsDir, id);
+            return r;
           },
           async (e: unknown) => {
             // One damaged run is set aside; the rest of the workspace starts.
@@ -51,9 +51,7 @@ export async function loadRuns(store: RunStoreOf, engine: RunCore, warn: (line: 
         ),
       ),
     );
-    for (const state of batch) {
-      if (state) loaded.push({ runId: state.runId, timers: state.timers, interrupted: state.undelivered.length > 0 || Object.keys(state.steps).length > 0 });
-    }
+    for (const r of batch) if (r) loaded.push(r);
   }
   for (const { runId, reason } of await damagedRunFolders(runsDir)) {
     if (engine.runs.has(runId) || notes.has(runId)) continue;
@@ -78,11 +76,18 @@ function placeholder(engine: RunCore, runId: string): RunState {
   return newRunState(runId, { id: engine.entry.id, version: engine.entry.version }, snapshot, 0);
 }
 
-async function loadRun(store: RunStoreOf, engine: RunCore, runId: string, warn: (line: string) => void): Promise<RunState | undefined> {
+async function loadRun(store: RunStoreOf, engine: RunCore, runId: string, warn: (line: string) => void): Promise<Recovered | undefined> {
   const result = await store.load(runId);
   if (result.note) warn(`run ${runId}: ${result.note}`);
   const seq = result.tail.at(-1)?.seq ?? result.snapshot?.seq ?? 0;
-  let state = fold(result.tail, result.snapshot?.data, engine.registry);
+  const cached = result.snapshot;
+  // A waiting run whose cache is its latest state, by this machine's version: adopted as the cache's text, its state never parsed.
+  const head = result.tail.length === 0 && cached?.json ? asHead(cached.head) : undefined;
+  if (cached?.json && head?.hold && head.machine.id === engine.entry.id && head.machine.version === engine.entry.version) {
+    engine.adoptHeld(runId, cached.json, seq);
+    return { runId, timers: head.timers, interrupted: false };
+  }
+  let state = fold(result.tail, cached?.data, engine.registry);
   if (!state) return undefined;
   const asCached = result.tail.length === 0 && state.machine.id === engine.entry.id && state.machine.version === engine.entry.version;
   state = migrate(engine, state);
@@ -92,9 +97,9 @@ async function loadRun(store: RunStoreOf, engine: RunCore, runId: string, warn: 
     return undefined;
   }
   // A run waiting on someone is held as the text of its state, not as objects: the cache's own text when it is that very state.
-  const json = mayHold(state) ? ((asCached ? result.snapshot?.json : undefined) ?? Buffer.from(JSON.stringify(state))) : undefined;
-  engine.adopt(state, seq, result.snapshot?.seq ?? 0, json);
-  return state;
+  const json = mayHold(state) ? ((asCached ? cached?.json : undefined) ?? Buffer.from(JSON.stringify(state))) : undefined;
+  engine.adopt(state, seq, cached?.seq ?? 0, json);
+  return { runId: state.runId, timers: state.timers, interrupted: state.undelivered.length > 0 || Object.keys(state.steps).length > 0 };
 }
 
 /** Brings a persisted state to the running machine's version, or refuses to read it (docs/DESIGN.md §4). */

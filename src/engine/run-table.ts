@@ -93,3 +93,28 @@ export class RunTable {
 export function mayHold(state: RunState): boolean {
   return !isFinished(state) && state.undelivered.length === 0 && Object.keys(state.steps).length === 0 && state.faulted === undefined && state.quarantined === undefined;
 }
+
+/**
+ * What the snapshot cache keeps beside a run's state (the store's `head`): enough to adopt
+ * a waiting run at start without parsing its state, which is held as the cache's text.
+ */
+export interface RunHead {
+  machine: { id: string; version: number };
+  timers: RunState['timers'];
+  /** Whether the run may be held as text ({@link mayHold}). */
+  hold: boolean;
+}
+
+export function headOf(state: RunState): RunHead {
+  return { machine: state.machine, timers: state.timers, hold: mayHold(state) };
+}
+
+/** A head read back, or undefined when it is not one (an older cache, another writer). */
+export function asHead(value: unknown): RunHead | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const h = value as Partial<RunHead>;
+  const m = h.machine;
+  if (typeof h.hold !== 'boolean' || typeof h.timers !== 'object' || h.timers === null || typeof m !== 'object' || m === null) return undefined;
+  if (typeof m.id !== 'string' || typeof m.version !== 'number') return undefined;
+  return h as RunHead;
+}

@@ -175,14 +175,14 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
       return scan.torn ? { records, note: await tornNote(runId, scan.torn) } : { records };
     },
 
-    async writeSnapshot(runId: string, seq: number, data: S): Promise<void> {
+    async writeSnapshot(runId: string, seq: number, data: S, head?: unknown): Promise<void> {
       writable('writeSnapshot');
       await settled(runId);
       // Its last records are only in the WAL until the journal is mended: no cache of them yet.
       if (writer.lags(runId)) return;
       const at = writer.files.endOf(runId, seq) ?? (await findRecord(runId, seq));
       // No fsync: the snapshot is a checksummed cache; if a crash loses it, load() reads the journal.
-      await writeFileAtomic(runFiles(runsDir, runId).snapshot, encodeSnapshot({ seq, journalBytes: at.end, crc: at.crc, data }), {
+      await writeFileAtomic(runFiles(runsDir, runId).snapshot, encodeSnapshot({ seq, journalBytes: at.end, crc: at.crc, data, ...(head !== undefined ? { head } : {}) }), {
         fsync: false,
       });
     },
@@ -198,7 +198,8 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
           noRun(runId, e);
         }
         if (fast) {
-          const snapshot = { seq: fast.snapshot.seq, data: fast.snapshot.data as S, ...(snap.json ? { json: snap.json } : {}) };
+          // Its data is parsed only if the caller asks for it: one that keeps `json` never does.
+          const snapshot = { seq: snap.seq, get data() { return snap.data as S; }, ...(snap.json ? { json: snap.json } : {}), ...(snap.head !== undefined ? { head: snap.head } : {}) };
           if (!fast.torn) {
             if (!readOnly) writer.files.prime(runId, fast.lastSeq, fast.validBytes, fast.lastCrc);
             return { snapshot, tail: fast.tail as R[] };

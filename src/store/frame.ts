@@ -24,6 +24,12 @@ export function encodeFrame(payload: object): string {
 /** The payload's JSON bytes of a line made by {@link encodeFrame} (without its newline), already checked by {@link decodeFrame}. */
 export const framePayload = (line: Buffer): Buffer => line.subarray(PAYLOAD_AT, line.length - 1);
 
+/** The payload's JSON bytes of a line (without its newline) once its frame and checksum check, unparsed; undefined when they do not. */
+export function checkedPayload(line: Buffer): Buffer | undefined {
+  const check = checkFrame(line);
+  return check.ok ? check.payload : undefined;
+}
+
 /** The checksum (8 hex digits) of a line made by {@link encodeFrame}: it names the record exactly. */
 export const frameCrc = (line: string): string => line.slice(HEAD.length, HEAD.length + 8);
 

@@ -4,7 +4,7 @@ import type { AnyRecord, JournalRecord, LoadResult, ReadResult, RunStore } from 
 interface MemoryRun {
   /** Records as JSON text: what a durable store gives back is a copy, never the caller's object. */
   records: string[];
-  snapshot?: { seq: number; data: string };
+  snapshot?: { seq: number; data: string; head?: string };
   finished: boolean;
 }
 
@@ -43,11 +43,11 @@ export function createMemoryStore<R extends JournalRecord = AnyRecord, S = unkno
         await Promise.resolve();
         return { records: run(runId).records.map((t) => JSON.parse(t) as R) };
       },
-      async writeSnapshot(runId, seq, data) {
+      async writeSnapshot(runId, seq, data, head) {
         open();
         const r = run(runId);
         if (seq < 1 || seq > r.records.length) throw new Error(`snapshot of run "${runId}" at seq ${seq}: the journal has only ${r.records.length} records; journal first, then snapshot`);
-        r.snapshot = { seq, data: JSON.stringify(data) };
+        r.snapshot = { seq, data: JSON.stringify(data), ...(head !== undefined ? { head: JSON.stringify(head) } : {}) };
         await Promise.resolve();
       },
       async load(runId): Promise<LoadResult<R, S>> {
@@ -55,7 +55,7 @@ export function createMemoryStore<R extends JournalRecord = AnyRecord, S = unkno
         const r = run(runId);
         const snap = r.snapshot;
         const tail = r.records.slice(snap?.seq ?? 0).map((t) => JSON.parse(t) as R);
-        return snap ? { snapshot: { seq: snap.seq, data: JSON.parse(snap.data) as S }, tail } : { tail };
+        return snap ? { snapshot: { seq: snap.seq, data: JSON.parse(snap.data) as S, ...(snap.head !== undefined ? { head: JSON.parse(snap.head) as unknown } : {}) }, tail } : { tail };
       },
       async markFinished(runId) {
         open();

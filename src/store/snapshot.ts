@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { decodeFrame, encodeFrame, framePayload, NL, recordIdOf, scanFrames } from './frame.js';
+import { checkedPayload, decodeFrame, encodeFrame, framePayload, NL, recordIdOf, scanFrames } from './frame.js';
 import type { JournalRecord } from './types.js';
 
 /** What snapshot.json holds: the state after record `seq`, which ends at `journalBytes`. */
@@ -8,23 +8,33 @@ export interface SnapshotFile {
   journalBytes: number;
   /** The checksum of record `seq`: proves the journal still holds that very record, not a rewrite. */
   crc: string;
+  /** The state (read with `keepJson`, parsed from `json` only when first asked for). */
   data: unknown;
   /** `data` as the file holds it (UTF-8 JSON), when asked for: a caller may keep these bytes instead of the objects. */
   json?: Buffer;
+  /** What the writer said of the data beside it (small), readable without parsing the data. */
+  head?: unknown;
 }
 
-/** Where `data` begins in a snapshot's payload, written by {@link encodeSnapshot} as its last field. */
+/** Where `data` begins in a one-line snapshot's payload, written as its last field. */
 const DATA_KEY = Buffer.from(',"data":');
+/** How a two-line snapshot's second line wraps the data: `{"data":<data>}`. */
+const DATA_LINE = Buffer.from('{"data":');
 
-/** The snapshot file's text: one framed line, so a damaged cache is detected, not trusted. */
+/**
+ * The snapshot file's text: framed lines, so a damaged cache is detected, not trusted.
+ * Without a head, one line. With a head, two: the small fields with the head, then the
+ * data in a frame of its own, whose checksum a reader checks without parsing the data.
+ */
 export function encodeSnapshot(s: SnapshotFile): string {
-  // Data last, so a reader finds its bytes after the small fields (readSnapshot's keepJson).
-  return encodeFrame({ seq: s.seq, journalBytes: s.journalBytes, crc: s.crc, data: s.data });
+  if (s.head === undefined) return encodeFrame({ seq: s.seq, journalBytes: s.journalBytes, crc: s.crc, data: s.data });
+  return encodeFrame({ seq: s.seq, journalBytes: s.journalBytes, crc: s.crc, head: s.head }) + encodeFrame({ data: s.data });
 }
 
 /**
  * Parses snapshot.json; undefined when it is missing or damaged (then the journal is read).
- * With `keepJson`, also a copy of the data's bytes.
+ * With `keepJson`, also a copy of the data's bytes, and a two-line snapshot's data is
+ * parsed only when first asked for.
  */
 export function readSnapshot(file: string, keepJson = false): SnapshotFile | undefined {
   let fd: number;
@@ -41,25 +51,49 @@ export function readSnapshot(file: string, keepJson = false): SnapshotFile | und
     closeSync(fd);
   }
   if (buf.length === 0 || buf[buf.length - 1] !== NL) return undefined;
-  const check = decodeFrame(buf.subarray(0, buf.length - 1));
+  const firstEnd = buf.indexOf(NL);
+  const twoLines = firstEnd < buf.length - 1;
+  const check = decodeFrame(buf.subarray(0, firstEnd));
   if (!check.ok || typeof check.value !== 'object' || check.value === null) return undefined;
-  const { seq, journalBytes, crc, data } = check.value as Partial<SnapshotFile>;
+  const { seq, journalBytes, crc, data, head } = check.value as Partial<SnapshotFile>;
   if (typeof crc !== 'string') return undefined;
   if (!Number.isInteger(seq) || (seq as number) < 1 || !Number.isInteger(journalBytes) || (journalBytes as number) < 1) return undefined;
-  const snap: SnapshotFile = { seq: seq as number, journalBytes: journalBytes as number, crc, data };
-  if (keepJson) {
-    // The payload is {"seq":…,"journalBytes":…,"crc":"…","data":<data>}: numbers and hex before the data, which cannot hold the key.
-    const payload = framePayload(buf.subarray(0, buf.length - 1));
-    const at = payload.indexOf(DATA_KEY);
-    // Copied: `buf` is the shared read buffer.
-    if (at > 0) snap.json = Buffer.from(payload.subarray(at + DATA_KEY.length, payload.length - 1));
+  const snap: SnapshotFile = { seq: seq as number, journalBytes: journalBytes as number, crc, data, ...(head !== undefined ? { head } : {}) };
+  if (!twoLines) {
+    if (keepJson) {
+      // The payload is {"seq":…,"journalBytes":…,"crc":"…","data":<data>}: numbers and hex before the data, which cannot hold the key.
+      const payload = framePayload(buf.subarray(0, firstEnd));
+      const at = payload.indexOf(DATA_KEY);
+      // Copied: `buf` is the shared read buffer.
+      if (at > 0) snap.json = Buffer.from(payload.subarray(at + DATA_KEY.length, payload.length - 1));
+    }
+    return snap;
   }
+  const second = buf.subarray(firstEnd + 1, buf.length - 1);
+  if (second.includes(NL)) return undefined;
+  const payload = checkedPayload(second);
+  if (!payload || !payload.subarray(0, DATA_LINE.length).equals(DATA_LINE)) return undefined;
+  const json = payload.subarray(DATA_LINE.length, payload.length - 1);
+  if (!keepJson) {
+    try {
+      snap.data = JSON.parse(json.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+    return snap;
+  }
+  // Copied: `buf` is the shared read buffer. The data is parsed from it when first asked for.
+  const kept = Buffer.from(json);
+  let parsed: { value: unknown } | undefined;
+  Object.defineProperty(snap, 'data', { enumerable: true, get: () => (parsed ??= { value: JSON.parse(kept.toString('utf8')) }).value });
+  snap.json = kept;
   return snap;
 }
 
 /** A load served from the snapshot, with where the journal's valid records end. */
 export interface FastLoad {
-  snapshot: { seq: number; data: unknown };
+  /** The snapshot itself (its data still unparsed when read so). */
+  snapshot: SnapshotFile;
   tail: JournalRecord[];
   /** Unreadable bytes at the end that a crash can explain. */
   torn?: { offset: number; bytes: number; reason: string };
@@ -121,7 +155,7 @@ export function loadFromSnapshot(journalFile: string, snap: SnapshotFile): FastL
       const scan = scanFrames(buf.subarray(rel), jb, snap.seq + 1);
       if (scan.corrupt) return undefined;
       return {
-        snapshot: { seq: snap.seq, data: snap.data },
+        snapshot: snap,
         tail: scan.records,
         ...(scan.torn ? { torn: scan.torn } : {}),
         lastSeq: snap.seq + scan.records.length,

@@ -27,7 +27,7 @@ export interface LoadResult<R extends JournalRecord, S = unknown> {
    * as the cache holds it (UTF-8 JSON), when the store has it at hand, for a caller that
    * keeps the text rather than the objects.
    */
-  snapshot?: { seq: number; data: S; json?: Buffer };
+  snapshot?: { seq: number; data: S; json?: Buffer; head?: unknown };
   /** The records after the snapshot (all records when there is no usable snapshot). */
   tail: R[];
   note?: string;
@@ -59,8 +59,12 @@ export interface RunStore<R extends JournalRecord = AnyRecord, S = unknown> {
   append(runId: string, records: R[]): Promise<void>;
   /** Reads the whole journal. A run with no journal is a UserError; corruption before the end throws. */
   read(runId: string): Promise<ReadResult<R>>;
-  /** Caches the run's state after record `seq` (which must already be journaled). */
-  writeSnapshot(runId: string, seq: number, data: S): Promise<void>;
+  /**
+   * Caches the run's state after record `seq` (which must already be journaled). `head`,
+   * a small summary of it, is kept beside it and given back by load() (`snapshot.head`)
+   * so that a caller can tell what it needs without parsing the state.
+   */
+  writeSnapshot(runId: string, seq: number, data: S, head?: unknown): Promise<void>;
   /** The latest state cheaply: the snapshot if it matches the journal's end, plus any records after it. */
   load(runId: string): Promise<LoadResult<R, S>>;
   /** Marks the run finished so that listRuns({ unfinishedOnly }) skips it. */
