@@ -28,6 +28,8 @@ export class Wal {
   size = 0;
   /** A failed append may have left part of a batch after `size`: cut it before the next one. */
   private mustCut = false;
+  /** The log was found deleted or replaced and no new one could be opened yet. */
+  private replacing = false;
 
   constructor(
     readonly file: string,
@@ -63,12 +65,26 @@ export class Wal {
    * the journals durable now, as the old log's copy of recent batches is gone.
    */
   async lost(): Promise<boolean> {
-    if (!this.fh) return false;
-    const [mine, now] = await Promise.all([this.fh.stat(), fs.lstat(this.file).catch(() => undefined)]);
-    if (now && now.ino === mine.ino && now.dev === mine.dev) return false;
-    await this.fh.close().catch(() => undefined);
+    if (this.fh) {
+      const [mine, now] = await Promise.all([this.fh.stat(), fs.lstat(this.file).catch(() => undefined)]);
+      if (now && now.ino === mine.ino && now.dev === mine.dev) return false;
+      await this.fh.close().catch(() => undefined);
+      this.fh = undefined;
+      // Until a new log is open, the journals are the only copy: the next try says so again.
+      this.replacing = true;
+    } else if (!this.replacing) {
+      return false;
+    }
     await fs.mkdir(path.dirname(this.file), { recursive: true });
-    this.fh = await fs.open(this.file, APPEND);
+    this.fh = await fs.open(this.file, APPEND).catch(async (e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code !== 'ELOOP') throw e;
+      const target = await fs.readlink(this.file).catch(() => '?');
+      throw Object.assign(
+        new Error(`the write-ahead log ${this.file} was replaced by a symbolic link (to ${target}); teamstate writes nothing through a link: remove it, and the engine starts a new log`),
+        { code: 'ELOOP', path: this.file },
+      );
+    });
+    this.replacing = false;
     this.size = 0;
     this.mustCut = false;
     return true;

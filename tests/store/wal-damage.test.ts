@@ -157,6 +157,27 @@ describe('a damaged write-ahead log', () => {
     expect(await createFolderStore(dir).read('a')).toEqual({ records: recs(1, 3) });
   });
 
+  it('is not written through a symbolic link put in its place under a running store, and a new one is started once it is removed', async () => {
+    const dir = await tempDir();
+    const said: string[] = [];
+    const store = createFolderStore(dir, { wal: true, warn: (l) => said.push(l) });
+    await store.append('a', recs(1, 1));
+    const outside = path.join(await makeTemp('teamstate-outside-'), 'elsewhere.jsonl');
+    await fs.writeFile(outside, 'kept\n');
+    await fs.rm(walFile(dir));
+    await fs.symlink(outside, walFile(dir));
+    await expect(store.append('a', recs(2, 2))).rejects.toThrow(
+      `the write-ahead log ${walFile(dir)} was replaced by a symbolic link (to ${outside}); teamstate writes nothing through a link: remove it, and the engine starts a new log`,
+    );
+    expect(await fs.readFile(outside, 'utf8')).toBe('kept\n');
+    await fs.rm(walFile(dir));
+    await store.append('a', recs(2, 2));
+    expect((await fs.lstat(walFile(dir))).isFile()).toBe(true);
+    expect(said.filter((l) => l.includes('was deleted or replaced under the engine'))).toHaveLength(1);
+    await store.close();
+    expect(await createFolderStore(dir).read('a')).toEqual({ records: recs(1, 2) });
+  });
+
   it('is refused at start when it is a symbolic link, naming it, and nothing is written through it', async () => {
     const { dir, wal } = await crashed([['a', 1, 1]]);
     const outside = path.join(await makeTemp('teamstate-outside-'), 'elsewhere.jsonl');
