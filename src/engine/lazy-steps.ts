@@ -7,6 +7,8 @@ import type { WorkspacePaths } from '../workspace/paths.js';
 import type { RunCore, StepStarter } from './core.js';
 import { completesAtOnce } from './inline-steps.js';
 import type { RunState } from './run-state.js';
+import type { createHandlers } from '../handlers/index.js';
+import { isTransient } from './faults.js';
 import type { StepRunner } from './step-runner.js';
 
 export interface LazyStepsDeps {
@@ -18,7 +20,20 @@ export interface LazyStepsDeps {
   now: () => number;
   /** Replace the configured handlers (tests, benchmarks). */
   handlers?: Partial<Record<StepName, StepHandler>>;
+  /** Loads the steps' code. @default the dynamic imports of the step runner and the handlers */
+  importCode?: () => Promise<StepCode>;
 }
+
+/** What the steps' code gives: the runner and the handlers' factory. */
+export interface StepCode {
+  StepRunner: typeof StepRunner;
+  createHandlers: typeof createHandlers;
+}
+
+const importCode = async (): Promise<StepCode> => {
+  const [{ StepRunner }, { createHandlers }] = await Promise.all([import('./step-runner.js'), import('../handlers/index.js')]);
+  return { StepRunner, createHandlers };
+};
 
 /**
  * The engine's steps, whose code is loaded on first use: the step runner and the
@@ -43,10 +58,10 @@ export class LazySteps implements StepStarter {
     }
   }
 
-  /** The step runner, loaded once. */
+  /** The step runner, loaded once; a load that failed (too many open files, say) is tried again by the next call. */
   load(): Promise<StepRunner> {
     this.loading ??= (async () => {
-      const [{ StepRunner }, { createHandlers }] = await Promise.all([import('./step-runner.js'), import('../handlers/index.js')]);
+      const { StepRunner, createHandlers } = await (this.deps.importCode ?? importCode)();
       const { core, paths, config, projectDir, manual, now } = this.deps;
       const handlers = { ...createHandlers(config, { workspaceDir: paths.root, projectDir, manual, now }), ...this.deps.handlers } as Record<StepName, StepHandler>;
       const runner = new StepRunner({ engine: core, paths, config, projectDir, handlers });
@@ -55,7 +70,10 @@ export class LazySteps implements StepStarter {
       this.pending = [];
       this.runner = runner;
       return runner;
-    })();
+    })().catch((e: unknown) => {
+      this.loading = undefined;
+      throw e;
+    });
     return this.loading;
   }
 
@@ -68,7 +86,8 @@ export class LazySteps implements StepStarter {
     try {
       runner = this.runner ?? (await this.load());
     } catch (e) {
-      // Node keeps a failed import failed (EMFILE while loading, say): only a restart loads it again.
+      // A passing fault (too many open files) is waited out: the message stays in the inbox, and the load is tried again.
+      if (isTransient(e)) throw e;
       return { type: `xstate.error.actor.${id}`, error: `the steps' code could not be loaded (${e instanceof Error ? e.message : String(e)}); restart the engine` };
     }
     // A passing fault inside the step (too many open files) is thrown by the runner, to be waited out.
@@ -98,8 +117,20 @@ export class LazySteps implements StepStarter {
   private withRunner(runId: string, fn: (r: StepRunner) => void): void {
     if (this.runner) return fn(this.runner);
     this.pending.push({ runId, fn });
-    void this.load().catch((e: unknown) => {
-      for (const p of this.pending.splice(0)) this.deps.core.fault(p.runId, `its steps could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
-    });
+    this.loadPending();
+  }
+
+  /** Loads the code for the starts and stops waiting on it; a passing fault is waited out (the fault gate's backoff), anything else faults their runs. */
+  private loadPending(): void {
+    void this.load().then(
+      () => this.deps.core.faults.ok('loading the steps'),
+      (e: unknown) => {
+        if (isTransient(e) && !this.closing) {
+          setTimeout(() => this.loadPending(), this.deps.core.faults.fail('loading the steps', e)).unref();
+          return;
+        }
+        for (const p of this.pending.splice(0)) this.deps.core.fault(p.runId, `its steps could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
   }
 }
