@@ -4,75 +4,31 @@ import type { MachineEntry } from '../../machines/index.js';
 import { machines } from '../../machines/index.js';
 import { UserError } from '../errors.js';
 import type { StepSession } from '../handlers/types.js';
-import type { Mailbox } from '../mailbox/port.js';
-import { JournalCorruptError, JournalGoneError } from '../store/errors.js';
 import { QUARANTINE_DIR, writeQuarantine } from '../store/quarantine.js';
-import type { RunStore } from '../store/types.js';
-import type { Config } from '../workspace/config-schema.js';
-import type { WorkspacePaths } from '../workspace/paths.js';
 import { expandRecipients } from './addresses.js';
 import { FaultGate, isTransient } from './faults.js';
 import type { Effects } from './apply.js';
 import { persist, stateLabel } from './apply.js';
+import { netEffects, stageOutbox, taskOf, withStaged, withStagedItem } from './commit-parts.js';
 import { deliverOutbox } from './deliver-outbox.js';
 import { DeliveryRetry } from './delivery-retry.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { afterDelivery, applyRecord, fold } from './fold.js';
-import type { Applied, EventRecord, EventSource, OutboxItem, RunRecord, RunState } from './run-state.js';
+import type { EventRecord, EventSource, OutboxItem, RunRecord, RunState } from './run-state.js';
 import { isFinished, newRunState } from './run-state.js';
-import { headOf, mayHold, RunTable } from './run-table.js';
+import { mayHold, RunTable } from './run-table.js';
+import { persisted, SnapshotCache } from './snapshot-cache.js';
 import type { Stepped } from './step.js';
 import { accepts, journaled, step } from './step.js';
 import { TaskMarks } from './tasks.js';
 import { TimerTable } from './timers.js';
 import { eventLabel } from './labels.js';
 
-/** The run store as the engine uses it: its records and its snapshot states. */
-export type RunStoreOf = RunStore<RunRecord, RunState>;
+import { isRunDamage, QuarantinedError } from './core-ports.js';
+import type { EngineDeps, EngineEvents, StepStarter } from './core-ports.js';
 
-/** What the engine needs from outside; time and ids are ports. */
-export interface EngineDeps {
-  paths: WorkspacePaths;
-  config: Config;
-  store: RunStoreOf;
-  mailbox: Mailbox;
-  now?: () => number;
-  /** The machines this engine can run, by id. @default the built-in registry (machines/index.ts) */
-  machines?: Readonly<Record<string, MachineEntry>>;
-  /** One line per transition, and warnings. */
-  log?: (line: string) => void;
-}
-
-/** Events for readers (the UI): a run changed, or something needs saying. */
-export interface EngineEvents {
-  run: [RunState];
-  warning: [string];
-}
-
-/** An event for a quarantined run: it is refused, and a message that carried it is kept aside with this. */
-export class QuarantinedError extends UserError {
-  constructor(
-    readonly runId: string,
-    readonly reason: string,
-  ) {
-    super(`run ${runId} is quarantined (${reason}); it takes no more messages`);
-  }
-}
-
-/** Whether a store error means the run's journal is damaged or gone, not a passing fault of the disk. */
-export function isRunDamage(e: unknown): boolean {
-  return e instanceof JournalCorruptError || e instanceof JournalGoneError;
-}
-
-/** Starts the work of a step; the engine's step runner implements it. */
-export interface StepStarter {
-  start(runId: string, id: string, state: RunState): void;
-  stop(runId: string, id: string): void;
-  /** Whether step `id` completes at once (instant or built-in work), so the engine runs it inside the macro-step. */
-  inline(runId: string, id: string, state: RunState): boolean;
-  /** Runs such a step and gives its done or error event. Never rejects. */
-  runInline(runId: string, id: string, state: RunState): Promise<{ type: string; output?: unknown; error?: unknown }>;
-}
+export { isRunDamage, QuarantinedError } from './core-ports.js';
+export type { EngineDeps, EngineEvents, RunStoreOf, StepStarter } from './core-ports.js';
 
 /**
  * The durable core: applies one event to one run at a time (load → transition →
@@ -98,11 +54,10 @@ export class RunCore extends EventEmitter<EngineEvents> {
   steps?: StepStarter;
   /** The machine's faults being waited out (a full disk, a read-only folder): said once, retried with backoff. */
   readonly faults: FaultGate;
-  private snapshotDue = new Set<string>();
+  /** The snapshot caches: which runs are due, and where each was last written. */
+  readonly snapshots: SnapshotCache;
   /** The machine's first state, as a new run would begin (what refusesToStart asks). */
   private firstState: ReturnType<typeof initialTransition>[0] | undefined;
-  /** The seq each run's snapshot cache was last written at, by this process or found at recovery. */
-  private readonly cachedAt = new Map<string, number>();
   /** The runs' marks in the shared task list, retried after a passing fault. */
   private readonly tasks: TaskMarks;
 
@@ -116,6 +71,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
     this.now = deps.now ?? Date.now;
     this.faults = new FaultGate(this.now, (line) => this.warn(line), { outOfFiles: () => void deps.store.releaseHandles?.().catch(() => undefined) });
     this.tasks = new TaskMarks(deps.paths, deps.config.engine.member, this.faults, (line) => this.warn(line));
+    this.snapshots = new SnapshotCache({ store: deps.store, queue: this.queue, runs: this.runs, faults: this.faults, get: (id) => this.get(id), seqOf: (id) => this.seqs.get(id), warn: (line) => this.warn(line) });
     this.timers = new TimerTable(this.now, (runId, id, timer) => {
       void this.queue.run(runId, () => this.commit(runId, { kind: 'timer', id }, timer.event)).then(
         () => this.faults.ok('firing timers'),
@@ -195,7 +151,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
       inline = next;
     }
     // Replies are staged before the record that sends them is written, so once it is on disk they can be handed over with one rename each.
-    const staged = await this.stage(chain.flatMap((c) => c.effects.outbox));
+    const staged = await stageOutbox(this.deps.mailbox, chain.flatMap((c) => c.effects.outbox));
     const [head, ...rest] = journaled(chain.map((c) => c.applied)).map((a) => withStaged(a, staged));
     const record: EventRecord = { seq: this.nextSeq(runId), at: now, kind: 'event', ...head!, ...(rest.length ? { then: rest } : {}) };
     await this.append(runId, record);
@@ -204,24 +160,6 @@ export class RunCore extends EventEmitter<EngineEvents> {
     chain.forEach((c, i) => this.logTransition(runId, (chain[i - 1]?.state ?? before).snapshot.value, c));
     await this.carryOut(runId, state, netEffects(before, state, chain));
     return record;
-  }
-
-  /**
-   * Stages each reply for each recipient (Mailbox.stage) side by side; returns, by key, the
-   * recipients whose copy is staged. Empty when the mailbox does not stage.
-   */
-  private async stage(outbox: OutboxItem[]): Promise<Map<string, string[]>> {
-    const staged = new Map<string, string[]>();
-    const { mailbox } = this.deps;
-    if (!mailbox.stage || outbox.length === 0) return staged;
-    await Promise.all(
-      outbox.map(async (o) => {
-        const ok = await Promise.all(o.recipients.map((r) => mailbox.stage!(r, o.message, o.key)));
-        const to = o.recipients.filter((_, i) => ok[i]);
-        if (to.length) staged.set(o.key, to);
-      }),
-    );
-    return staged;
   }
 
   /** Effects of a journaled transition: steps, timers, then deliveries and the task status side by side. */
@@ -242,7 +180,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
     const latest = this.get(runId)!;
     if (isFinished(latest) && latest.undelivered.length === 0) {
       // Cached here, once: a later writeSnapshots would find its journal closed and read it whole.
-      this.snapshotDue.delete(runId);
+      this.snapshots.notDue(runId);
       try {
         await this.deps.store.writeSnapshot(runId, this.seqs.get(runId)!, persisted(latest));
         await this.deps.store.markFinished(runId);
@@ -254,7 +192,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
       }
       this.retire(latest);
     } else {
-      this.snapshotDue.add(runId);
+      this.snapshots.markDue(runId);
     }
     this.emit('run', latest);
   }
@@ -347,7 +285,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
       if (this.recent.size <= RECENT_KEPT) break;
       this.recent.delete(id);
       this.seqs.delete(id);
-      this.cachedAt.delete(id);
+      this.snapshots.forget(id);
     }
   }
 
@@ -389,7 +327,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
     await this.append(runId, record);
     const next = applyRecord(this.get(runId)!, record);
     this.put(next);
-    this.snapshotDue.add(runId);
+    this.snapshots.markDue(runId);
     this.emit('run', next);
   }
 
@@ -417,51 +355,19 @@ export class RunCore extends EventEmitter<EngineEvents> {
     if (json && mayHold(state)) this.runs.hold(state.runId, json);
     else this.runs.set(state.runId, state);
     this.seqs.set(state.runId, seq);
-    this.cachedAt.set(state.runId, cachedSeq);
+    this.snapshots.cachedAtSeq(state.runId, cachedSeq);
   }
 
   /** Adopts a waiting run read back as its cache's text, unparsed (recovery: the cache says it may be held). */
   adoptHeld(runId: string, json: Buffer, seq: number): void {
     this.runs.hold(runId, json);
     this.seqs.set(runId, seq);
-    this.cachedAt.set(runId, seq);
+    this.snapshots.cachedAtSeq(runId, seq);
   }
 
-  /**
-   * Writes the snapshot cache of runs that changed since the last call and now wait on
-   * someone else (no step running). A run with steps in flight is skipped: its next
-   * commit comes soon and marks it due again, so a busy run is cached once it settles,
-   * not after every step (the cache serves resume, where runs are waiting). A run is
-   * cached again only once SNAPSHOT_EVERY records followed its last cache (a resume
-   * folds the few after it); `all` (on stop) writes every changed run.
-   */
-  async writeSnapshots(all = false): Promise<void> {
-    if (!all && !this.faults.due('writing snapshot caches')) return;
-    const settled = (id: string) => this.runs.isHeld(id) || Object.keys(this.runs.peek(id)?.steps ?? {}).length === 0;
-    const grown = (id: string) => (this.seqs.get(id) ?? 0) - (this.cachedAt.get(id) ?? 0) >= SNAPSHOT_EVERY;
-    const due = all ? [...this.snapshotDue] : [...this.snapshotDue].filter((id) => settled(id) && grown(id));
-    for (const id of due) this.snapshotDue.delete(id);
-    await Promise.all(
-      due.map((id) =>
-        this.queue.run(id, async () => {
-          const state = this.get(id);
-          if (!state || state.quarantined) return;
-          try {
-            const seq = this.seqs.get(id)!;
-            await this.deps.store.writeSnapshot(id, seq, persisted(state), headOf(state));
-            this.cachedAt.set(id, seq);
-            this.faults.ok('writing snapshot caches');
-            // Cached and waiting: held as text until its next event.
-            if (this.runs.peek(id) === state && mayHold(state)) this.runs.hold(id, Buffer.from(JSON.stringify(state)));
-          } catch (e) {
-            // A cache: a run without one is read from its journal. Kept due while the fault lasts.
-            if (!isTransient(e)) return this.warn(`run ${id}: could not cache its state: ${(e as Error).message}`);
-            this.snapshotDue.add(id);
-            this.faults.fail('writing snapshot caches', e);
-          }
-        }),
-      ),
-    );
+  /** Writes the snapshot caches that are due (SnapshotCache.writeDue); `all` on stop. */
+  writeSnapshots(all = false): Promise<void> {
+    return this.snapshots.writeDue(all);
   }
 
   /**
@@ -492,7 +398,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
       this.runs.set(runId, { ...state, quarantined: { reason, at } });
     }
     this.timers.sync(runId, {});
-    this.snapshotDue.delete(runId);
+    this.snapshots.notDue(runId);
     this.warn(
       `run ${runId} quarantined: ${reason}. It takes no more messages (they are kept in rejected/ with the reason); ` +
         `restore its journal from a backup and delete ${QUARANTINE_DIR}/${runId}.json in ${runsDir}, then restart, to take it up again`,
@@ -538,48 +444,9 @@ export class RunCore extends EventEmitter<EngineEvents> {
   }
 }
 
-/** A run's state as the snapshot cache keeps it: what the journal says, without what only this process knows. */
-function persisted(state: RunState): RunState {
-  if (state.faulted === undefined) return state;
-  const { faulted: _faulted, ...rest } = state;
-  return rest;
-}
-
-/** An outbox item with the recipients its copy was staged for (see RunCore.stage). */
-function withStagedItem(o: OutboxItem, staged: Map<string, string[]>): OutboxItem {
-  const to = staged.get(o.key);
-  return to ? { ...o, staged: to } : o;
-}
-
-/** A journaled step whose messages say which copies were staged before it was written. */
-function withStaged(a: Applied, staged: Map<string, string[]>): Applied {
-  if (staged.size === 0 || a.outbox.length === 0) return a;
-  return { ...a, outbox: a.outbox.map((o) => withStagedItem(o, staged)) };
-}
-
-/** Records after a run's last snapshot cache before it is cached again (once it waits). */
-export const SNAPSHOT_EVERY = 4;
-
 /** Finished runs kept in memory after they finish (the store keeps them all). */
 export const RECENT_KEPT = 64;
 
 /** Inline rounds at most per record: a machine that loops through instant steps is cut off, not spun forever. */
 const MAX_INLINE_ROUNDS = 64;
 
-/**
- * The effects of a chain of steps as one: steps running at the end that were not before
- * (less those done inline), steps that ran before and are gone, every message, the task
- * status changes in order.
- */
-function netEffects(before: RunState, after: RunState, chain: Stepped[]): Effects {
-  const start = Object.keys(after.steps).filter((id) => after.steps[id]!.attempt !== before.steps[id]?.attempt);
-  const stop = Object.keys(before.steps).filter((id) => after.steps[id]?.attempt !== before.steps[id]!.attempt);
-  const task = chain.map((c) => c.effects.task).filter((t) => t !== undefined).at(-1);
-  return { outbox: chain.flatMap((c) => c.effects.outbox), start, stop, ...(task ? { task } : {}) };
-}
-
-/** The run's task as its machine names it; a run whose context names none goes by its id. */
-function taskOf(entry: MachineEntry, state: RunState): { id: string; subject: string; description: string } {
-  const task = entry.task(state.snapshot.context);
-  return { ...task, id: task.id || state.runId };
-}

@@ -1,0 +1,55 @@
+import type { MachineEntry } from '../../machines/index.js';
+import type { Mailbox } from '../mailbox/port.js';
+import type { Effects } from './apply.js';
+import type { Applied, OutboxItem, RunState } from './run-state.js';
+import type { Stepped } from './step.js';
+
+// The pieces of one commit (RunCore.commit) that need nothing of the core: staging the
+// replies ahead of their record, and the net effects of a chain of steps.
+
+/**
+ * Stages each reply for each recipient (Mailbox.stage) side by side; returns, by key, the
+ * recipients whose copy is staged. Empty when the mailbox does not stage.
+ */
+export async function stageOutbox(mailbox: Mailbox, outbox: OutboxItem[]): Promise<Map<string, string[]>> {
+  const staged = new Map<string, string[]>();
+  if (!mailbox.stage || outbox.length === 0) return staged;
+  await Promise.all(
+    outbox.map(async (o) => {
+      const ok = await Promise.all(o.recipients.map((r) => mailbox.stage!(r, o.message, o.key)));
+      const to = o.recipients.filter((_, i) => ok[i]);
+      if (to.length) staged.set(o.key, to);
+    }),
+  );
+  return staged;
+}
+
+/** An outbox item with the recipients its copy was staged for (see stageOutbox). */
+export function withStagedItem(o: OutboxItem, staged: Map<string, string[]>): OutboxItem {
+  const to = staged.get(o.key);
+  return to ? { ...o, staged: to } : o;
+}
+
+/** A journaled step whose messages say which copies were staged before it was written. */
+export function withStaged(a: Applied, staged: Map<string, string[]>): Applied {
+  if (staged.size === 0 || a.outbox.length === 0) return a;
+  return { ...a, outbox: a.outbox.map((o) => withStagedItem(o, staged)) };
+}
+
+/**
+ * The effects of a chain of steps as one: steps running at the end that were not before
+ * (less those done inline), steps that ran before and are gone, every message, the task
+ * status changes in order.
+ */
+export function netEffects(before: RunState, after: RunState, chain: Stepped[]): Effects {
+  const start = Object.keys(after.steps).filter((id) => after.steps[id]!.attempt !== before.steps[id]?.attempt);
+  const stop = Object.keys(before.steps).filter((id) => after.steps[id]?.attempt !== before.steps[id]!.attempt);
+  const task = chain.map((c) => c.effects.task).filter((t) => t !== undefined).at(-1);
+  return { outbox: chain.flatMap((c) => c.effects.outbox), start, stop, ...(task ? { task } : {}) };
+}
+
+/** The run's task as its machine names it; a run whose context names none goes by its id. */
+export function taskOf(entry: MachineEntry, state: RunState): { id: string; subject: string; description: string } {
+  const task = entry.task(state.snapshot.context);
+  return { ...task, id: task.id || state.runId };
+}
