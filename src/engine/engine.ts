@@ -99,7 +99,14 @@ export class Engine {
       const steps = new LazySteps({ core, paths, config, projectDir, manual, now, ...(opts.handlers ? { handlers: opts.handlers } : {}) });
       core.steps = steps;
       const engine = new Engine(paths, config, core, manual, steps, new Intake(core), store, lock, mailbox, project);
+      const startedAt = Date.now();
       const runs = await loadRuns(store, core, (w) => core.warn(w));
+      // What the mailbox kept of deliveries that no run (quarantined ones too) still needs. Only
+      // what is a minute older than this start: nothing this process delivers, whatever the clock does.
+      const keep = [...core.runs.keys()]
+        .filter((id) => !core.runs.isHeld(id))
+        .flatMap((id) => (core.runs.peek(id)?.undelivered ?? []).flatMap((o) => o.recipients.map((recipient) => ({ recipient, key: o.key }))));
+      void mailbox.prune?.(keep, startedAt - 60_000).catch((e: unknown) => core.warn(`could not prune the delivery markers: ${e instanceof Error ? e.message : String(e)}`));
       // Every run is in memory and its timers armed before READY; what a crash interrupted
       // (undelivered replies, steps in flight) is taken up in each run's queue from here on,
       // journaled before anything runs, without holding the start (10,000 mid-step runs).

@@ -43,6 +43,12 @@ export interface Mailbox {
   stage?(recipient: string, message: Message, key: string): Promise<boolean>;
   /** Optional: the engine has journaled that `key` reached `recipient`; what the adapter kept to know that may go. */
   forget?(recipient: string, key: string): Promise<void>;
+  /**
+   * Optional, at start: drops what the adapter keeps to know a delivery happened for every
+   * delivery but those in `keep` (the replies journaled and not yet delivered), among what
+   * it kept before `before` (ms since the epoch, wall clock). Resolves how many went.
+   */
+  prune?(keep: { recipient: string; key: string }[], before: number): Promise<number>;
   /** Calls `wake` soon after something may have arrived. A hint only: callers also claim on a timer. */
   watch(wake: () => void, onError?: (message: string) => void): Watch;
   /** The message as it was received (its whole text), for a person to read; undefined when no longer kept. */

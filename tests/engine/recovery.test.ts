@@ -143,6 +143,25 @@ describe('a finished run whose finished marks were lost', () => {
   });
 });
 
+describe('delivery markers left by earlier engines', () => {
+  it('should be pruned at start, all but those of replies still undelivered', async () => {
+    const paths = await tempWorkspace('instant', (c) => {
+      c.project = '.';
+    });
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const old = `${paths.deliveriesDir}/ab/ab12cd34ef56ab78`;
+    await fs.mkdir(`${paths.deliveriesDir}/ab`, { recursive: true });
+    await fs.writeFile(old, '');
+    await fs.utimes(old, hourAgo, hourAgo);
+    const engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
+    try {
+      await until(engine, async () => !(await fs.stat(old).then(() => true, () => false)), 'the old marker to be pruned');
+    } finally {
+      await engine.stop();
+    }
+  });
+});
+
 /** How many messages each member has in new/. */
 async function sentCounts(paths: WorkspacePaths): Promise<Record<string, number>> {
   const out: Record<string, number> = {};

@@ -132,6 +132,31 @@ function remember(file: string): void {
   if (justChecked.size > JUST_CHECKED_KEPT) justChecked.delete(justChecked.values().next().value!);
 }
 
+/**
+ * Drops every delivery marker but those of `keep` (replies journaled and not delivered
+ * yet), among those made before `before` (wall-clock ms): what versions that kept a marker
+ * per reply left behind, and what a crash left between a delivery and its forgetting.
+ * Returns how many went.
+ */
+export async function pruneMarkers(paths: WorkspacePaths, keep: { recipient: string; key: string }[], before: number): Promise<number> {
+  const kept = new Set(keep.map((k) => deliveryMarker(paths, k.key, k.recipient)));
+  let removed = 0;
+  for (const sub of await fs.readdir(paths.deliveriesDir).catch(() => [] as string[])) {
+    const dir = path.join(paths.deliveriesDir, sub);
+    for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+      const marker = path.join(dir, name);
+      if (kept.has(marker)) continue;
+      const st = await lstatOrUndefined(marker).catch(() => undefined);
+      if (!st?.isFile() || st.mtimeMs >= before) continue;
+      await fs.rm(marker, { force: true }).then(
+        () => (removed += 1),
+        () => undefined,
+      );
+    }
+  }
+  return removed;
+}
+
 /** Drops the marker of `key` to `recipient`, once the journal says it was delivered (nothing asks again). */
 export async function forgetDelivery(paths: WorkspacePaths, recipient: string, key: string): Promise<void> {
   await fs.rm(deliveryMarker(paths, key, recipient), { force: true });

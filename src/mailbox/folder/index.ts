@@ -5,7 +5,7 @@ import type { Config } from '../../workspace/config-schema.js';
 import type { WorkspacePaths } from '../../workspace/paths.js';
 import type { Delivery, Inbound, Mailbox, Watch } from '../port.js';
 import { cleanOrphanTemps } from './clean.js';
-import { deliver, forgetDelivery, stage } from './deliver.js';
+import { deliver, forgetDelivery, pruneMarkers, stage } from './deliver.js';
 import { listInbox, lstatOrUndefined } from './read.js';
 import type { InboxEntry } from './read.js';
 import { ackEntry, curNameFor, receive, rejectEntry } from './receive.js';
@@ -140,6 +140,9 @@ export function createFolderMailbox(opts: FolderMailboxOptions): Mailbox {
     },
     forget(recipient: string, key: string): Promise<void> {
       return forgetDelivery(paths, recipient, key);
+    },
+    prune(keep, before) {
+      return pruneMarkers(paths, keep, before);
     },
     watch(wake, onError): Watch {
       const w = watchInbox(inbox, wake, onError);

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deliver, deliveryMarker, deliveryName, forgetDelivery, stage } from '../../../src/mailbox/folder/deliver.js';
+import { deliver, deliveryMarker, deliveryName, forgetDelivery, pruneMarkers, stage } from '../../../src/mailbox/folder/deliver.js';
 import { parseMessage } from '../../../src/protocol/parse.js';
 import type { Message } from '../../../src/protocol/schema.js';
 import { renderMessage } from '../../../src/protocol/render.js';
@@ -139,5 +139,21 @@ describe('stage, then deliver a staged copy', () => {
     expect(await exists(deliveryMarker(paths, 'long', 'conductor'))).toBe(true);
     await forgetDelivery(paths, 'conductor', 'long');
     expect(await exists(deliveryMarker(paths, 'long', 'conductor'))).toBe(false);
+  });
+});
+
+describe('pruneMarkers', () => {
+  it('drops the markers no undelivered reply needs among those older than asked, and keeps the rest', async () => {
+    const paths = await workspace();
+    for (const key of ['old-done', 'old-needed', 'new-done']) await deliver(paths, 'conductor', message, key);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const key of ['old-done', 'old-needed']) await fs.utimes(deliveryMarker(paths, key, 'conductor'), hourAgo, hourAgo);
+    const removed = await pruneMarkers(paths, [{ recipient: 'conductor', key: 'old-needed' }], Date.now() - 60_000);
+    expect(removed).toBe(1);
+    expect(await exists(deliveryMarker(paths, 'old-done', 'conductor'))).toBe(false);
+    expect(await exists(deliveryMarker(paths, 'old-needed', 'conductor'))).toBe(true);
+    expect(await exists(deliveryMarker(paths, 'new-done', 'conductor'))).toBe(true);
+    // What stays still keeps each reply from going twice.
+    expect(await deliver(paths, 'conductor', message, 'old-needed')).toBe('already-delivered');
   });
 });
