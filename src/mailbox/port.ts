@@ -26,7 +26,7 @@ export interface Mailbox {
   ack(ref: string): Promise<void>;
   /** Keeps a claimed message aside with the reason a person reads; it is never lost. */
   reject(ref: string, reason: string): Promise<void>;
-  /** Gives a claimed message back untouched (it could not be taken now); a later claim offers it again. */
+  /** Gives a claimed message back untouched (it could not be taken now); the next claim offers it again, in its place by age (before anything newer). */
   release(ref: string): void;
   /**
    * Delivers `message` to `recipient` once for `key` (see above). Throws when it cannot now;

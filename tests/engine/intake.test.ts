@@ -1,13 +1,18 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RunCore } from '../../src/engine/core.js';
 import { Engine } from '../../src/engine/engine.js';
+import { Intake } from '../../src/engine/intake.js';
+import type { RunRecord, RunState } from '../../src/engine/run-state.js';
 import { stateLabel } from '../../src/engine/apply.js';
 import { createFolderMailbox } from '../../src/mailbox/folder/index.js';
 import type { Mailbox } from '../../src/mailbox/port.js';
 import { renderMessage } from '../../src/protocol/render.js';
 import type { Message } from '../../src/protocol/schema.js';
 import { handoffReport } from '../../src/sim/scenario.js';
+import { createMemoryStore } from '../../src/store/memory-store.js';
+import { loadConfig } from '../../src/workspace/config.js';
 import { tempWorkspace } from './helpers.js';
 
 const ME = 'backend-engineer';
@@ -79,6 +84,57 @@ describe('the intake of a burst', () => {
       expect(calls.filter((c) => c === 'deliver HANDOFF to sentinel')).toHaveLength(approved.size);
     } finally {
       await engine.stop();
+    }
+  }, 300_000);
+
+  it('should stop a pass at a full disk, leave nothing in hand, and take the rest once the disk has room', async () => {
+    const paths = await tempWorkspace('instant');
+    const config = await loadConfig(paths.root);
+    const inbox = paths.inbox(ME);
+    const tasks = Array.from({ length: 150 }, (_, i) => `full-${String(i).padStart(3, '0')}`);
+    for (const [i, task] of tasks.entries()) {
+      const name = `analyst--${task}.md`;
+      await fs.writeFile(path.join(inbox.tmp, name), renderMessage(handoff(task)));
+      const at = Date.now() / 1000 - 60 + i / 100;
+      await fs.utimes(path.join(inbox.tmp, name), at, at);
+      await fs.rename(path.join(inbox.tmp, name), path.join(inbox.new, name));
+    }
+    // The journal's disk fills up after 40 appends, until it is given room.
+    const store = createMemoryStore<RunRecord, RunState>();
+    let appends = 0;
+    let full = true;
+    const append = store.append.bind(store);
+    store.append = async (runId, records) => {
+      if (full && ++appends > 40) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return append(runId, records);
+    };
+    const mailbox = createFolderMailbox({ paths, config, settleMs: 0 });
+    const core = new RunCore({ paths, config, store, mailbox, log: () => undefined });
+    const intake = new Intake(core);
+    try {
+      await intake.scan();
+      expect(intake.pausedUntil).toBeGreaterThan(Date.now());
+      expect(intake.busy).toBe(0);
+      const done = new Set(await fs.readdir(inbox.cur));
+      const waiting = new Set(await fs.readdir(inbox.new));
+      expect(done.size).toBeGreaterThan(0);
+      expect(waiting.size).toBeGreaterThan(0);
+      expect(done.size + waiting.size).toBe(tasks.length);
+      expect(await fs.readdir(inbox.rejected)).toEqual([]);
+      // Nothing is left in hand: every message still waiting is offered again.
+      const again = await mailbox.claim();
+      expect(new Set(again.map((i) => i.origin.replace(`inboxes/${ME}/new/`, '')))).toEqual(waiting);
+      for (const i of again) mailbox.release(i.ref);
+
+      full = false;
+      intake.pausedUntil = 0;
+      await intake.scan();
+      await core.queue.idle();
+      expect(await fs.readdir(inbox.new)).toEqual([]);
+      expect((await fs.readdir(inbox.cur)).sort()).toEqual(tasks.map((t) => `analyst--${t}.md`));
+      for (const task of tasks) expect(core.get(task), task).toBeDefined();
+    } finally {
+      await store.close();
     }
   }, 300_000);
 });

@@ -104,15 +104,8 @@ export function mailboxConformance(name: string, make: () => Promise<MailboxHarn
         const second = await mb.claim(2);
         expect(bodies(second)).toEqual(['number 3', 'number 4']);
         mb.release(first[1]!.ref);
-        // The rest come in the claims that follow, each once, the released one included.
-        const rest: string[] = [];
-        for (let i = 0; i < 5; i++) {
-          const more = await mb.claim(2);
-          expect(more.length).toBeLessThanOrEqual(2);
-          if (more.length === 0) break;
-          rest.push(...bodies(more));
-        }
-        expect(rest.sort()).toEqual(['number 2', 'number 5']);
+        // A released message is offered again in its place by age: before what is newer.
+        expect(bodies(await mb.claim(2))).toEqual(['number 2', 'number 5']);
         expect(await mb.claim(2)).toEqual([]);
         for (const i of [...first.slice(0, 1), ...second]) await mb.ack(i.ref);
         // A fresh engine is offered what was never acknowledged, and only that.

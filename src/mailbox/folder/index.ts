@@ -130,7 +130,10 @@ export function createFolderMailbox(opts: FolderMailboxOptions): Mailbox {
       }
     },
     release(ref) {
-      drop(ref);
+      const c = drop(ref);
+      // Offered again by the next claim in its place by age, before anything newer (with no
+      // listing left, the next claim lists the inbox anew and finds it there).
+      if (c && listed.length > 0) listed.splice(placeOf(listed, c.entry), 0, c.entry);
     },
     deliver(recipient: string, message: Message, key: string, opts?: { staged?: boolean }): Promise<Delivery> {
       return deliver(paths, recipient, message, key, { fsync: config.fsync, staged: opts?.staged ?? false });
@@ -160,6 +163,19 @@ export function createFolderMailbox(opts: FolderMailboxOptions): Mailbox {
       return file === undefined ? undefined : readNoFollow(file, config.limits.maxMessageBytes);
     },
   };
+}
+
+/** Where `e` goes in `sorted` (oldest first, then by name, as listInbox sorts). */
+function placeOf(sorted: readonly InboxEntry[], e: InboxEntry): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = sorted[mid]!;
+    if (m.mtimeMs < e.mtimeMs || (m.mtimeMs === e.mtimeMs && m.name.localeCompare(e.name) <= 0)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** A file's text, never through a symlink; undefined when it is not there (or not a file). */
