@@ -230,6 +230,8 @@ export class Engine {
     this.core.retry.stop();
     clearTimeout(this.retryTimer);
     await Promise.all(this.watches.map((w) => w.close()));
+    // A backlog is not drained first: the messages in hand are finished, the rest wait in the inbox.
+    this.intake.stop();
     await this.scanning?.catch(() => undefined);
     this.steps.stopAll();
     await this.core.queue.idle();

@@ -41,7 +41,15 @@ export class Intake {
   /** Messages whose applying threw, by ref: how many times. Kept aside at MAX_TRIES. */
   private readonly failures = new Map<string, number>();
 
+  /** Set by stop(): the pass in progress claims nothing more; what it holds is finished. */
+  private stopping = false;
+
   constructor(private readonly engine: RunCore) {}
+
+  /** The engine stops: no more messages are claimed (what is in hand is applied and acknowledged). */
+  stop(): void {
+    this.stopping = true;
+  }
 
   /** Messages currently being applied. */
   get busy(): number {
@@ -64,8 +72,9 @@ export class Intake {
     // window doubles per round). A steady stream keeps the window open from scan to scan.
     if (Date.now() - this.lastDoneAt > QUIET_MS) this.window = FIRST_WINDOW;
     try {
-      while (this.retryIn === 0) {
+      while (this.retryIn === 0 && !this.stopping) {
         while (applying.size >= this.window) await Promise.race(applying);
+        if (this.stopping) break;
         let items: Inbound[];
         try {
           items = await this.engine.deps.mailbox.claim(Math.min(CHUNK, this.window - applying.size));

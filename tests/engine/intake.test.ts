@@ -138,3 +138,36 @@ describe('the intake of a burst', () => {
     }
   }, 300_000);
 });
+
+describe('stopping with a backlog', () => {
+  it('should finish the messages in hand and leave the rest in the inbox, for the next start to take once each', async () => {
+    const paths = await tempWorkspace('instant', (c) => {
+      c.project = 'project';
+      c.git = { worktrees: false };
+    });
+    await fs.mkdir(path.join(paths.root, 'project'));
+    const inbox = paths.inbox(ME);
+    const tasks = Array.from({ length: 600 }, (_, i) => `s${String(i).padStart(4, '0')}`);
+    const plans = async () => (await fs.readdir(paths.inbox('conductor').new)).length;
+    let engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
+    for (const task of tasks) await fs.writeFile(path.join(inbox.new, `analyst--${task}.md`), renderMessage(handoff(task)));
+    // The stop comes while the backlog is being taken.
+    const pass = engine.scan();
+    while ((await plans()) === 0) await new Promise((r) => setTimeout(r, 5));
+    await engine.stop();
+    await pass;
+    const left = (await fs.readdir(inbox.new)).length;
+    const sent = await plans();
+    // Nothing in hand was dropped: every handoff is either answered or still waiting.
+    expect(sent + left).toBe(tasks.length);
+    expect(left).toBeGreaterThan(0);
+    engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
+    try {
+      while ((await fs.readdir(inbox.new)).length > 0) await engine.scan();
+      await engine.core.queue.idle();
+    } finally {
+      await engine.stop();
+    }
+    expect(await plans()).toBe(tasks.length);
+  }, 180_000);
+});
