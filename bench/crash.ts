@@ -2,7 +2,7 @@
 // while many runs go through their whole lifecycle, restarts it after each kill, and
 // checks every message against an uninterrupted baseline.
 //
-//   tsx bench/crash.ts [--kills 200] [--runs 8] [--lifecycles 200] [--seed N] [--window 60,900] [--json file]
+//   tsx bench/crash.ts [--kills 200] [--runs 8] [--lifecycles 800] [--seed N] [--window 60,900] [--json file]
 //   (or CRASH_KILLS / CRASH_RUNS / CRASH_SEED)
 //
 // Exits 1 when any message was lost, duplicated or corrupted, or a run diverged.
@@ -23,8 +23,9 @@ async function main(): Promise<void> {
   cliPath(); // fails early, with what to do, when the build is missing
   const kills = arg('kills', 'CRASH_KILLS', 200);
   const runs = arg('runs', 'CRASH_RUNS', 8);
-  // Enough lifecycles that the runs are still going when the last kill lands.
-  const lifecycles = arg('lifecycles', 'CRASH_LIFECYCLES', Math.max(runs, kills));
+  // Enough lifecycles that the runs are still going when the last kill lands: a lifecycle
+  // now takes a fraction of a kill's interval, so four per kill.
+  const lifecycles = arg('lifecycles', 'CRASH_LIFECYCLES', Math.max(runs, 4 * kills));
   const seed = arg('seed', 'CRASH_SEED', Date.now() % 2 ** 31);
   // Up to 900 ms: the CLI takes ~300 ms to READY, so kills land in recovery and in message handling alike.
   const windowArg = process.argv.indexOf('--window');
