@@ -45,16 +45,8 @@ function pick(state: RunState): Pick<RunState, 'usage' | 'sessions'> {
   return { ...(state.usage ? { usage: state.usage } : {}), ...(state.sessions ? { sessions: state.sessions } : {}) };
 }
 
-/** Usage as `show --json` gives it. */
-export interface UsageView {
-  costUsd: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number;
-  turns: number;
-  durationMs: number;
-  costFrom?: Usage['costFrom'];
-}
+/** Usage as `show --json` gives it: the same figures a step attempt reports. */
+export type UsageView = Usage;
 
 /** One attempt of one step, with what it used, read from the journal's step result records. */
 export interface StepAttemptUsage {
