@@ -241,15 +241,7 @@ export class OpenJournals {
 
   /** Closes every handle not being committed. */
   private shed(): Promise<unknown> {
-    const closing: Promise<void>[] = [];
-    for (const [runId, fh] of this.open) {
-      if (this.pinned.has(runId)) continue;
-      this.open.delete(runId);
-      const st = this.states.get(runId);
-      if (st) delete st.fh;
-      closing.push(fh.close());
-    }
-    return Promise.all(closing);
+    return this.closeUnpinned(() => false);
   }
 
   /**
@@ -257,9 +249,14 @@ export class OpenJournals {
    * synchronously, so concurrent openers do not all see the same free slot.
    */
   private evict(): Promise<unknown> {
+    return this.closeUnpinned(() => this.open.size + this.opening < this.cap);
+  }
+
+  /** Closes handles not being committed, least recently used first, until `enough`. */
+  private closeUnpinned(enough: () => boolean): Promise<unknown> {
     const closing: Promise<void>[] = [];
     for (const [runId, fh] of this.open) {
-      if (this.open.size + this.opening < this.cap) break;
+      if (enough()) break;
       if (this.pinned.has(runId)) continue;
       this.open.delete(runId);
       const st = this.states.get(runId);

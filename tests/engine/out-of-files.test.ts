@@ -98,16 +98,14 @@ async function expectEveryRunOnce(paths: WorkspacePaths, prefix: string): Promis
 describe.skipIf(!canLimit)('an engine process out of file handles (EMFILE under a lowered open-files limit)', () => {
   it('says so once, waits without spinning, loses nothing, and goes on by itself once the limit is raised', { timeout: 240_000 }, async () => {
     const paths = await tempWorkspace('instant', (c) => (c.scanIntervalMs = 200));
-    const { child, log: said } = await warmEngine(paths);
+    const { child, log } = await warmEngine(paths);
     const pid = child.pid!;
-    let log = said();
-    child.stdout!.on('data', (b: Buffer) => (log += b.toString()));
     try {
       // Not one more file can be opened, even once the engine closed the journals it keeps open: the inbox cannot even be listed.
       setLimit(pid, neededFiles(pid, paths.runsDir) - 1);
       await handoffs(paths, 'x');
-      await waitFor(() => /is waiting: too many files are open in this process \(EMFILE/.test(log), 'the fault to be said', () => log);
-      const start = log.length;
+      await waitFor(() => /is waiting: too many files are open in this process \(EMFILE/.test(log()), 'the fault to be said', log);
+      const start = log().length;
       const ticks = cpuTicks(pid);
       const t0 = Date.now();
       await new Promise((r) => setTimeout(r, 6000));
@@ -115,12 +113,12 @@ describe.skipIf(!canLimit)('an engine process out of file handles (EMFILE under 
       // Waiting, not spinning: well under half a core over the wait.
       expect((cpuTicks(pid) - ticks) / TICKS_PER_S).toBeLessThan(seconds / 2);
       // Said again at most every 5 s per kind of work.
-      for (const [work, n] of faultLines(log.slice(start))) expect(n, work).toBeLessThanOrEqual(Math.ceil(seconds / 5) + 1);
+      for (const [work, n] of faultLines(log().slice(start))) expect(n, work).toBeLessThanOrEqual(Math.ceil(seconds / 5) + 1);
       // Held up, not dropped: the runs wait in the inbox.
       expect((await plansByTask(paths)).size).toBeLessThan(RUNS + 1);
       setLimit(pid, 4096);
-      await waitFor(() => drained(paths), 'every PLAN once the limit is raised', () => log);
-      await waitFor(() => /goes on: EMFILE cleared/.test(log), 'the end of the fault to be said', () => log);
+      await waitFor(() => drained(paths), 'every PLAN once the limit is raised', log);
+      await waitFor(() => /goes on: EMFILE cleared/.test(log()), 'the end of the fault to be said', log);
       await expectEveryRunOnce(paths, 'x');
     } finally {
       await stopProcess(child);
@@ -129,23 +127,21 @@ describe.skipIf(!canLimit)('an engine process out of file handles (EMFILE under 
 
   it('goes on by itself under a limit that leaves only a few handles free, as the messages drain', { timeout: 240_000 }, async () => {
     const paths = await tempWorkspace('instant', (c) => (c.scanIntervalMs = 200));
-    const { child, log: said } = await warmEngine(paths);
+    const { child, log } = await warmEngine(paths);
     const pid = child.pid!;
-    let log = said();
-    child.stdout!.on('data', (b: Buffer) => (log += b.toString()));
     try {
       // A few handles for everything: the journals the engine keeps open for speed, the
       // write-ahead log, the inbox, deliveries, snapshots and task files.
       setLimit(pid, openFiles(pid) + 6);
       await handoffs(paths, 'y');
-      await waitFor(() => drained(paths), 'every PLAN under the low limit', () => log);
+      await waitFor(() => drained(paths), 'every PLAN under the low limit', log);
       await expectEveryRunOnce(paths, 'y');
-      expect(log).toMatch(/too many files are open in this process/);
+      expect(log()).toMatch(/too many files are open in this process/);
       // Each reply held is said by the fault gate, not warned about one by one; no run needs a restart.
-      expect(log.match(/.*(warning: could not deliver|restart the engine|until the engine restarts).*/g) ?? []).toEqual([]);
+      expect(log().match(/.*(warning: could not deliver|restart the engine|until the engine restarts).*/g) ?? []).toEqual([]);
       // No task is left in_progress for want of a handle, and no run skipped reading the agent log.
-      expect(log).not.toMatch(/read-log failed|could not mark it/);
-      for (const [work, n] of faultLines(log)) expect(n, work).toBeLessThan(RUNS);
+      expect(log()).not.toMatch(/read-log failed|could not mark it/);
+      for (const [work, n] of faultLines(log())) expect(n, work).toBeLessThan(RUNS);
     } finally {
       await stopProcess(child);
     }
