@@ -10,11 +10,11 @@ import { FaultGate, isTransient } from './faults.js';
 import type { Effects } from './apply.js';
 import { persist, stateLabel } from './apply.js';
 import { netEffects, stageOutbox, taskOf, withStaged, withStagedItem } from './commit-parts.js';
-import { deliverOutbox } from './deliver-outbox.js';
+import { deliverThroughGate, forgetMarkers } from './deliver-outbox.js';
 import { DeliveryRetry } from './delivery-retry.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { afterDelivery, applyRecord, fold } from './fold.js';
-import type { EventRecord, EventSource, OutboxItem, RunRecord, RunState } from './run-state.js';
+import type { EventRecord, EventSource, RunRecord, RunState } from './run-state.js';
 import { isFinished, newRunState } from './run-state.js';
 import { mayHold, RunTable } from './run-table.js';
 import { persisted, SnapshotCache } from './snapshot-cache.js';
@@ -205,37 +205,17 @@ export class RunCore extends EventEmitter<EngineEvents> {
   async flushOutbox(runId: string): Promise<void> {
     const state = this.get(runId)!;
     if (state.undelivered.length === 0) return;
-    // A passing fault (a full disk, too many open files) is said once by the fault gate, not once per reply and try.
-    const passing: Error[] = [];
-    const { keys, failed } = await deliverOutbox(this.deps.mailbox, state.undelivered, (w, errs) => {
-      const e = errs.find(isTransient) as NodeJS.ErrnoException | undefined;
-      // Said with the reply and its recipient: a failed write names no file.
-      if (e) passing.push(Object.assign(new Error(w.replace(/; will retry$/, '')), { code: e.code, ...(e.path ? { path: e.path } : {}) }));
-      else this.warn(w);
-    });
-    if (passing.length > 0) this.faults.fail('delivering replies', passing[0]);
-    else if (keys.length > 0) this.faults.ok('delivering replies');
+    const { keys, failed } = await deliverThroughGate(this.deps.mailbox, state.undelivered, this.faults, (w) => this.warn(w));
     const current = this.get(runId)!;
     const news = Object.entries(failed).filter(([k, why]) => current.held?.[k] !== why);
     if (keys.length > 0 || news.length > 0) {
       await this.append(runId, { seq: this.nextSeq(runId), at: this.now(), kind: 'delivered', keys, ...(news.length ? { failed: Object.fromEntries(news) } : {}) });
-      if (keys.length > 0) void this.forgetMarkers(state.undelivered.filter((o) => keys.includes(o.key)));
+      if (keys.length > 0) void forgetMarkers(this.deps.mailbox, state.undelivered.filter((o) => keys.includes(o.key)));
     }
     const after = afterDelivery(this.get(runId)!, keys, failed);
     this.put(after);
     if (after.undelivered.length > 0) this.retry.schedule(runId);
     else this.retry.done(runId);
-  }
-
-  /**
-   * Once the journal says replies were delivered, nothing asks the mailbox about them again:
-   * what it kept to know it (the folder adapter's markers of replies not staged ahead) goes.
-   * Best effort: a marker left behind only costs a file.
-   */
-  private async forgetMarkers(items: OutboxItem[]): Promise<void> {
-    const { mailbox } = this.deps;
-    if (!mailbox.forget) return;
-    await Promise.all(items.flatMap((o) => o.recipients.filter((r) => !o.staged?.includes(r)).map((r) => mailbox.forget!(r, o.key).catch(() => undefined))));
   }
 
   /** A run in memory: unfinished, or among the last few that finished. */

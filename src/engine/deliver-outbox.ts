@@ -1,4 +1,6 @@
 import type { Mailbox } from '../mailbox/port.js';
+import type { FaultGate } from './faults.js';
+import { isTransient } from './faults.js';
 import type { OutboxItem } from './run-state.js';
 
 /**
@@ -27,4 +29,32 @@ export async function deliverOutbox(mailbox: Mailbox, items: OutboxItem[], warn:
     }),
   );
   return { keys: done.filter((k): k is string => k !== undefined), failed };
+}
+
+/**
+ * {@link deliverOutbox} behind the fault gate: a passing fault (a full disk, too many open
+ * files) is said once by the gate, not once per reply and try; anything else is warned
+ * about with the reply and its recipient.
+ */
+export async function deliverThroughGate(mailbox: Mailbox, items: OutboxItem[], faults: FaultGate, warn: (line: string) => void): Promise<{ keys: string[]; failed: Record<string, string> }> {
+  const passing: Error[] = [];
+  const result = await deliverOutbox(mailbox, items, (w, errs) => {
+    const e = errs.find(isTransient) as NodeJS.ErrnoException | undefined;
+    // Said with the reply and its recipient: a failed write names no file.
+    if (e) passing.push(Object.assign(new Error(w.replace(/; will retry$/, '')), { code: e.code, ...(e.path ? { path: e.path } : {}) }));
+    else warn(w);
+  });
+  if (passing.length > 0) faults.fail('delivering replies', passing[0]);
+  else if (result.keys.length > 0) faults.ok('delivering replies');
+  return result;
+}
+
+/**
+ * Once the journal says replies were delivered, nothing asks the mailbox about them again:
+ * what it kept to know it (the folder adapter's markers of replies not staged ahead) goes.
+ * Best effort: a marker left behind only costs a file.
+ */
+export async function forgetMarkers(mailbox: Mailbox, items: OutboxItem[]): Promise<void> {
+  if (!mailbox.forget) return;
+  await Promise.all(items.flatMap((o) => o.recipients.filter((r) => !o.staged?.includes(r)).map((r) => mailbox.forget!(r, o.key).catch(() => undefined))));
 }
