@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { writeQuarantine } from '../../src/store/quarantine.js';
 import { initWorkspace } from '../../src/workspace/init.js';
 import { WorkspacePaths } from '../../src/workspace/paths.js';
-import { HANDOFF_BODY } from '../engine/helpers.js';
+import { editConfig, HANDOFF_BODY } from '../engine/helpers.js';
 import { tempDir } from '../workspace/helpers.js';
 import { runCli } from '../workspace/cli-helpers.js';
 
@@ -12,12 +12,7 @@ async function workspace(edit?: (c: Record<string, unknown>) => void): Promise<W
   const dir = await tempDir('teamstate-doctor-');
   await initWorkspace(path.join(dir, 'ws'), { fsync: false });
   const paths = new WorkspacePaths(path.join(dir, 'ws'));
-  if (edit) {
-    const { parse } = await import('jsonc-parser');
-    const config = parse(await fs.readFile(paths.configFile, 'utf8')) as Record<string, unknown>;
-    edit(config);
-    await fs.writeFile(paths.configFile, JSON.stringify(config, null, 2));
-  }
+  if (edit) await editConfig(paths, edit);
   return paths;
 }
 

@@ -12,13 +12,16 @@ export async function tempWorkspace(preset: 'instant' | 'default' = 'instant', e
   const dir = await makeTemp('teamstate-engine-');
   await initWorkspace(dir, { preset });
   const paths = new WorkspacePaths(dir);
-  if (edit) {
-    const { parse } = await import('jsonc-parser');
-    const config = parse(await fs.readFile(paths.configFile, 'utf8')) as Record<string, unknown>;
-    edit(config);
-    await fs.writeFile(paths.configFile, JSON.stringify(config, null, 2));
-  }
+  if (edit) await editConfig(paths, edit);
   return paths;
+}
+
+/** Rewrites the workspace's teamstate.json after `edit` (its comments go). */
+export async function editConfig(paths: WorkspacePaths, edit: (config: Record<string, unknown>) => void): Promise<void> {
+  const { parse } = await import('jsonc-parser');
+  const config = parse(await fs.readFile(paths.configFile, 'utf8')) as Record<string, unknown>;
+  edit(config);
+  await fs.writeFile(paths.configFile, JSON.stringify(config, null, 2));
 }
 
 let dropped = 0;
