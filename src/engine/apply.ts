@@ -1,4 +1,4 @@
-import type { AnyMachineSnapshot } from 'xstate';
+import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { MachineEntry } from '../../machines/index.js';
 import type { OutboxItem, PersistedSnapshot } from './run-state.js';
 
@@ -13,9 +13,42 @@ export interface Effects {
   task?: 'in_progress' | 'completed';
 }
 
-/** The machine snapshot the persisted state stands for. */
+/** Snapshots xstate resolved, by machine and state value, without a context: what a state value alone decides. */
+const resolvedValues = new WeakMap<AnyStateMachine, Map<string, AnyMachineSnapshot>>();
+/** More state values than any machine here reaches; past it the oldest is resolved again when next asked. */
+const VALUES_KEPT = 4096;
+
+/**
+ * The machine snapshot the persisted state stands for: xstate's `resolveState` of its
+ * value and context, exactly. What that gives depends on the value alone but for the
+ * context it carries (the active state nodes, the value in full, the tags, `done` in a
+ * final state), so each value is resolved once and the snapshot for a context is that
+ * one with the context put in, and its own empty `children` and `historyValue` as
+ * xstate makes them.
+ */
 export function resolve(entry: MachineEntry, snap: PersistedSnapshot): AnyMachineSnapshot {
-  return entry.machine.resolveState({ value: snap.value as never, context: snap.context });
+  const machine = entry.machine as AnyStateMachine;
+  let byValue = resolvedValues.get(machine);
+  if (!byValue) resolvedValues.set(machine, (byValue = new Map()));
+  const key = valueKey(snap.value);
+  let bare = byValue.get(key);
+  if (!bare) {
+    bare = machine.resolveState({ value: snap.value as never, context: {} });
+    deepFreeze(bare.value);
+    Object.freeze(bare._nodes);
+    byValue.set(key, bare);
+    if (byValue.size > VALUES_KEPT) byValue.delete(byValue.keys().next().value!);
+  }
+  return { ...bare, context: snap.context, children: {}, historyValue: {} } as AnyMachineSnapshot;
+}
+
+/** A state value as a comparable string (values are small: a few nested names). */
+export const valueKey = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+function deepFreeze(v: unknown): void {
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const inner of Object.values(v)) deepFreeze(inner);
 }
 
 export function persist(snapshot: AnyMachineSnapshot): PersistedSnapshot {

@@ -1,7 +1,7 @@
 import type { MachineEntry } from '../../machines/index.js';
 import type { Message } from '../protocol/schema.js';
 import type { Effects } from './apply.js';
-import { activeInvokeIds, resolve, stateLabel } from './apply.js';
+import { activeInvokeIds, resolve, stateLabel, valueKey } from './apply.js';
 import type { Registry } from './fold.js';
 import { applyDelta } from './fold.js';
 import { pureTransition } from './pure-transition.js';
@@ -145,9 +145,6 @@ export function journaled(chain: Applied[]): Applied[] {
     return { ...a, delta: { ...a.delta, started: kept } };
   });
 }
-
-/** A state value as a comparable string (values are small: a few nested names). */
-const valueKey = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
 function taskId(entry: MachineEntry, state: RunState): string {
   return entry.task(state.snapshot.context).id || state.runId;
