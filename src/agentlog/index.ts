@@ -1,8 +1,8 @@
 import type { Adaptation, AgentLogConfig } from './types.js';
 import { deriveAdaptations } from './adapt.js';
-import { readFile } from 'node:fs/promises';
 import { agentLogFile, parseAgentLog } from './read.js';
 import { isTransient } from '../engine/faults.js';
+import { readLastEntries } from './tail.js';
 
 export type { Adaptation, AdaptationRule, AgentLogConfig, LogEntry, ParsedLog, RunMetrics, SubagentResult } from './types.js';
 export { parseAgentLog, readAgentLog, agentLogFile } from './read.js';
@@ -14,6 +14,7 @@ export { reflect } from './reflect.js';
 export type { MeasuredRun } from './reflect.js';
 export { classifyBug, BUG_CLASSES } from './bug-classes.js';
 export { TEMPLATE_HEADER } from './format.js';
+export { lastEntries } from './tail.js';
 
 /**
  * Before a task: reads the project's agent log and derives the adaptations. Never
@@ -24,7 +25,8 @@ export async function adaptationsFor(projectDir: string, cfg: AgentLogConfig): P
   const file = agentLogFile(projectDir, cfg);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // The rules look at the last `window` entries: a long log is neither read nor parsed whole before every task.
+    text = await readLastEntries(file, cfg.window * 3 + 2);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { file, adaptations: [], problems: [] };
     // Too many open files, a failing disk: the log is there but not readable right now. The
@@ -32,14 +34,6 @@ export async function adaptationsFor(projectDir: string, cfg: AgentLogConfig): P
     if (isTransient(e)) throw e;
     return { file, adaptations: [], problems: [`cannot read the agent log ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}; check its permissions or the agentLog.path setting`] };
   }
-  // The rules look at the last `window` entries: a long log is not parsed whole before every task.
-  const log = parseAgentLog(lastEntries(text, cfg.window * 3 + 2));
+  const log = parseAgentLog(text);
   return { file, adaptations: deriveAdaptations(log.entries, cfg), problems: log.problems };
-}
-
-/** The log from its `n`-th last `## ` heading on (all of it when it has fewer). */
-export function lastEntries(text: string, n: number): string {
-  const starts: number[] = [];
-  for (const m of text.matchAll(/^## /gm)) starts.push(m.index);
-  return starts.length > n ? text.slice(starts[starts.length - n]) : text;
 }

@@ -1,6 +1,10 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { fstat } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
+import { fd, writeAll } from '../workspace/fd.js';
 import type { AgentLogConfig, LogEntry, RunMetrics } from './types.js';
 import { TEMPLATE_HEADER, safeTaskId } from './format.js';
 import { agentLogFile, parseAgentLog } from './read.js';
@@ -20,11 +24,16 @@ interface Waiting {
 const queues = new Map<string, { waiting: Waiting[]; running: boolean }>();
 
 /**
- * Adds the run's entry to the project's agent log, atomically (temp, fsync, rename).
- * A missing or blank file is created with the bootstrap's template header; an existing
- * header and every other entry (unreadable ones too) are kept byte for byte. Idempotent
- * per task id: an entry already there for `m.taskId` is replaced in place, not repeated.
- * Keeps the file's CRLF line ends and BOM if it had them.
+ * Adds the run's entry to the project's agent log: the text is what {@link withEntry}
+ * gives. A missing or blank file is created with the bootstrap's template header; an
+ * existing header and every other entry (unreadable ones too) are kept byte for byte.
+ * Idempotent per task id: an entry already there for `m.taskId` is replaced in place, not
+ * repeated. Keeps the file's CRLF line ends and BOM if it had them.
+ *
+ * How it is written: a new entry at the end of a plain log (LF, no BOM) this writer has
+ * read or written as it is now is appended, then fsynced; anything else (a replacement, a
+ * log changed by someone else since, CRLF, a BOM) rewrites the file atomically (temp,
+ * fsync, rename). So a long-lived engine pays for its entry, not for the whole log.
  */
 export async function appendEntry(projectDir: string, cfg: Pick<AgentLogConfig, 'path'>, m: RunMetrics, opts: { fsync?: boolean } = {}): Promise<void> {
   const file = agentLogFile(projectDir, cfg);
@@ -58,15 +67,103 @@ async function drain(file: string, q: { waiting: Waiting[]; running: boolean }):
 }
 
 async function write(file: string, entries: RunMetrics[], fsync: boolean): Promise<void> {
-  let text = '';
-  try {
+  const st = await statOrUndefined(file);
+  let text: string | undefined;
+  let log = st ? known.get(file) : undefined;
+  if (st && log?.version !== versionOf(st)) {
     text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    log = summarize(text, versionOf(st));
   }
+  const chunk = st && log ? appendable(log, entries) : undefined;
+  if (st && log && chunk) return appendChunk(file, st.size, log, chunk, fsync);
+  known.delete(file);
+  text ??= st ? await readFile(file, 'utf8') : '';
   const next = entries.reduce(withEntry, text);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFileAtomic(file, next, { fsync });
+  const after = await statOrUndefined(file);
+  if (after) known.set(file, summarize(next, versionOf(after)));
+}
+
+/**
+ * What the writer knows of a log it last read or wrote, as long as the file's identity,
+ * size and mtime are what they were then: whether it is a plain one (LF, no BOM, not
+ * blank), the task ids of its entries, and how many newlines it ends with.
+ */
+interface KnownLog {
+  version: string;
+  plain: boolean;
+  ids: Set<string>;
+  trailing: number;
+}
+const known = new Map<string, KnownLog>();
+
+const fstatOf = promisify(fstat) as (handle: number) => Promise<Stats>;
+const versionOf = (st: Stats): string => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+
+async function statOrUndefined(file: string): Promise<Stats | undefined> {
+  try {
+    return await stat(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+function summarize(text: string, version: string): KnownLog {
+  const plain = !text.startsWith('\uFEFF') && !text.includes('\r') && text.trim() !== '';
+  const ids = new Set<string>();
+  if (plain) for (const e of parseAgentLog(text).entries) if (e.valid && e.taskId !== undefined) ids.add(e.taskId);
+  return { version, plain, ids, trailing: trailingNewlines(text) };
+}
+
+function trailingNewlines(text: string): number {
+  let n = 0;
+  while (n < text.length && text[text.length - 1 - n] === '\n') n++;
+  return n;
+}
+
+/**
+ * The text to append that makes the log what {@link withEntry} would write for `entries`,
+ * or undefined when that needs more than an append: an entry to replace (its task is
+ * logged already), a log that is not plain, or more than one blank line at its end.
+ */
+function appendable(log: KnownLog, entries: RunMetrics[]): { text: string; ids: string[]; trailing: number } | undefined {
+  if (!log.plain) return undefined;
+  let text = '';
+  let trailing = log.trailing;
+  const ids: string[] = [];
+  for (const m of entries) {
+    const id = safeTaskId(m.taskId);
+    const entry = renderEntry(m);
+    if (log.ids.has(id) || ids.includes(id) || trailing > 2 || entry.includes('\r')) return undefined;
+    text += '\n'.repeat(2 - trailing) + entry;
+    trailing = trailingNewlines(entry);
+    ids.push(id);
+  }
+  return { text, ids, trailing };
+}
+
+/**
+ * Appends the entries at the log's end, fsynced when asked: the cost of an entry, not of
+ * the whole log. A crash can cut the last entry short; the run logs it again as it
+ * recovers, and that entry is replaced by task id like any other (see appendEntry).
+ */
+async function appendChunk(file: string, size: number, log: KnownLog, chunk: { text: string; ids: string[]; trailing: number }, fsync: boolean): Promise<void> {
+  const data = Buffer.from(chunk.text);
+  known.delete(file);
+  const handle = await fd.open(file, 'a');
+  try {
+    await writeAll(handle, data);
+    if (fsync) await fd.sync(handle);
+    const after = await fstatOf(handle);
+    // Someone else wrote too (a person, another engine): read it again next time.
+    if (after.size !== size + data.byteLength) return;
+    for (const id of chunk.ids) log.ids.add(id);
+    known.set(file, { ...log, version: versionOf(after), trailing: chunk.trailing });
+  } finally {
+    await fd.close(handle);
+  }
 }
 
 /** The log text with `m`'s entry added or replaced (pure: what `appendEntry` writes). */
