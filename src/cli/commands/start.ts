@@ -5,7 +5,7 @@ import { Engine } from '../../engine/engine.js';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
 import { initWorkspace } from '../../workspace/init.js';
 import { CONFIG_FILE_NAME } from '../../workspace/paths.js';
-import { sayLine } from '../output.js';
+import { LineLog } from '../line-log.js';
 
 interface StartFlags {
   workspace?: string;
@@ -35,11 +35,12 @@ export function registerStart(program: Command): void {
 
 /**
  * Headless: READY once the inbox is watched and every run recovered; one line per
- * transition; SIGINT/SIGTERM finish the message in hand and exit 0.
+ * transition (written a few ms of lines at a time: LineLog); SIGINT/SIGTERM finish the
+ * message in hand and exit 0.
  */
 async function runHeadless(workspaceDir: string): Promise<void> {
   const t0 = performance.now();
-  const log = (line: string) => sayLine(`${new Date().toISOString()} ${line}`);
+  const { line: log } = new LineLog();
   const engine = await Engine.start({ workspaceDir, log });
   const runs = engine.core.runs.size;
   const project = engine.project;
