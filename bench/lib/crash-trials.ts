@@ -9,13 +9,13 @@ import { readJournal, readRunStates } from '../../src/engine/read.js';
 import { replay } from '../../src/engine/replay.js';
 import type { RunState } from '../../src/engine/run-state.js';
 import { Engine } from '../../src/engine/engine.js';
-import { packageRoot } from '../../src/package-root.js';
 import { ScriptedTeam } from '../../src/sim/scripted-team.js';
 import { loadConfig } from '../../src/workspace/config.js';
 import { initWorkspace } from '../../src/workspace/init.js';
 import { WorkspacePaths } from '../../src/workspace/paths.js';
 import type { Consuming } from './consumers.js';
 import { ConsumingPeers } from './consumers.js';
+import { cliPath } from './processes.js';
 
 export interface CrashTrialOptions {
   /** SIGKILLs to deliver. */
@@ -167,7 +167,7 @@ export async function runCrashTrials(opts: CrashTrialOptions): Promise<CrashTria
   const log = opts.log ?? (() => undefined);
   const random = prng(opts.seed);
   const [lo, hi] = opts.killWindow ?? [60, 400];
-  const cli = path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+  const cli = cliPath();
   const lifecycles = Math.max(opts.runs, opts.lifecycles ?? opts.runs);
   const base = await baseline(lifecycles, opts.runs);
   const { paths, tasks } = await workspace('crash', lifecycles);

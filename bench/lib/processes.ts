@@ -9,9 +9,9 @@ import { packageRoot } from '../../src/package-root.js';
 import { initWorkspace } from '../../src/workspace/init.js';
 import { WorkspacePaths } from '../../src/workspace/paths.js';
 
-/** The built CLI, as a user runs it (`npm run build` makes it). */
+/** The built CLI as a user runs it (package.json's bin): the bundle `npm run build` makes. */
 export function cliPath(): string {
-  const cli = path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+  const cli = path.join(packageRoot(), 'dist', 'bundle', 'main.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing; run \`npm run build\` first`);
   return cli;
 }

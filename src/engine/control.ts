@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { watch } from 'chokidar';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { LinkError, assertNoLinks } from '../workspace/no-links.js';

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
 import { readTask, writeTask } from '../workspace/tasks.js';

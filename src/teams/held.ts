@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { messageSchema } from '../protocol/schema.js';
 import { writeFileAtomic } from '../workspace/atomic.js';
 

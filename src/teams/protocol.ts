@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * Claude Code's structured team messages: a JSON object carried as the `text` of an inbox

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { memberNameSchema } from '../protocol/schema.js';
 import type { Config } from '../workspace/config-schema.js';
 import { resolveMember } from '../workspace/team.js';

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { TASK_RETRIES, ensureFile, withFileLock } from './file-lock.js';
 import type { TeamPaths } from './paths.js';

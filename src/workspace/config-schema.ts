@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { memberNameSchema } from '../protocol/schema.js';
 
 import { STEPS, SUBAGENTS } from '../../machines/backend-engineer/steps.js';

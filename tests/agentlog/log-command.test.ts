@@ -9,7 +9,7 @@ import { appendEntry } from '../../src/agentlog/index.js';
 import { metrics, ruleConfig, tempDir } from './metrics.js';
 
 const run = promisify(execFile);
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/src/cli/main.js');
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bundle/main.js');
 
 /** Runs the built CLI; resolves with its exit code instead of rejecting on a non-zero one. */
 async function teamstate(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {

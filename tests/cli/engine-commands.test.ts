@@ -9,7 +9,7 @@ import type { WorkspacePaths } from '../../src/workspace/paths.js';
 import { tempWorkspace } from '../engine/helpers.js';
 import { runCli } from '../workspace/cli-helpers.js';
 
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/src/cli/main.js');
+const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bundle/main.js');
 
 /** `teamstate start --headless` in a child; resolves once it printed READY. */
 function startHeadless(dir: string): { child: ChildProcess; out: () => string; ready: Promise<void>; exit: Promise<number | null> } {

@@ -10,7 +10,7 @@ import { readRunStates } from '../../src/engine/read.js';
 import { WorkspacePaths } from '../../src/workspace/paths.js';
 
 const run = promisify(execFile);
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/src/cli/main.js');
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bundle/main.js');
 
 describe('teamstate demo --headless', () => {
   it('takes the task through a rejection, an approval, the sub-agents, a BUG, a FAIL and a PASS to the log entry, and exits 0', { timeout: 300_000 }, async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/src/cli/main.js');
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bundle/main.js');
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!hasTmux) console.log('skipping the real-terminal UI test: tmux is not installed (apt-get install tmux runs it)');
 

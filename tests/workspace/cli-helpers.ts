@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const MAIN = path.join(ROOT, 'dist/src/cli/main.js');
+/** The CLI as shipped (package.json's bin): the bundle `npm run build` makes. */
+const MAIN = path.join(ROOT, 'dist/bundle/main.js');
 /** The CLI from source through tsx, for tests that should not need a build. */
 const FROM_SOURCE = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, path.join(ROOT, 'src/cli/main.ts')];
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomic } from '../../workspace/atomic.js';
 import type { GitConfig } from '../../workspace/config-schema.js';
 import { git, lines, repoRoot } from './git.js';

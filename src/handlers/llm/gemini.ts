@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CliResult } from './result.js';
 import { jsonValues, noResult, sessionProblem } from './result.js';
 import type { ModelTokens } from './usage.js';
