@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { mkdirSync, promises as fs } from 'node:fs';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { parseConfigText } from './config.js';
@@ -6,7 +6,7 @@ import type { Config } from './config-schema.js';
 import { configTemplate } from './config-template.js';
 import type { Preset } from './config-template.js';
 import { INBOX_SUBDIRS, WorkspacePaths } from './paths.js';
-import { LinkError, assertNoLinks } from './no-links.js';
+import { LinkError, assertNoLinksIn } from './no-links.js';
 
 /** Options of {@link initWorkspace}. */
 export interface InitOptions {
@@ -55,13 +55,13 @@ export async function initWorkspace(dir: string, opts: InitOptions = {}): Promis
 export async function ensureLayout(paths: WorkspacePaths, config: Pick<Config, 'members'>): Promise<void> {
   const dirs = [paths.inboxesDir, paths.runsDir, paths.tasksDir, paths.controlDir, ...config.members.flatMap((m) => INBOX_SUBDIRS.map((sub) => paths.inbox(m)[sub]))];
   // Nothing is written through a link (docs/DESIGN.md §2): a linked folder is refused, naming it.
-  for (const d of [...dirs, paths.deliveriesDir]) {
-    try {
-      await assertNoLinks(paths.root, d);
-    } catch (e) {
-      if (e instanceof LinkError) throw new UserError(e.message);
-      throw e;
-    }
+  // Checked and made with direct calls: at start, ~30 folders × their parents, each a
+  // round trip through the thread pool otherwise (5 ms of the start).
+  try {
+    await assertNoLinksIn(paths.root, [...dirs, paths.deliveriesDir]);
+  } catch (e) {
+    if (e instanceof LinkError) throw new UserError(e.message);
+    throw e;
   }
-  for (const d of dirs) await fs.mkdir(d, { recursive: true });
+  for (const d of dirs) mkdirSync(d, { recursive: true });
 }
