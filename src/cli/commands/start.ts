@@ -40,7 +40,8 @@ export function registerStart(program: Command): void {
  */
 async function runHeadless(workspaceDir: string): Promise<void> {
   const t0 = performance.now();
-  const { line: log } = new LineLog();
+  const lines = new LineLog();
+  const log = lines.line;
   const engine = await Engine.start({ workspaceDir, log });
   const runs = engine.core.runs.size;
   const project = engine.project;
@@ -49,6 +50,9 @@ async function runHeadless(workspaceDir: string): Promise<void> {
   log(
     `READY ${engine.config.engine.member} on ${workspaceDir} (project ${project.dir}; pid ${process.pid}; ${runs} unfinished run${runs === 1 ? '' : 's'} recovered; ${Math.round(performance.now() - t0)} ms)`,
   );
+  // READY goes out now, not after the batch's few ms: whoever waits for it (a supervisor,
+  // the bench) is told at once, before the steps' code loads in the background.
+  lines.flush();
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log(`${signal}: finishing the messages in hand`);
