@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { RUN_FILES, runFiles, segmentProblem } from '../workspace/paths.js';
-import { encodeFrame, frameCrc } from './frame.js';
+import { encodeFrameBytes } from './frame.js';
 import { addFinished, readFinished } from './finished-index.js';
 import { GroupCommit } from './group-commit.js';
 import { cutTail, readRecordEndingAt, scanJournal } from './journal-file.js';
@@ -150,14 +150,14 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
           throw new Error(`append to run "${runId}": seq must be consecutive positive integers, got ${records.map((x) => x.seq).join(',')}`);
         }
       });
-      const lines = records.map((r) => encodeFrame(r));
+      const lines = records.map((r) => encodeFrameBytes(r));
       await ready();
       const done = commits.enqueue({
         runId,
-        data: Buffer.from(lines.join('')),
+        data: lines.length === 1 ? lines[0]!.bytes : Buffer.concat(lines.map((l) => l.bytes)),
         firstSeq: first.seq,
         lastSeq: first.seq + records.length - 1,
-        lastCrc: frameCrc(lines.at(-1) as string),
+        lastCrc: lines.at(-1)!.crc,
         records: records.length,
       });
       inflight.set(runId, done);

@@ -21,6 +21,40 @@ export function encodeFrame(payload: object): string {
   return `{"c":"${hex8(crc32(p))}","p":${p}}\n`;
 }
 
+/**
+ * The framed line of a JSON object as bytes, and its checksum: byte for byte
+ * `Buffer.from(encodeFrame(payload))`, with the payload encoded once (into a scratch
+ * buffer big enough for any UTF-8 of it, then copied out at its size) and checksummed
+ * there: no UTF-8 copy for the checksum, none of the whole line.
+ */
+export function encodeFrameBytes(payload: object): { bytes: Buffer; crc: string } {
+  const p = JSON.stringify(payload);
+  if (typeof p !== 'string') throw new TypeError('journal payload must be JSON-serializable');
+  // A UTF-16 code unit is at most 3 bytes of UTF-8.
+  const most = PAYLOAD_AT + p.length * 3 + 2;
+  // A rare huge record gets a buffer of its own rather than a scratch buffer kept that big.
+  const into = most <= SCRATCH_MAX ? (scratch.length >= most ? scratch : (scratch = frameScratch(Math.max(most, scratch.length * 2)))) : frameScratch(most);
+  const length = into.write(p, PAYLOAD_AT, 'utf8');
+  const crc = hex8(crc32(into.subarray(PAYLOAD_AT, PAYLOAD_AT + length)));
+  into.write(crc, HEAD.length, 8, 'latin1');
+  into[PAYLOAD_AT + length] = CLOSE;
+  into[PAYLOAD_AT + length + 1] = NL;
+  const bytes = Buffer.allocUnsafe(PAYLOAD_AT + length + 2);
+  into.copy(bytes, 0, 0, bytes.length);
+  return { bytes, crc };
+}
+
+const SCRATCH_MAX = 4 * 1024 * 1024;
+
+/** Where {@link encodeFrameBytes} encodes: its head and middle are always the same. */
+let scratch = frameScratch(64 * 1024);
+function frameScratch(size: number): Buffer {
+  const buf = Buffer.allocUnsafeSlow(size);
+  HEAD.copy(buf, 0);
+  MID.copy(buf, HEAD.length + 8);
+  return buf;
+}
+
 /** The payload's JSON bytes of a line made by {@link encodeFrame} (without its newline), already checked by {@link decodeFrame}. */
 export const framePayload = (line: Buffer): Buffer => line.subarray(PAYLOAD_AT, line.length - 1);
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame, scanFrames } from '../../src/store/frame.js';
+import { decodeFrame, encodeFrame, encodeFrameBytes, scanFrames } from '../../src/store/frame.js';
 
 const journal = (n: number): Buffer =>
   Buffer.from(Array.from({ length: n }, (_, i) => encodeFrame({ seq: i + 1, text: `rec ${i} ✓ ${'é'.repeat(i)}` })).join(''));
@@ -17,6 +17,22 @@ describe('journal framing', () => {
         expect(check.ok && check.value).toEqual(JSON.parse(JSON.stringify(rec)));
       }),
     );
+  });
+
+  it('encodes a line as bytes exactly as the text line reads in UTF-8, checksum included, small or huge', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue()), fc.integer({ min: 1, max: 1e9 }), (obj, seq) => {
+        const rec = { seq, ...obj };
+        const line = encodeFrame(rec);
+        const { bytes, crc } = encodeFrameBytes(rec);
+        expect(bytes.equals(Buffer.from(line))).toBe(true);
+        expect(crc).toBe(line.slice(6, 14));
+      }),
+    );
+    // Past the scratch buffer (4 MiB): a buffer of its own, then the scratch buffer again.
+    for (const rec of [{ seq: 1, big: '€'.repeat(2_000_000) }, { seq: 2, text: 'after ✓' }, { seq: 3, lone: '\ud800 x \udfff' }]) {
+      expect(encodeFrameBytes(rec).bytes.equals(Buffer.from(encodeFrame(rec)))).toBe(true);
+    }
   });
 
   it('reads a journal cut at any byte as its whole lines plus a torn tail, never as corruption', () => {
