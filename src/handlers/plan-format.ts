@@ -101,18 +101,25 @@ const LAYER_WORDS: Record<string, Layer> = {
 /** Reads the facts out of a plan in the submission format; missing parts read as empty/false. */
 export function planFacts(text: string): PlanFacts {
   const known = factsOf.get(text);
-  if (known) return known;
+  if (known) {
+    // Used last, kept longest.
+    factsOf.delete(text);
+    factsOf.set(text, known);
+    return known;
+  }
   const facts = readPlanFacts(text);
   for (const v of Object.values(facts)) if (Array.isArray(v)) Object.freeze(v);
   factsOf.set(text, Object.freeze(facts));
-  // The few plans of the runs in flight are asked again and again (each sub-agent, each check).
+  // The plans of the runs in flight are asked again and again (as drafted, then by each
+  // sub-agent and check once approved, which with many runs at once is after many others' plans).
   if (factsOf.size > FACTS_KEPT) factsOf.delete(factsOf.keys().next().value!);
   return facts;
 }
 
-/** Plans read lately, by text: planFacts is pure, and what it returns is frozen, so it is shared. */
+/** Plans read lately, by text, the least lately used first: planFacts is pure, and what it returns is frozen, so it is shared. */
 const factsOf = new Map<string, PlanFacts>();
-const FACTS_KEPT = 64;
+/** More plans than runs in flight at a time under load (200 in the benchmark). */
+export const FACTS_KEPT = 512;
 
 function readPlanFacts(text: string): PlanFacts {
   const lines = text.replaceAll('\r\n', '\n').split('\n');

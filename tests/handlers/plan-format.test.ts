@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPlanFormat, planFacts } from '../../src/handlers/plan-format.js';
+import { checkPlanFormat, FACTS_KEPT, planFacts } from '../../src/handlers/plan-format.js';
 
 const PLAN = `[PRIORITY: MEDIUM]
 [TYPE: PLAN]
@@ -82,5 +82,24 @@ describe('planFacts', () => {
 
   it('reads an empty or foreign text as no facts', () => {
     expect(planFacts('hello')).toEqual({ files: [], newFiles: [], modifiedFiles: [], layers: [], schemaChange: false, migration: false, landmines: 0, touchesDoNotTouch: [] });
+  });
+});
+
+describe('planFacts, asked again', () => {
+  const plan = (i: number) => `### Task: task ${i}\n### New files: app/services/S${i}.py\n`;
+
+  it('gives the same frozen facts for a plan asked again while many other plans are read', () => {
+    const first = planFacts(plan(0));
+    expect(Object.isFrozen(first) && Object.isFrozen(first.files)).toBe(true);
+    // Each time after nearly as many other plans as it keeps: asked since, so kept (used last, kept longest).
+    for (let round = 1; round <= 3; round++) {
+      for (let i = 1; i < FACTS_KEPT; i++) planFacts(plan(round * FACTS_KEPT + i));
+      expect(planFacts(plan(0))).toBe(first);
+    }
+    // Not asked for FACTS_KEPT other plans: read again, to the same facts.
+    for (let i = 1; i <= FACTS_KEPT; i++) planFacts(plan(10 * FACTS_KEPT + i));
+    const again = planFacts(plan(0));
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
   });
 });
