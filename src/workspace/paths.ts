@@ -41,6 +41,9 @@ export interface InboxPaths {
   rejected: string;
 }
 
+/** Members whose inbox paths a workspace keeps joined (a team is a few). */
+const INBOXES_KEPT = 256;
+
 /** File names inside a run's folder of the folder store: defined here once. */
 export const RUN_FILES = { journal: 'journal.jsonl', snapshot: 'snapshot.json', finished: 'finished' } as const;
 
@@ -53,9 +56,20 @@ export interface RunPaths {
 
 /** The files of run `runId` under a folder store's `runsDir`. Throws UserError for an id that is not a plain segment. */
 export function runFiles(runsDir: string, runId: string): RunPaths {
+  // Asked several times per message (append, delivery, marks): joined once per run lately used.
+  const key = `${runsDir}\0${runId}`;
+  const known = runPaths.get(key);
+  if (known) return known;
   const dir = path.join(runsDir, segment('run id', runId));
-  return { dir, journal: path.join(dir, RUN_FILES.journal), snapshot: path.join(dir, RUN_FILES.snapshot) };
+  const files = Object.freeze({ dir, journal: path.join(dir, RUN_FILES.journal), snapshot: path.join(dir, RUN_FILES.snapshot) });
+  runPaths.set(key, files);
+  if (runPaths.size > RUN_PATHS_KEPT) runPaths.delete(runPaths.keys().next().value!);
+  return files;
 }
+
+/** The paths of runs asked for lately, by folder and id; the oldest go first past the limit. */
+const runPaths = new Map<string, RunPaths>();
+const RUN_PATHS_KEPT = 4096;
 
 /**
  * Every path inside a workspace (docs/DESIGN.md §2). The only place that joins workspace paths:
@@ -91,15 +105,21 @@ export class WorkspacePaths {
 
   /** The inbox folders of `member`. Throws UserError for a name that is not a plain segment. */
   inbox(member: string): InboxPaths {
+    // Asked several times per message (intake, staging, delivery): joined once per member.
+    const known = this.inboxes.get(member);
+    if (known) return known;
     const root = path.join(this.inboxesDir, segment('member name', member));
-    return {
+    const paths = Object.freeze({
       root,
       tmp: path.join(root, 'tmp'),
       new: path.join(root, 'new'),
       cur: path.join(root, 'cur'),
       rejected: path.join(root, 'rejected'),
-    };
+    });
+    if (this.inboxes.size < INBOXES_KEPT) this.inboxes.set(member, paths);
+    return paths;
   }
+  private readonly inboxes = new Map<string, InboxPaths>();
 
   /** The files of run `runId` in the folder store. */
   run(runId: string): RunPaths {

@@ -31,6 +31,20 @@ describe('WorkspacePaths', () => {
     expect(() => paths.run(name)).toThrow(UserError);
   });
 
+  it('joins the paths of an inbox or a run once, and gives the same frozen paths when asked again', () => {
+    const inbox = paths.inbox('conductor');
+    expect(paths.inbox('conductor')).toBe(inbox);
+    expect(Object.isFrozen(inbox)).toBe(true);
+    expect(new WorkspacePaths('/other').inbox('conductor').root).toBe('/other/inboxes/conductor');
+    const run = paths.run('r2');
+    expect(paths.run('r2')).toBe(run);
+    expect(Object.isFrozen(run)).toBe(true);
+    expect(new WorkspacePaths('/other').run('r2').dir).toBe('/other/runs/r2');
+    // A name refused once is refused again, not remembered.
+    expect(() => paths.inbox('../etc')).toThrow(UserError);
+    expect(() => paths.inbox('../etc')).toThrow(UserError);
+  });
+
   it('says what is wrong with a name that climbs out', () => {
     expect(() => paths.inbox('../etc')).toThrow(/member name "..\/etc" contains a path separator/);
   });
