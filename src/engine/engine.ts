@@ -38,6 +38,12 @@ export interface EngineOptions {
   handlers?: Partial<Record<StepName, StepHandler>>;
   /** Watch the inbox (chokidar) and scan on a timer. Tests drive `scan()` by hand. @default true */
   watch?: boolean;
+  /**
+   * Whether `start()` resolves only once its first scan has taken in every message that was
+   * waiting. False: the scan is begun and goes on after `start()` resolves (headless READY
+   * does not wait on a backlog; docs/DESIGN.md §4). @default true
+   */
+  awaitBacklog?: boolean;
   /** The machines the engine can run, by id. @default the built-in registry (machines/index.ts) */
   machines?: Readonly<Record<string, MachineEntry>>;
   /** A message file that does not look whole is judged once unchanged this long. @default config.limits.settleMs */
@@ -118,7 +124,9 @@ export class Engine {
           .catch((e: unknown) => core.fault(r.runId, `could not be resumed: ${e instanceof Error ? e.message : String(e)}`));
       }
       if (opts.watch !== false) engine.watch();
-      await engine.scan();
+      const first = engine.scan();
+      if (opts.awaitBacklog !== false) await first;
+      else void first.catch((e: unknown) => core.warn(`scan failed: ${e instanceof Error ? e.message : String(e)}`));
       // The steps' code loads once READY is near, not before it: the first message does not wait for it.
       setImmediate(() => void steps.load().catch((e: unknown) => core.warn(`could not load the steps' code: ${e instanceof Error ? e.message : String(e)}`)));
       return engine;

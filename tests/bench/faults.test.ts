@@ -141,7 +141,7 @@ describe.skipIf(!canMount)('faults on a real file system (tmpfs and read-only mo
 });
 
 describe('faults without special mounts', () => {
-  it.skipIf(!existsSync(path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js')))(
+  it.skipIf(!existsSync(path.join(packageRoot(), 'dist', 'bundle', 'main.js')))(
     'refuses a second engine on the same workspace, naming the first one’s pid',
     async () => {
       const paths = await tempWorkspace();

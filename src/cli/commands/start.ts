@@ -34,15 +34,16 @@ export function registerStart(program: Command): void {
 }
 
 /**
- * Headless: READY once the inbox is watched and every run recovered; one line per
- * transition (written a few ms of lines at a time: LineLog); SIGINT/SIGTERM finish the
- * message in hand and exit 0.
+ * Headless: READY once the lock is held, every run recovered and the inbox watched, the
+ * first scan begun (a backlog waiting at start is taken in after READY, each message once);
+ * one line per transition (written a few ms of lines at a time: LineLog); SIGINT/SIGTERM
+ * finish the message in hand and exit 0.
  */
 async function runHeadless(workspaceDir: string): Promise<void> {
   const t0 = performance.now();
   const lines = new LineLog();
   const log = lines.line;
-  const engine = await Engine.start({ workspaceDir, log });
+  const engine = await Engine.start({ workspaceDir, log, awaitBacklog: false });
   const runs = engine.core.runs.size;
   const project = engine.project;
   if (project.concern) log(`warning: project ${project.dir}: ${project.concern}; the steps and the agent log write there. Set "project" in ${engine.paths.configFile}`);
