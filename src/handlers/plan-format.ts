@@ -118,8 +118,8 @@ export function planFacts(text: string): PlanFacts {
 
 /** Plans read lately, by text, the least lately used first: planFacts is pure, and what it returns is frozen, so it is shared. */
 const factsOf = new Map<string, PlanFacts>();
-/** More plans than runs in flight at a time under load (200 in the benchmark). */
-export const FACTS_KEPT = 512;
+/** More plans than runs in flight at a time under load (200 in the benchmark), and few enough that a long-lived engine does not grow with its finished runs. */
+export const FACTS_KEPT = 256;
 
 function readPlanFacts(text: string): PlanFacts {
   const lines = text.replaceAll('\r\n', '\n').split('\n');

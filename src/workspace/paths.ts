@@ -69,7 +69,8 @@ export function runFiles(runsDir: string, runId: string): RunPaths {
 
 /** The paths of runs asked for lately, by folder and id; the oldest go first past the limit. */
 const runPaths = new Map<string, RunPaths>();
-const RUN_PATHS_KEPT = 4096;
+/** Past the runs in flight under load (200 in the benchmark), and small: a long-lived engine does not grow with its finished runs. */
+const RUN_PATHS_KEPT = 256;
 
 /**
  * Every path inside a workspace (docs/DESIGN.md §2). The only place that joins workspace paths:
