@@ -12,9 +12,13 @@ type Severity = (typeof SEVERITIES)[number];
 
 /** `- **Critical**: 2 issues`, `Violations: 3`, `**Failing:** 1`. */
 function stated(text: string, label: string): number | undefined {
-  const m = new RegExp(`^[\\s>#*_-]*${label}[*_\\s]*:[*_\\s]*(\\d+)`, 'im').exec(text);
+  let re = statedRe.get(label);
+  // Not global, so one expression per label serves every report (exec keeps no position).
+  if (!re) statedRe.set(label, (re = new RegExp(`^[\\s>#*_-]*${label}[*_\\s]*:[*_\\s]*(\\d+)`, 'im')));
+  const m = re.exec(text);
   return m ? Number(m[1]) : undefined;
 }
+const statedRe = new Map<string, RegExp>();
 
 /** Findings headed `[HIGH] …`, `[CRIT-001] …`, `[MED-002] …` (headings or list items). */
 function tagged(text: string): Record<Severity, number> {
