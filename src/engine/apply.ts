@@ -24,13 +24,12 @@ const VALUES_KEPT = 4096;
  * context it carries (the active state nodes, the value in full, the tags, `done` in a
  * final state), so each value is resolved once and the snapshot for a context is that
  * one with the context put in, and its own empty `children` and `historyValue` as
- * xstate makes them.
+ * xstate makes them. `key` is `valueKey(snap.value)`, for a caller that has it already.
  */
-export function resolve(entry: MachineEntry, snap: PersistedSnapshot): AnyMachineSnapshot {
+export function resolve(entry: MachineEntry, snap: PersistedSnapshot, key: string = valueKey(snap.value)): AnyMachineSnapshot {
   const machine = entry.machine as AnyStateMachine;
   let byValue = resolvedValues.get(machine);
   if (!byValue) resolvedValues.set(machine, (byValue = new Map()));
-  const key = valueKey(snap.value);
   let bare = byValue.get(key);
   if (!bare) {
     bare = machine.resolveState({ value: snap.value as never, context: {} });

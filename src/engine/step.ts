@@ -45,7 +45,8 @@ export function accepts(state: RunState, source: EventSource): boolean {
  */
 export function step(entry: MachineEntry, state: RunState, source: EventSource, event: { type: string; from?: string; [k: string]: unknown }, ctx: StepContext): Stepped {
   const fired = source.kind === 'timer' && state.timers[source.id] ? [source.id] : [];
-  const snapshot = resolve(entry, state.snapshot);
+  const beforeKey = valueKey(state.snapshot.value);
+  const snapshot = resolve(entry, state.snapshot, beforeKey);
   if (state.snapshot.status !== 'active' || !snapshot.can(event as never)) {
     const applied: Applied = { source, event, outOfPlace: entry.explain(stateLabel(state.snapshot.value), state.snapshot.status, event), outbox: [], delta: fired.length ? { cleared: fired } : {} };
     return { applied, state: applyDelta(state, applied, ctx.now, registryOf(entry)), effects: NO_EFFECTS };
@@ -98,7 +99,7 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
   const finalTimers = next.status === 'active' ? timers : {};
 
   const delta: Delta = {};
-  if (valueKey(next.value) !== valueKey(state.snapshot.value)) delta.value = next.value;
+  if (valueKey(next.value) !== beforeKey) delta.value = next.value;
   if (next.status !== state.snapshot.status) delta.status = next.status;
   const before = state.snapshot.context;
   const after = next.context as Record<string, unknown>;
@@ -136,14 +137,19 @@ function registryOf(entry: MachineEntry): Registry {
  * their chain through this, so replay still compares exactly.
  */
 export function journaled(chain: Applied[]): Applied[] {
-  return chain.map((a, i) => {
+  const out = chain.slice();
+  // The steps ended after each record, gathered from the end of the chain back.
+  const later = new Set<string>();
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const a = chain[i]!;
     const started = a.delta.started;
-    if (!started) return a;
-    const later = new Set(chain.slice(i + 1).flatMap((b) => b.delta.ended ?? []));
-    if (!Object.keys(started).some((id) => later.has(id))) return a;
-    const kept = Object.fromEntries(Object.entries(started).map(([id, s]) => [id, later.has(id) ? { src: s.src, attempt: s.attempt, input: undefined } : s]));
-    return { ...a, delta: { ...a.delta, started: kept } };
-  });
+    if (started && Object.keys(started).some((id) => later.has(id))) {
+      const kept = Object.fromEntries(Object.entries(started).map(([id, s]) => [id, later.has(id) ? { src: s.src, attempt: s.attempt, input: undefined } : s]));
+      out[i] = { ...a, delta: { ...a.delta, started: kept } };
+    }
+    for (const id of a.delta.ended ?? []) later.add(id);
+  }
+  return out;
 }
 
 function taskId(entry: MachineEntry, state: RunState): string {
