@@ -71,13 +71,13 @@ async function write(file: string, entries: RunMetrics[], fsync: boolean): Promi
   let text: string | undefined;
   let log = st ? known.get(file) : undefined;
   if (st && log?.version !== versionOf(st)) {
-    text = await readFile(file, 'utf8');
+    text = await readText(file);
     log = summarize(text, versionOf(st));
   }
   const chunk = st && log ? appendable(log, entries) : undefined;
-  if (st && log && chunk) return appendChunk(file, st.size, log, chunk, fsync);
+  if (st && log && chunk && (await appendChunk(file, st.size, log, chunk, fsync))) return;
   known.delete(file);
-  text ??= st ? await readFile(file, 'utf8') : '';
+  text ??= await readText(file);
   const next = entries.reduce(withEntry, text);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFileAtomic(file, next, { fsync });
@@ -100,6 +100,16 @@ const known = new Map<string, KnownLog>();
 
 const fstatOf = promisify(fstat) as (handle: number) => Promise<Stats>;
 const versionOf = (st: Stats): string => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+
+/** The file's text; a missing file is an empty log. */
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw e;
+  }
+}
 
 async function statOrUndefined(file: string): Promise<Stats | undefined> {
   try {
@@ -146,21 +156,25 @@ function appendable(log: KnownLog, entries: RunMetrics[]): { text: string; ids: 
 
 /**
  * Appends the entries at the log's end, fsynced when asked: the cost of an entry, not of
- * the whole log. A crash can cut the last entry short; the run logs it again as it
- * recovers, and that entry is replaced by task id like any other (see appendEntry).
+ * the whole log. False, having written nothing, when the file opened is no longer the
+ * one known (replaced or changed since it was looked at). A crash can cut the last entry
+ * short; the run logs it again as it recovers, and that entry is replaced by task id
+ * like any other (see appendEntry).
  */
-async function appendChunk(file: string, size: number, log: KnownLog, chunk: { text: string; ids: string[]; trailing: number }, fsync: boolean): Promise<void> {
+async function appendChunk(file: string, size: number, log: KnownLog, chunk: { text: string; ids: string[]; trailing: number }, fsync: boolean): Promise<boolean> {
   const data = Buffer.from(chunk.text);
   known.delete(file);
   const handle = await fd.open(file, 'a');
   try {
+    if (versionOf(await fstatOf(handle)) !== log.version) return false;
     await writeAll(handle, data);
     if (fsync) await fd.sync(handle);
     const after = await fstatOf(handle);
     // Someone else wrote too (a person, another engine): read it again next time.
-    if (after.size !== size + data.byteLength) return;
+    if (after.size !== size + data.byteLength) return true;
     for (const id of chunk.ids) log.ids.add(id);
     known.set(file, { ...log, version: versionOf(after), trailing: chunk.trailing });
+    return true;
   } finally {
     await fd.close(handle);
   }
