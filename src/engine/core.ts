@@ -16,8 +16,10 @@ import { KeyedQueue } from './keyed-queue.js';
 import { afterDelivery, applyRecord, fold } from './fold.js';
 import type { EventRecord, EventSource, RunRecord, RunState } from './run-state.js';
 import { isFinished, newRunState } from './run-state.js';
-import { mayHold, RunTable } from './run-table.js';
+import { RunTable } from './run-table.js';
 import { persisted, SnapshotCache } from './snapshot-cache.js';
+import { readBack } from './read-back.js';
+import { migrate, placeholder } from './recover.js';
 import type { Stepped } from './step.js';
 import { accepts, journaled, step } from './step.js';
 import { TaskMarks } from './tasks.js';
@@ -40,8 +42,8 @@ export class RunCore extends EventEmitter<EngineEvents> {
   /** The machines this engine knows (folds read tags from them). */
   readonly registry: Readonly<Record<string, MachineEntry>>;
   readonly now: () => number;
-  /** Unfinished runs (a waiting one held as text: run-table.ts). A finished run leaves it (the store has it): the engine does not grow with finished runs. */
-  readonly runs = new RunTable();
+  /** Unfinished runs (a waiting one may be left on disk: run-table.ts). A finished run leaves it (the store has it): the engine does not grow with finished runs. */
+  readonly runs = new RunTable((runId) => this.readBack(runId));
   /** The last few runs that finished, for readers (the UI, tests) and late messages; at most RECENT_KEPT. */
   private readonly recent = new Map<string, RunState>();
   private readonly seqs = new Map<string, number>();
@@ -79,7 +81,15 @@ export class RunCore extends EventEmitter<EngineEvents> {
           if (e instanceof QuarantinedError) return;
           if (!isTransient(e)) return this.fault(runId, `the fired timer ${id} could not be journaled: ${e instanceof Error ? e.message : String(e)}`);
           // Not spent: armed again (its deadline has passed, so it fires at once) after the wait.
-          setTimeout(() => this.timers.sync(runId, this.get(runId)?.timers ?? {}), this.faults.fail('firing timers', e)).unref();
+          const again = () => {
+            try {
+              this.timers.sync(runId, this.get(runId)?.timers ?? {});
+            } catch (err) {
+              // The run could not be read back (the same passing fault): wait again.
+              setTimeout(again, this.faults.fail('firing timers', err)).unref();
+            }
+          };
+          setTimeout(again, this.faults.fail('firing timers', e)).unref();
         },
       );
     });
@@ -329,20 +339,42 @@ export class RunCore extends EventEmitter<EngineEvents> {
 
   /**
    * Adopts a run read back from the store (recovery); `cachedSeq`: where its snapshot cache
-   * is; `json`, the text of that state, lets a waiting run be held as it.
+   * is; `leave`: the run is left on disk, not kept (one with nothing to deliver, in good
+   * standing: recovery decides).
    */
-  adopt(state: RunState, seq: number, cachedSeq = seq, json?: Buffer): void {
-    if (json && mayHold(state)) this.runs.hold(state.runId, json);
-    else this.runs.set(state.runId, state);
+  adopt(state: RunState, seq: number, cachedSeq = seq, leave = false): void {
     this.seqs.set(state.runId, seq);
     this.snapshots.cachedAtSeq(state.runId, cachedSeq);
+    if (leave) this.runs.leave(state.runId);
+    else this.runs.set(state.runId, state);
   }
 
-  /** Adopts a waiting run read back as its cache's text, unparsed (recovery: the cache says it may be held). */
-  adoptHeld(runId: string, json: Buffer, seq: number): void {
-    this.runs.hold(runId, json);
+  /** Adopts a waiting run left on disk, its state unread (recovery: its cache is its latest state and says it may be left). */
+  adoptOnDisk(runId: string, seq: number): void {
     this.seqs.set(runId, seq);
     this.snapshots.cachedAtSeq(runId, seq);
+    this.runs.leave(runId);
+  }
+
+  /**
+   * A run left on disk, read back (run-table.ts). A journal deleted or cut short meanwhile
+   * is the run's damage: it is quarantined (shown with a bare state), as an append would.
+   */
+  private readBack(runId: string): RunState {
+    try {
+      return readBack(
+        { store: this.deps.store, registry: this.registry, journalOf: (id) => this.deps.paths.run(id).journal, seqOf: (id) => this.seqs.get(id), migrate: (s) => migrate(this, s) },
+        runId,
+      );
+    } catch (e) {
+      if (!isRunDamage(e)) throw e;
+      const reason = (e as Error).message;
+      const at = this.now();
+      const state = { ...placeholder(this, runId), quarantined: { reason, at } };
+      this.runs.set(runId, state);
+      void this.announceQuarantine(runId, reason, at, undefined);
+      return state;
+    }
   }
 
   /** Writes the snapshot caches that are due (SnapshotCache.writeDue); `all` on stop. */
@@ -372,11 +404,16 @@ export class RunCore extends EventEmitter<EngineEvents> {
   async quarantine(runId: string, reason: string, state: RunState | undefined = this.get(runId)): Promise<void> {
     if (this.get(runId)?.quarantined) return;
     const at = this.now();
-    const { runsDir } = this.deps.paths;
     if (state) {
       for (const id of Object.keys(state.steps)) this.steps?.stop(runId, id);
       this.runs.set(runId, { ...state, quarantined: { reason, at } });
     }
+    await this.announceQuarantine(runId, reason, at, state);
+  }
+
+  /** What a quarantine does beside the run's state: its timers and cache stop, a person is told, the note is written. */
+  private async announceQuarantine(runId: string, reason: string, at: number, state: RunState | undefined): Promise<void> {
+    const { runsDir } = this.deps.paths;
     this.timers.sync(runId, {});
     this.snapshots.notDue(runId);
     this.warn(

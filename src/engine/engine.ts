@@ -26,7 +26,7 @@ import { Intake } from './intake.js';
 import { LazySteps } from './lazy-steps.js';
 import { loadRuns } from './recover.js';
 import type { RunRecord, RunState } from './run-state.js';
-import { resumeRun } from './resume.js';
+import { resumeInterrupted } from './resume.js';
 
 export interface EngineOptions {
   workspaceDir: string;
@@ -109,20 +109,13 @@ export class Engine {
       const runs = await loadRuns(store, core, (w) => core.warn(w));
       // What the mailbox kept of deliveries that no run (quarantined ones too) still needs. Only
       // what is a minute older than this start: nothing this process delivers, whatever the clock does.
-      const keep = [...core.runs.keys()]
-        .filter((id) => !core.runs.isHeld(id))
-        .flatMap((id) => (core.runs.peek(id)?.undelivered ?? []).flatMap((o) => o.recipients.map((recipient) => ({ recipient, key: o.key }))));
+      const keep = [...core.runs.inMemory()].flatMap(([, s]) => s.undelivered.flatMap((o) => o.recipients.map((recipient) => ({ recipient, key: o.key }))));
       void mailbox.prune?.(keep, startedAt - 60_000).catch((e: unknown) => core.warn(`could not prune the delivery markers: ${e instanceof Error ? e.message : String(e)}`));
-      // Every run is in memory and its timers armed before READY; what a crash interrupted
+      // Every run is known (in memory, or left on disk: run-table.ts) and its timers armed before READY; what a crash interrupted
       // (undelivered replies, steps in flight) is taken up in each run's queue from here on,
       // journaled before anything runs, without holding the start (10,000 mid-step runs).
-      for (const r of runs) {
-        core.timers.sync(r.runId, r.timers);
-        if (!r.interrupted) continue;
-        void core.queue
-          .run(r.runId, () => resumeRun(core, steps, r.runId))
-          .catch((e: unknown) => core.fault(r.runId, `could not be resumed: ${e instanceof Error ? e.message : String(e)}`));
-      }
+      resumeInterrupted(core, steps, runs.filter((r) => r.interrupted).map((r) => r.runId));
+      core.timers.start();
       if (opts.watch !== false) engine.watch();
       const first = engine.scan();
       if (opts.awaitBacklog !== false) await first;

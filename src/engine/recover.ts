@@ -11,25 +11,27 @@ import { asHead, mayHold } from './run-table.js';
 /** How many runs are read from the store at once on start. */
 const PARALLEL_LOADS = 64;
 
-/** What the start needs of a run it read back: its timers to arm, and whether a crash interrupted it (steps in flight, replies undelivered). */
+/** What the start needs of a run it read back: whether a crash interrupted it (steps in flight, replies undelivered). Its timers are armed as it is read. */
 export interface Recovered {
   runId: string;
-  timers: RunState['timers'];
   interrupted: boolean;
 }
 
 /**
  * Reads every unfinished run back: the snapshot cache plus the journal records after it,
  * through the one fold (the journal is the truth; the cache only saves reading it whole).
+ * Their timers are armed, held until the start lets them fire (`timers.start()`).
  * What the store repaired on the way (a torn tail from a crash) is reported. A run
  * persisted by another machine version is migrated by a registered function, or refused
  * with a clear error.
  */
 export async function loadRuns(store: RunStoreOf, engine: RunCore, warn: (line: string) => void): Promise<Recovered[]> {
+  // Armed as each run is read, fired only once the start has them all (TimerTable.start).
+  engine.timers.hold();
   const { runsDir } = engine.deps.paths;
   const ids = await store.listRuns({ unfinishedOnly: true });
   const notes = await readQuarantines(runsDir);
-  // Not the states themselves: a waiting run is held as text (run-table.ts), and its objects are let go at once.
+  // Not the states themselves: a waiting run is left on disk (run-table.ts), and its objects are let go at once.
   const loaded: Recovered[] = [];
   for (let i = 0; i < ids.length; i += PARALLEL_LOADS) {
     const batch = await Promise.all(
@@ -71,7 +73,8 @@ async function lastKnownState(engine: RunCore, runId: string): Promise<RunState>
   return (await lastKnown(engine.deps.paths, runId)) ?? placeholder(engine, runId);
 }
 
-function placeholder(engine: RunCore, runId: string): RunState {
+/** A bare state for a run nothing can be read of (shown quarantined). */
+export function placeholder(engine: Pick<RunCore, 'entry'>, runId: string): RunState {
   const snapshot = { value: 'quarantined', context: { task: { id: runId, subject: runId, description: '' } }, status: 'active' as const, tags: [] };
   return newRunState(runId, { id: engine.entry.id, version: engine.entry.version }, snapshot, 0);
 }
@@ -81,29 +84,31 @@ async function loadRun(store: RunStoreOf, engine: RunCore, runId: string, warn: 
   if (result.note) warn(`run ${runId}: ${result.note}`);
   const seq = result.tail.at(-1)?.seq ?? result.snapshot?.seq ?? 0;
   const cached = result.snapshot;
-  // A waiting run whose cache is its latest state, by this machine's version: adopted as the cache's text, its state never parsed.
-  const head = result.tail.length === 0 && cached?.json ? asHead(cached.head) : undefined;
-  if (cached?.json && head?.hold && head.machine.id === engine.entry.id && head.machine.version === engine.entry.version) {
-    engine.adoptHeld(runId, cached.json, seq);
-    return { runId, timers: head.timers, interrupted: false };
+  // A waiting run whose cache is its latest state, by this machine's version: left on disk, its state never parsed.
+  const head = result.tail.length === 0 && cached && store.loadSync ? asHead(cached.head) : undefined;
+  if (head?.hold && head.machine.id === engine.entry.id && head.machine.version === engine.entry.version) {
+    engine.adoptOnDisk(runId, seq);
+    engine.timers.sync(runId, head.timers);
+    return { runId, interrupted: false };
   }
   let state = fold(result.tail, cached?.data, engine.registry);
   if (!state) return undefined;
-  const asCached = result.tail.length === 0 && state.machine.id === engine.entry.id && state.machine.version === engine.entry.version;
   state = migrate(engine, state);
   // Finished with all it sent delivered, but not marked so (a crash or a power cut before the mark, a cache of the journal): marked now.
   if (isFinished(state) && state.undelivered.length === 0) {
     await engine.adoptFinished(state, seq);
     return undefined;
   }
-  // A run waiting on someone is held as the text of its state, not as objects: the cache's own text when it is that very state.
-  const json = mayHold(state) ? ((asCached ? cached?.json : undefined) ?? Buffer.from(JSON.stringify(state))) : undefined;
-  engine.adopt(state, seq, cached?.seq ?? 0, json);
-  return { runId: state.runId, timers: state.timers, interrupted: state.undelivered.length > 0 || Object.keys(state.steps).length > 0 };
+  // Left on disk (its journal was just read whole or from its cache: it reads back the same): a run waiting on someone, and
+  // one interrupted mid-step with nothing left to deliver, read back when its resume comes (resume.ts takes a few at a time).
+  const leave = store.loadSync !== undefined && (mayHold(state) || (state.undelivered.length === 0 && !isFinished(state)));
+  engine.adopt(state, seq, cached?.seq ?? 0, leave);
+  engine.timers.sync(runId, state.timers);
+  return { runId: state.runId, interrupted: state.undelivered.length > 0 || Object.keys(state.steps).length > 0 };
 }
 
 /** Brings a persisted state to the running machine's version, or refuses to read it (docs/DESIGN.md §4). */
-export function migrate(engine: RunCore, state: RunState): RunState {
+export function migrate(engine: Pick<RunCore, 'entry'>, state: RunState): RunState {
   const { entry } = engine;
   if (state.machine.id !== entry.id) {
     throw new UserError(`run ${state.runId} was made by machine "${state.machine.id}", but this workspace runs "${entry.id}"; use a workspace per machine`);

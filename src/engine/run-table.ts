@@ -1,67 +1,81 @@
 import { isFinished } from './run-state.js';
 import type { RunState } from './run-state.js';
 
-/**
- * A run held as text: its state's JSON in UTF-8 bytes, the very buffer read from its
- * snapshot cache (no second copy), about the size of that file. (A latin1 string of the
- * same bytes, on the JS heap, measured larger in resident memory after a start: each
- * copy passed through the young generation.)
- */
-type Held = Buffer;
-
-const held = (json: Buffer): Held => json;
-const parse = (h: Held): RunState => JSON.parse(h.toString('utf8')) as RunState;
-const isHeld = (v: RunState | Held | undefined): v is Held => Buffer.isBuffer(v);
+/** The mark of a run left on disk: its state is what its journal (and snapshot cache) say. */
+const ON_DISK = 0;
+type OnDisk = typeof ON_DISK;
+const onDisk = (v: RunState | OnDisk | undefined): v is OnDisk => v === ON_DISK;
 
 /**
  * The unfinished runs in memory. A run that waits on someone (no step in flight, nothing
- * left to deliver, in good standing, its state cached in snapshot.json) may be held as the
- * JSON text of its state (about the size of its snapshot file) instead of as objects,
- * several times larger: 10,000 such runs stay small. It is parsed back, and kept so, on
- * its next event ({@link get}); readers that only look ({@link peek}, {@link values})
- * parse it without keeping it. A held run reads exactly as the state it was held for.
+ * left to deliver, in good standing: {@link mayHold}) may be left on disk (at recovery also
+ * one interrupted mid-step with nothing to deliver, until its resume reads it): its state is
+ * dropped from memory and only its entry stays (its seq, its timers' deadlines and its
+ * cache's seq are kept beside it by the run core), read back from the store through
+ * `read` (its snapshot cache plus the journal records after it, through the one fold) on
+ * its next event ({@link get}), and kept so. Readers that only look ({@link peek},
+ * {@link values}) read it without keeping it. A run read back is the state it was left
+ * for: both are the fold of the same journal.
+ *
+ * The runs in memory are kept in the order they were last used ({@link inMemory}), so the
+ * ones left on disk when too many wait (snapshot-cache.ts) are those idle the longest.
  */
 export class RunTable {
-  private readonly runs = new Map<string, RunState | Held>();
+  private readonly runs = new Map<string, RunState | OnDisk>();
+  /** The runs in memory as objects, least recently used first. */
+  private readonly used = new Set<string>();
+
+  /** `read`: a run's state from the store, synchronously (it throws when the store cannot give it). */
+  constructor(private readonly read: (runId: string) => RunState) {}
 
   get size(): number {
     return this.runs.size;
+  }
+
+  /** How many runs are in memory as objects (not left on disk). */
+  get loaded(): number {
+    return this.used.size;
   }
 
   has(runId: string): boolean {
     return this.runs.has(runId);
   }
 
-  /** The run's state, parsed and kept as objects from now on (it has an event to take). */
+  /** The run's state, read back and kept in memory from now on if it was left on disk (it has an event to take). */
   get(runId: string): RunState | undefined {
     const v = this.runs.get(runId);
-    if (!isHeld(v)) return v;
-    const state = parse(v);
-    this.runs.set(runId, state);
+    if (!onDisk(v)) return v;
+    const state = this.read(runId);
+    this.set(runId, state);
     return state;
   }
 
-  /** The run's state for a reader, leaving a held run held. */
+  /** The run's state for a reader, leaving a run on disk there. */
   peek(runId: string): RunState | undefined {
     const v = this.runs.get(runId);
-    return isHeld(v) ? parse(v) : v;
+    return onDisk(v) ? this.read(runId) : v;
   }
 
+  /** Keeps the run's state in memory, as the most recently used. */
   set(runId: string, state: RunState): void {
     this.runs.set(runId, state);
+    this.used.delete(runId);
+    this.used.add(runId);
   }
 
-  /** Holds the run as `json`: the UTF-8 JSON text of its current state. */
-  hold(runId: string, json: Buffer): void {
-    this.runs.set(runId, held(json));
+  /** Leaves the run on disk: its state, as the store has it, is read back when next asked for. */
+  leave(runId: string): void {
+    this.runs.set(runId, ON_DISK);
+    this.used.delete(runId);
   }
 
-  /** Whether the run is held as text now. */
-  isHeld(runId: string): boolean {
-    return isHeld(this.runs.get(runId));
+  /** Whether the run is left on disk now. */
+  isOnDisk(runId: string): boolean {
+    return onDisk(this.runs.get(runId));
   }
 
   delete(runId: string): boolean {
+    this.used.delete(runId);
     return this.runs.delete(runId);
   }
 
@@ -69,24 +83,29 @@ export class RunTable {
     return this.runs.keys();
   }
 
-  /** Every run's state, for readers (held runs stay held). */
+  /** Every run's state, for readers (runs on disk are read and stay there). */
   *values(): IterableIterator<RunState> {
-    for (const v of this.runs.values()) yield isHeld(v) ? parse(v) : v;
+    for (const [runId, v] of this.runs) yield onDisk(v) ? this.read(runId) : v;
+  }
+
+  /** The runs in memory as objects, least recently used first. */
+  *inMemory(): IterableIterator<[string, RunState]> {
+    for (const runId of this.used) yield [runId, this.runs.get(runId) as RunState];
   }
 
   /**
-   * The runs that take messages: unfinished and not quarantined. A held run always is
-   * (it is held only while it waits in good standing), so none is parsed to tell.
+   * The runs that take messages: unfinished and not quarantined. A run on disk always is
+   * (it is left there only while it is in good standing), so none is read to tell.
    */
   active(): string[] {
     const out: string[] = [];
-    for (const [runId, v] of this.runs) if (isHeld(v) || (!isFinished(v) && !v.quarantined)) out.push(runId);
+    for (const [runId, v] of this.runs) if (onDisk(v) || (!isFinished(v) && !v.quarantined)) out.push(runId);
     return out;
   }
 }
 
 /**
- * Whether a run may be held as text: it waits on someone (no step in flight, nothing
+ * Whether a run may be left on disk: it waits on someone (no step in flight, nothing
  * undelivered), is unfinished, and nothing about it lives only in this process (a fault)
  * or keeps it from taking messages (a quarantine).
  */
@@ -96,12 +115,12 @@ export function mayHold(state: RunState): boolean {
 
 /**
  * What the snapshot cache keeps beside a run's state (the store's `head`): enough to adopt
- * a waiting run at start without parsing its state, which is held as the cache's text.
+ * a waiting run at start without parsing its state, which is left on disk.
  */
 export interface RunHead {
   machine: { id: string; version: number };
   timers: RunState['timers'];
-  /** Whether the run may be held as text ({@link mayHold}). */
+  /** Whether the run may be left on disk ({@link mayHold}). */
   hold: boolean;
 }
 

@@ -9,6 +9,15 @@ import { headOf, mayHold } from './run-table.js';
 /** Records after a run's last snapshot cache before it is cached again (once it waits). */
 export const SNAPSHOT_EVERY = 4;
 
+/**
+ * Waiting runs kept in memory at most; beyond it, those idle the longest are left on disk
+ * (run-table.ts). Enough for every run of a busy engine to stay in memory between its
+ * messages; a burst of thousands, or 10,000 resumed runs, waits on disk.
+ */
+export const KEEP_LOADED = 256;
+/** Runs in memory past KEEP_LOADED before a change leaves some on disk at once (else at the end of a scan). */
+const LEAVE_MARGIN = 64;
+
 /** A run's state as the snapshot cache keeps it: what the journal says, without what only this process knows. */
 export function persisted(state: RunState): RunState {
   if (state.faulted === undefined) return state;
@@ -36,15 +45,18 @@ export interface SnapshotCacheDeps {
  * fault of the disk only delays it.
  */
 export class SnapshotCache {
+  /** Runs kept in memory at most before waiting ones are left on disk ({@link KEEP_LOADED}). */
+  keepLoaded = KEEP_LOADED;
   private readonly due = new Set<string>();
   /** The seq each run's cache was last written at, by this process or found at recovery. */
   private readonly cachedAt = new Map<string, number>();
 
   constructor(private readonly deps: SnapshotCacheDeps) {}
 
-  /** The run changed: cache it once it waits. */
+  /** The run changed: cache it once it waits. Past {@link keepLoaded} by a margin, runs idle the longest are left on disk now (a burst is one long pass). */
   markDue(runId: string): void {
     this.due.add(runId);
+    this.leaveIdle(LEAVE_MARGIN);
   }
 
   /** The run needs no cache now (finished and cached already, quarantined). */
@@ -73,9 +85,8 @@ export class SnapshotCache {
   async writeDue(all = false): Promise<void> {
     const { store, queue, runs, faults } = this.deps;
     if (!all && !faults.due('writing snapshot caches')) return;
-    const settled = (id: string) => runs.isHeld(id) || Object.keys(runs.peek(id)?.steps ?? {}).length === 0;
-    const grown = (id: string) => (this.deps.seqOf(id) ?? 0) - (this.cachedAt.get(id) ?? 0) >= SNAPSHOT_EVERY;
-    const due = all ? [...this.due] : [...this.due].filter((id) => settled(id) && grown(id));
+    const settled = (id: string) => runs.isOnDisk(id) || Object.keys(runs.peek(id)?.steps ?? {}).length === 0;
+    const due = all ? [...this.due] : [...this.due].filter((id) => settled(id) && this.grown(id));
     for (const id of due) this.due.delete(id);
     await Promise.all(
       due.map((id) =>
@@ -87,8 +98,6 @@ export class SnapshotCache {
             await store.writeSnapshot(id, seq, persisted(state), headOf(state));
             this.cachedAt.set(id, seq);
             faults.ok('writing snapshot caches');
-            // Cached and waiting: held as text until its next event.
-            if (runs.peek(id) === state && mayHold(state)) runs.hold(id, Buffer.from(JSON.stringify(state)));
           } catch (e) {
             // A cache: a run without one is read from its journal. Kept due while the fault lasts.
             if (!isTransient(e)) return this.deps.warn(`run ${id}: could not cache its state: ${(e as Error).message}`);
@@ -98,5 +107,33 @@ export class SnapshotCache {
         }),
       ),
     );
+    if (!all) this.leaveIdle();
+  }
+
+  /** Whether SNAPSHOT_EVERY records followed the run's last cache. */
+  private grown(runId: string): boolean {
+    return (this.deps.seqOf(runId) ?? 0) - (this.cachedAt.get(runId) ?? 0) >= SNAPSHOT_EVERY;
+  }
+
+  /**
+   * Leaves on disk the waiting runs beyond {@link keepLoaded}, those idle the longest first:
+   * a run with nothing queued, whose journal since its cache is short (a longer one is
+   * cached first, above). Nothing is written: its state is what the store already holds,
+   * read back on its next event.
+   */
+  private leaveIdle(margin = 0): void {
+    const { runs, queue, store } = this.deps;
+    let over = runs.loaded - this.keepLoaded;
+    if (over <= margin || !store.loadSync) return;
+    const leave: string[] = [];
+    for (const [id, state] of runs.inMemory()) {
+      if (leave.length >= over) break;
+      if (mayHold(state) && !queue.busy(id) && !(this.due.has(id) && this.grown(id))) leave.push(id);
+    }
+    for (const id of leave) {
+      runs.leave(id);
+      this.due.delete(id);
+      over--;
+    }
   }
 }

@@ -1,23 +1,38 @@
 import type { Timer } from './run-state.js';
 
+/** One armed timer. `live` is cleared when it is synced away (the heap drops it lazily). */
 interface Armed {
-  runId: string;
-  id: string;
-  timer: Timer;
-  deadline: number;
-  handle: NodeJS.Timeout;
+  readonly runId: string;
+  readonly id: string;
+  readonly timer: Timer;
+  live: boolean;
 }
 
-/** setTimeout's limit; longer deadlines are re-armed in steps. */
+/** setTimeout's limit; a later deadline is waited for in steps. */
 const MAX_DELAY = 2 ** 31 - 1;
+/** Distinct timer ids and events shared at most (a machine has a few; a bound all the same). */
+const SHARED_KEPT = 4096;
 
 /**
  * The in-memory side of durable timers: deadlines live in the journal (RunState.timers);
- * this arms one timeout per (run, timer) and re-arms from the journal on start.
+ * this arms them from there, again on start. All the runs' timers share one timeout, set
+ * for the earliest deadline (a min-heap of them): an idle run costs a few small objects,
+ * not a timeout and a closure per timer. Timer ids and events are shared between runs
+ * (runs in the same state have the same ones), so 10,000 waiting runs do not hold 20,000
+ * copies of the same strings.
  */
 export class TimerTable {
-  /** Armed timers by run, then by timer id: a run's sync touches only its own (10,000 runs resume in linear time). */
-  private readonly armed = new Map<string, Map<string, Armed>>();
+  /** Armed timers by run: a run's sync touches only its own (10,000 runs resume in linear time). */
+  private readonly armed = new Map<string, Armed[]>();
+  /** Every live armed timer, and some dropped ones not yet popped, earliest deadline first. */
+  private heap: Armed[] = [];
+  private dead = 0;
+  private handle?: NodeJS.Timeout;
+  /** The deadline the one timeout is set for. */
+  private wakeAt = Infinity;
+  private readonly shared = new Map<string, string | Timer['event']>();
+  /** Set while the start reads runs back: timers are armed, not fired. */
+  private held = false;
 
   constructor(
     private readonly now: () => number,
@@ -27,61 +42,168 @@ export class TimerTable {
   /** Makes the armed timers of `runId` match `timers` exactly. */
   sync(runId: string, timers: Record<string, Timer>): void {
     const mine = this.armed.get(runId);
-    if (mine) {
-      for (const [id, t] of mine) {
-        if (timers[id]?.deadline !== t.deadline) {
-          clearTimeout(t.handle);
-          mine.delete(id);
-        }
-      }
+    const keep: Armed[] = [];
+    for (const a of mine ?? []) {
+      if (timers[a.id]?.deadline === a.timer.deadline) keep.push(a);
+      else this.drop(a);
     }
     for (const [id, timer] of Object.entries(timers)) {
-      if (!this.armed.get(runId)?.has(id)) this.arm(runId, id, timer);
+      if (keep.some((a) => a.id === id)) continue;
+      const a: Armed = { runId, id: this.intern(id), timer: { event: this.internEvent(timer.event), deadline: timer.deadline }, live: true };
+      keep.push(a);
+      this.push(a);
     }
-    if (this.armed.get(runId)?.size === 0) this.armed.delete(runId);
+    if (keep.length === 0) this.armed.delete(runId);
+    else this.armed.set(runId, keep);
+    this.compact();
+    this.schedule();
   }
 
-  private arm(runId: string, id: string, timer: Timer): void {
-    const delay = Math.max(0, timer.deadline - this.now());
-    const handle = setTimeout(
-      () => {
-        this.remove(runId, id);
-        if (delay > MAX_DELAY) this.arm(runId, id, timer);
-        else this.fire(runId, id, timer);
-      },
-      Math.min(delay, MAX_DELAY),
-    );
-    handle.unref();
-    let mine = this.armed.get(runId);
-    if (!mine) this.armed.set(runId, (mine = new Map()));
-    mine.set(id, { runId, id, timer, deadline: timer.deadline, handle });
+  /** Arms without firing until {@link start} (the engine's start, while it reads its runs back). */
+  hold(): void {
+    this.held = true;
+    clearTimeout(this.handle);
+    this.handle = undefined;
+    this.wakeAt = Infinity;
   }
 
-  private remove(runId: string, id: string): void {
-    const mine = this.armed.get(runId);
-    mine?.delete(id);
-    if (mine?.size === 0) this.armed.delete(runId);
+  /** Lets armed timers fire again: those past their deadline at once. */
+  start(): void {
+    this.held = false;
+    this.schedule();
   }
 
-  /** Fires every timer whose deadline has passed by the injected clock (tests move time by hand). */
+  /** Fires every timer whose deadline has passed by the injected clock (also what the one timeout does; tests move time by hand). */
   fireDue(): void {
+    if (this.held) return;
     const now = this.now();
-    const due = [...this.armed.values()].flatMap((mine) => [...mine.values()]).filter((t) => t.deadline <= now);
-    for (const t of due) {
-      clearTimeout(t.handle);
-      this.remove(t.runId, t.id);
-      this.fire(t.runId, t.id, t.timer);
+    const due: Armed[] = [];
+    while (this.heap.length > 0 && this.heap[0]!.timer.deadline <= now) {
+      const a = this.pop();
+      if (!a.live) {
+        this.dead--;
+        continue;
+      }
+      a.live = false;
+      this.forget(a);
+      due.push(a);
     }
+    this.schedule();
+    // A copy of the shared event: what the commit does with it stays its own.
+    for (const a of due) this.fire(a.runId, a.id, { event: { ...a.timer.event }, deadline: a.timer.deadline });
   }
 
   size(): number {
-    let n = 0;
-    for (const mine of this.armed.values()) n += mine.size;
-    return n;
+    return this.heap.length - this.dead;
+  }
+
+  /** The runs with armed timers. */
+  runs(): number {
+    return this.armed.size;
   }
 
   clear(): void {
-    for (const mine of this.armed.values()) for (const t of mine.values()) clearTimeout(t.handle);
+    clearTimeout(this.handle);
+    this.handle = undefined;
+    this.wakeAt = Infinity;
     this.armed.clear();
+    this.heap = [];
+    this.dead = 0;
+  }
+
+  /** Sets the one timeout for the earliest deadline, unless it is set for it already. */
+  private schedule(): void {
+    if (this.held) return;
+    const next = this.heap[0]?.timer.deadline ?? Infinity;
+    if (next === this.wakeAt && this.handle) return;
+    clearTimeout(this.handle);
+    this.handle = undefined;
+    this.wakeAt = next;
+    if (next === Infinity) return;
+    const delay = Math.max(0, next - this.now());
+    this.handle = setTimeout(
+      () => {
+        this.handle = undefined;
+        this.wakeAt = Infinity;
+        // A deadline past setTimeout's limit: the timeout is set again for what is left.
+        if (delay > MAX_DELAY) this.schedule();
+        else this.fireDue();
+      },
+      Math.min(delay, MAX_DELAY),
+    );
+    this.handle.unref();
+  }
+
+  private drop(a: Armed): void {
+    if (!a.live) return;
+    a.live = false;
+    this.dead++;
+  }
+
+  /** Removes a fired timer from its run's list. */
+  private forget(a: Armed): void {
+    const mine = this.armed.get(a.runId);
+    if (!mine) return;
+    const rest = mine.filter((x) => x !== a);
+    if (rest.length === 0) this.armed.delete(a.runId);
+    else this.armed.set(a.runId, rest);
+  }
+
+  /** Rebuilds the heap once most of it is dropped timers (each sync drops some). */
+  private compact(): void {
+    if (this.dead < 64 || this.dead * 2 < this.heap.length) return;
+    const live = this.heap.filter((a) => a.live);
+    this.heap = [];
+    this.dead = 0;
+    for (const a of live) this.push(a);
+  }
+
+  private push(a: Armed): void {
+    const h = this.heap;
+    h.push(a);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (h[parent]!.timer.deadline <= a.timer.deadline) break;
+      h[i] = h[parent]!;
+      i = parent;
+    }
+    h[i] = a;
+  }
+
+  private pop(): Armed {
+    const h = this.heap;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const c = r < h.length && h[r]!.timer.deadline < h[l]!.timer.deadline ? r : l;
+      if (h[c]!.timer.deadline >= last.timer.deadline) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = last;
+    return top;
+  }
+
+  private intern(id: string): string {
+    const known = this.shared.get(id);
+    if (typeof known === 'string') return known;
+    if (this.shared.size < SHARED_KEPT) this.shared.set(id, id);
+    return id;
+  }
+
+  /** A timer's event, shared with every run whose timer sends the same one (never handed out: fireDue copies it). */
+  private internEvent(event: Timer['event']): Timer['event'] {
+    const key = `\0${JSON.stringify(event)}`;
+    const known = this.shared.get(key);
+    if (known !== undefined && typeof known !== 'string') return known;
+    const copy = { ...event };
+    if (this.shared.size < SHARED_KEPT) this.shared.set(key, copy);
+    return copy;
   }
 }

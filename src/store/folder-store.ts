@@ -1,9 +1,10 @@
-import { promises as fs, statSync, type Dirent } from 'node:fs';
+import { promises as fs, readFileSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { JournalCorruptError, JournalGoneError } from './errors.js';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { RUN_FILES, runFiles, segmentProblem } from '../workspace/paths.js';
-import { encodeFrameBytes } from './frame.js';
+import { encodeFrameBytes, scanFrames } from './frame.js';
 import { addFinished, readFinished } from './finished-index.js';
 import { GroupCommit } from './group-commit.js';
 import { cutTail, readRecordEndingAt, scanJournal } from './journal-file.js';
@@ -189,6 +190,7 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
 
     async load(runId: string): Promise<LoadResult<R, S>> {
       await settled(runId);
+      // Its data is read only if the caller asks for it: recovery leaves a waiting run on disk unread.
       const snap = readSnapshot(runFiles(runsDir, runId).snapshot, !readOnly);
       if (snap) {
         let fast: FastLoad | undefined;
@@ -198,8 +200,7 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
           noRun(runId, e);
         }
         if (fast) {
-          // Its data is parsed only if the caller asks for it: one that keeps `json` never does.
-          const snapshot = { seq: snap.seq, get data() { return snap.data as S; }, ...(snap.json ? { json: snap.json } : {}), ...(snap.head !== undefined ? { head: snap.head } : {}) };
+          const snapshot = { seq: snap.seq, get data() { return snap.data as S; }, ...(snap.head !== undefined ? { head: snap.head } : {}) };
           if (!fast.torn) {
             if (!readOnly) writer.files.prime(runId, fast.lastSeq, fast.validBytes, fast.lastCrc);
             return { snapshot, tail: fast.tail as R[] };
@@ -213,6 +214,36 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
         return { tail: scan.records as R[] };
       }
       return { tail: scan.records as R[], note: await tornNote(runId, scan.torn) };
+    },
+
+    loadSync(runId: string): LoadResult<R, S> | undefined {
+      if (!replayed && wal) return undefined;
+      if (inflight.has(runId) || writer.lags(runId)) return undefined;
+      const file = journalOf(runId);
+      const gone = (e: unknown): never => {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new JournalGoneError(file, 'was deleted');
+        throw e;
+      };
+      const snap = readSnapshot(runFiles(runsDir, runId).snapshot, false);
+      if (snap) {
+        let fast: FastLoad | undefined;
+        try {
+          fast = loadFromSnapshot(file, snap);
+        } catch (e) {
+          gone(e);
+        }
+        if (fast?.torn) return undefined;
+        if (fast) return { snapshot: { seq: snap.seq, data: snap.data as S, ...(snap.head !== undefined ? { head: snap.head } : {}) }, tail: fast.tail as R[] };
+      }
+      let buf: Buffer;
+      try {
+        buf = readFileSync(file);
+      } catch (e) {
+        return gone(e);
+      }
+      const scan = scanFrames(buf);
+      if (scan.corrupt) throw new JournalCorruptError(file, scan.corrupt.line, scan.corrupt.offset, scan.corrupt.reason);
+      return scan.torn ? undefined : { tail: scan.records as R[] };
     },
 
     async markFinished(runId: string): Promise<void> {

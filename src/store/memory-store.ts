@@ -24,6 +24,12 @@ export function createMemoryStore<R extends JournalRecord = AnyRecord, S = unkno
     const open = (): void => {
       if (closed) throw new Error('the run store is closed');
     };
+    const loadSync = (runId: string): LoadResult<R, S> => {
+      const r = run(runId);
+      const snap = r.snapshot;
+      const tail = r.records.slice(snap?.seq ?? 0).map((t) => JSON.parse(t) as R);
+      return snap ? { snapshot: { seq: snap.seq, data: JSON.parse(snap.data) as S, ...(snap.head !== undefined ? { head: JSON.parse(snap.head) as unknown } : {}) }, tail } : { tail };
+    };
     return {
       readOnly: false,
       async append(runId, records) {
@@ -50,12 +56,10 @@ export function createMemoryStore<R extends JournalRecord = AnyRecord, S = unkno
         r.snapshot = { seq, data: JSON.stringify(data), ...(head !== undefined ? { head: JSON.stringify(head) } : {}) };
         await Promise.resolve();
       },
-      async load(runId): Promise<LoadResult<R, S>> {
+      loadSync,
+      async load(runId) {
         await Promise.resolve();
-        const r = run(runId);
-        const snap = r.snapshot;
-        const tail = r.records.slice(snap?.seq ?? 0).map((t) => JSON.parse(t) as R);
-        return snap ? { snapshot: { seq: snap.seq, data: JSON.parse(snap.data) as S, ...(snap.head !== undefined ? { head: JSON.parse(snap.head) as unknown } : {}) }, tail } : { tail };
+        return loadSync(runId);
       },
       async markFinished(runId) {
         open();

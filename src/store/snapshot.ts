@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { checkedPayload, decodeFrame, encodeFrame, framePayload, NL, recordIdOf, scanFrames } from './frame.js';
+import { checkedPayload, decodeFrame, encodeFrame, NL, recordIdOf, scanFrames } from './frame.js';
 import type { JournalRecord } from './types.js';
 
 /** What snapshot.json holds: the state after record `seq`, which ends at `journalBytes`. */
@@ -8,16 +8,12 @@ export interface SnapshotFile {
   journalBytes: number;
   /** The checksum of record `seq`: proves the journal still holds that very record, not a rewrite. */
   crc: string;
-  /** The state (read with `keepJson`, parsed from `json` only when first asked for). */
+  /** The state (read `lazy`, parsed only when first asked for). */
   data: unknown;
-  /** `data` as the file holds it (UTF-8 JSON), when asked for: a caller may keep these bytes instead of the objects. */
-  json?: Buffer;
   /** What the writer said of the data beside it (small), readable without parsing the data. */
   head?: unknown;
 }
 
-/** Where `data` begins in a one-line snapshot's payload, written as its last field. */
-const DATA_KEY = Buffer.from(',"data":');
 /** How a two-line snapshot's second line wraps the data: `{"data":<data>}`. */
 const DATA_LINE = Buffer.from('{"data":');
 
@@ -33,10 +29,12 @@ export function encodeSnapshot(s: SnapshotFile): string {
 
 /**
  * Parses snapshot.json; undefined when it is missing or damaged (then the journal is read).
- * With `keepJson`, also a copy of the data's bytes, and a two-line snapshot's data is
- * parsed only when first asked for.
+ * `lazy`: a two-line snapshot's data is not parsed, nor copied, here: it is read again from
+ * the file when first asked for (a reader that needs only the head never pays for it). The
+ * file is checked to hold the same snapshot then (only the engine writes it); if it was
+ * replaced meanwhile, asking for the data throws.
  */
-export function readSnapshot(file: string, keepJson = false): SnapshotFile | undefined {
+export function readSnapshot(file: string, lazy = false): SnapshotFile | undefined {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -59,22 +57,13 @@ export function readSnapshot(file: string, keepJson = false): SnapshotFile | und
   if (typeof crc !== 'string') return undefined;
   if (!Number.isInteger(seq) || (seq as number) < 1 || !Number.isInteger(journalBytes) || (journalBytes as number) < 1) return undefined;
   const snap: SnapshotFile = { seq: seq as number, journalBytes: journalBytes as number, crc, data, ...(head !== undefined ? { head } : {}) };
-  if (!twoLines) {
-    if (keepJson) {
-      // The payload is {"seq":…,"journalBytes":…,"crc":"…","data":<data>}: numbers and hex before the data, which cannot hold the key.
-      const payload = framePayload(buf.subarray(0, firstEnd));
-      const at = payload.indexOf(DATA_KEY);
-      // Copied: `buf` is the shared read buffer.
-      if (at > 0) snap.json = Buffer.from(payload.subarray(at + DATA_KEY.length, payload.length - 1));
-    }
-    return snap;
-  }
+  if (!twoLines) return snap;
   const second = buf.subarray(firstEnd + 1, buf.length - 1);
   if (second.includes(NL)) return undefined;
   const payload = checkedPayload(second);
   if (!payload || !payload.subarray(0, DATA_LINE.length).equals(DATA_LINE)) return undefined;
   const json = payload.subarray(DATA_LINE.length, payload.length - 1);
-  if (!keepJson) {
+  if (!lazy) {
     try {
       snap.data = JSON.parse(json.toString('utf8'));
     } catch {
@@ -82,11 +71,14 @@ export function readSnapshot(file: string, keepJson = false): SnapshotFile | und
     }
     return snap;
   }
-  // Copied: `buf` is the shared read buffer. The data is parsed from it when first asked for.
-  const kept = Buffer.from(json);
+  // Not kept: `buf` is the shared read buffer. Read again, whole, when first asked for.
   let parsed: { value: unknown } | undefined;
-  Object.defineProperty(snap, 'data', { enumerable: true, get: () => (parsed ??= { value: JSON.parse(kept.toString('utf8')) }).value });
-  snap.json = kept;
+  const again = (): unknown => {
+    const now = readSnapshot(file, false);
+    if (!now || now.seq !== snap.seq || now.crc !== snap.crc) throw new Error(`the snapshot cache ${file} was replaced or damaged while it was read; read the run again`);
+    return now.data;
+  };
+  Object.defineProperty(snap, 'data', { enumerable: true, get: () => (parsed ??= { value: again() }).value });
   return snap;
 }
 

@@ -23,11 +23,11 @@ export interface ReadResult<R extends JournalRecord> {
 /** A run's latest state, as cheaply as the store can give it. */
 export interface LoadResult<R extends JournalRecord, S = unknown> {
   /**
-   * The cached state at `seq`, present only when it matches the journal; `json` is `data`
-   * as the cache holds it (UTF-8 JSON), when the store has it at hand, for a caller that
-   * keeps the text rather than the objects.
+   * The cached state at `seq`, present only when it matches the journal. A store may read
+   * `data` only when it is first asked for, so a caller that needs only `head` (a small
+   * summary the writer kept beside it) does not pay for the state.
    */
-  snapshot?: { seq: number; data: S; json?: Buffer; head?: unknown };
+  snapshot?: { seq: number; data: S; head?: unknown };
   /** The records after the snapshot (all records when there is no usable snapshot). */
   tail: R[];
   note?: string;
@@ -67,6 +67,14 @@ export interface RunStore<R extends JournalRecord = AnyRecord, S = unknown> {
   writeSnapshot(runId: string, seq: number, data: S, head?: unknown): Promise<void>;
   /** The latest state cheaply: the snapshot if it matches the journal's end, plus any records after it. */
   load(runId: string): Promise<LoadResult<R, S>>;
+  /**
+   * What load() gives, read synchronously, for a run with nothing in flight: the engine
+   * reads a waiting run it left on disk back this way on its next event. Undefined when it
+   * cannot be served so now (an append of the run in flight, its journal behind the
+   * write-ahead log, a torn tail to repair): then the caller keeps the run in memory.
+   * Optional: a store without it has every run kept in memory.
+   */
+  loadSync?(runId: string): LoadResult<R, S> | undefined;
   /** Marks the run finished so that listRuns({ unfinishedOnly }) skips it. */
   markFinished(runId: string): Promise<void>;
   /** The ids of the runs that have a journal, sorted. */

@@ -10,7 +10,7 @@ import { HANDOFF_BODY, drop, settle, tempWorkspace } from './helpers.js';
 afterAll(removeTemps);
 
 describe('the runs held in memory', () => {
-  it('read a held run exactly as the state it was held for, and keep it parsed once it has an event', () => {
+  it('read a run left on disk back through the store, keep it once it has an event, and leave it unread for readers that only look', () => {
     const state = {
       runId: 'r1',
       machine: { id: 'backend-engineer', version: 1 },
@@ -19,20 +19,48 @@ describe('the runs held in memory', () => {
       undelivered: [],
       timers: { t: { event: { type: 'xstate.after.t' }, deadline: 5 } },
     } as unknown as RunState;
-    const table = new RunTable();
-    table.hold('r1', Buffer.from(JSON.stringify(state)));
-    expect(table.isHeld('r1')).toBe(true);
+    const reads: string[] = [];
+    const table = new RunTable((runId) => {
+      reads.push(runId);
+      return JSON.parse(JSON.stringify(state)) as RunState;
+    });
+    table.set('r1', state);
+    expect(table.loaded).toBe(1);
+    table.leave('r1');
+    expect(table.loaded).toBe(0);
+    expect(table.isOnDisk('r1')).toBe(true);
+    expect(table.active()).toEqual(['r1']);
+    expect(reads).toEqual([]);
     expect(table.peek('r1')).toEqual(state);
     expect([...table.values()]).toEqual([state]);
-    expect(table.active()).toEqual(['r1']);
-    expect(table.isHeld('r1')).toBe(true);
+    expect([...table.inMemory()]).toEqual([]);
+    expect(table.isOnDisk('r1')).toBe(true);
+    expect(reads).toEqual(['r1', 'r1']);
     const live = table.get('r1');
     expect(live).toEqual(state);
-    expect(table.isHeld('r1')).toBe(false);
+    expect(table.isOnDisk('r1')).toBe(false);
+    expect(table.loaded).toBe(1);
     expect(table.get('r1')).toBe(live);
+    expect(reads).toHaveLength(3);
+    table.delete('r1');
+    expect(table.loaded).toBe(0);
+    expect(table.size).toBe(0);
   });
 
-  it('hold only runs that wait in good standing', () => {
+  it('list the runs in memory least recently used first', () => {
+    const table = new RunTable(() => {
+      throw new Error('nothing is on disk here');
+    });
+    const s = (runId: string) => ({ runId }) as RunState;
+    table.set('a', s('a'));
+    table.set('b', s('b'));
+    table.set('c', s('c'));
+    table.set('a', s('a'));
+    expect([...table.inMemory()].map(([id]) => id)).toEqual(['b', 'c', 'a']);
+    expect(table.loaded).toBe(3);
+  });
+
+  it('leave on disk only runs that wait in good standing', () => {
     const waiting = { snapshot: { status: 'active' }, steps: {}, undelivered: [] } as unknown as RunState;
     expect(mayHold(waiting)).toBe(true);
     expect(mayHold({ ...waiting, steps: { plan: {} } } as unknown as RunState)).toBe(false);
@@ -42,7 +70,7 @@ describe('the runs held in memory', () => {
     expect(mayHold({ ...waiting, snapshot: { ...waiting.snapshot, status: 'done' } } as unknown as RunState)).toBe(false);
   });
 
-  it('hold a run recovered waiting on the conductor as text, show it as before, and let it take its next message', async () => {
+  it('leave a run recovered waiting on the conductor on disk, show it as before, and let it take its next message', async () => {
     const paths = await tempWorkspace('instant');
     let engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
     await drop(paths, 'backend-engineer', { from: 'analyst', type: 'HANDOFF', priority: 'MEDIUM', task: 't1', body: HANDOFF_BODY });
@@ -52,18 +80,18 @@ describe('the runs held in memory', () => {
     await engine.stop();
     engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
     try {
-      expect(engine.core.runs.isHeld('t1')).toBe(true);
+      expect(engine.core.runs.isOnDisk('t1')).toBe(true);
       expect(engine.runs()).toEqual([before]);
-      expect(engine.core.runs.isHeld('t1')).toBe(true);
+      expect(engine.core.runs.isOnDisk('t1')).toBe(true);
       expect(engine.core.timers.size()).toBe(Object.keys(before.timers).length);
     } finally {
       await engine.stop();
     }
-    // Read from its journal alone (no cache): held all the same, and the same.
+    // Read from its journal alone (no cache): left on disk all the same, and the same.
     await fs.rm(paths.run('t1').snapshot);
     engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
     try {
-      expect(engine.core.runs.isHeld('t1')).toBe(true);
+      expect(engine.core.runs.isOnDisk('t1')).toBe(true);
       expect(engine.runs()).toEqual([before]);
       await drop(paths, 'backend-engineer', { from: 'conductor', type: 'STATUS', priority: 'HIGH', task: 't1', body: 'APPROVED' });
       await settle(engine);

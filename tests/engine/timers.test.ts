@@ -1,10 +1,121 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { stateLabel } from '../../src/engine/apply.js';
 import { Engine } from '../../src/engine/engine.js';
+import type { Timer } from '../../src/engine/run-state.js';
+import { TimerTable } from '../../src/engine/timers.js';
+import { removeTemps } from '../temp.js';
 import { HANDOFF_BODY, delivered, drop, settle, tempWorkspace } from './helpers.js';
+
+afterAll(removeTemps);
+
+const timer = (type: string, deadline: number): Timer => ({ event: { type }, deadline });
+
+/** Waits (on the real clock) until `cond` holds; fails after a long while. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!cond()) throw new Error(`gave up waiting for ${what}`);
+}
+
+describe('the timer table', () => {
+  it('fires every run’s timers from one shared timeout, earliest deadline first, each once', async () => {
+    const fired: string[] = [];
+    const table = new TimerTable(Date.now, (runId, id, t) => fired.push(`${runId}/${id}/${t.event.type}`));
+    const now = Date.now();
+    table.sync('a', { late: timer('A-late', now + 60), early: timer('A-early', now + 20) });
+    table.sync('b', { only: timer('B', now + 40) });
+    table.sync('c', { gone: timer('C', now + 30) });
+    table.sync('c', {});
+    expect(table.size()).toBe(3);
+    expect(table.runs()).toBe(2);
+    await until(() => fired.length === 3, 'three timers');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fired).toEqual(['a/early/A-early', 'b/only/B', 'a/late/A-late']);
+    expect(table.size()).toBe(0);
+    expect(table.runs()).toBe(0);
+  });
+
+  it('moves a timer whose deadline changed and keeps one that did not', () => {
+    let now = 1_000;
+    const fired: string[] = [];
+    const table = new TimerTable(() => now, (runId, id) => fired.push(`${runId}/${id}`));
+    table.sync('a', { t: timer('T', 2_000), u: timer('U', 3_000) });
+    table.sync('a', { t: timer('T', 5_000), u: timer('U', 3_000) });
+    now = 2_500;
+    table.fireDue();
+    expect(fired).toEqual([]);
+    now = 4_000;
+    table.fireDue();
+    expect(fired).toEqual(['a/u']);
+    now = 5_000;
+    table.fireDue();
+    expect(fired).toEqual(['a/u', 'a/t']);
+    table.clear();
+  });
+
+  it('holds armed timers while runs are read back at a start, then fires the overdue ones at once', async () => {
+    const fired: string[] = [];
+    const table = new TimerTable(Date.now, (runId) => fired.push(runId));
+    table.hold();
+    table.sync('a', { t: timer('T', Date.now() - 1_000) });
+    table.fireDue();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fired).toEqual([]);
+    table.start();
+    await until(() => fired.length === 1, 'the overdue timer');
+    expect(fired).toEqual(['a']);
+  });
+
+  it('gives each fired timer its own copy of the event, though runs in the same state share one', () => {
+    let now = 0;
+    const events: Timer['event'][] = [];
+    const table = new TimerTable(() => now, (_r, _id, t) => events.push(t.event));
+    table.sync('a', { t: timer('SAME', 10) });
+    table.sync('b', { t: timer('SAME', 10) });
+    now = 10;
+    table.fireDue();
+    expect(events).toEqual([{ type: 'SAME' }, { type: 'SAME' }]);
+    expect(events[0]).not.toBe(events[1]);
+  });
+});
 
 
 describe('durable timers', () => {
+  it('should fire the timers of a run left on disk at their deadlines, and after a restart too', async () => {
+    const paths = await tempWorkspace('instant', (c) => {
+      c.limits = { approvalReminderMs: 60_000, approvalEscalateMs: 120_000 };
+      c.project = '.';
+    });
+    let now = Date.parse('2026-11-27T09:00:00Z');
+    const clock = () => now;
+    let engine = await Engine.start({ workspaceDir: paths.root, watch: false, now: clock, settleMs: 0 });
+    try {
+      engine.core.snapshots.keepLoaded = 0;
+      await drop(paths, 'backend-engineer', { from: 'analyst', type: 'HANDOFF', priority: 'MEDIUM', task: 't1', body: HANDOFF_BODY });
+      await settle(engine);
+      expect(engine.core.runs.isOnDisk('t1')).toBe(true);
+
+      now += 61_000;
+      await settle(engine);
+      const reminders = (await delivered(paths, 'conductor')).filter((m) => m.includes('[TYPE: REQUEST]'));
+      expect(reminders).toHaveLength(1);
+      // Read back to take the timer, then left on disk again (at the end of the next scan), still waiting.
+      await engine.scan();
+      expect(engine.core.runs.isOnDisk('t1')).toBe(true);
+      expect(stateLabel(engine.runs()[0]!.snapshot.value)).toBe('awaitingApproval.waiting');
+      await engine.stop();
+
+      // The escalation's deadline passes while no engine runs: the next one, holding the run on disk, fires it once.
+      now += 60_000;
+      engine = await Engine.start({ workspaceDir: paths.root, watch: false, now: clock, settleMs: 0 });
+      await settle(engine);
+      expect(stateLabel(engine.runs()[0]!.snapshot.value)).toBe('awaitingApproval.overdue');
+      expect((await delivered(paths, 'conductor')).filter((m) => m.includes('[TYPE: WARNING]'))).toHaveLength(1);
+      expect((await delivered(paths, 'conductor')).filter((m) => m.includes('[TYPE: REQUEST]'))).toHaveLength(1);
+    } finally {
+      await engine.stop();
+    }
+  });
+
   it('should remind the conductor, then wait on a person, with deadlines that survive a restart', async () => {
     const paths = await tempWorkspace('instant', (c) => {
       c.limits = { approvalReminderMs: 60_000, approvalEscalateMs: 120_000 };

@@ -17,12 +17,27 @@ describe('load() and the snapshot cache', () => {
   it('returns the snapshot alone when it matches the end of the journal', async () => {
     const { dir } = await runWithSnapshot();
     const store = createFolderStore(dir);
-    // With the data's text as the file holds it, for an engine that keeps the text instead of the objects.
     const data = { state: 'planning', count: 5 };
-    expect(await store.load('r')).toEqual({ snapshot: { seq: 5, data, json: Buffer.from(JSON.stringify(data)) }, tail: [] });
+    expect(await store.load('r')).toEqual({ snapshot: { seq: 5, data }, tail: [] });
     const readOnly = createFolderStore(dir, { readOnly: true });
     expect(await readOnly.load('r')).toEqual({ snapshot: { seq: 5, data }, tail: [] });
     await readOnly.close();
+    await store.close();
+  });
+
+  it('reads a cached state with a head only when it is asked for, and refuses one replaced meanwhile', async () => {
+    const dir = await tempDir();
+    const store = createFolderStore(dir);
+    await store.append('r', recs(1, 2));
+    await store.writeSnapshot('r', 2, { state: 'waiting' }, { hold: true });
+    const loaded = await store.load('r');
+    expect(loaded.snapshot?.head).toEqual({ hold: true });
+    expect(loaded.snapshot?.data).toEqual({ state: 'waiting' });
+    const stale = await store.load('r');
+    await store.append('r', recs(3, 3));
+    await store.writeSnapshot('r', 3, { state: 'moved on' }, { hold: true });
+    expect(() => stale.snapshot?.data).toThrow(/replaced or damaged while it was read/);
+    expect((await store.load('r')).snapshot?.data).toEqual({ state: 'moved on' });
     await store.close();
   });
 
@@ -84,7 +99,7 @@ describe('load() and the snapshot cache', () => {
     for (let i = 1; i <= 20; i++) await store.append('r', recs(i, i));
     await store.writeSnapshot('r', 3, { at: 3 });
     const loaded = await createFolderStore(dir).load('r');
-    expect(loaded.snapshot).toEqual({ seq: 3, data: { at: 3 }, json: Buffer.from('{"at":3}') });
+    expect(loaded.snapshot).toEqual({ seq: 3, data: { at: 3 } });
     expect(loaded.tail.map((x) => x.seq)).toEqual(Array.from({ length: 17 }, (_, i) => i + 4));
     await expect(store.writeSnapshot('r', 21, {})).rejects.toThrow(/only 20 records; journal first/);
     await store.close();
@@ -97,7 +112,7 @@ describe('load() and the snapshot cache', () => {
     await store.writeSnapshot('r', 2, 'state');
     await store.append('r', recs(3, 3));
     const loaded = await createFolderStore(dir).load('r');
-    expect(loaded.snapshot).toEqual({ seq: 2, data: 'state', json: Buffer.from('"state"') });
+    expect(loaded.snapshot).toEqual({ seq: 2, data: 'state' });
     expect(loaded.tail.map((x) => x.seq)).toEqual([3]);
     await store.close();
   });
