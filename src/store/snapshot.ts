@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { checkedPayload, decodeFrame, encodeFrame, NL, recordIdOf, scanFrames } from './frame.js';
+import { checkedPayload, decodeFrame, encodeFrameBytes, NL, recordIdOf, scanFrames } from './frame.js';
 import type { JournalRecord } from './types.js';
 
 /** What snapshot.json holds: the state after record `seq`, which ends at `journalBytes`. */
@@ -18,13 +18,13 @@ export interface SnapshotFile {
 const DATA_LINE = Buffer.from('{"data":');
 
 /**
- * The snapshot file's text: framed lines, so a damaged cache is detected, not trusted.
+ * The snapshot file's bytes: framed lines, so a damaged cache is detected, not trusted.
  * Without a head, one line. With a head, two: the small fields with the head, then the
  * data in a frame of its own, whose checksum a reader checks without parsing the data.
  */
-export function encodeSnapshot(s: SnapshotFile): string {
-  if (s.head === undefined) return encodeFrame({ seq: s.seq, journalBytes: s.journalBytes, crc: s.crc, data: s.data });
-  return encodeFrame({ seq: s.seq, journalBytes: s.journalBytes, crc: s.crc, head: s.head }) + encodeFrame({ data: s.data });
+export function encodeSnapshot(s: SnapshotFile): Buffer {
+  if (s.head === undefined) return encodeFrameBytes({ seq: s.seq, journalBytes: s.journalBytes, crc: s.crc, data: s.data }).bytes;
+  return Buffer.concat([encodeFrameBytes({ seq: s.seq, journalBytes: s.journalBytes, crc: s.crc, head: s.head }).bytes, encodeFrameBytes({ data: s.data }).bytes]);
 }
 
 /**
