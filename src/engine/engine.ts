@@ -106,7 +106,7 @@ export class Engine {
       core.steps = steps;
       const engine = new Engine(paths, config, core, manual, steps, new Intake(core), store, lock, mailbox, project);
       const startedAt = Date.now();
-      const runs = await loadRuns(store, core, (w) => core.warn(w));
+      const interrupted = await loadRuns(store, core, (w) => core.warn(w));
       // What the mailbox kept of deliveries that no run (quarantined ones too) still needs. Only
       // what is a minute older than this start: nothing this process delivers, whatever the clock does.
       const keep = [...core.runs.inMemory()].flatMap(([, s]) => s.undelivered.flatMap((o) => o.recipients.map((recipient) => ({ recipient, key: o.key }))));
@@ -114,7 +114,7 @@ export class Engine {
       // Every run is known (in memory, or left on disk: run-table.ts) and its timers armed before READY; what a crash interrupted
       // (undelivered replies, steps in flight) is taken up in each run's queue from here on,
       // journaled before anything runs, without holding the start (10,000 mid-step runs).
-      resumeInterrupted(core, steps, runs.filter((r) => r.interrupted).map((r) => r.runId));
+      resumeInterrupted(core, steps, interrupted);
       core.timers.start();
       if (opts.watch !== false) engine.watch();
       const first = engine.scan();

@@ -11,11 +11,8 @@ import { asHead, mayHold } from './run-table.js';
 /** How many runs are read from the store at once on start. */
 const PARALLEL_LOADS = 64;
 
-/** What the start needs of a run it read back: whether a crash interrupted it (steps in flight, replies undelivered). Its timers are armed as it is read. */
-export interface Recovered {
-  runId: string;
-  interrupted: boolean;
-}
+/** How a run was read back: a crash interrupted it (steps in flight, replies undelivered), or not. Its timers are armed as it is read. */
+type Recovered = 'interrupted' | 'waiting';
 
 /**
  * Reads every unfinished run back: the snapshot cache plus the journal records after it,
@@ -23,16 +20,16 @@ export interface Recovered {
  * Their timers are armed, held until the start lets them fire (`timers.start()`).
  * What the store repaired on the way (a torn tail from a crash) is reported. A run
  * persisted by another machine version is migrated by a registered function, or refused
- * with a clear error.
+ * with a clear error. Returns the runs a crash interrupted, to be resumed.
  */
-export async function loadRuns(store: RunStoreOf, engine: RunCore, warn: (line: string) => void): Promise<Recovered[]> {
+export async function loadRuns(store: RunStoreOf, engine: RunCore, warn: (line: string) => void): Promise<string[]> {
   // Armed as each run is read, fired only once the start has them all (TimerTable.start).
   engine.timers.hold();
   const { runsDir } = engine.deps.paths;
   const ids = await store.listRuns({ unfinishedOnly: true });
   const notes = await readQuarantines(runsDir);
   // Not the states themselves: a waiting run is left on disk (run-table.ts), and its objects are let go at once.
-  const loaded: Recovered[] = [];
+  const interrupted: string[] = [];
   for (let i = 0; i < ids.length; i += PARALLEL_LOADS) {
     const batch = await Promise.all(
       ids.slice(i, i + PARALLEL_LOADS).map((id) =>
@@ -53,9 +50,9 @@ export async function loadRuns(store: RunStoreOf, engine: RunCore, warn: (line: 
         ),
       ),
     );
-    for (const r of batch) if (r) loaded.push(r);
+    batch.forEach((r, j) => r === 'interrupted' && interrupted.push(ids[i + j]!));
   }
-  for (const { runId, reason } of await damagedRunFolders(runsDir)) {
+  for (const { runId, reason } of await damagedRunFolders(runsDir, engine.runs)) {
     if (engine.runs.has(runId) || notes.has(runId)) continue;
     await engine.quarantine(runId, reason, await lastKnownState(engine, runId));
   }
@@ -65,7 +62,7 @@ export async function loadRuns(store: RunStoreOf, engine: RunCore, warn: (line: 
     const state = (note.state as RunState | undefined) ?? placeholder(engine, note.runId);
     engine.adopt({ ...state, quarantined: { reason: note.reason, at: note.at } }, 0);
   }
-  return loaded;
+  return interrupted;
 }
 
 /** What can still be shown of a damaged run: its journal's good records, else a bare state. */
@@ -89,7 +86,7 @@ async function loadRun(store: RunStoreOf, engine: RunCore, runId: string, warn: 
   if (head?.hold && head.machine.id === engine.entry.id && head.machine.version === engine.entry.version) {
     engine.adoptOnDisk(runId, seq);
     engine.timers.sync(runId, head.timers);
-    return { runId, interrupted: false };
+    return 'waiting';
   }
   let state = fold(result.tail, cached?.data, engine.registry);
   if (!state) return undefined;
@@ -104,7 +101,7 @@ async function loadRun(store: RunStoreOf, engine: RunCore, runId: string, warn: 
   const leave = store.loadSync !== undefined && (mayHold(state) || (state.undelivered.length === 0 && !isFinished(state)));
   engine.adopt(state, seq, cached?.seq ?? 0, leave);
   engine.timers.sync(runId, state.timers);
-  return { runId: state.runId, interrupted: state.undelivered.length > 0 || Object.keys(state.steps).length > 0 };
+  return state.undelivered.length > 0 || Object.keys(state.steps).length > 0 ? 'interrupted' : 'waiting';
 }
 
 /** Brings a persisted state to the running machine's version, or refuses to read it (docs/DESIGN.md §4). */

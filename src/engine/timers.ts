@@ -4,9 +4,14 @@ import type { Timer } from './run-state.js';
 interface Armed {
   readonly runId: string;
   readonly id: string;
-  readonly timer: Timer;
+  readonly event: Timer['event'];
+  readonly deadline: number;
   live: boolean;
 }
+
+/** A run's armed timers: one, or a few (most runs have one or two). */
+type Mine = Armed | readonly Armed[];
+const list = (m: Mine | undefined): readonly Armed[] => (m === undefined ? [] : Array.isArray(m) ? m : [m as Armed]);
 
 /** setTimeout's limit; a later deadline is waited for in steps. */
 const MAX_DELAY = 2 ** 31 - 1;
@@ -23,7 +28,7 @@ const SHARED_KEPT = 4096;
  */
 export class TimerTable {
   /** Armed timers by run: a run's sync touches only its own (10,000 runs resume in linear time). */
-  private readonly armed = new Map<string, Armed[]>();
+  private readonly armed = new Map<string, Mine>();
   /** Every live armed timer, and some dropped ones not yet popped, earliest deadline first. */
   private heap: Armed[] = [];
   private dead = 0;
@@ -41,20 +46,21 @@ export class TimerTable {
 
   /** Makes the armed timers of `runId` match `timers` exactly. */
   sync(runId: string, timers: Record<string, Timer>): void {
-    const mine = this.armed.get(runId);
-    const keep: Armed[] = [];
-    for (const a of mine ?? []) {
-      if (timers[a.id]?.deadline === a.timer.deadline) keep.push(a);
+    const mine = list(this.armed.get(runId));
+    let keep: Armed[] | undefined;
+    for (const a of mine) {
+      if (timers[a.id]?.deadline === a.deadline) (keep ??= []).push(a);
       else this.drop(a);
     }
-    for (const [id, timer] of Object.entries(timers)) {
-      if (keep.some((a) => a.id === id)) continue;
-      const a: Armed = { runId, id: this.intern(id), timer: { event: this.internEvent(timer.event), deadline: timer.deadline }, live: true };
-      keep.push(a);
+    for (const id in timers) {
+      if (keep?.some((a) => a.id === id)) continue;
+      const t = timers[id]!;
+      const a: Armed = { runId, id: this.intern(id), event: this.internEvent(t.event), deadline: t.deadline, live: true };
+      (keep ??= []).push(a);
       this.push(a);
     }
-    if (keep.length === 0) this.armed.delete(runId);
-    else this.armed.set(runId, keep);
+    if (!keep) this.armed.delete(runId);
+    else this.armed.set(runId, keep.length === 1 ? keep[0]! : keep.slice());
     this.compact();
     this.schedule();
   }
@@ -78,7 +84,7 @@ export class TimerTable {
     if (this.held) return;
     const now = this.now();
     const due: Armed[] = [];
-    while (this.heap.length > 0 && this.heap[0]!.timer.deadline <= now) {
+    while (this.heap.length > 0 && this.heap[0]!.deadline <= now) {
       const a = this.pop();
       if (!a.live) {
         this.dead--;
@@ -90,7 +96,7 @@ export class TimerTable {
     }
     this.schedule();
     // A copy of the shared event: what the commit does with it stays its own.
-    for (const a of due) this.fire(a.runId, a.id, { event: { ...a.timer.event }, deadline: a.timer.deadline });
+    for (const a of due) this.fire(a.runId, a.id, { event: { ...a.event }, deadline: a.deadline });
   }
 
   size(): number {
@@ -114,7 +120,7 @@ export class TimerTable {
   /** Sets the one timeout for the earliest deadline, unless it is set for it already. */
   private schedule(): void {
     if (this.held) return;
-    const next = this.heap[0]?.timer.deadline ?? Infinity;
+    const next = this.heap[0]?.deadline ?? Infinity;
     if (next === this.wakeAt && this.handle) return;
     clearTimeout(this.handle);
     this.handle = undefined;
@@ -142,11 +148,9 @@ export class TimerTable {
 
   /** Removes a fired timer from its run's list. */
   private forget(a: Armed): void {
-    const mine = this.armed.get(a.runId);
-    if (!mine) return;
-    const rest = mine.filter((x) => x !== a);
+    const rest = list(this.armed.get(a.runId)).filter((x) => x !== a);
     if (rest.length === 0) this.armed.delete(a.runId);
-    else this.armed.set(a.runId, rest);
+    else this.armed.set(a.runId, rest.length === 1 ? rest[0]! : rest);
   }
 
   /** Rebuilds the heap once most of it is dropped timers (each sync drops some). */
@@ -164,7 +168,7 @@ export class TimerTable {
     let i = h.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (h[parent]!.timer.deadline <= a.timer.deadline) break;
+      if (h[parent]!.deadline <= a.deadline) break;
       h[i] = h[parent]!;
       i = parent;
     }
@@ -181,8 +185,8 @@ export class TimerTable {
       const l = 2 * i + 1;
       if (l >= h.length) break;
       const r = l + 1;
-      const c = r < h.length && h[r]!.timer.deadline < h[l]!.timer.deadline ? r : l;
-      if (h[c]!.timer.deadline >= last.timer.deadline) break;
+      const c = r < h.length && h[r]!.deadline < h[l]!.deadline ? r : l;
+      if (h[c]!.deadline >= last.deadline) break;
       h[i] = h[c]!;
       i = c;
     }
@@ -199,7 +203,9 @@ export class TimerTable {
 
   /** A timer's event, shared with every run whose timer sends the same one (never handed out: fireDue copies it). */
   private internEvent(event: Timer['event']): Timer['event'] {
-    const key = `\0${JSON.stringify(event)}`;
+    // Most timer events are their type alone: keyed by it without serializing.
+    const plain = Object.keys(event).length === 1;
+    const key = plain ? `\0t${event.type}` : `\0j${JSON.stringify(event)}`;
     const known = this.shared.get(key);
     if (known !== undefined && typeof known !== 'string') return known;
     const copy = { ...event };

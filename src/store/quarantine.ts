@@ -57,14 +57,16 @@ export async function readQuarantines(runsDir: string): Promise<Map<string, Quar
  * Run folders whose journal is missing or empty although the run had records (a snapshot
  * or a finished marker says so): a journal deleted or emptied by hand. A folder with an
  * empty journal and nothing else is a run whose first record a crash cut, not damage.
+ * `known`: runs just read from a journal with records (the engine's start), not stat'ed again.
  */
-export async function damagedRunFolders(runsDir: string): Promise<{ runId: string; reason: string }[]> {
+export async function damagedRunFolders(runsDir: string, known?: { has(runId: string): boolean }): Promise<{ runId: string; reason: string }[]> {
   const entries = await fs.readdir(runsDir, { withFileTypes: true }).catch(() => []);
   const out: { runId: string; reason: string }[] = [];
   for (const [i, d] of entries.entries()) {
     // One stat a run folder, in sync calls (a few microseconds each, three times faster than promises): 10,000 runs are checked on every start.
     if (i % STAT_CHUNK === STAT_CHUNK - 1) await new Promise((resolve) => setImmediate(resolve));
-    if (!d.isDirectory() || segmentProblem(d.name)) continue;
+    // A run just read from its journal (the engine's start) has one with records: not stat'ed again.
+    if (!d.isDirectory() || known?.has(d.name) || segmentProblem(d.name)) continue;
     const dir = path.join(runsDir, d.name);
     const journal = statOrUndefined(path.join(dir, 'journal.jsonl'));
     if (journal && journal.size > 0) continue;
