@@ -74,8 +74,8 @@ export class RunCore extends EventEmitter<EngineEvents> {
     this.faults = new FaultGate(this.now, (line) => this.warn(line), { outOfFiles: () => void deps.store.releaseHandles?.().catch(() => undefined) });
     this.tasks = new TaskMarks(deps.paths, deps.config.engine.member, this.faults, (line) => this.warn(line));
     this.snapshots = new SnapshotCache({ store: deps.store, queue: this.queue, runs: this.runs, faults: this.faults, get: (id) => this.get(id), seqOf: (id) => this.seqs.get(id), warn: (line) => this.warn(line) });
-    this.timers = new TimerTable(this.now, (runId, id, timer) => {
-      void this.queue.run(runId, () => this.commit(runId, { kind: 'timer', id }, timer.event)).then(
+    this.timers = new TimerTable(this.now, (runId, id, timer) =>
+      this.queue.run(runId, () => this.commit(runId, { kind: 'timer', id }, timer.event)).then(
         () => this.faults.ok('firing timers'),
         (e: unknown) => {
           if (e instanceof QuarantinedError) return;
@@ -91,8 +91,8 @@ export class RunCore extends EventEmitter<EngineEvents> {
           };
           setTimeout(again, this.faults.fail('firing timers', e)).unref();
         },
-      );
-    });
+      ),
+    );
   }
 
   /** Creates a run for a task: its first journal record holds the machine's initial state. */

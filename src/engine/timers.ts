@@ -15,6 +15,11 @@ const list = (m: Mine | undefined): readonly Armed[] => (m === undefined ? [] : 
 
 /** setTimeout's limit; a later deadline is waited for in steps. */
 const MAX_DELAY = 2 ** 31 - 1;
+/**
+ * Fired timers being applied at once, at most: after a long stop, thousands of runs' timers
+ * are due together, and each reads its run back; the rest fire as these are done.
+ */
+export const FIRING_AT_ONCE = 64;
 /** Distinct timer ids and events shared at most (a machine has a few; a bound all the same). */
 const SHARED_KEPT = 4096;
 
@@ -38,10 +43,13 @@ export class TimerTable {
   private readonly shared = new Map<string, string | Timer['event']>();
   /** Set while the start reads runs back: timers are armed, not fired. */
   private held = false;
+  /** Fired timers whose firing has not settled yet. */
+  private firing = 0;
 
+  /** `fire` applies a fired timer; the promise it may return says when that is done (at most FIRING_AT_ONCE are pending). */
   constructor(
     private readonly now: () => number,
-    private readonly fire: (runId: string, timerId: string, timer: Timer) => void,
+    private readonly fire: (runId: string, timerId: string, timer: Timer) => Promise<unknown> | void,
   ) {}
 
   /** Makes the armed timers of `runId` match `timers` exactly. */
@@ -79,12 +87,16 @@ export class TimerTable {
     this.schedule();
   }
 
-  /** Fires every timer whose deadline has passed by the injected clock (also what the one timeout does; tests move time by hand). */
+  /**
+   * Fires the timers whose deadline has passed by the injected clock (also what the one
+   * timeout does; tests move time by hand), at most FIRING_AT_ONCE pending at a time: the
+   * others fire as those settle.
+   */
   fireDue(): void {
     if (this.held) return;
     const now = this.now();
     const due: Armed[] = [];
-    while (this.heap.length > 0 && this.heap[0]!.deadline <= now) {
+    while (this.heap.length > 0 && this.heap[0]!.deadline <= now && this.firing + due.length < FIRING_AT_ONCE) {
       const a = this.pop();
       if (!a.live) {
         this.dead--;
@@ -96,7 +108,20 @@ export class TimerTable {
     }
     this.schedule();
     // A copy of the shared event: what the commit does with it stays its own.
-    for (const a of due) this.fire(a.runId, a.id, { event: { ...a.event }, deadline: a.deadline });
+    for (const a of due) {
+      const pending = this.fire(a.runId, a.id, { event: { ...a.event }, deadline: a.deadline });
+      if (!pending) continue;
+      this.firing++;
+      void pending.then(
+        () => this.settled(),
+        () => this.settled(),
+      );
+    }
+  }
+
+  private settled(): void {
+    this.firing--;
+    if (this.firing < FIRING_AT_ONCE && (this.heap[0]?.deadline ?? Infinity) <= this.now()) this.fireDue();
   }
 
   size(): number {

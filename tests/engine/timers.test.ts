@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stateLabel } from '../../src/engine/apply.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { Timer } from '../../src/engine/run-state.js';
-import { TimerTable } from '../../src/engine/timers.js';
+import { FIRING_AT_ONCE, TimerTable } from '../../src/engine/timers.js';
 import { removeTemps } from '../temp.js';
 import { HANDOFF_BODY, delivered, drop, settle, tempWorkspace } from './helpers.js';
 
@@ -19,7 +19,7 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 describe('the timer table', () => {
   it('fires every run’s timers from one shared timeout, earliest deadline first, each once', async () => {
     const fired: string[] = [];
-    const table = new TimerTable(Date.now, (runId, id, t) => fired.push(`${runId}/${id}/${t.event.type}`));
+    const table = new TimerTable(Date.now, (runId, id, t) => void fired.push(`${runId}/${id}/${t.event.type}`));
     const now = Date.now();
     table.sync('a', { late: timer('A-late', now + 60), early: timer('A-early', now + 20) });
     table.sync('b', { only: timer('B', now + 40) });
@@ -37,7 +37,7 @@ describe('the timer table', () => {
   it('moves a timer whose deadline changed and keeps one that did not', () => {
     let now = 1_000;
     const fired: string[] = [];
-    const table = new TimerTable(() => now, (runId, id) => fired.push(`${runId}/${id}`));
+    const table = new TimerTable(() => now, (runId, id) => void fired.push(`${runId}/${id}`));
     table.sync('a', { t: timer('T', 2_000), u: timer('U', 3_000) });
     table.sync('a', { t: timer('T', 5_000), u: timer('U', 3_000) });
     now = 2_500;
@@ -54,7 +54,7 @@ describe('the timer table', () => {
 
   it('holds armed timers while runs are read back at a start, then fires the overdue ones at once', async () => {
     const fired: string[] = [];
-    const table = new TimerTable(Date.now, (runId) => fired.push(runId));
+    const table = new TimerTable(Date.now, (runId) => void fired.push(runId));
     table.hold();
     table.sync('a', { t: timer('T', Date.now() - 1_000) });
     table.fireDue();
@@ -65,10 +65,36 @@ describe('the timer table', () => {
     expect(fired).toEqual(['a']);
   });
 
+  it('has at most FIRING_AT_ONCE fired timers being applied at once, and fires the rest, each once, as they are done', async () => {
+    const n = FIRING_AT_ONCE * 3 + 5;
+    const pending: (() => void)[] = [];
+    const fired = new Map<string, number>();
+    let most = 0;
+    const table = new TimerTable(Date.now, (runId) => {
+      fired.set(runId, (fired.get(runId) ?? 0) + 1);
+      return new Promise<void>((resolve) => {
+        pending.push(resolve);
+        most = Math.max(most, pending.length);
+      });
+    });
+    for (let i = 0; i < n; i++) table.sync(`r${i}`, { t: timer('T', Date.now() - 1) });
+    table.fireDue();
+    expect(pending).toHaveLength(FIRING_AT_ONCE);
+    // Each one done lets the next one fire.
+    for (let i = 0; i < n * 10 && (fired.size < n || pending.length > 0); i++) {
+      pending.shift()?.();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(most).toBe(FIRING_AT_ONCE);
+    expect([...fired.values()].every((c) => c === 1)).toBe(true);
+    expect(fired.size).toBe(n);
+    expect(table.size()).toBe(0);
+  });
+
   it('gives each fired timer its own copy of the event, though runs in the same state share one', () => {
     let now = 0;
     const events: Timer['event'][] = [];
-    const table = new TimerTable(() => now, (_r, _id, t) => events.push(t.event));
+    const table = new TimerTable(() => now, (_r, _id, t) => void events.push(t.event));
     table.sync('a', { t: timer('SAME', 10) });
     table.sync('b', { t: timer('SAME', 10) });
     now = 10;
