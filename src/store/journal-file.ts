@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { writeAll as writeAllTo } from '../workspace/fd.js';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { decodeFrame, isRecord, NL, scanFrames, type Scan } from './frame.js';
@@ -18,11 +19,7 @@ export async function readAt(fh: fs.FileHandle, position: number, length: number
 
 /** Writes all of `data` at the handle's position (the end, for an append-mode handle). */
 export async function writeAll(fh: fs.FileHandle, data: Buffer): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await fh.write(data, done, data.length - done);
-    done += bytesWritten;
-  }
+  writeAllTo(fh.fd, data);
 }
 
 /** Scans a whole journal; throws {@link JournalCorruptError} for damage a crash cannot explain. */

@@ -225,7 +225,11 @@ export class JournalWriter {
       return results.map((r) => r ?? (e as Error));
     }
     st.newRun = false;
-    await this.files.wrote(st).catch(() => (st.mtimeMs = undefined));
+    try {
+      this.files.wrote(st);
+    } catch {
+      st.mtimeMs = undefined;
+    }
     for (const a of accepted) {
       st.size += a.data.length;
       st.ends.push({ seq: a.lastSeq, end: st.size, crc: a.lastCrc });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { openSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fd, writeAll } from './fd.js';
 
@@ -34,14 +34,14 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
   const handle = await fd.open(tmp, 'wx', 0o644);
   try {
     try {
-      await writeAll(handle, data);
+      writeAll(handle, data);
       if (sync) await fd.sync(handle);
     } finally {
-      await fd.close(handle);
+      fd.close(handle);
     }
-    await fs.rename(tmp, file);
+    renameSync(tmp, file);
   } catch (e) {
-    await fs.rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     throw e;
   }
   if (sync) await fsyncDir(dir);
@@ -54,13 +54,13 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
 export async function fsyncDir(dir: string): Promise<void> {
   let handle: number | undefined;
   try {
-    handle = await fd.open(dir, 'r');
+    handle = openSync(dir, 'r');
     await fd.sync(handle);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw e;
   } finally {
-    if (handle !== undefined) await fd.close(handle);
+    if (handle !== undefined) fd.close(handle);
   }
 }
 
@@ -69,7 +69,7 @@ export async function fsyncDir(dir: string): Promise<void> {
  * both folders. Moves a symlink itself, never its target.
  */
 export async function renameDurable(from: string, to: string, opts: { fsync?: boolean } = {}): Promise<void> {
-  await fs.rename(from, to);
+  renameSync(from, to);
   if (opts.fsync ?? true) {
     await fsyncDir(path.dirname(to));
     if (path.dirname(from) !== path.dirname(to)) await fsyncDir(path.dirname(from));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { constants, promises as fs, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { Message } from '../../protocol/schema.js';
 import { renderMessage } from '../../protocol/render.js';
@@ -107,11 +107,11 @@ export async function stage(paths: WorkspacePaths, recipient: string, message: M
       handle = await fd.open(file, flags, 0o644);
     }
     try {
-      await writeAll(handle, renderMessage(message));
+      writeAll(handle, renderMessage(message));
       // The file and its name in tmp/ are made durable side by side: both are, before the record is written.
       if (sync) await Promise.all([fd.sync(handle), fsyncDirShared(inbox.tmp)]);
     } finally {
-      await fd.close(handle);
+      fd.close(handle);
     }
     remember(file);
     return true;
@@ -168,13 +168,13 @@ export async function forgetDelivery(paths: WorkspacePaths, recipient: string, k
  */
 async function handOver(staged: string, target: string, sync: boolean): Promise<boolean> {
   try {
-    await fs.rename(staged, target);
+    renameSync(staged, target);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     if (!(await lstatOrUndefined(staged))) return false;
     // The staged copy is there: new/ is not (a member added after init).
     await mkdirDurable(path.dirname(target), sync);
-    await fs.rename(staged, target);
+    renameSync(staged, target);
   }
   if (sync) await Promise.all([fsyncDirShared(path.dirname(target)), fsyncDirShared(path.dirname(staged))]);
   return true;

@@ -1,11 +1,10 @@
-import { constants, promises as fs } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import type { Result } from '../../errors.js';
 import { err, ok } from '../../errors.js';
 import { INBOX_SUBDIRS } from '../../workspace/paths.js';
 import type { WorkspacePaths } from '../../workspace/paths.js';
-import { mapLimit } from '../../store/map-limit.js';
 
 /** One candidate message in an inbox. */
 export interface InboxEntry {
@@ -32,9 +31,15 @@ export function kindOf(st: Stats): InboxEntry['kind'] {
   return st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'directory' : 'other';
 }
 
+/*
+ * The inbox's small metadata calls (listings, lstats, reading a message of a few KB) are
+ * synchronous: each takes a few microseconds here, several times less than handing it to
+ * libuv's thread pool and back (docs/DESIGN.md §4, "Speed"). fsyncs stay asynchronous.
+ */
+
 export async function readdirOrEmpty(dir: string): Promise<string[]> {
   try {
-    return await fs.readdir(dir);
+    return readdirSync(dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
@@ -42,12 +47,7 @@ export async function readdirOrEmpty(dir: string): Promise<string[]> {
 }
 
 export async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
-  try {
-    return await fs.lstat(p);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  return lstatSync(p, { throwIfNoEntry: false });
 }
 
 /**
@@ -67,18 +67,14 @@ export async function listInbox(paths: WorkspacePaths, member: string): Promise<
       found.push({ dir, name, where });
     }
   }
-  // Side by side: the thousands of files of a burst are looked at in a fraction of the time one by one takes.
-  const stats = await mapLimit(found, PARALLEL_LSTATS, (f) => lstatOrUndefined(path.join(f.dir, f.name)));
   const entries: InboxEntry[] = [];
-  found.forEach(({ dir, name, where }, i) => {
-    const st = stats[i];
-    if (st) entries.push({ path: path.join(dir, name), name, where, kind: kindOf(st), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
-  });
+  for (const { dir, name, where } of found) {
+    const file = path.join(dir, name);
+    const st = lstatSync(file, { throwIfNoEntry: false });
+    if (st) entries.push({ path: file, name, where, kind: kindOf(st), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+  }
   return entries.sort((a, b) => a.mtimeMs - b.mtimeMs || a.name.localeCompare(b.name));
 }
-
-/** How many lstats a listing keeps in flight. */
-const PARALLEL_LSTATS = 64;
 
 /**
  * Why a file name may not be taken as a message, or undefined. A name read from a folder
@@ -126,10 +122,10 @@ export async function readEntryChecked(entry: InboxEntry, maxBytes: number): Pro
   if (entry.size > maxBytes) return refuse(tooBig(entry.size, maxBytes));
   // A file written in place (the root, or `cp` into new/) that changes is still being written.
   const changed = (s: { mtimeMs: number; size: number }): boolean => s.mtimeMs !== entry.mtimeMs || s.size !== entry.size;
-  let handle: fs.FileHandle;
+  let handle: number;
   try {
     // O_NOFOLLOW: a symlink swapped in after the listing is refused. O_NONBLOCK: a FIFO swapped in must not hang the open. O_NOCTTY: nor may a terminal.
-    handle = await fs.open(entry.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+    handle = openSync(entry.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') return refuse(SYMLINK);
@@ -137,30 +133,33 @@ export async function readEntryChecked(entry: InboxEntry, maxBytes: number): Pro
     return later(`cannot open it (${code ?? String(e)})`);
   }
   try {
-    const fst = await handle.stat();
+    const fst = fstatSync(handle);
     if (fst.isDirectory()) return refuse('it is a folder, not a message file');
     if (!fst.isFile()) return refuse('not a regular file');
     if (fst.size > maxBytes) return refuse(tooBig(fst.size, maxBytes));
     if (changed(fst)) return later('it changed since it was listed; it is read once it stays unchanged');
     // Sized for the file as it is; grown (up to the limit) only if it grew meanwhile.
-    let buf = Buffer.alloc(Math.min(maxBytes + 1, fst.size + 1));
+    let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, fst.size + 1));
     let total = 0;
     for (;;) {
       if (total === buf.length) {
         if (buf.length > maxBytes) break;
-        const bigger = Buffer.alloc(Math.min(maxBytes + 1, buf.length * 2));
+        const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, buf.length * 2));
         buf.copy(bigger, 0, 0, total);
         buf = bigger;
       }
-      const { bytesRead } = await handle.read(buf, total, buf.length - total, total);
+      const bytesRead = readSync(handle, buf, total, buf.length - total, total);
       if (bytesRead === 0) break;
       total += bytesRead;
     }
     if (total > maxBytes) return refuse(`the file is over ${maxBytes} bytes, the limit (limits.maxMessageBytes); split it or raise the limit`);
-    if (changed(await handle.stat())) return later('it changed while being read; it is read once it stays unchanged');
+    if (changed(fstatSync(handle))) return later('it changed while being read; it is read once it stays unchanged');
     return { ok: true, value: new Uint8Array(buf.subarray(0, total)) };
+  } catch (e) {
+    // Out of file handles, an I/O error: the file is fine, it is read again later.
+    return later(`cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   } finally {
-    await handle.close();
+    closeSync(handle);
   }
 }
 

@@ -56,12 +56,17 @@ export function curNameFor(name: string, key: string, taken: (curName: string) =
  */
 export async function ackEntry(paths: WorkspacePaths, member: string, entry: InboxEntry, curName: string, opts: { fsync?: boolean } = {}): Promise<void> {
   const inbox = paths.inbox(member);
-  await fs.mkdir(inbox.cur, { recursive: true });
+  const to = path.join(inbox.cur, curName);
   try {
-    await renameDurable(entry.path, path.join(inbox.cur, curName), opts);
+    await renameDurable(entry.path, to, opts);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    // The entry is gone (taken back by its writer, or moved before a crash), or cur/ is (deleted by hand).
+    if (!(await lstatOrUndefined(entry.path)) || (await lstatOrUndefined(inbox.cur))) return;
+    await fs.mkdir(inbox.cur, { recursive: true });
+    await renameDurable(entry.path, to, opts).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== 'ENOENT') throw again;
+    });
   }
 }
 
