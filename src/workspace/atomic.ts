@@ -31,7 +31,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
   const dir = path.dirname(file);
   // Dot-prefixed and *.tmp: inbox scans skip it even if it is left behind by a crash.
   const tmp = path.join(opts.tmpDir ?? dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fd.open(tmp, 'wx', 0o644);
+  const handle = openSync(tmp, 'wx', 0o644);
   try {
     try {
       writeAll(handle, data);

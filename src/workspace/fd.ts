@@ -1,17 +1,17 @@
-import { closeSync, fsync, open, writeSync } from 'node:fs';
+import { closeSync, fsync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 /**
  * File descriptors as plain numbers, for the writes every reply makes (staging, folder
  * fsyncs, atomic writes): cheaper than `fs.promises` FileHandles, which the engine would
  * otherwise allocate and have the garbage collector track several times per message.
- * What takes the disk's time (making a file, fsync) goes to libuv's thread pool; what
- * only touches the page cache (a write of a few KB, a close) is synchronous: a few
- * microseconds, several times less than a round trip through the pool (docs/DESIGN.md §4).
- * Callers close what they open (in a `finally`).
+ * Only fsync, which waits for the disk, goes to libuv's thread pool; what works in the
+ * page cache (opening or making a file, a write of a few KB, a close) is synchronous: its
+ * CPU is the same either way, and a round trip through the pool costs more on top of it
+ * than the call itself (measured: docs/DESIGN.md §4, "Speed"). Open with `openSync`;
+ * callers close what they open (in a `finally`).
  */
 export const fd = {
-  open: promisify(open) as (path: string, flags: string | number, mode?: number) => Promise<number>,
   sync: promisify(fsync),
   close: (handle: number): void => closeSync(handle),
 };

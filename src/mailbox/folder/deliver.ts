@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { constants, promises as fs, renameSync } from 'node:fs';
+import { constants, openSync, promises as fs, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { Message } from '../../protocol/schema.js';
 import { renderMessage } from '../../protocol/render.js';
@@ -98,13 +98,13 @@ export async function stage(paths: WorkspacePaths, recipient: string, message: M
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
     let handle: number;
     try {
-      handle = await fd.open(file, flags, 0o644);
+      handle = openSync(file, flags, 0o644);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       // A member added to the config after init has no folders yet.
       await mkdirDurable(inbox.tmp, sync);
       await mkdirDurable(inbox.new, sync);
-      handle = await fd.open(file, flags, 0o644);
+      handle = openSync(file, flags, 0o644);
     }
     try {
       writeAll(handle, renderMessage(message));
