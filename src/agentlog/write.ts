@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { fstat } from 'node:fs';
+import { fstat, openSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
@@ -164,10 +164,10 @@ function appendable(log: KnownLog, entries: RunMetrics[]): { text: string; ids: 
 async function appendChunk(file: string, size: number, log: KnownLog, chunk: { text: string; ids: string[]; trailing: number }, fsync: boolean): Promise<boolean> {
   const data = Buffer.from(chunk.text);
   known.delete(file);
-  const handle = await fd.open(file, 'a');
+  const handle = openSync(file, 'a');
   try {
     if (versionOf(await fstatOf(handle)) !== log.version) return false;
-    await writeAll(handle, data);
+    writeAll(handle, data);
     if (fsync) await fd.sync(handle);
     const after = await fstatOf(handle);
     // Someone else wrote too (a person, another engine): read it again next time.
@@ -176,7 +176,7 @@ async function appendChunk(file: string, size: number, log: KnownLog, chunk: { t
     known.set(file, { ...log, version: versionOf(after), trailing: chunk.trailing });
     return true;
   } finally {
-    await fd.close(handle);
+    fd.close(handle);
   }
 }
 

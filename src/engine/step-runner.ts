@@ -157,7 +157,8 @@ export class StepRunner implements StepStarter {
       };
     }
     work.readLog = async (input) => {
-      await recordDependencies(projectDir, paths.artifacts(input.runId));
+      // Only the built-in checks read the baseline: without one configured, none is taken.
+      if (Object.values(config.steps).some((s) => s?.kind === 'builtin')) await recordDependencies(projectDir, paths.artifacts(input.runId));
       // The run's worktree branches from the commit the project is at now.
       await this.workDirs.of(input.runId);
       const found = await adaptationsFor(projectDir, config.agentLog);

@@ -1,6 +1,6 @@
 import type { WorkspacePaths } from '../workspace/paths.js';
 import { isTransient, type FaultGate } from './faults.js';
-import { readTask, setTaskStatus, writeTask } from '../workspace/tasks.js';
+import { readTask, writeTask } from '../workspace/tasks.js';
 
 /** The task a run works on, from tasks/<id>.json when one matches. */
 export async function taskFor(paths: WorkspacePaths, taskId: string, fallback: { subject: string; description: string }) {
@@ -27,8 +27,8 @@ export async function setTaskStatusSafe(
 ): Promise<void> {
   const id = task.id;
   try {
-    if (await readTask(paths, id)) await setTaskStatus(paths, id, status, owner);
-    else await writeTask(paths, { id, subject: task.subject || id, description: task.description, status, owner, blocks: [], blockedBy: [] });
+    const listed = await readTask(paths, id);
+    await writeTask(paths, listed ? { ...listed, status, owner } : { id, subject: task.subject || id, description: task.description, status, owner, blocks: [], blockedBy: [] });
   } catch (e) {
     warn(`task ${id}: could not mark it ${status}: ${(e as Error).message}`, e);
   }

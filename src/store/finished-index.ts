@@ -1,4 +1,5 @@
-import { promises as fs } from 'node:fs';
+import { closeSync, openSync, promises as fs, writeSync } from 'node:fs';
+import { fd } from '../workspace/fd.js';
 
 /**
  * The finished-runs index: one run id a line, appended when a run finishes, so listing the
@@ -7,12 +8,13 @@ import { promises as fs } from 'node:fs';
  * until their journals are read.
  */
 export async function addFinished(file: string, runId: string, fsync: boolean): Promise<void> {
-  const fh = await fs.open(file, 'a');
+  // One short line into the page cache: synchronous (docs/DESIGN.md §4, "Speed").
+  const handle = openSync(file, 'a');
   try {
-    await fh.write(`${runId}\n`);
-    if (fsync) await fh.sync();
+    writeSync(handle, `${runId}\n`);
+    if (fsync) await fd.sync(handle);
   } finally {
-    await fh.close();
+    closeSync(handle);
   }
 }
 

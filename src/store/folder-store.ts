@@ -2,7 +2,7 @@ import { promises as fs, readFileSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { JournalCorruptError, JournalGoneError } from './errors.js';
-import { writeFileAtomic } from '../workspace/atomic.js';
+import { rewriteInPlace } from '../workspace/atomic.js';
 import { RUN_FILES, runFiles, segmentProblem } from '../workspace/paths.js';
 import { encodeFrameBytes, scanFrames } from './frame.js';
 import { addFinished, readFinished } from './finished-index.js';
@@ -182,10 +182,9 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
       // Its last records are only in the WAL until the journal is mended: no cache of them yet.
       if (writer.lags(runId)) return;
       const at = writer.files.endOf(runId, seq) ?? (await findRecord(runId, seq));
-      // No fsync: the snapshot is a checksummed cache; if a crash loses it, load() reads the journal.
-      await writeFileAtomic(runFiles(runsDir, runId).snapshot, encodeSnapshot({ seq, journalBytes: at.end, crc: at.crc, data, ...(head !== undefined ? { head } : {}) }), {
-        fsync: false,
-      });
+      // Rewritten in place, without fsync: the snapshot is a checksummed cache; one a crash
+      // (or a reader's timing) finds empty or half written is not trusted, and load() reads the journal.
+      await rewriteInPlace(runFiles(runsDir, runId).snapshot, encodeSnapshot({ seq, journalBytes: at.end, crc: at.crc, data, ...(head !== undefined ? { head } : {}) }));
     },
 
     async load(runId: string): Promise<LoadResult<R, S>> {
@@ -253,7 +252,7 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
       // The marker is for people browsing the folder; listRuns reads the index. Both are
       // caches of the journal, so neither is fsynced: one lost to a power cut only makes the
       // run look unfinished until its journal is read, as a crash before this line does.
-      await writeFileAtomic(path.join(dirOf(runId), RUN_FILES.finished), '', { fsync: false });
+      await rewriteInPlace(path.join(dirOf(runId), RUN_FILES.finished), '');
       await addFinished(path.join(runsDir, FINISHED_INDEX), runId, false);
     },
 

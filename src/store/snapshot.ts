@@ -56,6 +56,8 @@ export function readSnapshot(file: string, lazy = false): SnapshotFile | undefin
   const { seq, journalBytes, crc, data, head } = check.value as Partial<SnapshotFile>;
   if (typeof crc !== 'string') return undefined;
   if (!Number.isInteger(seq) || (seq as number) < 1 || !Number.isInteger(journalBytes) || (journalBytes as number) < 1) return undefined;
+  // A head is always followed by its data's line: a file cut after the head (rewritten in place, read or crashed midway) is not trusted.
+  if (!twoLines && head !== undefined) return undefined;
   const snap: SnapshotFile = { seq: seq as number, journalBytes: journalBytes as number, crc, data, ...(head !== undefined ? { head } : {}) };
   if (!twoLines) return snap;
   const second = buf.subarray(firstEnd + 1, buf.length - 1);

@@ -78,6 +78,41 @@ describe('load() and the snapshot cache', () => {
     await store.close();
   });
 
+  it('falls back to the whole journal when a snapshot with a head is cut after its head line', async () => {
+    const dir = await tempDir();
+    const store = createFolderStore(dir);
+    await store.append('r', recs(1, 5));
+    await store.writeSnapshot('r', 5, { state: 'planning' }, { waiting: true });
+    await store.close();
+    const snapFile = path.join(dir, 'r', 'snapshot.json');
+    const text = await fs.readFile(snapFile, 'utf8');
+    // What a reader (or a crash) can meet while the cache is rewritten in place: the head line whole, the data not yet.
+    await fs.writeFile(snapFile, text.slice(0, text.indexOf('\n') + 1));
+    const fresh = createFolderStore(dir);
+    const loaded = await fresh.load('r');
+    expect(loaded.snapshot).toBeUndefined();
+    expect(loaded.tail.map((x) => x.seq)).toEqual([1, 2, 3, 4, 5]);
+    await fresh.close();
+  });
+
+  it('rewrites the snapshot in the same file, and never through a hard link put in its place', async () => {
+    const { dir, snapFile } = await runWithSnapshot();
+    const store = createFolderStore(dir);
+    await store.append('r', recs(6, 6));
+    const ino = (await fs.stat(snapFile)).ino;
+    await store.writeSnapshot('r', 6, { state: 'implementing' });
+    expect((await fs.stat(snapFile)).ino).toBe(ino);
+    const elsewhere = path.join(dir, 'elsewhere.txt');
+    await fs.writeFile(elsewhere, 'not the engine’s');
+    await fs.rm(snapFile);
+    await fs.link(elsewhere, snapFile);
+    await store.append('r', recs(7, 7));
+    await store.writeSnapshot('r', 7, { state: 'reviewing' });
+    expect(await fs.readFile(elsewhere, 'utf8')).toBe('not the engine’s');
+    await store.close();
+    expect((await createFolderStore(dir).load('r')).snapshot).toMatchObject({ seq: 7, data: { state: 'reviewing' } });
+  });
+
   it('falls back to the journal when the journal no longer holds the snapshot’s record where it says', async () => {
     const { dir } = await runWithSnapshot();
     // The journal was rewritten shorter (e.g. a lost unsynced write): record 5 is gone.
