@@ -68,6 +68,12 @@ export class Engine {
   private rescan = false;
   private stopped = false;
   private retryTimer?: NodeJS.Timeout;
+  /**
+   * Whether control/ may hold an action not taken yet: always without watchers; with them,
+   * after its watcher or the timed scan woke the engine (a message's wake-up does not list it).
+   */
+  private controlsDue = true;
+  private watching = false;
 
   private constructor(
     readonly paths: WorkspacePaths,
@@ -141,7 +147,10 @@ export class Engine {
         this.rescan = false;
         await this.intake.scan();
         this.wakeAfterPause();
-        await drainControls(this);
+        if (this.controlsDue || !this.watching) {
+          this.controlsDue = false;
+          await drainControls(this);
+        }
         this.core.timers.fireDue();
         await this.core.writeSnapshots();
       } while (this.rescan && !this.stopped);
@@ -168,8 +177,13 @@ export class Engine {
       void this.scan().catch((e) => this.core.warn(`scan failed: ${(e as Error).message}`));
     };
     const warn = (m: string) => this.core.warn(m);
-    this.watches = [this.mailbox.watch(wake, warn), watchControls(this.paths, wake, warn), watchConfig(this.paths, warn)];
-    this.interval = setInterval(wake, this.config.scanIntervalMs);
+    const wakeForControls = () => {
+      this.controlsDue = true;
+      wake();
+    };
+    this.watching = true;
+    this.watches = [this.mailbox.watch(wake, warn), watchControls(this.paths, wakeForControls, warn), watchConfig(this.paths, warn)];
+    this.interval = setInterval(wakeForControls, this.config.scanIntervalMs);
     this.interval.unref();
   }
 

@@ -1,4 +1,4 @@
-import { constants, promises as fs } from 'node:fs';
+import { constants, existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Message } from '../../protocol/schema.js';
 import type { Config } from '../../workspace/config-schema.js';
@@ -31,6 +31,8 @@ interface Claim {
 }
 
 const PARALLEL_READS = 64;
+/** Own moves out of the inbox remembered until their watch event comes. */
+const DEPARTED_KEPT = 1024;
 /** Orphan temp files of crashed teamstate processes are looked for this often. */
 const CLEAN_EVERY_MS = 10 * 60_000;
 
@@ -56,6 +58,18 @@ export function createFolderMailbox(opts: FolderMailboxOptions): Mailbox {
   let listed: InboxEntry[] = [];
   const origin = (e: InboxEntry): string => `inboxes/${self}/${e.where === 'new' ? 'new/' : ''}${e.name}`;
   const taken = async (name: string): Promise<boolean> => reserved.has(name) || (await lstatOrUndefined(path.join(inbox.cur, name))) !== undefined;
+  /**
+   * Entries this mailbox moved out of the inbox root or new/ (acked, rejected) whose watch
+   * event has not come yet: that event is no news, and wakes nothing (one scan less per
+   * message). At most DEPARTED_KEPT; one that never comes is forgotten in time.
+   */
+  const departed = new Set<string>();
+  const departs = (file: string): void => {
+    departed.add(file);
+    if (departed.size > DEPARTED_KEPT) departed.delete(departed.values().next().value!);
+  };
+  // Its own move, unless a file of that name came since (then the event may be its arrival).
+  const own = (file: string): boolean => departed.delete(file) && !existsSync(file);
   const drop = (ref: string): Claim | undefined => {
     const c = inHand.get(ref);
     inHand.delete(ref);
@@ -111,6 +125,7 @@ export function createFolderMailbox(opts: FolderMailboxOptions): Mailbox {
       const c = inHand.get(ref);
       if (!c) return;
       // No fsync: a lost ack only means the message is read again and recognised by its key.
+      departs(c.entry.path);
       await ackEntry(paths, self, c.entry, c.curName ?? c.entry.name, { fsync: false });
       drop(ref);
     },
@@ -119,6 +134,7 @@ export function createFolderMailbox(opts: FolderMailboxOptions): Mailbox {
       if (!c) return;
       // One at a time: rejected/ names are chosen by looking.
       const done = rejecting.then(async () => {
+        departs(c.entry.path);
         const where = await rejectEntry(paths, self, c.entry, reason, { fsync: config.fsync });
         recent.add(where, c.entry);
       });
@@ -148,7 +164,7 @@ export function createFolderMailbox(opts: FolderMailboxOptions): Mailbox {
       return pruneMarkers(paths, keep, before);
     },
     watch(wake, onError): Watch {
-      const w = watchInbox(inbox, wake, onError);
+      const w = watchInbox(inbox, wake, onError, own);
       wakeLater = w.later;
       return {
         close: async () => {

@@ -1,5 +1,6 @@
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
+import path from 'node:path';
 import type { InboxPaths } from '../../workspace/paths.js';
 
 /**
@@ -8,11 +9,18 @@ import type { InboxPaths } from '../../workspace/paths.js';
  * being the truth (DESIGN §4). The folders are watched as they are (inotify and its
  * kin, through `fs.watch`), without looking at their files: a watcher that lists or stats
  * the folder on each event (as chokidar does) costs thousands of lstats per event in a
- * burst of thousands of files. Events of one moment make one wake-up. `later` asks for a
+ * burst of thousands of files. Events of one moment make one wake-up; those of the
+ * engine's own moves out of the inbox (`own`) make none. `later` asks for a
  * wake-up after a delay (the earliest asked for wins): a file waited for, still being
  * written, is looked at again then.
  */
-export function watchInbox(inbox: InboxPaths, wake: () => void, onError?: (message: string) => void): { later: (ms: number) => void; close: () => Promise<void> } {
+export function watchInbox(
+  inbox: InboxPaths,
+  wake: () => void,
+  onError?: (message: string) => void,
+  /** Whether an event of `file` is this process's own doing (a message it moved out): no wake-up then. */
+  own: (file: string) => boolean = () => false,
+): { later: (ms: number) => void; close: () => Promise<void> } {
   let timer: NodeJS.Timeout | undefined;
   let due = Number.POSITIVE_INFINITY;
   let closed = false;
@@ -40,7 +48,10 @@ export function watchInbox(inbox: InboxPaths, wake: () => void, onError?: (messa
   const watchers: FSWatcher[] = [];
   for (const dir of [inbox.root, inbox.new, inbox.rejected]) {
     try {
-      const w = watch(dir, nudge);
+      const w = watch(dir, (_event, name) => {
+        if (typeof name === 'string' && own(path.join(dir, name))) return;
+        nudge();
+      });
       w.on('error', (e) => onError?.(`watcher of ${dir}: ${e.message}; the inbox is still scanned on a timer`));
       watchers.push(w);
     } catch (e) {
