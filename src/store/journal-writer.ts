@@ -63,7 +63,7 @@ export class JournalWriter {
       const wal = this.opts.wal;
       if (wal) {
         const entries = prepared.flatMap((p) =>
-          p.accepted.map((a) => ({ runId: p.runId, firstSeq: a.firstSeq, lastSeq: a.lastSeq, lines: a.data.toString('utf8') })),
+          p.accepted.map((a) => ({ runId: p.runId, firstSeq: a.firstSeq, lastSeq: a.lastSeq, lines: a.data })),
         );
         if (entries.length > 0) {
           try {
