@@ -171,9 +171,8 @@ export class Intake {
         .queue.run(r.runId, async () => {
           if (r.kind === 'new' && !engine.get(r.runId)) {
             // Without a task file the message itself describes the task; it is in the context already.
-            await engine.create(r.runId, await taskFor(paths, r.taskId, { subject: r.subject, description: '' }));
-          }
-          await engine.commit(r.runId, source, { ...event });
+            await engine.createWith(r.runId, await taskFor(paths, r.taskId, { subject: r.subject, description: '' }), source, { ...event });
+          } else await engine.commit(r.runId, source, { ...event });
         })
         .finally(() => {
           if (r.kind === 'new') engine.creating.delete(r.runId);
