@@ -247,7 +247,16 @@ export class RunCore extends EventEmitter<EngineEvents> {
     const current = this.get(runId)!;
     const news = Object.entries(failed).filter(([k, why]) => current.held?.[k] !== why);
     if (keys.length > 0 || news.length > 0) {
-      await this.append(runId, [{ seq: this.nextSeq(runId), at: this.now(), kind: 'delivered', keys, ...(news.length ? { failed: Object.fromEntries(news) } : {}) }]);
+      try {
+        await this.append(runId, [{ seq: this.nextSeq(runId), at: this.now(), kind: 'delivered', keys, ...(news.length ? { failed: Object.fromEntries(news) } : {}) }]);
+      } catch (e) {
+        // Delivered, not yet journaled so (the disk refused it): tried again, and found delivered then.
+        if (!isTransient(e)) throw e;
+        this.faults.fail('recording deliveries', e);
+        this.retry.schedule(runId);
+        return;
+      }
+      this.faults.ok('recording deliveries');
       if (keys.length > 0) void forgetMarkers(this.deps.mailbox, state.undelivered.filter((o) => keys.includes(o.key)));
     }
     const after = afterDelivery(this.get(runId)!, keys, failed);

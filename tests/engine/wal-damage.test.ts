@@ -33,7 +33,7 @@ describe('an engine over a damaged write-ahead log', () => {
     // What a crash leaves: the log still holding the batches since its last checkpoint.
     const wal = await fs.readFile(walOf(paths));
     await first.stop();
-    // The log is damaged in w1's first entry, and a power loss took w1's unsynced journal.
+    // The log is damaged in w1's first entry (its created record and the handoff's, appended together), and a power loss took w1's unsynced journal.
     const at = wal.indexOf('"r":"w1","s":1,');
     expect(at).toBeGreaterThan(0);
     const damaged = Buffer.from(wal);
@@ -47,7 +47,7 @@ describe('an engine over a damaged write-ahead log', () => {
       const log = said.join('\n');
       expect(log).toContain(`warning: the write-ahead log ${walOf(paths)} is damaged`);
       expect(log).toContain(`kept in ${walOf(paths)}.damaged`);
-      expect(log).toMatch(/missing from run w1 \(records 1–1 of w1\/journal\.jsonl\): each such run is quarantined alone and the rest start; restore its journal from a backup/);
+      expect(log).toMatch(/missing from run w1 \(records 1–2 of w1\/journal\.jsonl\): each such run is quarantined alone and the rest start; restore its journal from a backup/);
       const w1 = engine.run('w1')!;
       expect(w1.quarantined?.reason).toMatch(/seq \d+ where 1 was expected \(gap\)/);
       expect(summarize(w1)).toMatchObject({ state: 'quarantined' });
