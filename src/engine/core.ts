@@ -4,7 +4,7 @@ import type { MachineEntry } from '../../machines/index.js';
 import { machines } from '../../machines/index.js';
 import { UserError } from '../errors.js';
 import type { StepSession } from '../handlers/types.js';
-import { QUARANTINE_DIR, writeQuarantine } from '../store/quarantine.js';
+import { cachedState, QUARANTINE_DIR, writeQuarantine } from '../store/quarantine.js';
 import { expandRecipients } from './addresses.js';
 import { FaultGate, isTransient } from './faults.js';
 import type { Effects } from './apply.js';
@@ -407,7 +407,10 @@ export class RunCore extends EventEmitter<EngineEvents> {
       if (!isRunDamage(e)) throw e;
       const reason = (e as Error).message;
       const at = this.now();
-      const state = { ...placeholder(this, runId), quarantined: { reason, at } };
+      // What can still be shown of it without waiting: its cache (a journal deleted alone), else a bare state.
+      const cached = cachedState(this.deps.paths.runsDir, runId) as RunState | undefined;
+      const shown = cached?.runId === runId && cached.snapshot ? cached : placeholder(this, runId);
+      const state = { ...shown, quarantined: { reason, at } };
       this.runs.set(runId, state);
       void this.announceQuarantine(runId, reason, at, undefined);
       return state;

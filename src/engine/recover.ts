@@ -1,4 +1,6 @@
+import { initialTransition } from 'xstate';
 import { UserError } from '../errors.js';
+import { persist } from './apply.js';
 import { clearQuarantine, damagedRunFolders, readQuarantines } from '../store/quarantine.js';
 import { lastKnown } from './read.js';
 import type { RunCore, RunStoreOf } from './core.js';
@@ -70,9 +72,10 @@ async function lastKnownState(engine: RunCore, runId: string): Promise<RunState>
   return (await lastKnown(engine.deps.paths, runId)) ?? placeholder(engine, runId);
 }
 
-/** A bare state for a run nothing can be read of (shown quarantined). */
-export function placeholder(engine: Pick<RunCore, 'entry'>, runId: string): RunState {
-  const snapshot = { value: 'quarantined', context: { task: { id: runId, subject: runId, description: '' } }, status: 'active' as const, tags: [] };
+/** A bare state for a run nothing can be read of (shown quarantined): the context its machine would begin it with, so every view can show it. */
+export function placeholder(engine: Pick<RunCore, 'entry' | 'input'>, runId: string): RunState {
+  const [first] = initialTransition(engine.entry.machine, engine.input(runId, { id: runId, subject: runId, description: '' }));
+  const snapshot = { value: 'quarantined', context: persist(first).context, status: 'active' as const, tags: [] };
   return newRunState(runId, { id: engine.entry.id, version: engine.entry.version }, snapshot, 0);
 }
 

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import { isFinished } from './run-state.js';
 import type { RunState } from './run-state.js';
 
@@ -83,9 +84,25 @@ export class RunTable {
     return this.runs.keys();
   }
 
-  /** Every run's state, for readers (runs on disk are read and stay there). */
+  /** Every run's state, for readers (runs on disk are read and stay there; one the store cannot give just now is left out of this listing). */
   *values(): IterableIterator<RunState> {
-    for (const [runId, v] of this.runs) yield onDisk(v) ? this.read(runId) : v;
+    for (const [runId, v] of this.runs) {
+      if (!onDisk(v)) yield v;
+      else {
+        const state = this.readForList(runId);
+        if (state) yield state;
+      }
+    }
+  }
+
+  private readForList(runId: string): RunState | undefined {
+    try {
+      return this.read(runId);
+    } catch (e) {
+      // A passing fault of the disk (too many open files): the next listing has it again.
+      if ((e as NodeJS.ErrnoException).code !== undefined && !(e instanceof UserError)) return undefined;
+      throw e;
+    }
   }
 
   /** The runs in memory as objects, least recently used first. */

@@ -136,6 +136,9 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
     throw e;
   };
 
+  /** No append of the run in flight, and its journal not behind the WAL: its file holds all of it. */
+  const readableNow = (runId: string): boolean => (replayed || !wal) && !inflight.has(runId) && !writer.lags(runId);
+
   return {
     readOnly,
     opened: async () => {
@@ -215,9 +218,10 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
       return { tail: scan.records as R[], note: await tornNote(runId, scan.torn) };
     },
 
+    readableNow,
+
     loadSync(runId: string): LoadResult<R, S> | undefined {
-      if (!replayed && wal) return undefined;
-      if (inflight.has(runId) || writer.lags(runId)) return undefined;
+      if (!readableNow(runId)) return undefined;
       const file = journalOf(runId);
       const gone = (e: unknown): never => {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new JournalGoneError(file, 'was deleted');

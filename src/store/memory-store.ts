@@ -57,6 +57,7 @@ export function createMemoryStore<R extends JournalRecord = AnyRecord, S = unkno
         await Promise.resolve();
       },
       loadSync,
+      readableNow: () => true,
       async load(runId) {
         await Promise.resolve();
         return loadSync(runId);

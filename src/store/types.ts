@@ -75,6 +75,8 @@ export interface RunStore<R extends JournalRecord = AnyRecord, S = unknown> {
    * Optional: a store without it has every run kept in memory.
    */
   loadSync?(runId: string): LoadResult<R, S> | undefined;
+  /** Whether loadSync() would serve the run now (no append in flight, the journal not behind its WAL copy): no I/O. */
+  readableNow?(runId: string): boolean;
   /** Marks the run finished so that listRuns({ unfinishedOnly }) skips it. */
   markFinished(runId: string): Promise<void>;
   /** The ids of the runs that have a journal, sorted. */

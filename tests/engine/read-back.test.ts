@@ -5,6 +5,7 @@ import { machines } from '../../machines/index.js';
 import { stateLabel } from '../../src/engine/apply.js';
 import { Engine } from '../../src/engine/engine.js';
 import { replay } from '../../src/engine/replay.js';
+import { summarize } from '../../src/engine/view.js';
 import type { RunRecord, RunState } from '../../src/engine/run-state.js';
 import { createFolderStore } from '../../src/store/folder-store.js';
 import { removeTemps } from '../temp.js';
@@ -85,7 +86,10 @@ describe('a run left on disk while it waits', () => {
     }
   });
 
-  it('is quarantined, with its next message kept aside, when its journal was deleted meanwhile', async () => {
+  it.each([
+    ['its journal', (paths: { run(id: string): { journal: string } }) => fs.rm(paths.run('t1').journal)],
+    ['its whole folder', (paths: { run(id: string): { dir: string } }) => fs.rm(paths.run('t1').dir, { recursive: true })],
+  ])('is quarantined, shown, and its next message kept aside, when %s was deleted meanwhile', async (_what, remove) => {
     const paths = await tempWorkspace('instant', (c) => {
       c.project = '.';
     });
@@ -97,10 +101,12 @@ describe('a run left on disk while it waits', () => {
       await drop(paths, ENGINEER, { from: 'analyst', type: 'HANDOFF', priority: 'MEDIUM', task: 't1', body: HANDOFF_BODY });
       await settle(engine);
       expect(engine.core.runs.isOnDisk('t1')).toBe(true);
-      await fs.rm(paths.run('t1').journal);
+      await remove(paths);
       const name = await drop(paths, ENGINEER, { from: 'conductor', type: 'STATUS', priority: 'HIGH', task: 't1', body: 'APPROVED' });
       await settle(engine);
       expect(engine.run('t1')?.quarantined?.reason).toMatch(/was deleted/);
+      // What the UI and `runs` show of it.
+      expect(summarize(engine.run('t1')!, engine.config).runId).toBe('t1');
       expect(engine.core.timers.size()).toBe(0);
       expect(await fs.readdir(paths.inbox(ENGINEER).rejected)).toContain(name);
       expect(warnings.join('\n')).toMatch(/run t1 quarantined/);

@@ -97,6 +97,7 @@ export function describeRunStore(name: string, make: () => Promise<Subject>): vo
       withStore(async ({ store }) => {
         if (!store.loadSync) return;
         await store.append('a', recs(1, 3));
+        if (store.readableNow) expect(store.readableNow('a')).toBe(true);
         expect(store.loadSync('a')).toEqual(await store.load('a'));
         expect(store.loadSync('a')).toEqual({ tail: recs(1, 3) });
         await store.writeSnapshot('a', 3, { at: 'three' }, { small: true });

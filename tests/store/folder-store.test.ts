@@ -91,3 +91,26 @@ describe('the folder run store', () => {
     await expect(fresh.load('r')).rejects.toBeInstanceOf(JournalCorruptError);
   });
 });
+
+describe('reading a run synchronously', () => {
+  it('is refused while an append of the run is in flight, and served once it is durable', async () => {
+    // The journal's fsync held until released: the append stays in flight meanwhile.
+    let release: (() => void) | undefined;
+    let syncing = false;
+    const { store } = await setup({
+      syncFile: async (fh) => {
+        syncing = true;
+        await new Promise<void>((r) => (release = r));
+        await fh.sync();
+      },
+    });
+    const first = store.append('r', recs(1, 1));
+    for (let i = 0; i < 1000 && !syncing; i++) await new Promise((r) => setTimeout(r, 1));
+    expect(store.readableNow?.('r')).toBe(false);
+    expect(store.loadSync?.('r')).toBeUndefined();
+    release!();
+    await first;
+    expect(store.readableNow?.('r')).toBe(true);
+    expect(store.loadSync?.('r')?.tail.map((r) => r.seq)).toEqual([1]);
+  });
+});
