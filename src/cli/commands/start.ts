@@ -41,7 +41,13 @@ export function registerStart(program: Command): void {
  */
 async function runHeadless(workspaceDir: string): Promise<void> {
   const t0 = performance.now();
-  const lines = new LineLog();
+  // Whoever reads the log may go away (`| head`, a supervisor restarted): the engine goes on without it.
+  let reader = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    reader = false;
+  });
+  const lines = new LineLog((text) => void (reader && process.stdout.write(text)));
   const log = lines.line;
   const engine = await Engine.start({ workspaceDir, log, awaitBacklog: false });
   const runs = engine.core.runs.size;
