@@ -57,8 +57,9 @@ export interface FolderStore<R extends JournalRecord = AnyRecord, S = unknown> e
 
 /**
  * A {@link RunStore} over `runsDir/<runId>/`: `journal.jsonl` (the truth: one checksummed
- * record a line), `snapshot.json` (a cache of it, written atomically without fsync) and
- * a `finished` marker (plus `runsDir/.finished`, an index of them). Appends from all runs
+ * record a line) and `snapshot.json` (a cache of it, rewritten in place without fsync), with
+ * `runsDir/.finished`, an index of the finished runs (older versions also left a `finished`
+ * file in each finished run's folder; it is not read). Appends from all runs
  * go through one group commit; with `wal`, through one shared write-ahead log as well.
  */
 export function createFolderStore<R extends JournalRecord = AnyRecord, S = unknown>(runsDir: string, opts: FolderStoreOptions = {}): FolderStore<R, S> {
@@ -253,10 +254,9 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
       writable('markFinished');
       await settled(runId);
       await writer.files.forget(runId);
-      // The marker is for people browsing the folder; listRuns reads the index. Both are
-      // caches of the journal, so neither is fsynced: one lost to a power cut only makes the
-      // run look unfinished until its journal is read, as a crash before this line does.
-      await rewriteInPlace(path.join(dirOf(runId), RUN_FILES.finished), '');
+      // The index is a cache of the journal, so it is not fsynced: a line lost to a power cut
+      // only makes the run look unfinished until its journal is read, as a crash before this
+      // line does. (No marker file in the run's folder: making a file is the dearest call here.)
       await addFinished(path.join(runsDir, FINISHED_INDEX), runId, false);
     },
 

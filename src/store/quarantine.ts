@@ -54,8 +54,8 @@ export async function readQuarantines(runsDir: string): Promise<Map<string, Quar
 }
 
 /**
- * Run folders whose journal is missing or empty although the run had records (a snapshot
- * or a finished marker says so): a journal deleted or emptied by hand. A folder with an
+ * Run folders whose journal is missing or empty although the run had records (its snapshot
+ * cache says so, or the `finished` marker older versions left): a journal deleted or emptied by hand. A folder with an
  * empty journal and nothing else is a run whose first record a crash cut, not damage.
  * `known`: runs just read from a journal with records (the engine's start), not stat'ed again.
  */

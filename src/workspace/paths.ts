@@ -45,7 +45,7 @@ export interface InboxPaths {
 const INBOXES_KEPT = 256;
 
 /** File names inside a run's folder of the folder store: defined here once. */
-export const RUN_FILES = { journal: 'journal.jsonl', snapshot: 'snapshot.json', finished: 'finished' } as const;
+export const RUN_FILES = { journal: 'journal.jsonl', snapshot: 'snapshot.json' } as const;
 
 /** The files of one run in the folder store. */
 export interface RunPaths {

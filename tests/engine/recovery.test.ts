@@ -126,9 +126,8 @@ describe('a finished run whose finished marks were lost', () => {
       await engine.stop();
     }
     const sent = await sentCounts(paths);
-    // What a power cut right after the marks were written (they are not fsynced) can leave.
+    // What a power cut right after the mark was written (it is not fsynced) can leave.
     await fs.rm(`${paths.runsDir}/.finished`);
-    await fs.rm(`${paths.run('t1').dir}/finished`);
     engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
     try {
       expect(engine.unfinished().map((r) => r.runId)).toEqual([]);
