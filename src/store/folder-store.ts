@@ -10,7 +10,7 @@ import { GroupCommit } from './group-commit.js';
 import { cutTail, readRecordEndingAt, scanJournal } from './journal-file.js';
 import { JournalWriter, type JournalWriterOptions } from './journal-writer.js';
 import { Wal } from './wal.js';
-import { recoverFromWal } from './wal-recovery.js';
+import { recoverFromWal, warnIfWalMissing } from './wal-recovery.js';
 import { encodeSnapshot, loadFromSnapshot, readSnapshot, type FastLoad } from './snapshot.js';
 import type { AnyRecord, JournalRecord, LoadResult, ReadResult, RunStore, StoreStats } from './types.js';
 
@@ -294,21 +294,4 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
 
     stats: () => ({ ...writer.stats, batches: commits.batches }),
   };
-}
-
-
-/**
- * A workspace with runs but no write-ahead log: it was deleted (a clean stop leaves it
- * empty, not gone), so what a crashed engine acknowledged last may be missing from the
- * journals. Said, not guessed at: each run whose journal is short is found on its own.
- */
-async function warnIfWalMissing(walFile: string, runsDir: string, warn: ((line: string) => void) | undefined): Promise<void> {
-  if (!warn || statSync(walFile, { throwIfNoEntry: false })) return;
-  const entries = await fs.readdir(runsDir, { withFileTypes: true });
-  const hasRecords = (d: Dirent) => d.isDirectory() && segmentProblem(d.name) === undefined && (statSync(path.join(runsDir, d.name, RUN_FILES.journal), { throwIfNoEntry: false })?.size ?? 0) > 0;
-  if (!entries.some(hasRecords)) return;
-  warn(
-    `the write-ahead log ${walFile} is missing although runs exist: if an engine crashed here, what it acknowledged last may be missing from the runs' journals and cannot be brought back; ` +
-      'check their states with `teamstate runs` (a journal left damaged is quarantined with its reason). If the log was removed after a clean stop, or this workspace ran with fsync off until now, nothing is wrong. A new log is started',
-  );
 }

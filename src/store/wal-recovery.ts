@@ -1,6 +1,7 @@
-import { constants, promises as fs } from 'node:fs';
+import { constants, promises as fs, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { RUN_FILES, segmentProblem } from '../workspace/paths.js';
 import { fsyncDir, writeFileAtomic } from '../workspace/atomic.js';
 import { cutTail, readRecordEndingAt, scanJournal, writeAll } from './journal-file.js';
 import { readWal, type WalDamage, type WalEntry } from './wal.js';
@@ -147,4 +148,20 @@ async function recoverRun({ dir, journal }: { dir: string; journal: string }, en
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * A workspace with runs but no write-ahead log: it was deleted (a clean stop leaves it
+ * empty, not gone), so what a crashed engine acknowledged last may be missing from the
+ * journals. Said, not guessed at: each run whose journal is short is found on its own.
+ */
+export async function warnIfWalMissing(walFile: string, runsDir: string, warn: ((line: string) => void) | undefined): Promise<void> {
+  if (!warn || statSync(walFile, { throwIfNoEntry: false })) return;
+  const entries = await fs.readdir(runsDir, { withFileTypes: true });
+  const hasRecords = (d: Dirent) => d.isDirectory() && segmentProblem(d.name) === undefined && (statSync(path.join(runsDir, d.name, RUN_FILES.journal), { throwIfNoEntry: false })?.size ?? 0) > 0;
+  if (!entries.some(hasRecords)) return;
+  warn(
+    `the write-ahead log ${walFile} is missing although runs exist: if an engine crashed here, what it acknowledged last may be missing from the runs' journals and cannot be brought back; ` +
+      'check their states with `teamstate runs` (a journal left damaged is quarantined with its reason). If the log was removed after a clean stop, or this workspace ran with fsync off until now, nothing is wrong. A new log is started',
+  );
 }
