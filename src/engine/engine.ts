@@ -189,7 +189,7 @@ export class Engine {
 
   /** The runs in memory: every unfinished one, and the last few that finished (`teamstate runs` reads them all from the store). */
   runs(): RunState[] {
-    return [...this.core.runs.values(), ...this.core.recentlyFinished()];
+    return [...this.core.runs.values(), ...this.core.held.recentlyFinished()];
   }
 
   run(runId: string): RunState | undefined {

@@ -118,7 +118,7 @@ export class Intake {
     await Promise.all(
       [...names].map(async (id) => {
         // A failure here is met again, and handled, when the message itself is taken.
-        const found = await engine.revive(id, (s) => migrate(engine, s)).catch(() => null);
+        const found = await engine.held.revive(id, (s) => migrate(engine, s)).catch(() => null);
         if (found === undefined) absent.add(id);
       }),
     );
@@ -137,7 +137,7 @@ export class Intake {
       const m = rec.message;
       // A run that finished is in the store, not in memory: a late message for it goes to it, never to a new run of the same id.
       const named = namedRun(m);
-      if (named && !engine.creating.has(named) && !engine.get(named) && !absent.has(named)) await engine.revive(named, (s) => migrate(engine, s));
+      if (named && !engine.creating.has(named) && !engine.get(named) && !absent.has(named)) await engine.held.revive(named, (s) => migrate(engine, s));
       const { entry } = engine;
       const r = route(
         m,

@@ -62,7 +62,7 @@ export async function loadRuns(store: RunStoreOf, engine: RunCore, warn: (line: 
   for (const note of notes.values()) {
     if (engine.runs.has(note.runId)) continue;
     const state = (note.state as RunState | undefined) ?? placeholder(engine, note.runId);
-    engine.adopt({ ...state, quarantined: { reason: note.reason, at: note.at } }, 0);
+    engine.held.adopt({ ...state, quarantined: { reason: note.reason, at: note.at } }, 0);
   }
   return interrupted;
 }
@@ -87,7 +87,7 @@ async function loadRun(store: RunStoreOf, engine: RunCore, runId: string, warn: 
   // A waiting run whose cache is its latest state, by this machine's version: left on disk, its state never parsed.
   const head = result.tail.length === 0 && cached && store.loadSync ? asHead(cached.head) : undefined;
   if (head?.hold && head.machine.id === engine.entry.id && head.machine.version === engine.entry.version) {
-    engine.adoptOnDisk(runId, seq);
+    engine.held.adoptOnDisk(runId, seq);
     engine.timers.sync(runId, head.timers);
     return 'waiting';
   }
@@ -96,13 +96,13 @@ async function loadRun(store: RunStoreOf, engine: RunCore, runId: string, warn: 
   state = migrate(engine, state);
   // Finished with all it sent delivered, but not marked so (a crash or a power cut before the mark, a cache of the journal): marked now.
   if (isFinished(state) && state.undelivered.length === 0) {
-    await engine.adoptFinished(state, seq);
+    await engine.held.adoptFinished(state, seq);
     return undefined;
   }
   // Left on disk (its journal was just read whole or from its cache: it reads back the same): a run waiting on someone, and
   // one interrupted mid-step with nothing left to deliver, read back when its resume comes (resume.ts takes a few at a time).
   const leave = store.loadSync !== undefined && (mayHold(state) || (state.undelivered.length === 0 && !isFinished(state)));
-  engine.adopt(state, seq, cached?.seq ?? 0, leave);
+  engine.held.adopt(state, seq, cached?.seq ?? 0, leave);
   engine.timers.sync(runId, state.timers);
   return state.undelivered.length > 0 || Object.keys(state.steps).length > 0 ? 'interrupted' : 'waiting';
 }

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../machines/backend-engineer/context.js';
-import { RECENT_KEPT } from '../../src/engine/core.js';
+import { RECENT_KEPT } from '../../src/engine/runs-in-memory.js';
 import { readRunStates } from '../../src/engine/read.js';
 import { Engine } from '../../src/engine/engine.js';
 import { ScriptedTeam } from '../../src/sim/scripted-team.js';
@@ -25,7 +25,7 @@ describe('many runs at once', () => {
       }
       // Finished runs leave the engine's memory (a few recent ones stay); the store has them all.
       expect(engine.core.runs.size).toBe(0);
-      expect(engine.core.recentlyFinished().length).toBeLessThanOrEqual(RECENT_KEPT);
+      expect(engine.core.held.recentlyFinished().length).toBeLessThanOrEqual(RECENT_KEPT);
       const runs = await readRunStates(paths);
       expect(runs).toHaveLength(200);
       for (const run of runs) {
