@@ -1,27 +1,21 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { RunState } from '../engine/run-state.js';
-import { renderMessage } from '../protocol/render.js';
 import type { Message } from '../protocol/schema.js';
-import { firstLine } from '../protocol/text.js';
 import { watch as watchFiles } from 'chokidar';
 import type { Delivery, Inbound, Mailbox, Watch } from '../mailbox/port.js';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import type { Config } from '../workspace/config-schema.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
 import { Assignments } from './assignments.js';
-import { Held } from './held.js';
-import { idleAfter } from './idle.js';
+import type { Held } from './held.js';
 import { decide } from './inbound.js';
-import type { InboxEntry } from './inbox-file.js';
 import { entryKey, inboxEntrySchema, readInboxFile, updateInboxFile } from './inbox-file.js';
-import { Outbox } from './outbox.js';
 import type { SeatPaths, TeamPaths } from './paths.js';
 import type { ShutdownRequest } from './protocol.js';
-import { idleNotification, planApprovalRequest, shutdownApproved } from './protocol.js';
 import { ReadMarker } from './read-marker.js';
+import { safe, TeamReplies } from './replies.js';
 import type { Roster } from './roster.js';
-import { markTeamTask } from './task-list.js';
 
 /** Who this teammate is in the team (from the spawn argv). */
 export interface Seat {
@@ -63,25 +57,25 @@ interface Taken {
  * the members' inbox files. An entry is marked read in Claude Code's file only after the
  * engine has journaled it (ack) or it is kept aside with its reason (reject); a copy of
  * each goes to the workspace's `inboxes/<member>/cur/` or `rejected/`, which is also how
- * an entry delivered again is recognised. Replies are appended exactly once (Outbox).
+ * an entry delivered again is recognised. Replies are appended exactly once (replies.ts).
  */
 export class TeamMailbox implements Mailbox {
   readonly inboxFile: string;
   private readonly taken = new Map<string, Taken>();
   private readonly marker: ReadMarker;
-  private readonly outbox: Outbox;
+  /** What this teammate writes to the team: replies, held ones, protocol entries (replies.ts). */
+  private readonly replies: TeamReplies;
   readonly held: Held;
   private readonly assignments: Assignments;
   private shutdown?: { taken: Taken; request: ShutdownRequest };
   private warnedRead = '';
-  private readonly started = new Set<string>();
 
   constructor(private readonly o: TeamMailboxOptions) {
     this.inboxFile = o.team.inbox(o.seat.name);
     const onCompromised = (e: Error) => this.warn(`lost the lock on an inbox mid-write: ${e.message}`);
     this.marker = new ReadMarker(this.inboxFile, { fsync: o.config.fsync, onCompromised });
-    this.outbox = new Outbox(o.seatPaths.sentDir, { fsync: o.config.fsync, onCompromised });
-    this.held = new Held(o.seatPaths.heldDir, o.config.fsync);
+    this.replies = new TeamReplies(o, onCompromised);
+    this.held = this.replies.held;
     this.assignments = new Assignments(o.seatPaths.assignments, o.paths, o.config.fsync);
   }
 
@@ -222,62 +216,14 @@ export class TeamMailbox implements Mailbox {
     return false;
   }
 
-  /**
-   * Appends a reply to the inbox file of the team member who plays `recipient`, once per
-   * key. A recipient not on the team is held (kept with the reason, sent when it joins),
-   * never written as a new inbox file. With plan mode required, a PLAN for the lead goes
-   * as a plan_approval_request; a reply that ends a piece of work is followed by an
-   * idle_notification to the lead.
-   */
-  async deliver(recipient: string, message: Message, key: string): Promise<Delivery> {
-    const { roster, seat } = this.o;
-    if (await roster.refresh()) await this.releaseHeld();
-    const wanted = roster.memberFor(recipient);
-    const member = roster.onTeam(wanted);
-    if (member === undefined) {
-      const reason = roster.known
-        ? `${wanted} is not on team ${seat.team} (members: ${roster.members.join(', ') || 'none'}); it is sent when ${wanted} joins`
-        : `team ${seat.team} has no ${this.o.team.configFile} yet; it is sent when the team's config lists ${wanted}`;
-      const fresh = await this.held.hold({ recipient, member: wanted, key, message, reason });
-      if (fresh) this.warn(`held ${message.type} ${key} for ${wanted}: ${reason}`);
-      return fresh ? 'delivered' : 'already-delivered';
-    }
-    // The team's task is in progress before anyone hears of the work (and before it can be completed).
-    if (message.task !== undefined && !this.started.has(message.task)) {
-      await markTeamTask(this.o.team, message.task, 'in_progress', seat.name, { fsync: this.o.config.fsync });
-      this.started.add(message.task);
-    }
-    const inbox = this.o.team.inbox(member);
-    const isLead = member === roster.lead;
-    const plan = seat.planModeRequired && isLead && message.type === 'PLAN';
-    const sent = await this.outbox.send(key, inbox, async (timestamp) => {
-      // The TO line names team members, as the lead and its teammates know them.
-      if (!plan) return this.entry(renderMessage({ ...message, to: message.to.map((r) => roster.memberFor(r)) }), summaryOf(message));
-      const planFilePath = path.join(this.o.seatPaths.plansDir, `${safe(key)}.md`);
-      await fs.mkdir(this.o.seatPaths.plansDir, { recursive: true });
-      await writeFileAtomic(planFilePath, message.body, { fsync: this.o.config.fsync });
-      return this.entry(planApprovalRequest(seat.name, timestamp, { planFilePath, planContent: message.body, requestId: message.id ?? key }));
-    });
-    const runId = key.replace(/\.\d+$/, '');
-    const idle = idleAfter(message, recipient, this.o.runState?.(runId));
-    if (idle) {
-      if (idle.completedStatus === 'resolved' && idle.completedTaskId) await markTeamTask(this.o.team, idle.completedTaskId, 'completed', seat.name, { fsync: this.o.config.fsync });
-      await this.outbox.send(`${key}:idle`, this.o.team.inbox(roster.lead), (timestamp) => this.entry(idleNotification(seat.name, timestamp, idle)));
-    }
-    return sent === 'appended' ? 'delivered' : 'already-delivered';
+  /** Appends a reply to the inbox file of the team member who plays `recipient`, once per key (replies.ts). */
+  deliver(recipient: string, message: Message, key: string): Promise<Delivery> {
+    return this.replies.deliver(recipient, message, key);
   }
 
   /** Sends what was held for members who are now on the team. */
-  async releaseHeld(): Promise<void> {
-    for (const h of await this.held.list()) {
-      if (this.o.roster.onTeam(h.member) === undefined) continue;
-      try {
-        await this.deliver(h.recipient, h.message, h.key);
-        await this.held.release(h);
-      } catch (e) {
-        this.warn(`could not send the held ${h.message.type} ${h.key} to ${h.member}: ${(e as Error).message}; will retry`);
-      }
-    }
+  releaseHeld(): Promise<void> {
+    return this.replies.releaseHeld();
   }
 
   /**
@@ -288,28 +234,12 @@ export class TeamMailbox implements Mailbox {
   async approveShutdown(): Promise<void> {
     const s = this.shutdown;
     if (!s) return;
-    const env = this.o.env ?? process.env;
-    const backendType = this.o.roster.entry(this.o.seat.name)?.backendType ?? (env.TMUX ? 'tmux' : env.ITERM_SESSION_ID ? 'iterm2' : undefined);
-    await this.outbox.send(`shutdown:${s.request.requestId}`, this.o.team.inbox(this.o.roster.lead), (timestamp) =>
-      this.entry(shutdownApproved(this.o.seat.name, timestamp, s.request.requestId, env.TMUX_PANE, backendType)),
-    );
+    await this.replies.approveShutdown(s.request);
     await this.done(s.taken, 'cur');
-  }
-
-  private entry(text: string, summary?: string): Omit<InboxEntry, 'timestamp'> {
-    return { from: this.o.seat.name, text, ...(summary ? { summary } : {}), ...(this.o.seat.color ? { color: this.o.seat.color } : {}) };
   }
 }
 
 /** The copy's file name in the workspace inbox: the sender, then the entry's identity. */
 export function archiveName(from: string, key: string): string {
   return `${safe(from.toLowerCase()) || 'unknown'}--cc-${key.slice(0, 24)}.json`;
-}
-
-const safe = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^[^A-Za-z0-9]+/, '').slice(0, 60);
-
-/** A preview of a few words, as Claude Code's plain messages carry. */
-function summaryOf(m: Message): string {
-  const words = firstLine(m.body).replace(/^#+\s*/, '').split(/\s+/).filter(Boolean).slice(0, 8).join(' ');
-  return `${m.type}: ${words}`.slice(0, 80);
 }
