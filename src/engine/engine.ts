@@ -140,6 +140,8 @@ export class Engine {
     if (this.stopped) return Promise.resolve();
     if (this.scanning) {
       this.rescan = true;
+      // A pass waiting for the messages it holds claims what came meanwhile at once.
+      this.intake.nudge();
       return this.scanning;
     }
     this.scanning = (async () => {

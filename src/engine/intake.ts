@@ -43,12 +43,27 @@ export class Intake {
 
   /** Set by stop(): the pass in progress claims nothing more; what it holds is finished. */
   private stopping = false;
+  /** A wake-up came during the pass in progress: it claims again instead of only waiting for what it holds. */
+  private woken = false;
+  private wakeWaiter: (() => void) | undefined;
 
   constructor(private readonly engine: RunCore) {}
 
   /** The engine stops: no more messages are claimed (what is in hand is applied and acknowledged). */
   stop(): void {
     this.stopping = true;
+  }
+
+  /**
+   * Something new may be in the inbox (a watcher's wake-up) while a pass is in progress:
+   * once it has claimed what it listed, the pass lists and claims again rather than waiting
+   * for the messages in hand to be done first. A message that comes while the one before it
+   * is finishing (its delivery made durable, its ack) is read and routed meanwhile; it is
+   * still queued behind that one in its run's queue, in arrival order.
+   */
+  nudge(): void {
+    this.woken = true;
+    this.wakeWaiter?.();
   }
 
   /** Messages currently being applied. */
@@ -71,31 +86,45 @@ export class Intake {
     // so their replies go out at once; each one done lets one more in, up to IN_FLIGHT (the
     // window doubles per round). A steady stream keeps the window open from scan to scan.
     if (Date.now() - this.lastDoneAt > QUIET_MS) this.window = FIRST_WINDOW;
+    // The listing below sees whatever a wake-up until now was about.
+    this.woken = false;
     try {
-      while (this.retryIn === 0 && !this.stopping) {
-        while (applying.size >= this.window) await Promise.race(applying);
-        if (this.stopping) break;
-        let items: Inbound[];
-        try {
-          items = await this.engine.deps.mailbox.claim(Math.min(CHUNK, this.window - applying.size));
-        } catch (e) {
-          if (!isTransient(e)) throw e;
-          this.pausedUntil = Date.now() + this.engine.faults.fail('reading the inbox', e);
-          return;
+      for (;;) {
+        while (this.retryIn === 0 && !this.stopping) {
+          while (applying.size >= this.window) await Promise.race(applying);
+          if (this.stopping) break;
+          let items: Inbound[];
+          try {
+            items = await this.engine.deps.mailbox.claim(Math.min(CHUNK, this.window - applying.size));
+          } catch (e) {
+            if (!isTransient(e)) throw e;
+            this.pausedUntil = Date.now() + this.engine.faults.fail('reading the inbox', e);
+            return;
+          }
+          this.engine.faults.ok('reading the inbox');
+          if (items.length === 0) break;
+          const absent = await this.lookUp(items);
+          for (const item of items) {
+            this.taking += 1;
+            const p: Promise<void> = this.take(item, absent).finally(() => {
+              this.taking -= 1;
+              applying.delete(p);
+              this.window = Math.min(IN_FLIGHT, this.window + 1);
+              this.lastDoneAt = Date.now();
+            });
+            applying.add(p);
+          }
         }
-        this.engine.faults.ok('reading the inbox');
-        if (items.length === 0) break;
-        const absent = await this.lookUp(items);
-        for (const item of items) {
-          this.taking += 1;
-          const p: Promise<void> = this.take(item, absent).finally(() => {
-            this.taking -= 1;
-            applying.delete(p);
-            this.window = Math.min(IN_FLIGHT, this.window + 1);
-            this.lastDoneAt = Date.now();
+        // What is in hand is finished; a wake-up meanwhile (see nudge) claims again at once.
+        while (applying.size > 0 && !this.woken && this.retryIn === 0 && !this.stopping) {
+          await new Promise<void>((resolve) => {
+            this.wakeWaiter = resolve;
+            void Promise.race(applying).then(resolve, resolve);
           });
-          applying.add(p);
+          this.wakeWaiter = undefined;
         }
+        if (!this.woken || this.retryIn > 0 || this.stopping) break;
+        this.woken = false;
       }
     } finally {
       await Promise.all(applying);

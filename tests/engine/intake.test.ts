@@ -171,3 +171,53 @@ describe('stopping with a backlog', () => {
     expect(await plans()).toBe(tasks.length);
   }, 180_000);
 });
+
+describe('a message that comes while the one before it is finishing', () => {
+  it('should be claimed and applied while the earlier one still waits on its delivery, and each taken once', async () => {
+    const paths = await tempWorkspace('instant', (c) => {
+      c.project = 'project';
+      c.git = { worktrees: false };
+    });
+    await fs.mkdir(path.join(paths.root, 'project'));
+    const inbox = paths.inbox(ME);
+    // The first run's PLAN is held on its way out (after its record is journaled), as a slow disk would.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const delivering: string[] = [];
+    const wrap = (mb: Mailbox): Mailbox => ({
+      ...mb,
+      deliver: async (to, m, key, opts) => {
+        delivering.push(`${m.type} ${m.task} to ${to}`);
+        if (m.task === 'first') await held;
+        return mb.deliver(to, m, key, opts);
+      },
+    });
+    const engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0, mailbox: (p, config) => wrap(createFolderMailbox({ paths: p, config, settleMs: 0 })) });
+    try {
+      await fs.writeFile(path.join(inbox.tmp, 'analyst--first.md'), renderMessage(handoff('first')));
+      await fs.rename(path.join(inbox.tmp, 'analyst--first.md'), path.join(inbox.new, 'analyst--first.md'));
+      const pass = engine.scan();
+      for (let i = 0; i < 2000 && !delivering.includes('PLAN first to conductor'); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(delivering).toEqual(['PLAN first to conductor']);
+      // The second comes while the first waits on its delivery; the wake-up of a watcher is a scan asked for meanwhile.
+      await fs.writeFile(path.join(inbox.tmp, 'analyst--second.md'), renderMessage(handoff('second')));
+      await fs.rename(path.join(inbox.tmp, 'analyst--second.md'), path.join(inbox.new, 'analyst--second.md'));
+      void engine.scan();
+      for (let i = 0; i < 2000 && !delivering.includes('PLAN second to conductor'); i++) await new Promise((r) => setTimeout(r, 5));
+      // Applied and its reply out, the first still held.
+      expect(delivering).toEqual(['PLAN first to conductor', 'PLAN second to conductor']);
+      expect(await fs.readdir(paths.inbox('conductor').new)).toHaveLength(1);
+      release();
+      await pass;
+      await engine.core.queue.idle();
+      expect(await fs.readdir(inbox.new)).toEqual([]);
+      expect((await fs.readdir(inbox.cur)).sort()).toEqual(['analyst--first.md', 'analyst--second.md']);
+      expect(await fs.readdir(paths.inbox('conductor').new)).toHaveLength(2);
+      for (const task of ['first', 'second']) expect(stateLabel(engine.run(task)!.snapshot.value)).toBe('awaitingApproval.waiting');
+    } finally {
+      release();
+      await engine.stop();
+      await fs.rm(paths.root, { recursive: true, force: true });
+    }
+  });
+});
