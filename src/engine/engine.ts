@@ -98,10 +98,12 @@ export class Engine {
     await ensureProject(project, paths.configFile);
     const now = opts.now ?? Date.now;
     const lock = await acquireLock(paths.lockFile, { pid: process.pid, startedAt: now() });
+    let store: RunStoreOf | undefined;
+    let engine: Engine | undefined;
     try {
       // Only the lock holder may use the write-ahead log (it replays a crashed predecessor's).
       let warn = (line: string): void => void opts.log?.(`warning: ${line}`);
-      const store = await openRunStore<RunRecord, RunState>(paths, { fsync: config.fsync, warn: (line) => warn(line) });
+      store = await openRunStore<RunRecord, RunState>(paths, { fsync: config.fsync, warn: (line) => warn(line) });
       // File ages are judged by the wall clock the file system stamps them with, not the engine's.
       const mailbox = opts.mailbox?.(paths, config) ?? createFolderMailbox({ paths, config, ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {}) });
       const core = new RunCore({ paths, config, store, mailbox, now, log: opts.log, ...(opts.machines ? { machines: opts.machines } : {}) });
@@ -110,7 +112,7 @@ export class Engine {
       const manual = createManualHandler({ now, prompts: { workspaceDir: paths.root } });
       const steps = new LazySteps({ core, paths, config, projectDir, manual, now, ...(opts.handlers ? { handlers: opts.handlers } : {}) });
       core.steps = steps;
-      const engine = new Engine(paths, config, core, manual, steps, new Intake(core), store, lock, mailbox, project);
+      engine = new Engine(paths, config, core, manual, steps, new Intake(core), store, lock, mailbox, project);
       const startedAt = Date.now();
       const interrupted = await loadRuns(store, core, (w) => core.warn(w));
       // What the mailbox kept of deliveries that no run (quarantined ones too) still needs. Only
@@ -124,13 +126,17 @@ export class Engine {
       core.timers.start();
       if (opts.watch !== false) engine.watch();
       const first = engine.scan();
-      if (opts.awaitBacklog !== false) await first;
+      if (opts.awaitBacklog !== false) await first.catch((e: unknown) => {
+          throw firstScanFailed(e);
+        });
       else void first.catch((e: unknown) => core.warn(`scan failed: ${e instanceof Error ? e.message : String(e)}`));
       // The steps' code loads once READY is near, not before it: the first message does not wait for it.
       setImmediate(() => void steps.load().catch((e: unknown) => core.warn(`could not load the steps' code: ${e instanceof Error ? e.message : String(e)}`)));
       return engine;
     } catch (e) {
-      await lock.release();
+      // Nothing a failed start began outlives it: watchers, the timed scan, timers and resumes stop, the store closes.
+      if (engine) await engine.stop().catch(() => lock.release());
+      else await (store?.close() ?? Promise.resolve()).finally(() => lock.release());
       throw e;
     }
   }
@@ -184,7 +190,10 @@ export class Engine {
       wake();
     };
     this.watching = true;
-    this.watches = [this.mailbox.watch(wake, warn), watchControls(this.paths, wakeForControls, warn), watchConfig(this.paths, warn)];
+    // One by one: a watcher that throws leaves those before it in `watches`, for stop() to close.
+    this.watches.push(this.mailbox.watch(wake, warn));
+    this.watches.push(watchControls(this.paths, wakeForControls, warn));
+    this.watches.push(watchConfig(this.paths, warn));
     this.interval = setInterval(wakeForControls, this.config.scanIntervalMs);
     this.interval.unref();
   }
@@ -257,4 +266,10 @@ export class Engine {
     await this.store.close();
     await this.lock.release();
   }
+}
+
+/** The first scan at start failed: a fault of the workspace (a file system error) is the user's to fix, said so; anything else is a bug, as it was. */
+function firstScanFailed(e: unknown): unknown {
+  if (!(e instanceof Error) || (e as NodeJS.ErrnoException).code === undefined) return e;
+  return Object.assign(new UserError(`the engine did not start: its first scan of the inbox failed (${e.message}); what was not taken stays in the inbox, and nothing taken is lost. Fix what it names and start again`), { cause: e });
 }
