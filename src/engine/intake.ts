@@ -135,13 +135,16 @@ export class Intake {
   /**
    * Brings into memory, side by side, the finished runs a chunk's messages name, and
    * returns the names no store holds: routing then goes in order with nothing to wait for.
+   * Whether a run is held is asked without reading it: a run left on disk is read back
+   * when its message is taken, where a passing fault (EMFILE, EIO) leaves that message in
+   * the inbox to be tried again instead of failing the whole pass.
    */
   private async lookUp(items: Inbound[]): Promise<Set<string>> {
     const { engine } = this;
     const names = new Set<string>();
     for (const item of items) {
       const named = item.ok ? namedRun(item.message) : undefined;
-      if (named && !engine.creating.has(named) && !engine.get(named)) names.add(named);
+      if (named && !engine.creating.has(named) && !engine.held.has(named)) names.add(named);
     }
     const absent = new Set<string>();
     await Promise.all(

@@ -49,6 +49,11 @@ export class RunsInMemory {
     return this.table.get(runId) ?? this.recent.get(runId);
   }
 
+  /** Whether the run is held (in memory, left on disk, or recently finished), asked without reading it back. */
+  has(runId: string): boolean {
+    return this.table.has(runId) || this.recent.has(runId);
+  }
+
   /** Stores a run's new state where it lives: with the unfinished runs, or the recent finished ones. */
   put(state: RunState): void {
     if (this.recent.has(state.runId)) this.recent.set(state.runId, state);
