@@ -104,23 +104,31 @@ describe('the timer table', () => {
   });
 });
 
+/**
+ * A workspace whose approval reminder comes a minute after the plan and its escalation
+ * after two, and engines started on a clock the test moves by hand (`clock.now`).
+ */
+async function approvalWorkspace() {
+  const paths = await tempWorkspace('instant', (c) => {
+    c.limits = { approvalReminderMs: 60_000, approvalEscalateMs: 120_000 };
+    c.project = '.';
+  });
+  const clock = { now: Date.parse('2026-11-27T09:00:00Z') };
+  const start = () => Engine.start({ workspaceDir: paths.root, watch: false, now: () => clock.now, settleMs: 0 });
+  return { paths, clock, start };
+}
 
 describe('durable timers', () => {
   it('should fire the timers of a run left on disk at their deadlines, and after a restart too', async () => {
-    const paths = await tempWorkspace('instant', (c) => {
-      c.limits = { approvalReminderMs: 60_000, approvalEscalateMs: 120_000 };
-      c.project = '.';
-    });
-    let now = Date.parse('2026-11-27T09:00:00Z');
-    const clock = () => now;
-    let engine = await Engine.start({ workspaceDir: paths.root, watch: false, now: clock, settleMs: 0 });
+    const { paths, clock, start } = await approvalWorkspace();
+    let engine = await start();
     try {
       engine.core.snapshots.keepLoaded = 0;
       await drop(paths, 'backend-engineer', { from: 'analyst', type: 'HANDOFF', priority: 'MEDIUM', task: 't1', body: HANDOFF_BODY });
       await settle(engine);
       expect(engine.core.runs.isOnDisk('t1')).toBe(true);
 
-      now += 61_000;
+      clock.now += 61_000;
       await settle(engine);
       const reminders = (await delivered(paths, 'conductor')).filter((m) => m.includes('[TYPE: REQUEST]'));
       expect(reminders).toHaveLength(1);
@@ -131,8 +139,8 @@ describe('durable timers', () => {
       await engine.stop();
 
       // The escalation's deadline passes while no engine runs: the next one, holding the run on disk, fires it once.
-      now += 60_000;
-      engine = await Engine.start({ workspaceDir: paths.root, watch: false, now: clock, settleMs: 0 });
+      clock.now += 60_000;
+      engine = await start();
       await settle(engine);
       expect(stateLabel(engine.runs()[0]!.snapshot.value)).toBe('awaitingApproval.overdue');
       expect((await delivered(paths, 'conductor')).filter((m) => m.includes('[TYPE: WARNING]'))).toHaveLength(1);
@@ -143,30 +151,25 @@ describe('durable timers', () => {
   });
 
   it('should remind the conductor, then wait on a person, with deadlines that survive a restart', async () => {
-    const paths = await tempWorkspace('instant', (c) => {
-      c.limits = { approvalReminderMs: 60_000, approvalEscalateMs: 120_000 };
-      c.project = '.';
-    });
-    let now = Date.parse('2026-11-27T09:00:00Z');
-    const clock = () => now;
-    let engine = await Engine.start({ workspaceDir: paths.root, watch: false, now: clock, settleMs: 0 });
+    const { paths, clock, start } = await approvalWorkspace();
+    let engine = await start();
     try {
       await drop(paths, 'backend-engineer', { from: 'analyst', type: 'HANDOFF', priority: 'MEDIUM', task: 't1', body: HANDOFF_BODY });
       await settle(engine);
       const timers = engine.run('t1')!.timers;
-      expect(Object.values(timers).map((t) => t.deadline).sort()).toEqual([now + 60_000, now + 120_000]);
+      expect(Object.values(timers).map((t) => t.deadline).sort()).toEqual([clock.now + 60_000, clock.now + 120_000]);
       await engine.stop();
 
       // Time passes while no engine runs; the restarted one re-arms from the journal.
-      now += 61_000;
-      engine = await Engine.start({ workspaceDir: paths.root, watch: false, now: clock, settleMs: 0 });
+      clock.now += 61_000;
+      engine = await start();
       await settle(engine);
       const reminders = (await delivered(paths, 'conductor')).filter((m) => m.includes('[TYPE: REQUEST]'));
       expect(reminders).toHaveLength(1);
       expect(reminders[0]).toContain('Reminder');
       expect(stateLabel(engine.run('t1')!.snapshot.value)).toBe('awaitingApproval.waiting');
 
-      now += 60_000;
+      clock.now += 60_000;
       await settle(engine);
       expect(stateLabel(engine.run('t1')!.snapshot.value)).toBe('awaitingApproval.overdue');
       expect(engine.run('t1')!.snapshot.tags).toContain('waiting-on-person');
