@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: compiler settings apply to what is compiled after them.
+import './v8-tuning.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
