@@ -1,6 +1,8 @@
 import type { MachineEntry } from '../../machines/index.js';
 import type { Mailbox } from '../mailbox/port.js';
 import type { Effects } from './apply.js';
+import { stateLabel } from './apply.js';
+import { eventLabel } from './labels.js';
 import type { Applied, OutboxItem, RunState } from './run-state.js';
 import type { Stepped } from './step.js';
 
@@ -52,4 +54,14 @@ export function netEffects(before: RunState, after: RunState, chain: Stepped[]):
 export function taskOf(entry: MachineEntry, state: RunState): { id: string; subject: string; description: string } {
   const task = entry.task(state.snapshot.context);
   return { ...task, id: task.id || state.runId };
+}
+
+/** One log line per step of a journaled chain: the state it left and the one it reached, or why it was out of place. */
+export function logChain(log: (line: string) => void, runId: string, before: RunState, chain: Stepped[]): void {
+  chain.forEach(({ applied, state }, i) => {
+    const from = (chain[i - 1]?.state ?? before).snapshot.value;
+    const what = eventLabel(applied.event as { type: string; from?: string });
+    if (applied.outOfPlace) log(`${runId}: ${what} out of place: ${applied.outOfPlace}`);
+    else log(`${runId}: ${stateLabel(from)} → ${stateLabel(state.snapshot.value)} (${what})`);
+  });
 }

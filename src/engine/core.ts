@@ -7,13 +7,13 @@ import type { StepSession } from '../handlers/types.js';
 import { expandRecipients } from './addresses.js';
 import { FaultGate, isTransient } from './faults.js';
 import type { Effects } from './apply.js';
-import { stateLabel } from './apply.js';
-import { netEffects, stageOutbox, taskOf, withStaged, withStagedItem } from './commit-parts.js';
+import { logChain, netEffects, stageOutbox, taskOf, withStaged, withStagedItem } from './commit-parts.js';
 import { DeliveryRetry } from './delivery-retry.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { FirstState, Task } from './new-run.js';
 import { newRun, refusalToStart } from './new-run.js';
-import { applyRecord } from './fold.js';
+import { afterDelivery, applyRecord } from './fold.js';
+import { appendRun, nextSeqOf } from './run-append.js';
 import type { EventRecord, EventSource, RunRecord, RunState } from './run-state.js';
 import type { RunTable } from './run-table.js';
 import { flushOutbox, retryDeliveries, settleFinished } from './run-outbox.js';
@@ -21,13 +21,11 @@ import { quarantineReadBack, quarantineRun } from './run-quarantine.js';
 import { RunsInMemory } from './runs-in-memory.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { migrate } from './recover.js';
-import type { Stepped } from './step.js';
 import { accepts, journaled, step } from './step.js';
 import { TaskMarks } from './tasks.js';
 import { TimerTable } from './timers.js';
-import { eventLabel } from './labels.js';
 
-import { isRunDamage, QuarantinedError } from './core-ports.js';
+import { QuarantinedError } from './core-ports.js';
 import type { EngineDeps, EngineEvents, StepStarter } from './core-ports.js';
 
 export { isRunDamage, QuarantinedError } from './core-ports.js';
@@ -50,6 +48,9 @@ export class RunCore extends EventEmitter<EngineEvents> {
   /** Runs being created (a HANDOFF in the queue): later messages of the same scan route to them. */
   readonly creating = new Set<string>();
   readonly queue = new KeyedQueue();
+  /** Per run, its `delivered` record held back to lead its next append, and the runs with a task queued to write it alone (run-outbox.ts). */
+  readonly heldBack = new Map<string, Extract<RunRecord, { kind: 'delivered' }>>();
+  readonly heldBackFlush = new Set<string>();
   readonly timers: TimerTable;
   /** Undelivered replies, tried again with backoff while the engine runs. */
   readonly retry = new DeliveryRetry((runId) => retryDeliveries(this, runId));
@@ -184,22 +185,29 @@ export class RunCore extends EventEmitter<EngineEvents> {
     // Replies are staged before the record that sends them is written, so once it is on disk they can be handed over with one rename each.
     const staged = await stageOutbox(this.deps.mailbox, chain.flatMap((c) => c.effects.outbox));
     const [head, ...rest] = journaled(chain.map((c) => c.applied)).map((a) => withStaged(a, staged));
-    const record: EventRecord = { seq: this.held.nextSeq(runId) + leading.length, at: now, kind: 'event', ...head!, ...(rest.length ? { then: rest } : {}) };
-    await this.append(runId, [...leading, record]);
+    const record: EventRecord = { seq: this.nextSeq(runId) + leading.length, at: now, kind: 'event', ...head!, ...(rest.length ? { then: rest } : {}) };
+    const delivered = await this.append(runId, [...leading, record]);
+    // The replies of the record before, journaled delivered ahead of this one (their keys are not this event's).
+    if (delivered.length > 0) state = afterDelivery(state, delivered);
     if (staged.size > 0) state = { ...state, undelivered: state.undelivered.map((o) => withStagedItem(o, staged)) };
     this.held.put(state);
-    chain.forEach((c, i) => this.logTransition(runId, (chain[i - 1]?.state ?? before).snapshot.value, c));
+    if (this.deps.log) logChain(this.deps.log, runId, before, chain);
     await this.carryOut(runId, state, netEffects(before, state, chain));
     return record;
   }
 
-  /** Effects of a journaled transition: steps, timers, then deliveries and the task status side by side. */
+  /**
+   * Effects of a journaled transition: steps, timers, then the deliveries. The task's mark
+   * in the shared list goes beside them, in a queue of its own per task (its marks land in
+   * order, `queue.idle()` waits for it): the run's next event does not wait for its fsyncs.
+   */
   private async carryOut(runId: string, state: RunState, effects: Effects): Promise<void> {
     for (const id of effects.stop) this.steps?.stop(runId, id);
     for (const id of effects.start) this.steps?.start(runId, id, state);
     this.timers.sync(runId, state.timers);
-    const task = effects.task ? this.tasks.mark(taskOf(this.entry, state), effects.task) : undefined;
-    await Promise.all([flushOutbox(this, runId), task]);
+    const task = effects.task ? taskOf(this.entry, state) : undefined;
+    if (task) void this.queue.run(`\0task:${task.id}`, () => this.tasks.mark(task, effects.task!));
+    await flushOutbox(this, runId);
     await settleFinished(this, runId);
   }
 
@@ -217,7 +225,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
   async restartStep(runId: string, id: string): Promise<RunState> {
     const state = this.get(runId)!;
     const attempt = (state.attempts[id] ?? state.steps[id]!.attempt) + 1;
-    const record: RunRecord = { seq: this.held.nextSeq(runId), at: this.now(), kind: 'step-started', id, attempt };
+    const record: RunRecord = { seq: this.nextSeq(runId), at: this.now(), kind: 'step-started', id, attempt };
     await this.append(runId, [record]);
     const next = applyRecord(state, record, this.registry);
     this.held.put(next);
@@ -228,7 +236,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
   async noteSession(runId: string, id: string, attempt: number, session: StepSession): Promise<void> {
     const state = this.get(runId);
     if (!state || state.steps[id]?.attempt !== attempt) return;
-    const record: RunRecord = { seq: this.held.nextSeq(runId), at: this.now(), kind: 'step-session', id, attempt, session };
+    const record: RunRecord = { seq: this.nextSeq(runId), at: this.now(), kind: 'step-session', id, attempt, session };
     await this.append(runId, [record]);
     const next = applyRecord(this.get(runId)!, record);
     this.held.put(next);
@@ -265,28 +273,14 @@ export class RunCore extends EventEmitter<EngineEvents> {
     this.emit('warning', line);
   }
 
-  /** Journals consecutive records of a run (durable when this resolves); a damaged journal quarantines the run. */
-  async append(runId: string, records: RunRecord[]): Promise<void> {
-    try {
-      await this.deps.store.append(runId, records);
-    } catch (e) {
-      if (isRunDamage(e)) {
-        await this.quarantine(runId, (e as Error).message);
-        throw new QuarantinedError(runId, (e as Error).message);
-      }
-      // Marked as the journal's, so intake tells a store that stopped from a message's own bug.
-      if (e instanceof Error && (e as NodeJS.ErrnoException).code === undefined) Object.assign(e, { code: 'EJOURNAL' });
-      throw e;
-    }
-    this.held.journaled(runId, records.at(-1)!.seq);
+  /** The seq of the run's next record (run-append.ts). */
+  nextSeq(runId: string): number {
+    return nextSeqOf(this, runId);
   }
 
-  private logTransition(runId: string, from: unknown, { applied, state }: Stepped): void {
-    if (!this.deps.log) return;
-    const { event, outOfPlace } = applied;
-    const what = eventLabel(event as { type: string; from?: string });
-    if (outOfPlace) this.deps.log(`${runId}: ${what} out of place: ${outOfPlace}`);
-    else this.deps.log(`${runId}: ${stateLabel(from)} → ${stateLabel(state.snapshot.value)} (${what})`);
+  /** Journals consecutive records of a run, durable when this resolves (run-append.ts). */
+  append(runId: string, records: RunRecord[]): Promise<string[]> {
+    return appendRun(this, runId, records);
   }
 }
 

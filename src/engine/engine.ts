@@ -66,6 +66,8 @@ export class Engine {
   private interval?: NodeJS.Timeout;
   private scanning?: Promise<void>;
   private rescan = false;
+  /** When the snapshot caches were last written (Date.now; see scan). */
+  private snapshotsAt = 0;
   private stopped = false;
   private retryTimer?: NodeJS.Timeout;
   /**
@@ -160,7 +162,12 @@ export class Engine {
           await drainControls(this);
         }
         this.core.timers.fireDue();
-        await this.core.writeSnapshots();
+        // A cache can wait for the message that woke the engine meanwhile (its writes would
+        // go ahead of it in the run's queue), for a second at most under a steady stream.
+        if (!this.rescan || Date.now() - this.snapshotsAt >= SNAPSHOTS_WAIT_MS) {
+          this.snapshotsAt = Date.now();
+          await this.core.writeSnapshots();
+        }
       } while (this.rescan && !this.stopped);
     })().finally(() => {
       this.scanning = undefined;
@@ -273,3 +280,6 @@ function firstScanFailed(e: unknown): unknown {
   if (!(e instanceof Error) || (e as NodeJS.ErrnoException).code === undefined) return e;
   return Object.assign(new UserError(`the engine did not start: its first scan of the inbox failed (${e.message}); what was not taken stays in the inbox, and nothing taken is lost. Fix what it names and start again`), { cause: e });
 }
+
+/** How long the snapshot caches may wait for new messages to be taken first (see Engine.scan). */
+const SNAPSHOTS_WAIT_MS = 1_000;

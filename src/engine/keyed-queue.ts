@@ -4,6 +4,8 @@
  */
 export class KeyedQueue {
   private readonly tails = new Map<string, Promise<void>>();
+  /** Per key, tasks queued and not started yet. */
+  private readonly waiting = new Map<string, number>();
   private pending = 0;
   private idleWaiters: (() => void)[] = [];
 
@@ -11,7 +13,13 @@ export class KeyedQueue {
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const before = this.tails.get(key) ?? Promise.resolve();
     this.pending += 1;
-    const result = before.then(task);
+    this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
+    const result = before.then(() => {
+      const n = this.waiting.get(key)! - 1;
+      if (n === 0) this.waiting.delete(key);
+      else this.waiting.set(key, n);
+      return task();
+    });
     const tail = result.then(
       () => undefined,
       () => undefined,
@@ -23,6 +31,11 @@ export class KeyedQueue {
       if (this.pending === 0) for (const w of this.idleWaiters.splice(0)) w();
     });
     return result;
+  }
+
+  /** How many tasks of `key` wait behind the one running (queued, not started yet). */
+  queued(key: string): number {
+    return this.waiting.get(key) ?? 0;
   }
 
   /** Whether `key` has queued or running work. */
