@@ -1,5 +1,6 @@
 import type { WorkspacePaths } from '../workspace/paths.js';
 import { isTransient, type FaultGate } from './faults.js';
+import { SpareFiles } from '../workspace/spare-files.js';
 import { readTask, writeTask } from '../workspace/tasks.js';
 
 /** The task a run works on, from tasks/<id>.json when one matches. */
@@ -24,11 +25,13 @@ export async function setTaskStatusSafe(
   status: 'in_progress' | 'completed',
   owner: string,
   warn: (line: string, e: unknown) => void,
+  spares?: SpareFiles,
 ): Promise<void> {
   const id = task.id;
   try {
     const listed = await readTask(paths, id);
-    await writeTask(paths, listed ? { ...listed, status, owner } : { id, subject: task.subject || id, description: task.description, status, owner, blocks: [], blockedBy: [] });
+    const next = listed ? { ...listed, status, owner } : { id, subject: task.subject || id, description: task.description, status, owner, blocks: [], blockedBy: [] };
+    await writeTask(paths, next, spares ? { spares } : {});
   } catch (e) {
     warn(`task ${id}: could not mark it ${status}: ${(e as Error).message}`, e);
   }
@@ -45,13 +48,17 @@ type Task = { id: string; subject: string; description: string };
 export class TaskMarks {
   private readonly wanted = new Map<string, { task: Task; status: 'in_progress' | 'completed' }>();
   private timer: NodeJS.Timeout | undefined;
+  /** Task files are rewritten through spares: no file made nor freed per mark. */
+  private readonly spares: SpareFiles;
 
   constructor(
     private readonly paths: WorkspacePaths,
     private readonly owner: string,
     private readonly faults: FaultGate,
     private readonly warn: (line: string) => void,
-  ) {}
+  ) {
+    this.spares = new SpareFiles(paths.tasksDir);
+  }
 
   async mark(task: Task, status: 'in_progress' | 'completed'): Promise<void> {
     this.wanted.delete(task.id);
@@ -59,7 +66,7 @@ export class TaskMarks {
     await setTaskStatusSafe(this.paths, task, status, this.owner, (line, e) => {
       if (isTransient(e)) failed = e;
       else this.warn(line);
-    });
+    }, this.spares);
     if (failed === undefined) {
       if (this.wanted.size === 0) this.faults.ok('marking tasks');
       return;

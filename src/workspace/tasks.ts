@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import type { SpareFiles } from './spare-files.js';
 import { assertNoLinks } from './no-links.js';
 import type { WorkspacePaths } from './paths.js';
 import { explainIssue } from './zod-issues.js';
@@ -55,12 +56,17 @@ export async function readTask(paths: WorkspacePaths, id: string): Promise<Task 
   return parsed.data;
 }
 
-/** Writes a task atomically (creating or replacing `tasks/<id>.json`). */
-export async function writeTask(paths: WorkspacePaths, task: Task, opts: { fsync?: boolean } = {}): Promise<void> {
+/**
+ * Writes a task atomically (creating or replacing `tasks/<id>.json`); through `spares`
+ * (the engine's, for the marks it makes again and again) when given.
+ */
+export async function writeTask(paths: WorkspacePaths, task: Task, opts: { fsync?: boolean; spares?: SpareFiles } = {}): Promise<void> {
   const valid = taskSchema.parse(task);
   await assertNoLinks(paths.root, paths.tasksDir);
   mkdirSync(paths.tasksDir, { recursive: true });
-  await writeFileAtomic(paths.task(valid.id), `${JSON.stringify(valid, null, 2)}\n`, opts);
+  const text = `${JSON.stringify(valid, null, 2)}\n`;
+  if (opts.spares) await opts.spares.replace(paths.task(valid.id), text, opts);
+  else await writeFileAtomic(paths.task(valid.id), text, opts);
 }
 
 /**
