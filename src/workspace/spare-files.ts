@@ -6,8 +6,13 @@ import { fd, writeAll } from './fd.js';
 
 /** A spare's name: `.spare.<pid>.<12 hex>.tmp`, the shape of the engine's other temp files. */
 const SPARE = /^\.spare\.(\d+)\.[0-9a-f]{12}\.tmp$/;
-/** Spares kept at most; one more is removed (its inode freed) instead of kept. */
-export const SPARES_KEPT = 16;
+/**
+ * Spares kept at most; one more is removed (its inode freed) instead of kept. A spare is
+ * taken for the whole of a rewrite (its fsync included), so runs marking their tasks side
+ * by side each need one: as many as the runs an engine keeps in memory (KEEP_LOADED).
+ * At 4 KB each, 1 MB of disk at most.
+ */
+export const SPARES_KEPT = 256;
 
 /**
  * Atomic rewrites of files replaced again and again (the task list's marks, two per run),
