@@ -11,6 +11,7 @@ import type { WorkspacePaths } from '../../workspace/paths.js';
 import { segmentProblem } from '../../workspace/paths.js';
 import type { Delivery } from '../port.js';
 import { lstatOrUndefined } from './read.js';
+import { SpareFiles } from './spares.js';
 
 const hashOf = (key: string, recipient: string): string => createHash('sha256').update(`${key}\0${recipient}`).digest('hex').slice(0, 16);
 
@@ -98,7 +99,8 @@ export async function stage(paths: WorkspacePaths, recipient: string, message: M
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
     let handle: number;
     try {
-      handle = openSync(file, flags, 0o644);
+      // A spare file renamed into place, else one made now (spares.ts).
+      handle = openSync(file, spares.take(inbox.tmp, file) ? flags & ~constants.O_CREAT : flags, 0o644);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       // A member added to the config after init has no folders yet.
@@ -119,6 +121,9 @@ export async function stage(paths: WorkspacePaths, recipient: string, message: M
     return false;
   }
 }
+
+/** The recipients' tmp/ folders' spare files, for staging without making a file. */
+const spares = new SpareFiles();
 
 /**
  * Staged copies whose folders were checked for links by {@link stage} a moment ago: the

@@ -2,12 +2,16 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deliver, deliveryMarker, deliveryName, forgetDelivery, pruneMarkers, stage } from '../../../src/mailbox/folder/deliver.js';
+import { cleanOrphanTemps } from '../../../src/mailbox/folder/clean.js';
 import { parseMessage } from '../../../src/protocol/parse.js';
 import type { Message } from '../../../src/protocol/schema.js';
 import { renderMessage } from '../../../src/protocol/render.js';
 import { initWorkspace } from '../../../src/workspace/init.js';
 import { WorkspacePaths } from '../../../src/workspace/paths.js';
 import { exists, tempDir } from '../../workspace/helpers.js';
+
+/** The spare files staging makes ahead in a recipient's tmp/. */
+const SPARE = /^\.spare\.\d+\.[0-9a-f]{12}\.tmp$/;
 
 const message: Message = { priority: 'HIGH', type: 'PLAN', to: ['conductor'], from: 'backend-engineer', task: 'T-1', body: 'The plan.', action: 'approve or reject' };
 
@@ -114,7 +118,8 @@ describe('stage, then deliver a staged copy', () => {
     expect(await fs.readdir(inbox.new)).toEqual([]);
     expect(await deliver(paths, 'conductor', message, 's1', { staged: true })).toBe('delivered');
     expect(await fs.readdir(inbox.new)).toEqual([name]);
-    expect(await fs.readdir(inbox.tmp)).toEqual([]);
+    // Nothing left in tmp/ but the spare files made ahead for the next reply (spares.ts).
+    expect((await fs.readdir(inbox.tmp)).filter((n) => !SPARE.test(n))).toEqual([]);
     expect(await exists(deliveryMarker(paths, 's1', 'conductor'))).toBe(false);
     // Taken out of new/ at once: asking again (after a crash) makes no second copy.
     await fs.rename(path.join(inbox.new, name), path.join(inbox.cur, 'taken.md'));
@@ -139,6 +144,39 @@ describe('stage, then deliver a staged copy', () => {
     expect(await exists(deliveryMarker(paths, 'long', 'conductor'))).toBe(true);
     await forgetDelivery(paths, 'conductor', 'long');
     expect(await exists(deliveryMarker(paths, 'long', 'conductor'))).toBe(false);
+  });
+});
+
+describe('the spare files staging takes', () => {
+  it('stages a reply in a spare file made ahead (no file made then), whole, and leaves only spares beside it', async () => {
+    const paths = await workspace();
+    const inbox = paths.inbox('librarian');
+    // The first reply to a folder makes its file; the spares for the next are made after it.
+    expect(await stage(paths, 'librarian', message, 'sp1')).toBe(true);
+    let spares: string[] = [];
+    for (let i = 0; i < 2000 && spares.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      spares = (await fs.readdir(inbox.tmp)).filter((n) => SPARE.test(n));
+    }
+    expect(spares.length).toBe(2);
+    for (const n of spares) expect(n).toMatch(new RegExp(`^\\.spare\\.${process.pid}\\.[0-9a-f]{12}\\.tmp$`));
+    const inodes = new Set(await Promise.all(spares.map(async (n) => (await fs.stat(path.join(inbox.tmp, n))).ino)));
+    expect(await stage(paths, 'librarian', message, 'sp2')).toBe(true);
+    const name = deliveryName('sp2', 'librarian', message.from);
+    const staged = await fs.stat(path.join(inbox.tmp, name));
+    expect(inodes.has(staged.ino)).toBe(true);
+    expect(await fs.readFile(path.join(inbox.tmp, name), 'utf8')).toBe(renderMessage(message));
+    expect(await deliver(paths, 'librarian', message, 'sp2', { staged: true })).toBe('delivered');
+    expect(await fs.readFile(path.join(inbox.new, name), 'utf8')).toBe(renderMessage(message));
+    // A staged copy already there (a crash before its record) is replaced whole by the spare.
+    await fs.writeFile(path.join(inbox.tmp, deliveryName('sp3', 'librarian', message.from)), 'half of it, and more bytes than the message has '.repeat(20));
+    for (let i = 0; i < 2000 && (await fs.readdir(inbox.tmp)).filter((n) => SPARE.test(n)).length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(await stage(paths, 'librarian', message, 'sp3')).toBe(true);
+    expect(await fs.readFile(path.join(inbox.tmp, deliveryName('sp3', 'librarian', message.from)), 'utf8')).toBe(renderMessage(message));
+    // What a process that is gone left is removed with its other temp files.
+    await fs.writeFile(path.join(inbox.tmp, '.spare.999999999.0123456789ab.tmp'), '');
+    expect(await cleanOrphanTemps(paths, ['librarian'])).toBe(1);
+    expect(await exists(path.join(inbox.tmp, '.spare.999999999.0123456789ab.tmp'))).toBe(false);
   });
 });
 
