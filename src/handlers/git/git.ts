@@ -16,10 +16,16 @@ export function git(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): P
   });
 }
 
-/** The repository's top folder when `dir` is inside a git work tree with at least one commit. */
+/**
+ * The repository's top folder when `dir` is inside a git work tree with at least one commit
+ * and that repository does not ignore `dir`. An ignored folder is not the repository's: the
+ * embedded workspace's `project/` inside a clone of teamstate is no checkout of teamstate.
+ */
 export async function repoRoot(dir: string): Promise<string | undefined> {
   const top = await git(dir, ['rev-parse', '--show-toplevel']);
   if (!top.ok) return undefined;
+  // Exit 0: ignored; 1: not ignored; 128: git could not tell (taken as not ignored).
+  if ((await git(dir, ['check-ignore', '-q', '.'])).ok) return undefined;
   const head = await git(dir, ['rev-parse', '--verify', '-q', 'HEAD']);
   return head.ok ? top.stdout.trim() : undefined;
 }

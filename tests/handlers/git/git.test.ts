@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, promises as fs, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../../src/handlers/git/git.js';
+import { ensureWorktree } from '../../../src/handlers/git/worktree.js';
+import { makeTemp } from '../../temp.js';
+
+const gitIn = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
+
+/**
+ * A repository laid out as a clone of teamstate is: its embedded workspace ignored
+ * (`/workspace/*`), a tracked `app/` folder, one commit.
+ */
+async function cloneLikeRepo(): Promise<string> {
+  const dir = realpathSync(await makeTemp('teamstate-git-'));
+  gitIn(dir, 'init', '-q', '-b', 'main');
+  gitIn(dir, 'config', 'user.email', 'dev@example.com');
+  gitIn(dir, 'config', 'user.name', 'Dev');
+  await fs.writeFile(path.join(dir, '.gitignore'), '/workspace/*\n!/workspace/.gitkeep\n');
+  await fs.mkdir(path.join(dir, 'workspace', 'project'), { recursive: true });
+  await fs.writeFile(path.join(dir, 'workspace', '.gitkeep'), '');
+  await fs.mkdir(path.join(dir, 'app'), { recursive: true });
+  await fs.writeFile(path.join(dir, 'app', '__init__.py'), '');
+  gitIn(dir, 'add', '-A');
+  gitIn(dir, 'commit', '-q', '-m', 'start');
+  return dir;
+}
+
+describe('the repository of a project', () => {
+  it('is none for a folder its enclosing repository ignores, so the embedded workspace of a clone gets no worktree of that clone', async () => {
+    const repo = await cloneLikeRepo();
+    const project = path.join(repo, 'workspace', 'project');
+    expect(await repoRoot(project)).toBeUndefined();
+
+    const runDir = path.join(repo, 'workspace', 'artifacts', 'r1');
+    const made = await ensureWorktree(project, runDir, 'r1', { worktrees: true, onDone: 'keep' });
+    expect(made).toBeUndefined();
+    // Nothing was done to the enclosing repository: no branch, no worktree, no exclude line.
+    expect(gitIn(repo, 'branch', '--list', 'teamstate/*')).toBe('');
+    expect(gitIn(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree '))).toHaveLength(1);
+    expect(existsSync(path.join(project, '.teamstate'))).toBe(false);
+    expect(await fs.readFile(path.join(repo, '.git', 'info', 'exclude'), 'utf8').catch(() => '')).not.toContain('/workspace/');
+  });
+
+  it('is the repository for its top folder and for a folder it tracks', async () => {
+    const repo = await cloneLikeRepo();
+    expect(await repoRoot(repo)).toBe(repo);
+    expect(await repoRoot(path.join(repo, 'app'))).toBe(repo);
+  });
+});
