@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
 import { commandsFor } from './commands/index.js';
+import { fileSystemFault } from './fs-fault.js';
 import { complain } from './output.js';
 
 /** teamstate's version, from its package.json. */
@@ -51,6 +52,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UserError) {
       fail(e.message);
       return e.exitCode;
+    }
+    const fault = fileSystemFault(e);
+    if (fault) {
+      fail(fault);
+      return 1;
     }
     fail('internal error (please report it):', e instanceof Error ? (e.stack ?? e.message) : String(e));
     return 2;

@@ -1,10 +1,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { commandsFor } from '../../src/cli/commands/index.js';
 import { tempDir } from '../workspace/helpers.js';
 import { runCli } from '../workspace/cli-helpers.js';
+import { canMount, fill, makeReadOnly, mountTmpfs, unmountAll } from '../bench/mounts.js';
 
 describe('the teamstate command', () => {
   it("prints the package's version with --version and -V", async () => {
@@ -65,5 +66,42 @@ describe('the commands a command line loads', () => {
     const r = await runCli(['strat'], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/unknown command 'strat'[\s\S]*start/);
+  });
+});
+
+if (!canMount) console.warn('skipping the CLI disk fault tests: this machine cannot mount a tmpfs or a read-only bind mount (needs root and mount(8))');
+
+describe.skipIf(!canMount)('the teamstate command on a full or read-only disk (tmpfs and read-only bind mounts)', () => {
+  afterAll(() => unmountAll());
+
+  it('says a full disk as the user’s to fix, with exit 1 and no stack, and leaves no half-written message', async () => {
+    const cwd = await tempDir();
+    const ws = path.join(cwd, 'ws');
+    await mountTmpfs(ws, 512);
+    expect(await runCli(['init', ws], { cwd })).toMatchObject({ code: 0 });
+    const free = await fill(ws);
+    const sent = await runCli(['send', '--workspace', ws, '--from', 'analyst', '--to', 'builder', '--type', 'HANDOFF', '--task', 't1', '--body', '## ANALYST REPORT\nx'], { cwd });
+    expect(sent.code).toBe(1);
+    expect(sent.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(sent.stderr).toMatch(/^teamstate: the disk is full \(ENOSPC/);
+    expect(sent.stderr).toMatch(/free some space, then run the command again\n$/);
+    const inbox = path.join(ws, 'inboxes', 'backend-engineer');
+    expect(await fs.readdir(path.join(inbox, 'new'))).toEqual([]);
+    expect(await fs.readdir(path.join(inbox, 'tmp'))).toEqual([]);
+    const json = await runCli(['send', '--json', '--workspace', ws, '--from', 'analyst', '--to', 'builder', '--type', 'HANDOFF', '--task', 't1', '--body', '## ANALYST REPORT\nx'], { cwd });
+    expect(json).toMatchObject({ code: 1, stderr: '' });
+    expect((JSON.parse(json.stdout) as { error: string }).error).toMatch(/^the disk is full \(ENOSPC/);
+    await free();
+    expect(await runCli(['send', '--workspace', ws, '--from', 'analyst', '--to', 'builder', '--type', 'HANDOFF', '--task', 't1', '--body', '## ANALYST REPORT\nx'], { cwd })).toMatchObject({ code: 0 });
+  });
+
+  it('says a read-only inbox as the user’s to fix, with exit 1', async () => {
+    const cwd = await tempDir();
+    const ws = path.join(cwd, 'ws');
+    expect(await runCli(['init', ws], { cwd })).toMatchObject({ code: 0 });
+    makeReadOnly(path.join(ws, 'inboxes', 'backend-engineer'));
+    const sent = await runCli(['send', '--workspace', ws, '--from', 'analyst', '--to', 'builder', '--type', 'HANDOFF', '--task', 't1', '--body', '## ANALYST REPORT\nx'], { cwd });
+    expect(sent.code).toBe(1);
+    expect(sent.stderr).toMatch(/^teamstate: the file system is read-only \(EROFS at .*inboxes\/backend-engineer\/tmp.*\); make it writable, then run the command again\n$/);
   });
 });
