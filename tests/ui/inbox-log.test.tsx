@@ -53,6 +53,30 @@ describe('the log view', () => {
     expect(entry).toContain('## 2026-11-21');
   });
 
+  for (const size of [
+    { columns: 80, rows: 24 },
+    { columns: 60, rows: 15 },
+  ]) {
+    it(`draws the entries' table at ${size.columns}×${size.rows} with its header on one row and each entry's marks under it`, async () => {
+      ui = await openUi({ size });
+      const file = path.join(ui.project, '.claude/memory/agent-logs/backend-engineer.md');
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, TEMPLATE_HEADER + renderEntry(metrics({ date: '2026-11-21', taskId: 'signup-email', task: 'Add email verification to signup', fixCycles: { count: 2, fixed: [] } })));
+      await ui.press('3');
+      const f = await ui.waitFor('Trends over 1 task');
+      const lines = f.split('\n');
+      expect(lines.length).toBeLessThanOrEqual(size.rows);
+      for (const l of lines) expect(l.length).toBeLessThanOrEqual(size.columns);
+      const header = lines.find((l) => l.includes('DATE'))!;
+      expect(header).toMatch(/DATE\s+TASK\s+FIX\s+1ST PASS\s+PLAN 1ST TRY\s*$/);
+      const row = lines.find((l) => l.startsWith('› 2026-11-21'))!;
+      // The marks stand under their columns.
+      expect(row.indexOf('2', 14)).toBe(header.indexOf('FIX'));
+      expect(row.trimEnd().at(-1)).toMatch(/[✓✗?]/);
+      expect(row.trimEnd().length - 1).toBe(header.indexOf('PLAN 1ST TRY'));
+    });
+  }
+
   it('says where the log will be when there is none yet', async () => {
     ui = await openUi();
     await ui.press('3');

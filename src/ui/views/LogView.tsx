@@ -11,7 +11,7 @@ import { useKeys } from '../hooks.js';
 const pct = (rate: number, of: number) => (of === 0 ? 'n/a' : `${Math.round(rate * 100)}% of ${of}`);
 
 /** The agent log: its entries, the adaptations in force and why, and trends over tasks. */
-export function LogView({ dispatch, height }: { nav?: Nav; dispatch: (a: NavAction) => void; height: number }) {
+export function LogView({ dispatch, height, width = 160 }: { nav?: Nav; dispatch: (a: NavAction) => void; height: number; width?: number }) {
   const snap = useSnapshot();
   const store = useStore();
   const finished = snap.runs.filter((r) => r.finished).length;
@@ -34,6 +34,8 @@ export function LogView({ dispatch, height }: { nav?: Nav; dispatch: (a: NavActi
   if (error) return <Text color="red">Cannot read the agent log: {error}</Text>;
   if (!log) return <Text dimColor>Reading the agent log…</Text>;
   const per = t?.perTask ?? [];
+  // The task column takes what the others leave (2 + 12 + 5 + 10 + "PLAN 1ST TRY"), at most 44.
+  const taskWidth = Math.max(8, Math.min(44, width - 41));
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate-end">
@@ -62,12 +64,12 @@ export function LogView({ dispatch, height }: { nav?: Nav; dispatch: (a: NavActi
         {'  plan 1st try      '}
         <Text color="green">{marks(per.map((p) => p.planApproved)) || '—'}</Text> <Text dimColor>{pct(t?.approvalRate ?? 0, t?.rated.approval ?? 0)}</Text>
       </Text>
-      <Text dimColor>{`  ${fit('DATE', 12)}${fit('TASK', 44)}${fit('FIX', 5)}${fit('1ST PASS', 10)}PLAN 1ST TRY`}</Text>
+      <Text dimColor wrap="truncate-end">{`  ${fit('DATE', 12)}${fit('TASK', taskWidth)}${fit('FIX', 5)}${fit('1ST PASS', 10)}PLAN 1ST TRY`}</Text>
       {visible(entries, list).map(({ item: e, index }) => (
         <Text key={`${e.line}`} wrap="truncate-end" inverse={index === list.cursor}>
           {index === list.cursor ? '› ' : '  '}
           {fit(e.date || '?', 12)}
-          {fit(`${e.task}${e.taskId ? ` (${e.taskId})` : ''}`, 44)}
+          {fit(`${e.task}${e.taskId ? ` (${e.taskId})` : ''}`, taskWidth)}
           {fit(String(e.metrics.fixCycles?.count ?? '?'), 5)}
           {fit(marks([e.metrics.firstPassSuccess ?? null]), 10)}
           {marks([e.metrics.planApprovedFirstTry ?? null])}
