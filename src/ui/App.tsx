@@ -8,7 +8,8 @@ import { useKeyRouter } from './key-router.js';
 import { keysFor } from './keys.js';
 import { initialNav, navReducer } from './nav.js';
 import type { Nav } from './nav.js';
-import { Overlay } from './Overlay.js';
+import { Overlay, promptHint } from './Overlay.js';
+import { promptRows } from './components/Prompt.js';
 import { Views } from './views/Views.js';
 
 /** The whole UI: a header, the current view (an overlay over it when open), the latest note, the keys. */
@@ -27,14 +28,17 @@ export function App({ initial = initialNav }: { initial?: Nav }) {
   const { project } = store.engine;
   const body = Math.max(3, rows - 3 - (snap.banner ? 1 : 0) - (projectWarning(project) ? 1 : 0));
   const prompt = nav.overlay?.kind === 'prompt';
+  // A prompt's question can take several rows at this width: the view above gives them up.
+  const promptHeight = nav.overlay?.kind === 'prompt' ? promptRows(nav.overlay.label, promptHint(nav.overlay.purpose), columns) : 0;
+  const viewHeight = Math.max(1, prompt ? body - promptHeight : body);
   return (
     <KeysContext.Provider value={registry}>
     <Box flexDirection="column" height={rows} width={columns}>
       <Header nav={nav} member={config.engine.member} conductor={config.conductor} root={paths.root} {...(project ? { project } : {})} />
       <ErrorBoundary key={`${nav.view}:${nav.runId ?? ''}`}>
         {/* Kept mounted under an overlay (its cursor survives), not drawn: at no height its fixed-height rows still showed through the overlay's short lines. */}
-        <Box flexDirection="column" overflow="hidden" display={nav.overlay && !prompt ? 'none' : 'flex'} height={nav.overlay && !prompt ? 0 : prompt ? body - 5 : body}>
-          <Views nav={nav} dispatch={dispatch} height={prompt ? body - 5 : body} width={columns} now={now} />
+        <Box flexDirection="column" overflow="hidden" display={nav.overlay && !prompt ? 'none' : 'flex'} height={nav.overlay && !prompt ? 0 : viewHeight}>
+          <Views nav={nav} dispatch={dispatch} height={viewHeight} width={columns} now={now} />
         </Box>
         {nav.overlay ? <Overlay overlay={nav.overlay} dispatch={dispatch} actions={actions} config={config} height={body} /> : null}
       </ErrorBoundary>

@@ -20,6 +20,9 @@ function answer(actions: UiActions, p: PromptPurpose, text: string): Promise<boo
   }
 }
 
+/** The line under a prompt's question. */
+export const promptHint = (p: PromptPurpose): string => (p.action === 'complete' ? 'Enter confirms; Esc backs out' : 'Enter confirms (an empty answer is allowed); Esc backs out');
+
 /** The open overlay: help, a whole text, a one-line prompt, or the compose form. */
 export function Overlay({ overlay, dispatch, actions, config, height }: { overlay: OverlayT; dispatch: (a: NavAction) => void; actions: UiActions; config: Config; height: number }) {
   const close = () => dispatch({ type: 'close' });
@@ -32,7 +35,7 @@ export function Overlay({ overlay, dispatch, actions, config, height }: { overla
       return (
         <Prompt
           label={overlay.label}
-          hint={overlay.purpose.action === 'complete' ? 'Enter confirms; Esc backs out' : 'Enter confirms (an empty answer is allowed); Esc backs out'}
+          hint={promptHint(overlay.purpose)}
           onCancel={close}
           onSubmit={(text) => {
             close();

@@ -133,5 +133,28 @@ describe('the UI in a small terminal', () => {
       expect(lines.find((l) => l.startsWith('Timeline ('))).toMatch(/^Timeline \(\d+ events; Enter opens one\)\s*$/);
       expect(lines.at(-1)).toMatch(/\? help\s+q quit/);
     });
+
+    it(`draws a prompt whose question takes several lines at ${size.columns}×${size.rows} whole, below the header, with nothing drawn over it`, async () => {
+      ui = await openUi({ size, conductor: 'person', edit: (c) => (c.steps = { ...(c.steps as object), 'test-generator': { kind: 'manual' } }) });
+      await handoff(ui, 'signup-email');
+      await ui.settle();
+      await ui.engine.decide('signup-email', true, '');
+      await ui.settle();
+      await ui.press(KEY.enter);
+      await ui.waitFor('waiting on a person: the manual step test-generator');
+      await ui.press('d');
+      const f = await ui.waitFor('Mark test-generator of signup-email done');
+      const lines = f.split('\n');
+      expect(lines.length).toBeLessThanOrEqual(size.rows);
+      for (const l of lines) expect(l.length).toBeLessThanOrEqual(size.columns);
+      expect(lines[0]).toMatch(/^teamstate · backend-engineer/);
+      // The question, its hint and the input line, each in its own row inside the box.
+      const inside = lines.filter((l) => l.startsWith('│')).map((l) => l.slice(1, -1).trim());
+      expect(inside.join(' ')).toContain('or @path of a file');
+      expect(inside).toContain('Enter confirms; Esc backs out');
+      expect(inside.some((l) => l.startsWith('›'))).toBe(true);
+      expect(lines.find((l) => l.startsWith('╰'))).toMatch(/^╰─+╯$/);
+      expect(lines.at(-1)).toMatch(/Enter confirm\s+Esc back out/);
+    });
   }
 });

@@ -5,6 +5,40 @@ import { useKeys } from '../hooks.js';
 import { editText, splitEnter } from '../text-edit.js';
 import { TextField } from './TextField.js';
 
+/** The rows `text` takes when wrapped at word boundaries to `width` columns, as Ink wraps a Text. */
+export function wrappedRows(text: string, width: number): number {
+  if (width < 1) return 1;
+  let rows = 0;
+  for (const line of text.split('\n')) {
+    rows++;
+    let used = 0;
+    for (const word of line.split(' ')) {
+      const w = [...word].length;
+      const need = used === 0 ? w : used + 1 + w;
+      if (need <= width) used = need;
+      else if (used === 0) {
+        // A word longer than the row is cut into rows of its own.
+        rows += Math.ceil(w / width) - 1;
+        used = w % width || width;
+      } else {
+        rows++;
+        used = w;
+        if (w > width) {
+          rows += Math.ceil(w / width) - 1;
+          used = w % width || width;
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+/** The rows a {@link Prompt} takes at `columns`: its border, the question and hint as wrapped, and the input line. */
+export function promptRows(label: string, hint: string | undefined, columns: number): number {
+  const inner = columns - 4;
+  return 2 + wrappedRows(label, inner) + (hint ? wrappedRows(hint, inner) : 0) + 1;
+}
+
 /** A one-line question: Enter answers it, Esc backs out. */
 export function Prompt({ label, hint, onSubmit, onCancel }: { label: string; hint?: string; onSubmit: (text: string) => void; onCancel: () => void }) {
   const [value, setValue] = useState('');
@@ -20,7 +54,8 @@ export function Prompt({ label, hint, onSubmit, onCancel }: { label: string; hin
     if (key.return || typed.enter) onSubmit(text.current.trim());
   }, 'overlay');
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor="yellow" paddingX={1}>
+    // Never squeezed: a squeezed box draws its rows over each other (the view above gives way instead).
+    <Box flexDirection="column" borderStyle="round" borderColor="yellow" paddingX={1} flexShrink={0}>
       <Text bold>{label}</Text>
       {hint ? <Text dimColor>{hint}</Text> : null}
       <Box>
