@@ -71,6 +71,8 @@ describe('a rejected file that changes is taken again', () => {
         const texts = await Promise.all(names.map((n) => fs.readFile(path.join(paths.inbox('conductor').new, n), 'utf8')));
         return texts.some((t) => t.includes('[TYPE: PLAN]') && t.includes('[TASK: late-writer]')) ? true : undefined;
       }, engine.output);
+      // The message is moved to cur/ once its record is durable, which may come just after its reply.
+      await eventually('the late writer\'s message in cur/', async () => ((await fs.readdir(inbox.cur)).includes('late.md') ? true : undefined), engine.output);
       expect(await fs.readFile(path.join(inbox.cur, 'late.md'), 'utf8')).toBe(HANDOFF);
       // The unchanged one stays aside, with its reason; nothing else is there.
       expect((await fs.readdir(inbox.rejected)).sort()).toEqual(['junk.md', 'junk.md.reason.txt']);
