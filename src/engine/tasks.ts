@@ -1,6 +1,6 @@
 import type { WorkspacePaths } from '../workspace/paths.js';
 import { isTransient, type FaultGate } from './faults.js';
-import { SpareFiles } from '../workspace/spare-files.js';
+import { RewriteSpares } from '../workspace/rewrite-spares.js';
 import { readTask, writeTask } from '../workspace/tasks.js';
 
 /** The task a run works on, from tasks/<id>.json when one matches. */
@@ -25,7 +25,7 @@ export async function setTaskStatusSafe(
   status: 'in_progress' | 'completed',
   owner: string,
   warn: (line: string, e: unknown) => void,
-  spares?: SpareFiles,
+  spares?: RewriteSpares,
 ): Promise<void> {
   const id = task.id;
   try {
@@ -49,7 +49,7 @@ export class TaskMarks {
   private readonly wanted = new Map<string, { task: Task; status: 'in_progress' | 'completed' }>();
   private timer: NodeJS.Timeout | undefined;
   /** Task files are rewritten through spares: no file made nor freed per mark. */
-  private readonly spares: SpareFiles;
+  private readonly spares: RewriteSpares;
 
   constructor(
     private readonly paths: WorkspacePaths,
@@ -57,7 +57,7 @@ export class TaskMarks {
     private readonly faults: FaultGate,
     private readonly warn: (line: string) => void,
   ) {
-    this.spares = new SpareFiles(paths.tasksDir);
+    this.spares = new RewriteSpares(paths.tasksDir);
   }
 
   async mark(task: Task, status: 'in_progress' | 'completed'): Promise<void> {

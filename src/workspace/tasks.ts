@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
-import type { SpareFiles } from './spare-files.js';
+import type { RewriteSpares } from './rewrite-spares.js';
 import { assertNoLinks } from './no-links.js';
 import type { WorkspacePaths } from './paths.js';
 import { explainIssue } from './zod-issues.js';
@@ -60,7 +60,7 @@ export async function readTask(paths: WorkspacePaths, id: string): Promise<Task 
  * Writes a task atomically (creating or replacing `tasks/<id>.json`); through `spares`
  * (the engine's, for the marks it makes again and again) when given.
  */
-export async function writeTask(paths: WorkspacePaths, task: Task, opts: { fsync?: boolean; spares?: SpareFiles } = {}): Promise<void> {
+export async function writeTask(paths: WorkspacePaths, task: Task, opts: { fsync?: boolean; spares?: RewriteSpares } = {}): Promise<void> {
   const valid = taskSchema.parse(task);
   await assertNoLinks(paths.root, paths.tasksDir);
   mkdirSync(paths.tasksDir, { recursive: true });

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { readTask } from '../../src/workspace/tasks.js';
-import { SPARES_KEPT } from '../../src/workspace/spare-files.js';
+import { SPARES_KEPT } from '../../src/workspace/rewrite-spares.js';
 import { HANDOFF_BODY, drop, settle, tempWorkspace, until } from './helpers.js';
 
 describe("the engine's marks in the shared task list", () => {

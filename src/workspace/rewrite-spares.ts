@@ -31,7 +31,7 @@ export const SPARES_KEPT = 256;
  * or a FIFO planted under a spare's name): else it is removed and a new one made. Where
  * hard links are not supported, each rewrite makes its spare, as a temp file.
  */
-export class SpareFiles {
+export class RewriteSpares {
   private readonly free: string[] = [];
   private adopted = false;
   private counter = Math.floor(Math.random() * 2 ** 40);
