@@ -88,15 +88,28 @@ async function write(file: string, entries: RunMetrics[], fsync: boolean): Promi
 /**
  * What the writer knows of a log it last read or wrote, as long as the file's identity,
  * size and mtime are what they were then: whether it is a plain one (LF, no BOM, not
- * blank), the task ids of its entries, and how many newlines it ends with.
+ * blank), a hash of each of its entries' task ids ({@link idHash}), and how many newlines
+ * it ends with.
  */
 interface KnownLog {
   version: string;
   plain: boolean;
-  ids: Set<string>;
+  /**
+   * Not the ids themselves: a small integer per entry, held in the set as is, not a string
+   * per finished run for as long as the engine lives. A task whose hash is here may be
+   * logged already and takes the full path (read, replace or add, rewrite), which is exact.
+   */
+  ids: Set<number>;
   trailing: number;
 }
 const known = new Map<string, KnownLog>();
+
+/** A task id's 30-bit FNV-1a hash (a small integer V8 keeps unboxed). Exported for tests. */
+export function idHash(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) & 0x3fffffff;
+}
 
 const fstatOf = promisify(fstat) as (handle: number) => Promise<Stats>;
 const versionOf = (st: Stats): string => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
@@ -122,8 +135,8 @@ async function statOrUndefined(file: string): Promise<Stats | undefined> {
 
 function summarize(text: string, version: string): KnownLog {
   const plain = !text.startsWith('\uFEFF') && !text.includes('\r') && text.trim() !== '';
-  const ids = new Set<string>();
-  if (plain) for (const e of parseAgentLog(text).entries) if (e.valid && e.taskId !== undefined) ids.add(e.taskId);
+  const ids = new Set<number>();
+  if (plain) for (const e of parseAgentLog(text).entries) if (e.valid && e.taskId !== undefined) ids.add(idHash(e.taskId));
   return { version, plain, ids, trailing: trailingNewlines(text) };
 }
 
@@ -136,7 +149,8 @@ function trailingNewlines(text: string): number {
 /**
  * The text to append that makes the log what {@link withEntry} would write for `entries`,
  * or undefined when that needs more than an append: an entry to replace (its task is
- * logged already), a log that is not plain, or more than one blank line at its end.
+ * logged already, or one with the same hash is), a log that is not plain, or more than one
+ * blank line at its end.
  */
 function appendable(log: KnownLog, entries: RunMetrics[]): { text: string; ids: string[]; trailing: number } | undefined {
   if (!log.plain) return undefined;
@@ -146,7 +160,7 @@ function appendable(log: KnownLog, entries: RunMetrics[]): { text: string; ids: 
   for (const m of entries) {
     const id = safeTaskId(m.taskId);
     const entry = renderEntry(m);
-    if (log.ids.has(id) || ids.includes(id) || trailing > 2 || entry.includes('\r')) return undefined;
+    if (log.ids.has(idHash(id)) || ids.includes(id) || trailing > 2 || entry.includes('\r')) return undefined;
     text += '\n'.repeat(2 - trailing) + entry;
     trailing = trailingNewlines(entry);
     ids.push(id);
@@ -172,7 +186,7 @@ async function appendChunk(file: string, size: number, log: KnownLog, chunk: { t
     const after = await fstatOf(handle);
     // Someone else wrote too (a person, another engine): read it again next time.
     if (after.size !== size + data.byteLength) return true;
-    for (const id of chunk.ids) log.ids.add(id);
+    for (const id of chunk.ids) log.ids.add(idHash(id));
     known.set(file, { ...log, version: versionOf(after), trailing: chunk.trailing });
     return true;
   } finally {

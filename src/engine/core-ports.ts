@@ -54,5 +54,7 @@ export interface StepStarter {
   inline(runId: string, id: string, state: RunState): boolean;
   /** Runs such a step and gives its done or error event. Never rejects. */
   runInline(runId: string, id: string, state: RunState): Promise<{ type: string; output?: unknown; error?: unknown }>;
+  /** The run left the unfinished runs in memory (it finished, or is left on disk with no step in flight): nothing is kept for it. */
+  forget?(runId: string): void;
 }
 

@@ -82,6 +82,7 @@ export class RunCore extends EventEmitter<EngineEvents> {
       migrate: (s) => migrate(this, s),
       damaged: (id, reason) => quarantineReadBack(this, id, reason),
       snapshots: () => this.snapshots,
+      released: (id) => this.steps?.forget?.(id),
     });
     this.runs = this.held.table;
     this.snapshots = new SnapshotCache({ store: deps.store, queue: this.queue, runs: this.runs, faults: this.faults, get: (id) => this.get(id), seqOf: (id) => this.held.seqOf(id), warn: (line) => this.warn(line) });

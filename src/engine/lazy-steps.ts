@@ -102,6 +102,11 @@ export class LazySteps implements StepStarter {
     this.withRunner(runId, (r) => r.stop(runId, id));
   }
 
+  /** The run left memory: the runner forgets it (nothing is kept for a run before the code is loaded). */
+  forget(runId: string): void {
+    this.runner?.forget(runId);
+  }
+
   /** Stops every step (shutdown); one not yet started because its code was loading never starts. */
   stopAll(): void {
     this.closing = true;

@@ -26,8 +26,15 @@ export class RunTable {
   /** The runs in memory as objects, least recently used first. */
   private readonly used = new Set<string>();
 
-  /** `read`: a run's state from the store, synchronously (it throws when the store cannot give it). */
-  constructor(private readonly read: (runId: string) => RunState) {}
+  /**
+   * `read`: a run's state from the store, synchronously (it throws when the store cannot
+   * give it). `released`: the run's state left memory (left on disk, or deleted: finished),
+   * for what others keep per run in memory.
+   */
+  constructor(
+    private readonly read: (runId: string) => RunState,
+    private readonly released: (runId: string) => void = () => undefined,
+  ) {}
 
   get size(): number {
     return this.runs.size;
@@ -68,6 +75,7 @@ export class RunTable {
   leave(runId: string): void {
     this.runs.set(runId, ON_DISK);
     this.used.delete(runId);
+    this.released(runId);
   }
 
   /** Whether the run is left on disk now. */
@@ -77,6 +85,7 @@ export class RunTable {
 
   delete(runId: string): boolean {
     this.used.delete(runId);
+    this.released(runId);
     return this.runs.delete(runId);
   }
 

@@ -27,6 +27,8 @@ export interface RunsInMemoryDeps {
   damaged(runId: string, reason: string): RunState;
   /** The snapshot caches: where a run adopted has its cache, and a run that left memory is forgotten there. */
   snapshots(): Pick<SnapshotCache, 'cachedAtSeq' | 'forget'>;
+  /** A run's state left memory (left on disk, or finished): what others keep per run in memory goes (the steps' working folders). */
+  released?(runId: string): void;
 }
 
 /**
@@ -37,7 +39,10 @@ export interface RunsInMemoryDeps {
  */
 export class RunsInMemory {
   /** Unfinished runs (a waiting one may be left on disk). */
-  readonly table = new RunTable((runId) => this.readBack(runId));
+  readonly table = new RunTable(
+    (runId) => this.readBack(runId),
+    (runId) => this.deps.released?.(runId),
+  );
   /** The last few runs that finished, oldest first; at most RECENT_KEPT. */
   private readonly recent = new Map<string, RunState>();
   private readonly seqs = new Map<string, number>();

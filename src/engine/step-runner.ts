@@ -119,6 +119,11 @@ export class StepRunner implements StepStarter {
     actor?.stop();
   }
 
+  /** The run left memory (finished, or left on disk): what was kept for its steps goes. */
+  forget(runId: string): void {
+    this.workDirs.forget(runId);
+  }
+
   /** Stops every step (shutdown); their results are dropped and they re-run on restart. */
   stopAll(): void {
     this.closing = true;

@@ -19,8 +19,11 @@ export interface WorkDir {
 }
 
 /**
- * Each run's working folder, made once per run and process (parallel sub-agents share the
- * one promise). A git failure is said once and the run works in the project itself.
+ * Each run's working folder, made once per run while it is in memory (parallel sub-agents
+ * share the one promise). A git failure is said once and the run works in the project
+ * itself. A run that leaves memory (finished, or left on disk while it waits) is
+ * forgotten here ({@link forget}): a long-lived engine keeps nothing of its finished runs,
+ * and a run read back asks again (its worktree's record is on disk, so it is the same one).
  */
 export class WorkDirs {
   private readonly made = new Map<string, Promise<WorkDir>>();
@@ -59,6 +62,16 @@ export class WorkDirs {
       this.made.set(runId, p);
     }
     return p;
+  }
+
+  /** The run left memory (finished, or left on disk with no step in flight): its entry goes. */
+  forget(runId: string): void {
+    this.made.delete(runId);
+  }
+
+  /** Runs whose working folder is kept now. */
+  get size(): number {
+    return this.made.size;
   }
 
   /** When the run is done: commit its work with the task as the message, if configured so. */

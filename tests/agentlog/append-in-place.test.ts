@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appendEntry, readAgentLog, renderEntry, TEMPLATE_HEADER, withEntry } from '../../src/agentlog/index.js';
 import type { RunMetrics } from '../../src/agentlog/index.js';
+import { idHash } from '../../src/agentlog/write.js';
 import { metrics, ruleConfig, tempDir } from './metrics.js';
 
 const cfg = ruleConfig();
@@ -91,5 +92,24 @@ describe('appendEntry on a log it keeps appending to', () => {
     const log = await readAgentLog(project, cfg);
     expect(log.entries.map((e) => e.taskId).sort()).toEqual(['t-0', ...ids.map((i) => `t-${i}`)].sort());
     expect(log.problems).toEqual([]);
+  });
+
+  it('adds the entry of a task whose id hashes like a logged one, and keeps that one', async () => {
+    // Two task ids with the same hash, found by trying (the writer keeps hashes, not ids).
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const id = `task-${i}`;
+      const other = seen.get(idHash(id));
+      if (other !== undefined) pair = [other, id];
+      else seen.set(idHash(id), id);
+    }
+    const project = await logWith(TEMPLATE_HEADER);
+    const [first, second] = pair.map((id) => metrics({ taskId: id, task: `Task ${id}` }));
+    await appendEntry(project, cfg, first!, { fsync: false });
+    const before = await readFile(logFile(project), 'utf8');
+    await appendEntry(project, cfg, second!, { fsync: false });
+    expect(await readFile(logFile(project), 'utf8')).toBe(withEntry(before, second!));
+    expect((await readAgentLog(project, cfg)).entries.map((e) => e.taskId)).toEqual(pair);
   });
 });
