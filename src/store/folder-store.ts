@@ -1,4 +1,4 @@
-import { promises as fs, readFileSync, statSync, type Dirent } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { JournalCorruptError, JournalGoneError } from './errors.js';
@@ -7,7 +7,7 @@ import { RUN_FILES, runFiles, segmentProblem } from '../workspace/paths.js';
 import { encodeFrameBytes, scanFrames } from './frame.js';
 import { addFinished, readFinished } from './finished-index.js';
 import { GroupCommit } from './group-commit.js';
-import { cutTail, readRecordEndingAt, scanJournal } from './journal-file.js';
+import { cutTail, isJournal, readRecordEndingAt, scanJournal } from './journal-file.js';
 import { JournalWriter, type JournalWriterOptions } from './journal-writer.js';
 import { Wal } from './wal.js';
 import { recoverFromWal, warnIfWalMissing } from './wal-recovery.js';
@@ -203,7 +203,9 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
           noRun(runId, e);
         }
         if (fast) {
-          const snapshot = { seq: snap.seq, get data() { return snap.data as S; }, ...(snap.head !== undefined ? { head: snap.head } : {}) };
+          // The snapshot as read (its data parsed only when first asked for, when writable): not an
+          // object with a getter of its own per load, which cost start about 1 KB a run.
+          const snapshot = readOnly ? { seq: snap.seq, data: snap.data as S, ...(snap.head !== undefined ? { head: snap.head } : {}) } : (snap as { seq: number; data: S; head?: unknown });
           if (!fast.torn) {
             if (!readOnly) writer.files.prime(runId, fast.lastSeq, fast.validBytes, fast.lastCrc);
             return { snapshot, tail: fast.tail as R[] };
@@ -262,19 +264,20 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
 
     async listRuns(listOpts: { unfinishedOnly?: boolean } = {}): Promise<string[]> {
       await ready();
-      let entries: Dirent[];
+      // Names only (10,000 typed entries were kept through the stats below): the journal's stat tells a run folder.
+      let names: string[];
       try {
-        entries = await fs.readdir(runsDir, { withFileTypes: true });
+        names = await fs.readdir(runsDir);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw e;
       }
       const finished = listOpts.unfinishedOnly ? await readFinished(path.join(runsDir, FINISHED_INDEX)) : new Set<string>();
-      const ids = entries.filter((d) => d.isDirectory() && segmentProblem(d.name) === undefined && !finished.has(d.name)).map((d) => d.name);
+      const ids = names.filter((name) => segmentProblem(name) === undefined && !finished.has(name));
       // A folder without a journal is an artifact folder or a run that never got its first record.
       const out: string[] = [];
       for (let i = 0; i < ids.length; i += SCAN_CHUNK) {
-        for (const id of ids.slice(i, i + SCAN_CHUNK)) if (statSync(path.join(runsDir, id, RUN_FILES.journal), { throwIfNoEntry: false })?.isFile()) out.push(id);
+        for (const id of ids.slice(i, i + SCAN_CHUNK)) if (isJournal(path.join(runsDir, id, RUN_FILES.journal))) out.push(id);
         // One stat is a few microseconds: sync is 3x faster than promises; yield now and then.
         await new Promise((resolve) => setImmediate(resolve));
       }

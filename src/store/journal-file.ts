@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import { writeAll as writeAllTo } from '../workspace/fd.js';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
@@ -86,5 +86,15 @@ async function freeName(base: string): Promise<string> {
     } catch {
       return name;
     }
+  }
+}
+
+/** Whether `file` is a regular file; a path through something that is not a folder (ENOTDIR) is not one. */
+export function isJournal(file: string): boolean {
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    throw e;
   }
 }

@@ -60,19 +60,21 @@ export async function readQuarantines(runsDir: string): Promise<Map<string, Quar
  * `known`: runs just read from a journal with records (the engine's start), not stat'ed again.
  */
 export async function damagedRunFolders(runsDir: string, known?: { has(runId: string): boolean }): Promise<{ runId: string; reason: string }[]> {
-  const entries = await fs.readdir(runsDir, { withFileTypes: true }).catch(() => []);
+  // Names only, not typed entries (10,000 of those were kept through the yields below): what is
+  // not a folder has no journal in it, and is skipped as a folder without records is.
+  const names = await fs.readdir(runsDir).catch(() => [] as string[]);
   const out: { runId: string; reason: string }[] = [];
-  for (const [i, d] of entries.entries()) {
+  for (const [i, name] of names.entries()) {
     // One stat a run folder, in sync calls (a few microseconds each, three times faster than promises): 10,000 runs are checked on every start.
     if (i % STAT_CHUNK === STAT_CHUNK - 1) await new Promise((resolve) => setImmediate(resolve));
     // A run just read from its journal (the engine's start) has one with records: not stat'ed again.
-    if (!d.isDirectory() || known?.has(d.name) || segmentProblem(d.name)) continue;
-    const dir = path.join(runsDir, d.name);
+    if (known?.has(name) || segmentProblem(name)) continue;
+    const dir = path.join(runsDir, name);
     const journal = statOrUndefined(path.join(dir, 'journal.jsonl'));
     if (journal && journal.size > 0) continue;
     const hadRecords = ['snapshot.json', 'finished'].some((f) => statOrUndefined(path.join(dir, f)) !== undefined);
     if (!hadRecords) continue;
-    out.push({ runId: d.name, reason: journal ? `its journal ${path.join(dir, 'journal.jsonl')} is empty` : `its journal ${path.join(dir, 'journal.jsonl')} is missing` });
+    out.push({ runId: name, reason: journal ? `its journal ${path.join(dir, 'journal.jsonl')} is empty` : `its journal ${path.join(dir, 'journal.jsonl')} is missing` });
   }
   return out;
 }

@@ -74,14 +74,50 @@ export function readSnapshot(file: string, lazy = false): SnapshotFile | undefin
     return snap;
   }
   // Not kept: `buf` is the shared read buffer. Read again, whole, when first asked for.
-  let parsed: { value: unknown } | undefined;
-  const again = (): unknown => {
-    const now = readSnapshot(file, false);
-    if (!now || now.seq !== snap.seq || now.crc !== snap.crc) throw new Error(`the snapshot cache ${file} was replaced or damaged while it was read; read the run again`);
+  return new LazySnapshot(file, snap);
+}
+
+/**
+ * A snapshot read without its data (`readSnapshot`'s `lazy`): the data is read again from
+ * the file, whole, when first asked for, and the file checked to hold the same snapshot.
+ * A class, so that every one has the same shape and its getter is the prototype's: a
+ * getter defined on each object (a closure per snapshot) made start allocate and keep
+ * twice as much per run read back.
+ */
+class LazySnapshot implements SnapshotFile {
+  // Own fields are those of a load's `snapshot` (seq, head); the rest are read through the prototype.
+  readonly seq: number;
+  readonly head?: unknown;
+  readonly #journalBytes: number;
+  readonly #crc: string;
+  readonly #file: string;
+  #parsed: { value: unknown } | undefined;
+
+  constructor(file: string, snap: SnapshotFile) {
+    this.#file = file;
+    this.seq = snap.seq;
+    this.#journalBytes = snap.journalBytes;
+    this.#crc = snap.crc;
+    if (snap.head !== undefined) this.head = snap.head;
+  }
+
+  get journalBytes(): number {
+    return this.#journalBytes;
+  }
+
+  get crc(): string {
+    return this.#crc;
+  }
+
+  get data(): unknown {
+    return (this.#parsed ??= { value: this.#again() }).value;
+  }
+
+  #again(): unknown {
+    const now = readSnapshot(this.#file, false);
+    if (!now || now.seq !== this.seq || now.crc !== this.#crc) throw new Error(`the snapshot cache ${this.#file} was replaced or damaged while it was read; read the run again`);
     return now.data;
-  };
-  Object.defineProperty(snap, 'data', { enumerable: true, get: () => (parsed ??= { value: again() }).value });
-  return snap;
+  }
 }
 
 /** A load served from the snapshot, with where the journal's valid records end. */

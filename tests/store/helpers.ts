@@ -15,3 +15,9 @@ export function recs(from: number, to: number, extra: Record<string, unknown> = 
 }
 
 export const journalFile = (runsDir: string, runId: string): string => path.join(runsDir, runId, 'journal.jsonl');
+
+/** A load's result with its snapshot's data read: a store may read the data only when it is asked for (a getter, not an own field). */
+export function plainLoad<T extends { snapshot?: { seq: number; data: unknown; head?: unknown } }>(loaded: T): T {
+  const s = loaded.snapshot;
+  return s ? { ...loaded, snapshot: { seq: s.seq, data: s.data, ...(s.head !== undefined ? { head: s.head } : {}) } } : loaded;
+}

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFolderStore } from '../../src/store/folder-store.js';
-import { journalFile, recs, tempDir } from './helpers.js';
+import { journalFile, plainLoad, recs, tempDir } from './helpers.js';
 
 async function runWithSnapshot(): Promise<{ dir: string; snapFile: string }> {
   const dir = await tempDir();
@@ -18,7 +18,7 @@ describe('load() and the snapshot cache', () => {
     const { dir } = await runWithSnapshot();
     const store = createFolderStore(dir);
     const data = { state: 'planning', count: 5 };
-    expect(await store.load('r')).toEqual({ snapshot: { seq: 5, data }, tail: [] });
+    expect(plainLoad(await store.load('r'))).toEqual({ snapshot: { seq: 5, data }, tail: [] });
     const readOnly = createFolderStore(dir, { readOnly: true });
     expect(await readOnly.load('r')).toEqual({ snapshot: { seq: 5, data }, tail: [] });
     await readOnly.close();
@@ -134,7 +134,7 @@ describe('load() and the snapshot cache', () => {
     for (let i = 1; i <= 20; i++) await store.append('r', recs(i, i));
     await store.writeSnapshot('r', 3, { at: 3 });
     const loaded = await createFolderStore(dir).load('r');
-    expect(loaded.snapshot).toEqual({ seq: 3, data: { at: 3 } });
+    expect(plainLoad(loaded).snapshot).toEqual({ seq: 3, data: { at: 3 } });
     expect(loaded.tail.map((x) => x.seq)).toEqual(Array.from({ length: 17 }, (_, i) => i + 4));
     await expect(store.writeSnapshot('r', 21, {})).rejects.toThrow(/only 20 records; journal first/);
     await store.close();
@@ -147,7 +147,7 @@ describe('load() and the snapshot cache', () => {
     await store.writeSnapshot('r', 2, 'state');
     await store.append('r', recs(3, 3));
     const loaded = await createFolderStore(dir).load('r');
-    expect(loaded.snapshot).toEqual({ seq: 2, data: 'state' });
+    expect(plainLoad(loaded).snapshot).toEqual({ seq: 2, data: 'state' });
     expect(loaded.tail.map((x) => x.seq)).toEqual([3]);
     await store.close();
   });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { WorkspacePaths, segmentProblem } from '../../src/workspace/paths.js';
+import { WorkspacePaths, runFiles, segmentProblem } from '../../src/workspace/paths.js';
 
 describe('WorkspacePaths', () => {
   const paths = new WorkspacePaths('/ws');
@@ -47,5 +47,16 @@ describe('WorkspacePaths', () => {
 
   it('says what is wrong with a name that climbs out', () => {
     expect(() => paths.inbox('../etc')).toThrow(/member name "..\/etc" contains a path separator/);
+  });
+});
+
+describe('runFiles', () => {
+  it('gives the paths path.join gives, for any runs folder, and the same object while it is kept', () => {
+    for (const runsDir of ['/work/ws/runs', '/work/ws/runs/', '/work//ws/./runs', 'relative/runs', 'a/../runs', '/', '.']) {
+      const dir = path.join(runsDir, 'r-1');
+      expect(runFiles(runsDir, 'r-1')).toEqual({ dir, journal: path.join(dir, 'journal.jsonl'), snapshot: path.join(dir, 'snapshot.json') });
+      expect(runFiles(runsDir, 'r-1')).toBe(runFiles(runsDir, 'r-1'));
+    }
+    expect(() => runFiles('/work/ws/runs', '../x')).toThrow(UserError);
   });
 });
