@@ -33,14 +33,23 @@ export function sameEntry(a: { from: string; timestamp: string; text: string }, 
 
 /**
  * The identity of an entry, for dedupe: a hash of sender, timestamp and text (an entry
- * delivered several times has one identity); of the whole JSON for a malformed one.
+ * delivered several times has one identity); of the whole JSON for a malformed one, but
+ * its `read` flag, which marking it read sets (else the marked entry is a new one, and
+ * rejected again).
  */
 export function entryKey(raw: unknown): string {
   const e = inboxEntrySchema.safeParse(raw);
   const h = createHash('sha256');
   if (e.success) h.update(`${e.data.from}\0${e.data.timestamp}\0${e.data.text}`);
-  else h.update(`malformed\0${JSON.stringify(raw)}`);
+  else h.update(`malformed\0${JSON.stringify(unread(raw))}`);
   return h.digest('hex');
+}
+
+/** `raw` without its `read` field, when it is an object that has one. */
+function unread(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !('read' in raw)) return raw;
+  const { read: _read, ...rest } = raw as Record<string, unknown>;
+  return rest;
 }
 
 /**
