@@ -1,4 +1,5 @@
 import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
 import { UserError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
 import type { RunState } from '../engine/run-state.js';
@@ -33,7 +34,8 @@ export async function runTeammate(o: TeammateOptions): Promise<number> {
   const { args, env } = o;
   if (!args.name || !args.team) throw new UserError('the teammate argv names no agent and team: expected --agent-id <name>@<team> (or --agent-name and --team-name), as Claude Code passes them');
   const workspaceDir = teammateWorkspace(o.cwd, env);
-  if (!existsSync(new WorkspacePaths(workspaceDir).configFile)) await initWorkspace(workspaceDir);
+  // Made on first use, its project the folder the lead runs in (where Claude Code's own teammates work).
+  if (!existsSync(new WorkspacePaths(workspaceDir).configFile)) await initWorkspace(workspaceDir, { project: path.relative(workspaceDir, o.cwd) || '.' });
   const team = new TeamPaths(claudeHome(env), args.team, env.CLAUDE_CODE_TASK_LIST_ID || args.team);
   const seat: Seat = { name: args.name, team: args.team, planModeRequired: args.planModeRequired, ...(args.color ? { color: args.color } : {}) };
   await fs.mkdir(team.inboxesDir, { recursive: true });
@@ -108,7 +110,7 @@ export async function runTeammate(o: TeammateOptions): Promise<number> {
     if (why !== 'quit') process.exit(code);
     return code;
   }
-  o.log(`READY ${engine.config.engine.member} as teammate ${seat.name} of team ${seat.team} (pid ${process.pid}; inbox ${mailbox!.inboxFile}; workspace ${engine.paths.root})`);
+  o.log(`READY ${engine.config.engine.member} as teammate ${seat.name} of team ${seat.team} (pid ${process.pid}; inbox ${mailbox!.inboxFile}; workspace ${engine.paths.root}; project ${engine.project.dir})`);
   if (spawnPrompt) o.log(`spawn prompt from ${roster!.lead}: ${firstLine(spawnPrompt, 200)}`);
   onPrompt = (text) => o.log(`spawn prompt from ${roster!.lead}: ${firstLine(text, 200)}`);
   const why = await Promise.race([shutdownAsked.then(() => 'shutdown'), signalled()]);

@@ -60,7 +60,7 @@ function stepsBlock(preset: Preset): string {
  * the `instant` preset, every step done at once by the `instant` handler (tests, demos,
  * benchmarks).
  */
-export function configTemplate(preset: Preset = 'default'): string {
+export function configTemplate(preset: Preset = 'default', opts: { project?: string } = {}): string {
   const limits = limitsSchema.parse({});
   const log = agentLogSchema.parse({});
   return `// teamstate workspace config. JSON with comments; \`teamstate init\` wrote it.
@@ -94,7 +94,7 @@ export function configTemplate(preset: Preset = 'default'): string {
   // The project under work (your repository), relative to this folder. The steps run in it and
   // the agent log is written into it. Left out: this workspace's own project/ folder (created
   // empty), never the directory you start teamstate in.
-  // "project": "../my-app",
+  ${opts.project !== undefined ? `"project": ${j(opts.project)},` : '// "project": "../my-app",'}
 
   // How each step's work is done:
   //   {"kind": "builtin"}  the engine does it itself (drafts, deterministic checks)

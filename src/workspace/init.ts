@@ -16,6 +16,8 @@ export interface InitOptions {
   force?: boolean;
   /** @default true */
   fsync?: boolean;
+  /** The project, relative to the workspace, written into teamstate.json. @default left out (the workspace's project/) */
+  project?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface InitOptions {
  */
 export async function initWorkspace(dir: string, opts: InitOptions = {}): Promise<Config> {
   const paths = new WorkspacePaths(dir);
-  const text = configTemplate(opts.preset ?? 'default');
+  const text = configTemplate(opts.preset ?? 'default', opts.project !== undefined ? { project: opts.project } : {});
   const config = parseConfigText(text, paths.configFile);
   try {
     await fs.mkdir(paths.root, { recursive: true });

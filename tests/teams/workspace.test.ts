@@ -1,0 +1,23 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { loadConfig } from '../../src/workspace/config.js';
+import { SimTeam } from './sim-team.js';
+
+let team: SimTeam | undefined;
+afterEach(async () => {
+  await team?.cleanup();
+  team = undefined;
+});
+
+describe("the teammate's workspace", () => {
+  it('is made on first use with the folder the lead runs in as its project, and the READY line names that project', async () => {
+    team = await SimTeam.create({ members: ['backend-engineer', 'analyst'], preset: 'none' });
+    const t = await team.spawn('backend-engineer', 'You are the backend engineer.', { env: { TEAMSTATE_HEADLESS: '1' } });
+    await t.ready();
+    const config = await loadConfig(team.workspaceDir);
+    expect(path.resolve(team.workspaceDir, config.project!)).toBe(team.project);
+    expect(t.out).toMatch(new RegExp(`READY .*project ${team.project.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[;)]`));
+    t.child.kill('SIGTERM');
+    expect((await t.exited).code).toBe(0);
+  });
+});
