@@ -16,6 +16,8 @@ export { renderEntry } from './render.js';
 interface Waiting {
   m: RunMetrics;
   fsync: boolean;
+  /** Where the append's fsync goes when the caller waits for it itself (see appendEntry's `durable`). */
+  durable?: Promise<void>[];
   resolve(): void;
   reject(e: unknown): void;
 }
@@ -34,15 +36,20 @@ const queues = new Map<string, { waiting: Waiting[]; running: boolean }>();
  * read or written as it is now is appended, then fsynced; anything else (a replacement, a
  * log changed by someone else since, CRLF, a BOM) rewrites the file atomically (temp,
  * fsync, rename). So a long-lived engine pays for its entry, not for the whole log.
+ *
+ * `durable`: the fsync of an append is not waited for here but pushed there, for the
+ * caller to wait for before it relies on the entry being on disk (the engine: before the
+ * record that says the entry was written, beside the staging of its replies). A rewrite is
+ * durable when this resolves, as without it.
  */
-export async function appendEntry(projectDir: string, cfg: Pick<AgentLogConfig, 'path'>, m: RunMetrics, opts: { fsync?: boolean } = {}): Promise<void> {
+export async function appendEntry(projectDir: string, cfg: Pick<AgentLogConfig, 'path'>, m: RunMetrics, opts: { fsync?: boolean; durable?: Promise<void>[] } = {}): Promise<void> {
   const file = agentLogFile(projectDir, cfg);
   // Runs finishing together in one engine must not lose each other's entry (read-modify-write),
   // and must not each rewrite the whole log: the appends queued meanwhile go in one write.
   return new Promise<void>((resolve, reject) => {
     let q = queues.get(file);
     if (!q) queues.set(file, (q = { waiting: [], running: false }));
-    q.waiting.push({ m, fsync: opts.fsync ?? true, resolve, reject });
+    q.waiting.push({ m, fsync: opts.fsync ?? true, ...(opts.durable ? { durable: opts.durable } : {}), resolve, reject });
     if (!q.running) void drain(file, q);
   });
 }
@@ -52,12 +59,24 @@ async function drain(file: string, q: { waiting: Waiting[]; running: boolean }):
   while (q.waiting.length > 0) {
     const batch = q.waiting.splice(0);
     try {
-      await write(
+      const { synced } = await write(
         file,
         batch.map((b) => b.m),
         batch.some((b) => b.fsync),
       );
-      for (const b of batch) b.resolve();
+      // Each caller that waits for the fsync itself is given it; the others wait for it here.
+      synced?.catch(() => undefined);
+      if (synced && batch.some((b) => !b.durable)) {
+        try {
+          await synced;
+        } catch (e) {
+          for (const b of batch) if (!b.durable) b.reject(e);
+        }
+      }
+      for (const b of batch) {
+        if (synced && b.durable) b.durable.push(synced);
+        b.resolve();
+      }
     } catch (e) {
       for (const b of batch) b.reject(e);
     }
@@ -66,7 +85,8 @@ async function drain(file: string, q: { waiting: Waiting[]; running: boolean }):
   queues.delete(file);
 }
 
-async function write(file: string, entries: RunMetrics[], fsync: boolean): Promise<void> {
+/** Writes the entries; an append's fsync is returned, still running (a rewrite is durable when this resolves). */
+async function write(file: string, entries: RunMetrics[], fsync: boolean): Promise<{ synced?: Promise<void> }> {
   const st = await statOrUndefined(file);
   let text: string | undefined;
   let log = st ? known.get(file) : undefined;
@@ -75,7 +95,10 @@ async function write(file: string, entries: RunMetrics[], fsync: boolean): Promi
     log = summarize(text, versionOf(st));
   }
   const chunk = st && log ? appendable(log, entries) : undefined;
-  if (st && log && chunk && (await appendChunk(file, st.size, log, chunk, fsync))) return;
+  if (st && log && chunk) {
+    const appended = await appendChunk(file, st.size, log, chunk, fsync);
+    if (appended) return appended;
+  }
   known.delete(file);
   text ??= await readText(file);
   const next = entries.reduce(withEntry, text);
@@ -83,6 +106,7 @@ async function write(file: string, entries: RunMetrics[], fsync: boolean): Promi
   await writeFileAtomic(file, next, { fsync });
   const after = await statOrUndefined(file);
   if (after) known.set(file, summarize(next, versionOf(after)));
+  return {};
 }
 
 /**
@@ -171,26 +195,30 @@ function appendable(log: KnownLog, entries: RunMetrics[]): { text: string; ids: 
 /**
  * Appends the entries at the log's end, fsynced when asked: the cost of an entry, not of
  * the whole log. False, having written nothing, when the file opened is no longer the
- * one known (replaced or changed since it was looked at). A crash can cut the last entry
- * short; the run logs it again as it recovers, and that entry is replaced by task id
- * like any other (see appendEntry).
+ * one known (replaced or changed since it was looked at); else the fsync, still running
+ * (the handle is closed once it is done). A crash can cut the last entry short; the run
+ * logs it again as it recovers, and that entry is replaced by task id like any other (see
+ * appendEntry).
  */
-async function appendChunk(file: string, size: number, log: KnownLog, chunk: { text: string; ids: string[]; trailing: number }, fsync: boolean): Promise<boolean> {
+async function appendChunk(file: string, size: number, log: KnownLog, chunk: { text: string; ids: string[]; trailing: number }, fsync: boolean): Promise<false | { synced?: Promise<void> }> {
   const data = Buffer.from(chunk.text);
   known.delete(file);
   const handle = openSync(file, 'a');
+  let synced: Promise<void> | undefined;
   try {
     if (versionOf(await fstatOf(handle)) !== log.version) return false;
     writeAll(handle, data);
-    if (fsync) await fd.sync(handle);
     const after = await fstatOf(handle);
+    if (fsync) synced = fd.sync(handle);
     // Someone else wrote too (a person, another engine): read it again next time.
-    if (after.size !== size + data.byteLength) return true;
-    for (const id of chunk.ids) log.ids.add(idHash(id));
-    known.set(file, { ...log, version: versionOf(after), trailing: chunk.trailing });
-    return true;
+    if (after.size === size + data.byteLength) {
+      for (const id of chunk.ids) log.ids.add(idHash(id));
+      known.set(file, { ...log, version: versionOf(after), trailing: chunk.trailing });
+    }
+    return synced ? { synced } : {};
   } finally {
-    fd.close(handle);
+    if (synced) void synced.then(() => fd.close(handle), () => fd.close(handle));
+    else fd.close(handle);
   }
 }
 

@@ -51,6 +51,8 @@ export class RunCore extends EventEmitter<EngineEvents> {
   /** Per run, its `delivered` record held back to lead its next append, and the runs with a task queued to write it alone (run-outbox.ts). */
   readonly heldBack = new Map<string, Extract<RunRecord, { kind: 'delivered' }>>();
   readonly heldBackFlush = new Set<string>();
+  /** Per run, what its next event's record waits for beside the staging of its replies (beforeRecord). */
+  private readonly first = new Map<string, Promise<void>[]>();
   readonly timers: TimerTable;
   /** Undelivered replies, tried again with backoff while the engine runs. */
   readonly retry = new DeliveryRetry((runId) => retryDeliveries(this, runId));
@@ -184,7 +186,9 @@ export class RunCore extends EventEmitter<EngineEvents> {
       inline = next;
     }
     // Replies are staged before the record that sends them is written, so once it is on disk they can be handed over with one rename each.
-    const staged = await stageOutbox(this.deps.mailbox, chain.flatMap((c) => c.effects.outbox));
+    const waits = this.first.get(runId) ?? [];
+    this.first.delete(runId);
+    const [staged] = await Promise.all([stageOutbox(this.deps.mailbox, chain.flatMap((c) => c.effects.outbox)), ...waits]);
     const [head, ...rest] = journaled(chain.map((c) => c.applied)).map((a) => withStaged(a, staged));
     const record: EventRecord = { seq: this.nextSeq(runId) + leading.length, at: now, kind: 'event', ...head!, ...(rest.length ? { then: rest } : {}) };
     const delivered = await this.append(runId, [...leading, record]);
@@ -210,6 +214,11 @@ export class RunCore extends EventEmitter<EngineEvents> {
     if (task) void this.queue.run(`\0task:${task.id}`, () => this.tasks.mark(task, effects.task!));
     await flushOutbox(this, runId);
     await settleFinished(this, runId);
+  }
+
+  /** Something the run's next record must follow on disk (a step's write, as the agent log's entry): waited for beside the staging of its replies. */
+  beforeRecord(runId: string, durable: Promise<void>): void {
+    this.first.set(runId, [...(this.first.get(runId) ?? []), durable]);
   }
 
   /** Delivers what the run has journaled and not yet delivered (run-outbox.ts). */

@@ -172,7 +172,10 @@ export class StepRunner implements StepStarter {
     };
     work.writeLog = async (input) => {
       const metrics = withCost(metricsOf(input.input as RunContext, this.deps.engine.now()), this.deps.engine.get(input.runId)?.usage?.total);
-      await appendEntry(projectDir, config.agentLog, metrics, { fsync: config.fsync });
+      // The entry's fsync runs beside the staging of the replies; the record saying it was written waits for both.
+      const durable: Promise<void>[] = [];
+      await appendEntry(projectDir, config.agentLog, metrics, { fsync: config.fsync, durable });
+      for (const p of durable) this.deps.engine.beforeRecord(input.runId, p);
       await this.workDirs.finish(input.runId, (input.input as RunContext).task);
       return { entry: metrics.task };
     };

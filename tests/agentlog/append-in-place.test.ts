@@ -42,6 +42,22 @@ describe('appendEntry on a log it keeps appending to', () => {
     expect(log.problems).toEqual([]);
   });
 
+  it('hands the fsync of an append to a caller that waits for it itself, the entry written when it resolves', async () => {
+    const project = await logWith(TEMPLATE_HEADER);
+    await appendEntry(project, cfg, task(1), { fsync: false });
+    const durable: Promise<void>[] = [];
+    await appendEntry(project, cfg, task(2), { durable });
+    expect(durable).toHaveLength(1);
+    expect((await readAgentLog(project, cfg)).entries.map((e) => e.taskId)).toEqual(['t-1', 't-2']);
+    await expect(durable[0]).resolves.toBeUndefined();
+    // Without fsync there is nothing to wait for; a rewrite is durable when it resolves.
+    const none: Promise<void>[] = [];
+    await appendEntry(project, cfg, task(3), { fsync: false, durable: none });
+    await appendEntry(project, cfg, metrics({ taskId: 't-2', task: 'Task 2 again' }), { durable: none });
+    expect(none).toEqual([]);
+    expect((await readAgentLog(project, cfg)).entries.map((e) => e.taskId)).toEqual(['t-1', 't-2', 't-3']);
+  });
+
   it('still replaces the entry of a task it logged before, in place', async () => {
     const project = await logWith(TEMPLATE_HEADER);
     for (const i of [1, 2, 3]) await appendEntry(project, cfg, task(i), { fsync: false });

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { machines } from '../../machines/index.js';
@@ -181,6 +181,50 @@ describe('the snapshot caches due at the end of a pass', () => {
       expect(calls.filter((c) => c === 'claim 0').length).toBeGreaterThanOrEqual(2);
     } finally {
       release();
+      await engine.stop();
+      await fs.rm(paths.root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('what a step wrote that the record saying so must follow on disk', () => {
+  it("should hold the run's next record until it is durable, and let the record be written once it is", async () => {
+    const paths = await tempWorkspace('instant', (c) => {
+      c.project = 'project';
+      c.git = { worktrees: false };
+    });
+    await fs.mkdir(path.join(paths.root, 'project'));
+    const engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
+    try {
+      await put(paths, 'analyst--t4.md', handoff('t4'));
+      await engine.scan();
+      await engine.core.queue.idle();
+      const appends: string[] = [];
+      const store = engine.core.deps.store;
+      const append = store.append.bind(store);
+      store.append = async (runId, records) => {
+        appends.push(records.map((r) => r.kind).join('+'));
+        return append(runId, records);
+      };
+      // As the agent log's entry: written, its fsync still running.
+      let synced!: () => void;
+      engine.core.beforeRecord('t4', new Promise<void>((r) => (synced = r)));
+      await put(paths, 'conductor--t4-ok.md', approval('t4'));
+      const pass = engine.scan();
+      let staged: string[] = [];
+      for (let i = 0; i < 2000 && staged.length < 3; i++) {
+        await new Promise((r) => setTimeout(r, 5));
+        staged = ['sentinel', 'breaker', 'librarian'].filter((m) => readdirSync(paths.inbox(m).tmp).some((n) => n.startsWith('backend-engineer--')));
+      }
+      // The replies are staged beside it; the record waits.
+      expect(staged).toHaveLength(3);
+      expect(appends).toEqual([]);
+      synced();
+      await pass;
+      await engine.core.queue.idle();
+      expect(appends[0]).toBe('event');
+      expect(stateLabel(engine.run('t4')!.snapshot.value)).toBe('verifying');
+    } finally {
       await engine.stop();
       await fs.rm(paths.root, { recursive: true, force: true });
     }
