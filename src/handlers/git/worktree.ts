@@ -22,9 +22,15 @@ export const DEFAULT_WORKTREES_DIR = '.teamstate/worktrees';
 
 export const branchOf = (runId: string) => `teamstate/${runId}`;
 
-/** The worktree a run recorded, if it has one. */
+/**
+ * The worktree a run recorded, if it has one. Asked at each run's first step: a run
+ * without one (most, where the project is no repository) costs a stat, not a failed read
+ * and the error made for it.
+ */
 export async function readWorktree(runDir: string): Promise<Worktree | undefined> {
-  const text = await readFile(path.join(runDir, RECORD), 'utf8').catch(() => undefined);
+  const file = path.join(runDir, RECORD);
+  if (!existsSync(file)) return undefined;
+  const text = await readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
   const parsed = worktreeSchema.safeParse(JSON.parse(text));
   return parsed.success ? parsed.data : undefined;
