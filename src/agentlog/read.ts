@@ -17,11 +17,36 @@ export function parseAgentLog(text: string): ParsedLog {
   const problems: string[] = [];
   starts.forEach((s, i) => {
     const raw = lf.slice(s.offset, starts[i + 1]?.offset ?? lf.length);
-    const parsed = parseEntry(raw, s.line);
+    const parsed = parsedEntry(raw, s.line);
     entries.push(parsed.entry);
     problems.push(...parsed.problems);
   });
   return { header, entries, problems };
+}
+
+/** Entries read without a problem, by their text: the same entries are parsed again and again (the last ones, before every task). */
+const readEntries = new Map<string, LogEntry>();
+/** More than the entries the rules look at before a task (window × 3 + 2). */
+const ENTRIES_KEPT = 128;
+
+/**
+ * {@link parseEntry}, once per entry text: an entry read without a problem is the same
+ * entry wherever it stands but for its line, so it is kept (the most recent ENTRIES_KEPT)
+ * and given back with its line. One with problems is read again (they name its lines).
+ */
+function parsedEntry(raw: string, line: number): { entry: LogEntry; problems: string[] } {
+  const known = readEntries.get(raw);
+  if (known) {
+    readEntries.delete(raw);
+    readEntries.set(raw, known);
+    return { entry: { ...known, line }, problems: [] };
+  }
+  const parsed = parseEntry(raw, line);
+  if (parsed.problems.length === 0) {
+    readEntries.set(raw, parsed.entry);
+    if (readEntries.size > ENTRIES_KEPT) readEntries.delete(readEntries.keys().next().value!);
+  }
+  return parsed;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAgentLog, renderEntry, TEMPLATE_HEADER } from '../../src/agentlog/index.js';
 import { metrics } from './metrics.js';
+import { parseEntry } from '../../src/agentlog/parse-entry.js';
 
 describe('parseAgentLog', () => {
   it('keeps the bootstrap header verbatim and splits the rest into entries', () => {
@@ -108,5 +109,23 @@ describe('parseAgentLog', () => {
     const log = parseAgentLog(TEMPLATE_HEADER + entry);
     expect(log.entries).toHaveLength(1);
     expect(log.problems).toEqual([]);
+  });
+});
+
+describe('parseAgentLog read again and again', () => {
+  it('gives an entry read before back as parseEntry reads it where it stands now, its line included, and reads one with problems again', () => {
+    const a = renderEntry(metrics({ taskId: 'r-1', task: 'First' }));
+    const b = renderEntry(metrics({ taskId: 'r-2', task: 'Second' }));
+    const broken = '## 2026-11-30 — Broken\n- Plan approved first try: perhaps\n';
+    const first = parseAgentLog(`# Log\n\n${a}\n${broken}\n${b}`);
+    // The same entries further down (a new one before them, as a tail read later sees them).
+    const c = renderEntry(metrics({ taskId: 'r-0', task: 'Zeroth' }));
+    const text = `# Log\n\n${c}\n${a}\n${broken}\n${b}`;
+    const again = parseAgentLog(text);
+    expect(again.entries.map((e) => e.line)).not.toEqual(first.entries.map((e) => e.line));
+    expect(again.entries).toEqual(again.entries.map((e) => parseEntry(e.raw, e.line).entry));
+    expect(again.problems).toEqual(again.entries.flatMap((e) => parseEntry(e.raw, e.line).problems));
+    expect(again.problems.length).toBeGreaterThan(0);
+    expect(again.problems.join('\n')).toContain(`line ${again.entries[2]!.line}`);
   });
 });
