@@ -41,7 +41,8 @@ describe('teamstate-teammate in a tmux pane, as a lead in pane mode runs it', ()
     await team.write('backend-engineer', { from: 'team-lead', text: JSON.stringify({ type: 'shutdown_request', requestId: `shutdown-1@backend-engineer`, from: 'team-lead', timestamp: team.stamp() }) });
     const lead = await until(() => team!.read('team-lead'), (es) => es.some((e) => structured(e)?.type === 'shutdown_approved'), 'shutdown_approved');
     expect(structured(lead.find((e) => structured(e)?.type === 'shutdown_approved')!)).toMatchObject({ requestId: 'shutdown-1@backend-engineer', paneId: pane, backendType: 'tmux' });
-    const dead = await until(() => tmux('display-message', '-p', '-t', session, '#{pane_dead} #{pane_dead_status}').trim(), (s) => s.startsWith('1'), 'the pane to end');
+    // tmux marks the pane dead when its terminal closes, and learns the exit status a moment later, when it reaps the process.
+    const dead = await until(() => tmux('display-message', '-p', '-t', session, '#{pane_dead} #{pane_dead_status} #{pane_dead_signal}').trim(), (s) => /^1 \S/.test(s), 'the pane to end with its exit status');
     expect(dead).toBe('1 0');
   });
 });
