@@ -1,6 +1,6 @@
 import { Box, useApp } from 'ink';
 import { useReducer } from 'react';
-import { ErrorBoundary, Header, StatusLine, projectWarning } from './components/Chrome.js';
+import { ErrorBoundary, Header, StatusLine, noteRows, noteText, projectWarning } from './components/Chrome.js';
 import { Footer } from './components/Footer.js';
 import { useActions, useNow, useSnapshot, useStore } from './contexts.js';
 import { KeysContext, useTerminalSize } from './hooks.js';
@@ -26,7 +26,8 @@ export function App({ initial = initialNav }: { initial?: Nav }) {
   const registry = useKeyRouter(nav, dispatch, exit);
 
   const { project } = store.engine;
-  const body = Math.max(3, rows - 3 - (snap.banner ? 1 : 0) - (projectWarning(project) ? 1 : 0));
+  // The header and the footer, the banner, then the project warning and the latest note (each up to two rows).
+  const body = Math.max(3, rows - 2 - (snap.banner ? 1 : 0) - noteRows(projectWarning(project), columns) - Math.max(1, noteRows(noteText(snap.notes), columns)));
   const prompt = nav.overlay?.kind === 'prompt';
   // A prompt's question can take several rows at this width: the view above gives them up.
   const promptHeight = nav.overlay?.kind === 'prompt' ? promptRows(nav.overlay.label, promptHint(nav.overlay.purpose), columns) : 0;
@@ -34,7 +35,7 @@ export function App({ initial = initialNav }: { initial?: Nav }) {
   return (
     <KeysContext.Provider value={registry}>
     <Box flexDirection="column" height={rows} width={columns}>
-      <Header nav={nav} member={config.engine.member} conductor={config.conductor} root={paths.root} {...(project ? { project } : {})} />
+      <Header nav={nav} member={config.engine.member} conductor={config.conductor} root={paths.root} columns={columns} {...(project ? { project } : {})} />
       <ErrorBoundary key={`${nav.view}:${nav.runId ?? ''}`}>
         {/* Kept mounted under an overlay (its cursor survives), not drawn: at no height its fixed-height rows still showed through the overlay's short lines. */}
         <Box flexDirection="column" overflow="hidden" display={nav.overlay && !prompt ? 'none' : 'flex'} height={nav.overlay && !prompt ? 0 : viewHeight}>
@@ -42,7 +43,7 @@ export function App({ initial = initialNav }: { initial?: Nav }) {
         </Box>
         {nav.overlay ? <Overlay overlay={nav.overlay} dispatch={dispatch} actions={actions} config={config} height={body} /> : null}
       </ErrorBoundary>
-      <StatusLine notes={snap.notes} {...(snap.banner ? { banner: snap.banner } : {})} />
+      <StatusLine notes={snap.notes} columns={columns} {...(snap.banner ? { banner: snap.banner } : {})} />
       <Footer keys={keysFor(nav)} width={columns} />
     </Box>
     </KeysContext.Provider>

@@ -52,3 +52,31 @@ export function wrapWords(text: string, width: number): string[] {
   if (line) lines.push(line);
   return lines;
 }
+
+/** The rows `text` takes when wrapped at word boundaries to `width` columns, as Ink wraps a Text. */
+export function wrappedRows(text: string, width: number): number {
+  if (width < 1) return 1;
+  let rows = 0;
+  for (const line of text.split('\n')) {
+    rows++;
+    let used = 0;
+    for (const word of line.split(' ')) {
+      const w = [...word].length;
+      const need = used === 0 ? w : used + 1 + w;
+      if (need <= width) used = need;
+      else if (used === 0) {
+        // A word longer than the row is cut into rows of its own.
+        rows += Math.ceil(w / width) - 1;
+        used = w % width || width;
+      } else {
+        rows++;
+        used = w;
+        if (w > width) {
+          rows += Math.ceil(w / width) - 1;
+          used = w % width || width;
+        }
+      }
+    }
+  }
+  return rows;
+}

@@ -134,6 +134,27 @@ describe('the UI in a small terminal', () => {
       expect(lines.at(-1)).toMatch(/\? help\s+q quit/);
     });
 
+    it(`shows a refusal and the project warning whole at ${size.columns}×${size.rows}, each on rows of its own`, async () => {
+      ui = await openUi({ size, noProject: true });
+      await handoff(ui, 'signup-email');
+      await ui.settle();
+      await ui.press(KEY.enter);
+      await ui.waitFor('Timeline (');
+      await ui.press('a');
+      const f = await ui.waitFor('✗ the conductor member decides on plans');
+      const lines = f.split('\n');
+      expect(lines.length).toBeLessThanOrEqual(size.rows);
+      for (const l of lines) expect(l.length).toBeLessThanOrEqual(size.columns);
+      expect(lines[0]).toMatch(/^teamstate · backend-engineer/);
+      const joined = (from: RegExp) => {
+        const i = lines.findIndex((l) => from.test(l));
+        return `${lines[i]!.trimEnd()} ${lines[i + 1]!.trim()}`;
+      };
+      expect(joined(/^! project:/)).toContain('set "project" to your repository');
+      expect(joined(/^✗ the conductor member/)).toContain('set "conductor": "person" in teamstate.json to decide here');
+      expect(lines.at(-1)).toMatch(/\? help\s+q quit/);
+    });
+
     it(`draws a prompt whose question takes several lines at ${size.columns}×${size.rows} whole, below the header, with nothing drawn over it`, async () => {
       ui = await openUi({ size, conductor: 'person', edit: (c) => (c.steps = { ...(c.steps as object), 'test-generator': { kind: 'manual' } }) });
       await handoff(ui, 'signup-email');

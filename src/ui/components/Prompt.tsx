@@ -4,34 +4,7 @@ import { useRef, useState } from 'react';
 import { useKeys } from '../hooks.js';
 import { editText, splitEnter } from '../text-edit.js';
 import { TextField } from './TextField.js';
-
-/** The rows `text` takes when wrapped at word boundaries to `width` columns, as Ink wraps a Text. */
-export function wrappedRows(text: string, width: number): number {
-  if (width < 1) return 1;
-  let rows = 0;
-  for (const line of text.split('\n')) {
-    rows++;
-    let used = 0;
-    for (const word of line.split(' ')) {
-      const w = [...word].length;
-      const need = used === 0 ? w : used + 1 + w;
-      if (need <= width) used = need;
-      else if (used === 0) {
-        // A word longer than the row is cut into rows of its own.
-        rows += Math.ceil(w / width) - 1;
-        used = w % width || width;
-      } else {
-        rows++;
-        used = w;
-        if (w > width) {
-          rows += Math.ceil(w / width) - 1;
-          used = w % width || width;
-        }
-      }
-    }
-  }
-  return rows;
-}
+import { wrappedRows } from '../format.js';
 
 /** The rows a {@link Prompt} takes at `columns`: its border, the question and hint as wrapped, and the input line. */
 export function promptRows(label: string, hint: string | undefined, columns: number): number {
