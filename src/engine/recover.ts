@@ -61,7 +61,7 @@ export async function loadRuns(store: RunStoreOf, engine: RunCore, warn: (line: 
   // Quarantined earlier and still not readable (or gone with its folder): stays quarantined.
   for (const note of notes.values()) {
     if (engine.runs.has(note.runId)) continue;
-    const state = (note.state as RunState | undefined) ?? placeholder(engine, note.runId);
+    const state = (note.state as RunState | undefined) ?? placeholder(engine, note.runId, note.reason);
     engine.held.adopt({ ...state, quarantined: { reason: note.reason, at: note.at } }, 0);
   }
   return interrupted;
@@ -72,9 +72,14 @@ async function lastKnownState(engine: RunCore, runId: string): Promise<RunState>
   return (await lastKnown(engine.deps.paths, runId)) ?? placeholder(engine, runId);
 }
 
-/** A bare state for a run nothing can be read of (shown quarantined): the context its machine would begin it with, so every view can show it. */
-export function placeholder(engine: Pick<RunCore, 'entry' | 'input'>, runId: string): RunState {
-  const [first] = initialTransition(engine.entry.machine, engine.input(runId, { id: runId, subject: runId, description: '' }));
+/**
+ * A bare state for a run nothing can be read of (shown quarantined): the context its machine
+ * would begin it with, so every view can show it, its task described by `why` (what
+ * happened to it) when that is known.
+ */
+export function placeholder(engine: Pick<RunCore, 'entry' | 'input'>, runId: string, why = ''): RunState {
+  const description = why ? `Nothing of this run could be read: ${why}.` : '';
+  const [first] = initialTransition(engine.entry.machine, engine.input(runId, { id: runId, subject: runId, description }));
   const snapshot = { value: 'quarantined', context: persist(first).context, status: 'active' as const, tags: [] };
   return newRunState(runId, { id: engine.entry.id, version: engine.entry.version }, snapshot, 0);
 }

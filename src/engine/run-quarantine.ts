@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { cachedState, QUARANTINE_DIR, writeQuarantine } from '../store/quarantine.js';
 import type { RunCore } from './core.js';
 import { placeholder } from './recover.js';
@@ -28,11 +29,23 @@ export async function quarantineRun(core: RunCore, runId: string, reason: string
 export function quarantineReadBack(core: RunCore, runId: string, reason: string): RunState {
   const at = core.now();
   const cached = cachedState(core.deps.paths.runsDir, runId) as RunState | undefined;
-  const shown = cached?.runId === runId && cached.snapshot ? cached : placeholder(core, runId);
+  const kept = cached?.runId === runId && cached.snapshot ? cached : undefined;
+  // Nothing of it is left to read: said as such, with what the engine still knew of it, not as a bare new run.
+  if (!kept) reason = nothingLeft(core, runId, reason);
+  const shown = kept ?? placeholder(core, runId, reason);
   const state = { ...shown, quarantined: { reason, at } };
   core.runs.set(runId, state);
   void announceQuarantine(core, runId, reason, at, undefined);
   return state;
+}
+
+/** Why a run left on disk shows nothing of its state: its folder went (journal and cache), or its journal and then its cache. */
+function nothingLeft(core: RunCore, runId: string, reason: string): string {
+  const dir = core.deps.paths.run(runId).dir;
+  const records = core.held.seqOf(runId) ?? 0;
+  const knew = `the engine had journaled ${records} record${records === 1 ? '' : 's'} of it, and it was waiting on someone`;
+  if (!existsSync(dir)) return `its folder ${dir} was deleted while it waited on disk, its journal and snapshot cache with it (${knew}); nothing of its state is left to show`;
+  return `${reason}, and it has no snapshot cache either (${knew}); nothing of its state is left to show`;
 }
 
 /** What a quarantine does beside the run's state: its timers and cache stop, a person is told, the note is written. */

@@ -87,9 +87,9 @@ describe('a run left on disk while it waits', () => {
   });
 
   it.each([
-    ['its journal', (paths: { run(id: string): { journal: string } }) => fs.rm(paths.run('t1').journal)],
-    ['its whole folder', (paths: { run(id: string): { dir: string } }) => fs.rm(paths.run('t1').dir, { recursive: true })],
-  ])('is quarantined, shown, and its next message kept aside, when %s was deleted meanwhile', async (_what, remove) => {
+    ['its journal', (paths: { run(id: string): { journal: string } }) => fs.rm(paths.run('t1').journal), /journal .* was deleted/],
+    ['its whole folder', (paths: { run(id: string): { dir: string } }) => fs.rm(paths.run('t1').dir, { recursive: true }), /its folder .*t1 was deleted while it waited on disk, its journal and snapshot cache with it \(the engine had journaled \d+ records of it, and it was waiting on someone\); nothing of its state is left to show/],
+  ])('is quarantined, shown, and its next message kept aside, when %s was deleted meanwhile', async (what, remove, why) => {
     const paths = await tempWorkspace('instant', (c) => {
       c.project = '.';
     });
@@ -104,7 +104,11 @@ describe('a run left on disk while it waits', () => {
       await remove(paths);
       const name = await drop(paths, ENGINEER, { from: 'conductor', type: 'STATUS', priority: 'HIGH', task: 't1', body: 'APPROVED' });
       await settle(engine);
-      expect(engine.run('t1')?.quarantined?.reason).toMatch(/was deleted/);
+      expect(engine.run('t1')?.quarantined?.reason).toMatch(why);
+      // With its folder gone, nothing of it is left: it says so, not as a new run's bare state.
+      const task = (engine.run('t1')!.snapshot.context as { task: { description: string } }).task;
+      if (what === 'its whole folder') expect(task.description).toMatch(/^Nothing of this run could be read: its folder/);
+      else expect(task.description).not.toBe('');
       // What the UI and `runs` show of it.
       expect(summarize(engine.run('t1')!, engine.config).runId).toBe('t1');
       expect(engine.core.timers.size()).toBe(0);
@@ -112,6 +116,13 @@ describe('a run left on disk while it waits', () => {
       expect(warnings.join('\n')).toMatch(/run t1 quarantined/);
     } finally {
       await engine.stop();
+    }
+    // And so after a restart, from its quarantine note.
+    const again = await start(paths.root);
+    try {
+      expect(again.run('t1')?.quarantined?.reason).toMatch(why);
+    } finally {
+      await again.stop();
     }
   });
 });
