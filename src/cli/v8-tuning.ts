@@ -5,9 +5,9 @@ import { setFlagsFromString } from 'node:v8';
  * functions around file calls. With V8's default inlining budget (920 bytes of bytecode
  * per optimized function) a fresh engine spent about a third of its CPU on V8's
  * background threads, compiling large inlined graphs (one function took 260 ms to
- * compile). With 100, the engine's CPU per message at 200 runs fell by about a fifth in a
- * fresh engine's first 800 messages and by about an eighth in the next 800 (the README's
- * Performance section). Only how code is compiled changes; what the engine does, and in
+ * compile). With 100, the engine's CPU per message at 200 runs fell by 10–20 % in a
+ * fresh engine's first 800 messages and by about a tenth in the next 800, measured side
+ * by side (more on a busy machine, where the compiling competes for the two cores). Only how code is compiled changes; what the engine does, and in
  * what order, does not.
  */
 const INLINING_BUDGET = 100;
