@@ -7,8 +7,8 @@ import { setFlagsFromString } from 'node:v8';
  * background threads, compiling large inlined graphs (one function took 260 ms to
  * compile). With 100, the engine's CPU per message at 200 runs fell by 10–20 % in a
  * fresh engine's first 800 messages and by about a tenth in the next 800, measured side
- * by side (more on a busy machine, where the compiling competes for the two cores). Only how code is compiled changes; what the engine does, and in
- * what order, does not.
+ * by side (more on a busy machine, where the compiling competes for the two cores).
+ * Only how code is compiled changes; what the engine does, and in what order, does not.
  */
 const INLINING_BUDGET = 100;
 
