@@ -1,10 +1,10 @@
-import path from 'node:path';
 import type { Command } from 'commander';
 import { readRunStates } from '../../engine/read.js';
 import { git, lines } from '../../handlers/git/git.js';
 import { listWorktrees, removeWorktree } from '../../handlers/git/worktree.js';
 import { loadConfig, resolveWorkspaceDir } from '../../workspace/config.js';
 import { WorkspacePaths } from '../../workspace/paths.js';
+import { projectOf } from '../../workspace/project.js';
 import { table } from '../format.js';
 
 interface Row {
@@ -29,7 +29,8 @@ export function registerWorktrees(program: Command): void {
     .action(async (flags: { workspace?: string; prune?: boolean; force?: boolean; json?: boolean }) => {
       const paths = new WorkspacePaths(resolveWorkspaceDir(flags.workspace));
       const config = await loadConfig(paths.root);
-      const project = path.resolve(paths.root, config.project ?? process.cwd());
+      // The workspace's project (its own project/ when "project" is left out), never the folder this is run in.
+      const project = projectOf(paths.root, config).dir;
       const states = new Map((await readRunStates(paths)).map((s) => [s.runId, s]));
       const rows: Row[] = [];
       for (const w of await listWorktrees(project)) {
