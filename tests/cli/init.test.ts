@@ -20,6 +20,15 @@ describe('teamstate init', () => {
     for (const d of ['runs', 'tasks', 'control']) expect(await exists(path.join(cwd, 'ws', d))).toBe(true);
   });
 
+  it('says what to do next with the path as typed from here, or the whole path when the workspace is not under here', async () => {
+    const cwd = await tempDir();
+    const here = await runCli(['init', 'ws'], { cwd, fromSource: true });
+    expect(here.stdout).toContain(`Next: edit ${path.join('ws', 'teamstate.json')} (steps, project), then \`teamstate start --workspace ws\`.`);
+    const elsewhere = path.join(await tempDir(), 'team', 'ws');
+    const away = await runCli(['init', elsewhere], { cwd, fromSource: true });
+    expect(away.stdout).toContain(`Next: edit ${path.join(elsewhere, 'teamstate.json')} (steps, project), then \`teamstate start --workspace ${elsewhere}\`.`);
+  });
+
   it('defaults to ./workspace, and to . once ./teamstate.json exists (then refuses to overwrite it)', async () => {
     const cwd = await tempDir();
     expect((await runCli(['init'], { cwd })).code).toBe(0);

@@ -31,7 +31,9 @@ export function registerInit(program: Command): void {
     .action(async (dir: string | undefined, flags: InitFlags) => {
       const root = dir !== undefined ? path.resolve(dir) : resolveWorkspaceDir(flags.workspace);
       const config = await initWorkspace(root, { preset: flags.preset, force: flags.force ?? false, fsync: flags.fsync });
-      const rel = path.relative(process.cwd(), root) || '.';
+      // As typed from here when it is under here; else the whole path (not ../../…).
+      const under = path.relative(process.cwd(), root);
+      const rel = under === '' ? '.' : under.startsWith('..') || path.isAbsolute(under) ? root : under;
       say(
         [
           `Created workspace ${root}${flags.preset !== 'default' ? ` (preset: ${flags.preset})` : ''}`,
