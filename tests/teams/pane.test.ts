@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimTeam, TEAMMATE, structured } from './sim-team.js';
 
@@ -31,7 +33,9 @@ describe('teamstate-teammate in a tmux pane, as a lead in pane mode runs it', ()
     await team.locked(team.inbox('backend-engineer'), () => []);
     await team.write('backend-engineer', { from: 'team-lead', text: 'You are the backend engineer; wait for the analyst.' });
     // The lead types `cd <cwd> && env CLAUDECODE=1 CLAUDE_CODE_EXPERIMENTAL_AGENT_TEAMS=1 … <command> <argv>` into the pane.
-    const cmd = `cd ${q(team.project)} && env -u CI CLAUDECODE=1 CLAUDE_CODE_EXPERIMENTAL_AGENT_TEAMS=1 CLAUDE_CONFIG_DIR=${q(team.home)} ${q(process.execPath)} ${q(TEAMMATE)} ${team.argv('backend-engineer').map(q).join(' ')}`;
+    // The command's exit status is written to a file as it ends: tmux's #{pane_dead_status} can lag far behind on a busy machine.
+    const statusFile = path.join(team.root, 'pane-exit-status');
+    const cmd = `cd ${q(team.project)} && env -u CI CLAUDECODE=1 CLAUDE_CODE_EXPERIMENTAL_AGENT_TEAMS=1 CLAUDE_CONFIG_DIR=${q(team.home)} ${q(process.execPath)} ${q(TEAMMATE)} ${team.argv('backend-engineer').map(q).join(' ')}; echo $? > ${q(statusFile)}`;
     tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '40', 'sh', '-c', cmd);
     tmux('set-option', '-t', session, 'remain-on-exit', 'on');
     const pane = tmux('display-message', '-p', '-t', session, '#{pane_id}').trim();
@@ -41,8 +45,8 @@ describe('teamstate-teammate in a tmux pane, as a lead in pane mode runs it', ()
     await team.write('backend-engineer', { from: 'team-lead', text: JSON.stringify({ type: 'shutdown_request', requestId: `shutdown-1@backend-engineer`, from: 'team-lead', timestamp: team.stamp() }) });
     const lead = await until(() => team!.read('team-lead'), (es) => es.some((e) => structured(e)?.type === 'shutdown_approved'), 'shutdown_approved');
     expect(structured(lead.find((e) => structured(e)?.type === 'shutdown_approved')!)).toMatchObject({ requestId: 'shutdown-1@backend-engineer', paneId: pane, backendType: 'tmux' });
-    // tmux marks the pane dead when its terminal closes, and learns the exit status a moment later, when it reaps the process.
-    const dead = await until(() => tmux('display-message', '-p', '-t', session, '#{pane_dead} #{pane_dead_status} #{pane_dead_signal}').trim(), (s) => /^1 \S/.test(s), 'the pane to end with its exit status');
-    expect(dead).toBe('1 0');
+    const status = await until(() => readFile(statusFile, 'utf8').catch(() => ''), (s) => s.endsWith('\n'), "the pane's command to exit");
+    expect(status).toBe('0\n');
+    await until(() => tmux('display-message', '-p', '-t', session, '#{pane_dead}').trim(), (s) => s === '1', 'the pane to end');
   });
 });
