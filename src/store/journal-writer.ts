@@ -133,7 +133,7 @@ export class JournalWriter {
     let st: JournalEnd & { fh: fs.FileHandle };
     try {
       if (this.lagging.has(runId)) await this.catchUp(runId);
-      st = await this.files.ensureOpen(runId);
+      st = await this.files.ensureOpen(runId, appends[0]?.firstSeq === 1);
     } catch (e) {
       return { runId, results: appends.map(() => e as Error), accepted: [] };
     }

@@ -1,4 +1,4 @@
-import { fstatSync, promises as fs, statSync } from 'node:fs';
+import { fstatSync, mkdirSync, promises as fs, statSync } from 'node:fs';
 import { JournalCorruptError, JournalGoneError } from './errors.js';
 import { scanFrames } from './frame.js';
 import { cutTail, scanJournal } from './journal-file.js';
@@ -91,8 +91,12 @@ export class OpenJournals {
     await Promise.all(handles.map((fh) => fh.close()));
   }
 
-  /** The run's journal end with an open handle; a torn last write is cut off (and kept aside) first. */
-  async ensureOpen(runId: string): Promise<JournalEnd & { fh: fs.FileHandle }> {
+  /**
+   * The run's journal end with an open handle; a torn last write is cut off (and kept aside)
+   * first. `fresh`: the append starts the run (seq 1), so its journal is most likely not
+   * there yet.
+   */
+  async ensureOpen(runId: string, fresh = false): Promise<JournalEnd & { fh: fs.FileHandle }> {
     const known = this.states.get(runId);
     if (known?.fh) {
       await this.checkStillThere(runId, known);
@@ -104,7 +108,7 @@ export class OpenJournals {
     this.opening++;
     try {
       await closing;
-      const st = await this.openJournal(runId);
+      const st = (!known && fresh && (await this.create(runId))) || (await this.openJournal(runId));
       this.open.set(runId, st.fh);
       return st;
     } finally {
@@ -153,6 +157,27 @@ export class OpenJournals {
   /** Notes the journal's modification time after this process wrote it. */
   wrote(st: JournalEnd & { fh: fs.FileHandle }): void {
     st.mtimeMs = fstatSync(st.fh.fd).mtimeMs;
+  }
+
+  /**
+   * Makes a new run's journal: its folder, then the file, exclusively. Made so, it is
+   * known empty: no stat nor read through the thread pool, no failed open first (a new
+   * run's journal cost five round trips before its first append). Undefined when the file
+   * is there already (a crash after it was made, before its first record was durable): it
+   * is opened and read as any other then.
+   */
+  private async create(runId: string): Promise<(JournalEnd & { fh: fs.FileHandle }) | undefined> {
+    const { dir, journal } = this.journalOf(runId);
+    mkdirSync(dir, { recursive: true });
+    const fh = await this.openAppend(journal, 'ax+').catch((e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+      throw e;
+    });
+    if (!fh) return undefined;
+    const { ino, mtimeMs } = fstatSync(fh.fd);
+    const st: JournalEnd & { fh: fs.FileHandle } = { lastSeq: 0, size: 0, ends: [], newRun: true, verified: true, ino, mtimeMs, fh };
+    this.states.set(runId, st);
+    return st;
   }
 
   /** Opens a journal for appending and learns (or checks) where it ends; a torn last write is cut off first. */
@@ -213,9 +238,9 @@ export class OpenJournals {
    * are kept than were open then (growing back by one every 64 opens), so the engine goes
    * on within the limit by itself.
    */
-  private async openAppend(journal: string): Promise<fs.FileHandle> {
+  private async openAppend(journal: string, flags = 'a+'): Promise<fs.FileHandle> {
     try {
-      const fh = await fs.open(journal, 'a+');
+      const fh = await fs.open(journal, flags);
       // Room again (the limit was raised, other files closed): the cache grows back slowly.
       if (this.cap < this.maxOpenFiles && ++this.opensSinceShed % 64 === 0) this.cap++;
       return fh;
@@ -223,7 +248,7 @@ export class OpenJournals {
       const code = (e as NodeJS.ErrnoException).code;
       if ((code !== 'EMFILE' && code !== 'ENFILE') || this.open.size === 0) throw e;
       await this.release();
-      return fs.open(journal, 'a+');
+      return fs.open(journal, flags);
     }
   }
 

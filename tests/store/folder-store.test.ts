@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JournalCorruptError } from '../../src/store/errors.js';
 import { createFolderStore, type FolderStore } from '../../src/store/folder-store.js';
@@ -51,6 +52,24 @@ describe('the folder run store', () => {
     await expect(store.append('other', recs(2, 2))).rejects.toThrow(/needs 1/);
     await store.append('r', recs(3, 3));
     expect((await store.read('r')).records.map((x) => x.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('starts a new run in a journal a crash left empty, and never starts one over a journal that has records', async () => {
+    const { dir, store } = await setup();
+    // Made by an engine killed before the first record was durable: empty.
+    await fs.mkdir(path.dirname(journalFile(dir, 'left-empty')), { recursive: true });
+    await fs.writeFile(journalFile(dir, 'left-empty'), '');
+    await store.append('left-empty', recs(1, 2));
+    expect((await store.read('left-empty')).records.map((x) => x.seq)).toEqual([1, 2]);
+    // A journal of another process's run of the same id: seq 1 again would fork it.
+    const other = await setup();
+    await other.store.append('taken', recs(1, 3));
+    await other.store.close();
+    await fs.mkdir(path.dirname(journalFile(dir, 'taken')), { recursive: true });
+    await fs.copyFile(journalFile(other.dir, 'taken'), journalFile(dir, 'taken'));
+    await expect(store.append('taken', recs(1, 1))).rejects.toThrow(/starts? at seq 1, but the journal needs 4/);
+    await store.append('taken', recs(4, 4));
+    expect((await store.read('taken')).records.map((x) => x.seq)).toEqual([1, 2, 3, 4]);
   });
 
   it('refuses a run id that is not a plain name', async () => {
