@@ -117,3 +117,22 @@ describe('a long log', () => {
     expect((await adaptationsFor(project, cfg)).adaptations).toEqual(whole);
   });
 });
+
+describe('tasks starting together', () => {
+  it('share one reading of the log until it changes, then read it again', async () => {
+    const project = await tempDir('shared-read');
+    const cfg = ruleConfig({ layerViolationTasks: 1 });
+    await appendEntry(project, cfg, metrics({ date: '2026-11-20', task: 'First', taskId: 't-1' }), { fsync: false });
+    const first = await adaptationsFor(project, cfg);
+    // Nothing changed: the same reading serves the next task.
+    expect(await adaptationsFor(project, cfg)).toBe(first);
+    expect(first.adaptations).toEqual([]);
+    await appendEntry(project, cfg, metrics({ date: '2026-11-21', task: 'Second', taskId: 't-2', layerViolations: { count: 1, details: ['users.py imports UserRepository'] } }), { fsync: false });
+    const after = await adaptationsFor(project, cfg);
+    expect(after).not.toBe(first);
+    expect(after.adaptations.map((a) => a.rule)).toEqual(['layer-violations']);
+    // Another config is derived for anew, even from the same log.
+    const other = ruleConfig({ layerViolationTasks: 5 });
+    expect((await adaptationsFor(project, other)).adaptations).toEqual([]);
+  });
+});
