@@ -7,6 +7,16 @@ import type { Message } from '../../src/protocol/schema.js';
 import { initWorkspace } from '../../src/workspace/init.js';
 import { WorkspacePaths } from '../../src/workspace/paths.js';
 
+/** An `instant` workspace whose project is a plain folder of its own inside it (no git, no worktrees). */
+export async function plainProjectWorkspace(): Promise<WorkspacePaths> {
+  const paths = await tempWorkspace('instant', (c) => {
+    c.project = 'project';
+    c.git = { worktrees: false };
+  });
+  await fs.mkdir(path.join(paths.root, 'project'));
+  return paths;
+}
+
 /** A fresh workspace in a temp folder, `instant` handlers unless told otherwise. */
 export async function tempWorkspace(preset: 'instant' | 'default' = 'instant', edit?: (config: Record<string, unknown>) => void): Promise<WorkspacePaths> {
   const dir = await makeTemp('teamstate-engine-');

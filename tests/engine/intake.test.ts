@@ -13,7 +13,7 @@ import type { Message } from '../../src/protocol/schema.js';
 import { handoffReport } from '../../src/sim/scenario.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
 import { loadConfig } from '../../src/workspace/config.js';
-import { tempWorkspace } from './helpers.js';
+import { tempWorkspace, plainProjectWorkspace } from './helpers.js';
 
 const ME = 'backend-engineer';
 const handoff = (task: string): Message => ({ from: 'analyst', to: [ME], type: 'HANDOFF', priority: 'MEDIUM', task, body: handoffReport(task), action: 'Use this map for implementation.' });
@@ -21,11 +21,7 @@ const approval = (task: string): Message => ({ from: 'conductor', to: [ME], type
 
 describe('the intake of a burst', () => {
   it("should take a burst larger than one chunk exactly once, send the first replies before it is all read, and keep each run's messages in the order they came", async () => {
-    const paths = await tempWorkspace('instant', (c) => {
-      c.project = 'project';
-      c.git = { worktrees: false };
-    });
-    await fs.mkdir(path.join(paths.root, 'project'));
+    const paths = await plainProjectWorkspace();
     const inbox = paths.inbox(ME);
     // 300 handoffs, then approvals for some of them: a few right after their handoff (the
     // same chunk), the rest at the very end (chunks later). Arrival order is the files' mtimes.
@@ -141,11 +137,7 @@ describe('the intake of a burst', () => {
 
 describe('stopping with a backlog', () => {
   it('should finish the messages in hand and leave the rest in the inbox, for the next start to take once each', async () => {
-    const paths = await tempWorkspace('instant', (c) => {
-      c.project = 'project';
-      c.git = { worktrees: false };
-    });
-    await fs.mkdir(path.join(paths.root, 'project'));
+    const paths = await plainProjectWorkspace();
     const inbox = paths.inbox(ME);
     const tasks = Array.from({ length: 600 }, (_, i) => `s${String(i).padStart(4, '0')}`);
     const plans = async () => (await fs.readdir(paths.inbox('conductor').new)).length;
@@ -174,11 +166,7 @@ describe('stopping with a backlog', () => {
 
 describe('a message that comes while the one before it is finishing', () => {
   it('should be claimed and applied while the earlier one still waits on its delivery, and each taken once', async () => {
-    const paths = await tempWorkspace('instant', (c) => {
-      c.project = 'project';
-      c.git = { worktrees: false };
-    });
-    await fs.mkdir(path.join(paths.root, 'project'));
+    const paths = await plainProjectWorkspace();
     const inbox = paths.inbox(ME);
     // The first run's PLAN is held on its way out (after its record is journaled), as a slow disk would.
     let release!: () => void;

@@ -15,7 +15,7 @@ import type { Message } from '../../src/protocol/schema.js';
 import { handoffReport } from '../../src/sim/scenario.js';
 import { loadConfig } from '../../src/workspace/config.js';
 import type { WorkspacePaths } from '../../src/workspace/paths.js';
-import { tempWorkspace } from './helpers.js';
+import { plainProjectWorkspace } from './helpers.js';
 
 const ME = 'backend-engineer';
 const handoff = (task: string): Message => ({ from: 'analyst', to: [ME], type: 'HANDOFF', priority: 'MEDIUM', task, body: handoffReport(task), action: 'Use this map for implementation.' });
@@ -33,11 +33,7 @@ async function waitFor(cond: () => boolean): Promise<void> {
 
 /** An engine whose PLAN for `task` is held on its way out until released, and whose appends are written down. */
 async function engineHoldingPlan(task: string) {
-  const paths = await tempWorkspace('instant', (c) => {
-    c.project = 'project';
-    c.git = { worktrees: false };
-  });
-  await fs.mkdir(path.join(paths.root, 'project'));
+  const paths = await plainProjectWorkspace();
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   const delivering: string[] = [];
@@ -133,11 +129,7 @@ describe('the delivered record of replies handed over while the run has its next
 
 describe('the snapshot caches due at the end of a pass', () => {
   it('should wait for the pass that takes the message that woke the engine meanwhile, and be written after it', async () => {
-    const paths = await tempWorkspace('instant', (c) => {
-      c.project = 'project';
-      c.git = { worktrees: false };
-    });
-    await fs.mkdir(path.join(paths.root, 'project'));
+    const paths = await plainProjectWorkspace();
     let gate: Promise<void> = Promise.resolve();
     let release = () => {};
     const calls: string[] = [];
@@ -189,11 +181,7 @@ describe('the snapshot caches due at the end of a pass', () => {
 
 describe('what a step wrote that the record saying so must follow on disk', () => {
   it("should hold the run's next record until it is durable, and let the record be written once it is", async () => {
-    const paths = await tempWorkspace('instant', (c) => {
-      c.project = 'project';
-      c.git = { worktrees: false };
-    });
-    await fs.mkdir(path.join(paths.root, 'project'));
+    const paths = await plainProjectWorkspace();
     const engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
     try {
       await put(paths, 'analyst--t4.md', handoff('t4'));
