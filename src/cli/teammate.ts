@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { parseTeammateArgv } from '../teams/argv.js';
 import { execInPlace, findClaude, namesWeRun, teammateWorkspace } from '../teams/dispatch.js';
 import { runTeammate } from '../teams/run.js';
+import { fileSystemFault } from './fs-fault.js';
 import { complain, sayLine } from './output.js';
 
 /**
@@ -26,6 +27,12 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UserError) {
       complain(`teamstate-teammate: ${e.message}\n`);
       return e.exitCode;
+    }
+    // A full disk, a read-only folder, a missing permission: the person's to fix, not a bug.
+    const fault = fileSystemFault(e);
+    if (fault) {
+      complain(`teamstate-teammate: ${fault}\n`);
+      return 1;
     }
     complain(`teamstate-teammate: internal error (please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 2;

@@ -1,4 +1,4 @@
-import { mkdirSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { parseConfigText } from './config.js';
@@ -7,6 +7,7 @@ import { configTemplate } from './config-template.js';
 import type { Preset } from './config-template.js';
 import { INBOX_SUBDIRS, WorkspacePaths } from './paths.js';
 import { LinkError, assertNoLinksIn } from './no-links.js';
+import { makeDirs } from './make-dirs.js';
 
 /** Options of {@link initWorkspace}. */
 export interface InitOptions {
@@ -30,7 +31,7 @@ export async function initWorkspace(dir: string, opts: InitOptions = {}): Promis
   const text = configTemplate(opts.preset ?? 'default', opts.project !== undefined ? { project: opts.project } : {});
   const config = parseConfigText(text, paths.configFile);
   try {
-    await fs.mkdir(paths.root, { recursive: true });
+    makeDirs(paths.root);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST' || code === 'ENOTDIR') throw new UserError(`${paths.root}: not a folder; choose another place for the workspace`);
@@ -65,5 +66,5 @@ export async function ensureLayout(paths: WorkspacePaths, config: Pick<Config, '
     if (e instanceof LinkError) throw new UserError(e.message);
     throw e;
   }
-  for (const d of dirs) mkdirSync(d, { recursive: true });
+  for (const d of dirs) makeDirs(d);
 }
