@@ -100,7 +100,7 @@ export class FaultGate {
     if (!f || f.code !== code) {
       f = { code, where, since: now, saidAt: now, failures: 0, delay: this.firstDelayMs, dueAt: now };
       this.faults.set(work, f);
-      this.say(`${work} is waiting: ${MEANING[code] ?? code} (${code}${where ? ` at ${where}` : ''}: ${(e as Error).message}); retrying by itself, nothing is lost`);
+      this.say(`${work} is waiting: ${MEANING[code] ?? code} (${code}${where ? ` at ${where}` : ''}: ${detailOf(e as Error, code, where)}); retrying by itself, nothing is lost`);
     } else if (now - f.saidAt >= this.repeatMs) {
       f.saidAt = now;
       this.say(`${work} still waiting: ${MEANING[code] ?? code} (${code}${f.where ? ` at ${f.where}` : ''}) for ${Math.round((now - f.since) / 1000)} s, ${f.failures + 1} tries`);
@@ -143,4 +143,11 @@ export class FaultGate {
   list(): { work: string; code: string; where: string; since: number }[] {
     return [...this.faults.entries()].map(([work, f]) => ({ work, code: f.code, where: f.where, since: f.since }));
   }
+}
+
+/** The system's own words for a fault, without what the line says already (Node's message repeats the code and the path). */
+function detailOf(e: Error, code: string, where: string | undefined): string {
+  let said = e.message.startsWith(`${code}: `) ? e.message.slice(code.length + 2) : e.message;
+  if (where && said.endsWith(` '${where}'`)) said = said.slice(0, -(where.length + 3));
+  return said;
 }

@@ -19,7 +19,7 @@ describe('the fault gate', () => {
       tick(400);
     }
     expect(said).toEqual([
-      "taking messages is waiting: too many files are open in this process (EMFILE at /w/runs/r1/journal.jsonl: EMFILE: too many open files, open '/w/runs/r1/journal.jsonl'); retrying by itself, nothing is lost",
+      "taking messages is waiting: too many files are open in this process (EMFILE at /w/runs/r1/journal.jsonl: too many open files, open); retrying by itself, nothing is lost",
       'taking messages still waiting: too many files are open in this process (EMFILE at /w/runs/r1/journal.jsonl) for 5 s, 14 tries',
     ]);
     g.ok('taking messages');
