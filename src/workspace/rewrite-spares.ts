@@ -1,11 +1,9 @@
 import { constants, fstatSync, ftruncateSync, linkSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isAlive } from '../handlers/process-tree.js';
-import { fsyncDir } from './atomic.js';
+import { OWN_TEMP, fsyncDir } from './atomic.js';
 import { fd, writeAll } from './fd.js';
 
-/** A spare's name: `.spare.<pid>.<12 hex>.tmp`, the shape of the engine's other temp files. */
-const SPARE = /^\.spare\.(\d+)\.[0-9a-f]{12}\.tmp$/;
 /**
  * Spares kept at most; one more is removed (its inode freed) instead of kept. A spare is
  * taken for the whole of a rewrite (its fsync included), so runs marking their tasks side
@@ -126,8 +124,9 @@ export class RewriteSpares {
       return;
     }
     for (const n of names) {
-      const m = SPARE.exec(n);
-      if (!m || (Number(m[1]) !== process.pid && isAlive(Number(m[1])))) continue;
+      // A spare is named as writeFileAtomic's temp files are: `.spare.<pid>.<12 hex>.tmp`.
+      const m = OWN_TEMP.exec(n);
+      if (!m || m[1] !== 'spare' || (Number(m[2]) !== process.pid && isAlive(Number(m[2])))) continue;
       this.give(path.join(this.dir, n));
     }
   }

@@ -3,6 +3,7 @@ import type { Engine } from '../../src/engine/engine.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { renderMessage } from '../../src/protocol/render.js';
+import type { Mailbox } from '../../src/mailbox/port.js';
 import type { Message } from '../../src/protocol/schema.js';
 import { initWorkspace } from '../../src/workspace/init.js';
 import { WorkspacePaths } from '../../src/workspace/paths.js';
@@ -79,4 +80,23 @@ export async function until(engine: Engine, cond: () => boolean | Promise<boolea
 /** Scans until no step is in flight: every message dropped so far has been applied. */
 export function settle(engine: Engine): Promise<void> {
   return until(engine, () => engine.runs().every((r) => Object.keys(r.steps).length === 0), 'the runs to settle');
+}
+
+/**
+ * A mailbox wrapper that holds the deliveries `hold` picks until `release()` (as a slow
+ * disk would), and writes down each delivery asked for, as `label` names it.
+ */
+export function holdingDeliveries(hold: (m: Message) => boolean, label: (to: string, m: Message) => string) {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const delivering: string[] = [];
+  const wrap = (mb: Mailbox): Mailbox => ({
+    ...mb,
+    deliver: async (to, m, key, opts) => {
+      delivering.push(label(to, m));
+      if (hold(m)) await held;
+      return mb.deliver(to, m, key, opts);
+    },
+  });
+  return { wrap, release, delivering };
 }

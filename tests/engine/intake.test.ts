@@ -13,7 +13,7 @@ import type { Message } from '../../src/protocol/schema.js';
 import { handoffReport } from '../../src/sim/scenario.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
 import { loadConfig } from '../../src/workspace/config.js';
-import { tempWorkspace, plainProjectWorkspace } from './helpers.js';
+import { tempWorkspace, holdingDeliveries, plainProjectWorkspace } from './helpers.js';
 
 const ME = 'backend-engineer';
 const handoff = (task: string): Message => ({ from: 'analyst', to: [ME], type: 'HANDOFF', priority: 'MEDIUM', task, body: handoffReport(task), action: 'Use this map for implementation.' });
@@ -169,17 +169,10 @@ describe('a message that comes while the one before it is finishing', () => {
     const paths = await plainProjectWorkspace();
     const inbox = paths.inbox(ME);
     // The first run's PLAN is held on its way out (after its record is journaled), as a slow disk would.
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const delivering: string[] = [];
-    const wrap = (mb: Mailbox): Mailbox => ({
-      ...mb,
-      deliver: async (to, m, key, opts) => {
-        delivering.push(`${m.type} ${m.task} to ${to}`);
-        if (m.task === 'first') await held;
-        return mb.deliver(to, m, key, opts);
-      },
-    });
+    const { wrap, release, delivering } = holdingDeliveries(
+      (m) => m.task === 'first',
+      (to, m) => `${m.type} ${m.task} to ${to}`,
+    );
     const engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0, mailbox: (p, config) => wrap(createFolderMailbox({ paths: p, config, settleMs: 0 })) });
     try {
       await fs.writeFile(path.join(inbox.tmp, 'analyst--first.md'), renderMessage(handoff('first')));

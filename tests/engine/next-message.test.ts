@@ -15,7 +15,7 @@ import type { Message } from '../../src/protocol/schema.js';
 import { handoffReport } from '../../src/sim/scenario.js';
 import { loadConfig } from '../../src/workspace/config.js';
 import type { WorkspacePaths } from '../../src/workspace/paths.js';
-import { plainProjectWorkspace } from './helpers.js';
+import { holdingDeliveries, plainProjectWorkspace } from './helpers.js';
 
 const ME = 'backend-engineer';
 const handoff = (task: string): Message => ({ from: 'analyst', to: [ME], type: 'HANDOFF', priority: 'MEDIUM', task, body: handoffReport(task), action: 'Use this map for implementation.' });
@@ -34,17 +34,10 @@ async function waitFor(cond: () => boolean): Promise<void> {
 /** An engine whose PLAN for `task` is held on its way out until released, and whose appends are written down. */
 async function engineHoldingPlan(task: string) {
   const paths = await plainProjectWorkspace();
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  const delivering: string[] = [];
-  const wrap = (mb: Mailbox): Mailbox => ({
-    ...mb,
-    deliver: async (to, m, key, opts) => {
-      delivering.push(`${m.type} to ${to}`);
-      if (m.task === task && m.type === 'PLAN') await held;
-      return mb.deliver(to, m, key, opts);
-    },
-  });
+  const { wrap, release, delivering } = holdingDeliveries(
+    (m) => m.task === task && m.type === 'PLAN',
+    (to, m) => `${m.type} to ${to}`,
+  );
   const engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0, mailbox: (p, config) => wrap(createFolderMailbox({ paths: p, config, settleMs: 0 })) });
   const appends: RunRecord['kind'][][] = [];
   const store = engine.core.deps.store;
