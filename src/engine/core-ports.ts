@@ -41,6 +41,21 @@ export class QuarantinedError extends UserError {
   }
 }
 
+/**
+ * A message whose key (its [ID:]) the run applied already with other content: not a copy
+ * of that message but another one under the same ID. It is not applied; the message is
+ * kept aside with this, so its sender learns why and can send it again with a new ID.
+ */
+export class ReusedIdError extends UserError {
+  constructor(
+    readonly runId: string,
+    readonly key: string,
+  ) {
+    const id = key.startsWith('id:') ? `[ID: ${key.slice(3)}]` : `key ${key}`;
+    super(`another message under ${id}: run ${runId} already applied a message with that ID and other content, so this one was not applied; send it again with a new [ID:] (or without one) to have it applied`);
+  }
+}
+
 /** Whether a store error means the run's journal is damaged or gone, not a passing fault of the disk. */
 export function isRunDamage(e: unknown): boolean {
   return e instanceof JournalCorruptError || e instanceof JournalGoneError;

@@ -21,14 +21,15 @@ import { quarantineReadBack, quarantineRun } from './run-quarantine.js';
 import { RunsInMemory } from './runs-in-memory.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { migrate } from './recover.js';
+import { reusedKey } from './seen.js';
 import { accepts, journaled, step } from './step.js';
 import { TaskMarks } from './tasks.js';
 import { TimerTable } from './timers.js';
 
-import { QuarantinedError } from './core-ports.js';
+import { QuarantinedError, ReusedIdError } from './core-ports.js';
 import type { EngineDeps, EngineEvents, StepStarter } from './core-ports.js';
 
-export { isRunDamage, QuarantinedError } from './core-ports.js';
+export { isRunDamage, QuarantinedError, ReusedIdError } from './core-ports.js';
 export type { EngineDeps, EngineEvents, RunStoreOf, StepStarter } from './core-ports.js';
 
 /**
@@ -152,7 +153,8 @@ export class RunCore extends EventEmitter<EngineEvents> {
    * once (instant and built-in work, run here inside the same macro-step), then one
    * journal record holding all of it (durable when this resolves), then the effects.
    * Returns the record. Must be called inside the run's queue. A message whose key the
-   * run has already applied is not applied again. `created`: the record of a run made
+   * run has already applied is not applied again; one that reuses the key of another
+   * (an [ID:] applied with other content) throws ReusedIdError. `created`: the record of a run made
    * for this event and not journaled yet (see createWith), appended first.
    */
   async commit(runId: string, source: EventSource, event: { type: string; from?: string; [k: string]: unknown }, created?: RunRecord): Promise<EventRecord | undefined> {
@@ -162,6 +164,9 @@ export class RunCore extends EventEmitter<EngineEvents> {
     const leading = created ? [created] : [];
     if (!accepts(before, source)) {
       if (leading.length > 0) await this.append(runId, leading);
+      // Not a copy of the message applied under this key: another one reusing its ID, kept aside by the caller.
+      const reused = reusedKey(before, source);
+      if (reused !== undefined) throw new ReusedIdError(runId, reused);
       return undefined;
     }
     const now = this.now();

@@ -2,6 +2,7 @@ import type { MachineEntry } from '../../machines/index.js';
 import { machines } from '../../machines/index.js';
 import type { ActiveStep, Applied, EventRecord, LegacyEventRecord, RunRecord, RunState } from './run-state.js';
 import { isLegacy } from './run-state.js';
+import { seenEntry } from './seen.js';
 import { afterStepResult, withSession } from './usage.js';
 
 /** How many applied message and action keys a run remembers: exactly-once needs only the recent ones (those read again after a crash before their ack). */
@@ -66,8 +67,7 @@ export function applyDelta(before: RunState, a: Applied, at: number, registry: R
     for (const id of d.cleared ?? []) delete timers[id];
     Object.assign(timers, d.timers);
   }
-  const s = a.source;
-  const key = s.kind === 'message' || s.kind === 'person' ? s.key : undefined;
+  const key = seenEntry(a.source);
   const last = lastOf(a, at);
   const next: RunState = {
     ...before,

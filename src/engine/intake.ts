@@ -1,8 +1,9 @@
+import { messageDigest } from '../mailbox/key.js';
 import type { Inbound } from '../mailbox/port.js';
 import type { Message } from '../protocol/schema.js';
 import { firstLine } from '../protocol/text.js';
 import type { RunCore } from './core.js';
-import { QuarantinedError } from './core.js';
+import { QuarantinedError, ReusedIdError } from './core.js';
 import { isTransient } from './faults.js';
 import { taskFor } from './tasks.js';
 import { migrate } from './recover.js';
@@ -197,7 +198,9 @@ export class Intake {
           return;
         }
       }
-      const source = { kind: 'message' as const, key: rec.key, ref: rec.ref, origin: rec.origin, from: rec.from, type: m.type, priority: m.priority, firstLine: firstLine(m.body), ...(m.task ? { task: m.task } : {}) };
+      // An [ID:] names the message, not what it says: the digest tells a copy from another message reusing the ID (seen.ts).
+      const digest = rec.key.startsWith('id:') ? { digest: messageDigest(m) } : {};
+      const source = { kind: 'message' as const, key: rec.key, ...digest, ref: rec.ref, origin: rec.origin, from: rec.from, type: m.type, priority: m.priority, firstLine: firstLine(m.body), ...(m.task ? { task: m.task } : {}) };
       if (r.kind === 'new') engine.creating.add(r.runId);
       await engine
         .queue.run(r.runId, async () => {
@@ -221,6 +224,17 @@ export class Intake {
         engine.faults.fail('moving processed messages aside', e);
       }
     } catch (e) {
+      if (e instanceof ReusedIdError && rec.ok) {
+        // Another message under an ID already applied: kept, with why, for its sender to send again with a new ID.
+        await mailbox.reject(rec.ref, e.message).then(
+          () => engine.warn(`kept ${rec.origin} aside: ${e.message}`),
+          (err: Error) => {
+            mailbox.release(rec.ref);
+            engine.warn(`could not set ${rec.origin} aside: ${err.message}`);
+          },
+        );
+        return;
+      }
       if (e instanceof QuarantinedError && rec.ok) {
         // Kept, with why: a person restores the run, then puts the message back.
         await mailbox.reject(rec.ref, `${e.message}; put this message back once the run is restored`).catch((err: Error) => {

@@ -47,7 +47,7 @@ export interface RunState {
   steps: Record<string, ActiveStep>;
   attempts: Record<string, number>;
   timers: Record<string, Timer>;
-  /** Keys of the last inbound messages and commands applied (at most SEEN_KEPT): exactly-once. */
+  /** Keys of the last inbound messages and commands applied (at most SEEN_KEPT), a message's with its digest when it has one (seen.ts): exactly-once. */
   seen: string[];
   undelivered: OutboxItem[];
   /** Why each undelivered reply (by key) could not be delivered at its last try, when it was tried. */
@@ -72,7 +72,8 @@ export interface RunState {
 /** Where an event came from, as the journal and the timeline show it. */
 export type EventSource =
   /** `ref`: the mailbox's handle on the message (ask it for the text: `original(ref)`); `origin`: where it came from, for people. Journals before refs have `file` (a name in cur/). */
-  | { kind: 'message'; key: string; ref: string; origin: string; file?: string; from: string; type: string; priority: string; firstLine: string; task?: string }
+  /** `digest`: what the message says (messageDigest), for a key that is its [ID:], so that another message reusing the ID is told from a copy (seen.ts). Records before it have none. */
+  | { kind: 'message'; key: string; digest?: string; ref: string; origin: string; file?: string; from: string; type: string; priority: string; firstLine: string; task?: string }
   | { kind: 'step'; id: string; attempt: number }
   | { kind: 'timer'; id: string }
   | { kind: 'person'; key: string; action: string };

@@ -6,6 +6,7 @@ import type { Registry } from './fold.js';
 import { applyDelta } from './fold.js';
 import { pureTransition } from './pure-transition.js';
 import type { Applied, Delta, EventSource, RunState, Timer } from './run-state.js';
+import { appliedAlready } from './seen.js';
 
 /** What a step needs from outside: the clock, and the team for addressing. */
 export interface StepContext {
@@ -32,7 +33,7 @@ const NO_EFFECTS: Effects = { outbox: [], start: [], stop: [] };
  * armed is dropped without a record.
  */
 export function accepts(state: RunState, source: EventSource): boolean {
-  if (source.kind === 'message' || source.kind === 'person') return !state.seen.includes(source.key);
+  if (source.kind === 'message' || source.kind === 'person') return !appliedAlready(state, source);
   if (source.kind === 'step') return state.steps[source.id]?.attempt === source.attempt;
   return state.timers[source.id] !== undefined;
 }
