@@ -24,8 +24,13 @@ export function parseAgentLog(text: string): ParsedLog {
   return { header, entries, problems };
 }
 
-/** Entries read without a problem, by their text: the same entries are parsed again and again (the last ones, before every task). */
-const readEntries = new Map<string, LogEntry>();
+/**
+ * Entries read without a problem, by their text: the same entries are parsed again and again
+ * (the last ones, before every task). Each kept entry is parsed from a copy of its own text:
+ * a slice of the log's text would keep that whole text (tens of KB) alive, one per version of
+ * the log the entry was read in, for as long as the entry is kept.
+ */
+const readEntries = new Map<string, { own: string; entry: LogEntry }>();
 /** More than the entries the rules look at before a task (window × 3 + 2). */
 const ENTRIES_KEPT = 128;
 
@@ -38,15 +43,24 @@ function parsedEntry(raw: string, line: number): { entry: LogEntry; problems: st
   const known = readEntries.get(raw);
   if (known) {
     readEntries.delete(raw);
-    readEntries.set(raw, known);
-    return { entry: { ...known, line }, problems: [] };
+    readEntries.set(known.own, known);
+    return { entry: { ...known.entry, line }, problems: [] };
   }
-  const parsed = parseEntry(raw, line);
+  const own = ownCopy(raw);
+  const parsed = parseEntry(own, line);
   if (parsed.problems.length === 0) {
-    readEntries.set(raw, parsed.entry);
+    readEntries.set(own, { own, entry: parsed.entry });
     if (readEntries.size > ENTRIES_KEPT) readEntries.delete(readEntries.keys().next().value!);
   }
   return parsed;
+}
+
+/**
+ * A string of its own with `text`'s characters (code unit for code unit, lone surrogates
+ * too): V8 keeps a long slice as a view into the string it was cut from.
+ */
+export function ownCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 /**
