@@ -16,8 +16,13 @@ export interface CaseSizes {
   loadRuns: number;
   /** Lifecycles one after another. */
   serialRuns: number;
-  /** Long-lived engine: rounds of finished lifecycles, and the concurrency and count of each. */
+  /**
+   * Long-lived engine: rounds of finished lifecycles, and the concurrency and count of each;
+   * the growth is measured after the first `longWarmup` rounds (V8 is still compiling the
+   * engine's code through its first 500 lifecycles).
+   */
   longRounds: number;
+  longWarmup: number;
   longConcurrency: number;
   longRuns: number;
   /** Handoffs dropped at once. */
@@ -30,8 +35,8 @@ export interface CaseSizes {
   deadlineS: number;
 }
 
-export const FULL: CaseSizes = { loadConcurrency: 200, loadRuns: 200, serialRuns: 20, longRounds: 3, longConcurrency: 50, longRuns: 250, burst: 5000, idleRuns: 10_000, startTries: 3, deadlineS: 90 };
-export const QUICK: CaseSizes = { loadConcurrency: 200, loadRuns: 200, serialRuns: 5, longRounds: 2, longConcurrency: 20, longRuns: 40, burst: 500, idleRuns: 1000, startTries: 1, deadlineS: 60 };
+export const FULL: CaseSizes = { loadConcurrency: 200, loadRuns: 200, serialRuns: 20, longRounds: 6, longWarmup: 2, longConcurrency: 50, longRuns: 250, burst: 5000, idleRuns: 10_000, startTries: 3, deadlineS: 90 };
+export const QUICK: CaseSizes = { loadConcurrency: 200, loadRuns: 200, serialRuns: 5, longRounds: 3, longWarmup: 1, longConcurrency: 20, longRuns: 40, burst: 500, idleRuns: 1000, startTries: 1, deadlineS: 60 };
 
 /** A driver pass plus the responder's peak resident set over its life (VmHWM). */
 export interface LoadFigures extends DriverResult {
@@ -49,12 +54,41 @@ export interface LongLivedFigures {
   runsPerRound: number;
   /** Lifecycles finished in each round (fewer than runsPerRound when a round hit the deadline). */
   finished: number[];
+  /** Rounds before the growth is measured. */
+  warmupRounds: number;
   /** Live JS heap after each round, after a full GC (from a heap snapshot; bytes). */
   heapBytes: number[];
+  /** Of that, V8's code: bytecode, compiled code and their tables (bytes). */
+  codeBytes: number[];
   /** Resident set after each round (bytes): how big the process has grown, garbage included. */
   rssBytes: number[];
-  /** Live heap (last − first) / the runs finished in between: what each finished run left behind. */
+  /** What each finished run left behind: {@link growthPerRun} of the live heap. */
   growthPerRunBytes: number;
+}
+
+/**
+ * The live heap's growth per finished run after the warm-up: the least-squares slope of the
+ * heap after each round, from the last warm-up round on, against the runs finished so far
+ * (every round after the warm-up counts, not only the first and the last).
+ */
+export function growthPerRun(heapBytes: number[], finished: number[], warmupRounds: number): number {
+  const from = Math.max(0, warmupRounds - 1);
+  const xs: number[] = [];
+  let done = 0;
+  finished.forEach((f) => xs.push((done += f)));
+  const x = xs.slice(from);
+  const y = heapBytes.slice(from);
+  if (x.length < 2 || x.at(-1) === x[0]) return NaN;
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const mx = mean(x);
+  const my = mean(y);
+  let num = 0;
+  let den = 0;
+  x.forEach((xi, i) => {
+    num += (xi - mx) * (y[i]! - my);
+    den += (xi - mx) ** 2;
+  });
+  return num / den;
 }
 
 export interface StartFigures {
@@ -128,6 +162,7 @@ export async function longLivedCase(kind: ResponderKind, sizes: CaseSizes): Prom
       'long',
       async (s, dir) => {
         const heap: number[] = [];
+        const code: number[] = [];
         const rss: number[] = [];
         const finished: number[] = [];
         for (let round = 0; round < sizes.longRounds; round++) {
@@ -135,10 +170,12 @@ export async function longLivedCase(kind: ResponderKind, sizes: CaseSizes): Prom
           finished.push(sizes.longRuns - (r.unfinished ?? 0));
           await settle(1000);
           rss.push(memoryOf(s.child.pid!).rss);
-          heap.push(await liveHeapBytes(s.child.pid!, diag));
+          const live = await liveHeapBytes(s.child.pid!, diag);
+          heap.push(live.bytes);
+          code.push(live.codeBytes);
         }
-        const after = finished.slice(1).reduce((a, b) => a + b, 0);
-        return { runsPerRound: sizes.longRuns, finished, heapBytes: heap, rssBytes: rss, growthPerRunBytes: after > 0 ? (heap.at(-1)! - heap[0]!) / after : NaN };
+        const warmupRounds = Math.min(sizes.longWarmup, sizes.longRounds - 1);
+        return { runsPerRound: sizes.longRuns, finished, warmupRounds, heapBytes: heap, codeBytes: code, rssBytes: rss, growthPerRunBytes: growthPerRun(heap, finished, warmupRounds) };
       },
       heapSnapshotArgs(diag),
     );

@@ -76,11 +76,15 @@ export function judge(r: BenchReport): TargetResult[] {
   }
   if (e.longLived) {
     const l = e.longLived;
-    const growth = (f: LongLivedFigures) => f.heapBytes.at(-1)! / f.heapBytes[0]!;
+    const from = (f: LongLivedFigures) => Math.max(0, f.warmupRounds - 1);
+    const growth = (f: LongLivedFigures) => f.heapBytes.at(-1)! / f.heapBytes[from(f)]!;
     const p = nul.longLived;
+    const warm = l.finished.slice(0, from(l) + 1).reduce((a, b) => a + b, 0);
+    const over = l.finished.slice(from(l) + 1).reduce((a, b) => a + b, 0);
+    const code = `; V8's code ${mb(l.codeBytes[from(l)]!)} → ${mb(l.codeBytes.at(-1)!)}`;
     add(
-      `long-lived: no growth with finished runs (live heap < 1 KB per finished run, over ${n(l.finished.slice(1).reduce((a, b) => a + b, 0))} after ${n(l.finished[0]!)} to warm up)`,
-      `${kb(l.growthPerRunBytes)} per run (${mb(l.heapBytes[0]!)} → ${mb(l.heapBytes.at(-1)!)})`,
+      `long-lived: no growth with finished runs (live heap < 1 KB per finished run: its slope over ${n(over)} after ${n(warm)} to warm up)`,
+      `${kb(l.growthPerRunBytes)} per run (${mb(l.heapBytes[from(l)]!)} → ${mb(l.heapBytes.at(-1)!)}${code})`,
       p ? peer('null', `${kb(p.growthPerRunBytes)} per run`) : '—',
       p ? growth(l) / growth(p) : NaN,
       l.growthPerRunBytes < 1024,

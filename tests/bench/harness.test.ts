@@ -6,7 +6,7 @@ import { prng } from '../../bench/lib/crash-trials.js';
 import { messageSeeds } from '../../bench/lib/fuzz-seeds.js';
 import { mutateJson, mutateText, rngFrom } from '../../bench/lib/mutate.js';
 import { benchWorkspace, runScript, startResponder, stopProcess } from '../../bench/lib/processes.js';
-import { FULL, type LoadFigures } from '../../bench/lib/cases.js';
+import { FULL, growthPerRun, type LoadFigures } from '../../bench/lib/cases.js';
 import { formatReport, judge, type BenchReport } from '../../bench/lib/report.js';
 import { parseMessage } from '../../src/protocol/parse.js';
 
@@ -33,6 +33,18 @@ describe('the benchmark harness', () => {
     expect(run()).toEqual(run());
   });
 
+  it('measures a long-lived heap\'s growth per finished run as the slope after the warm-up', () => {
+    const KB = 1024;
+    const finished = [250, 250, 250, 250, 250];
+    // A first-round jump (V8 compiling) is left out; every round after it counts.
+    expect(growthPerRun([10_000 * KB, 11_000 * KB, 11_250 * KB, 11_500 * KB, 11_750 * KB], finished, 2)).toBeCloseTo(KB);
+    expect(growthPerRun([10_000 * KB, 11_000 * KB, 11_000 * KB, 11_000 * KB, 11_000 * KB], finished, 2)).toBeCloseTo(0);
+    expect(growthPerRun([10_000 * KB, 11_000 * KB, 11_000 * KB, 11_000 * KB, 11_500 * KB], finished, 2)).toBeCloseTo(0.6 * KB);
+    // Counted from the first round when there is no warm-up to leave out.
+    expect(growthPerRun([10_000 * KB, 11_000 * KB, 12_000 * KB], [250, 250, 250], 1)).toBeCloseTo(4 * KB);
+    expect(growthPerRun([10_000 * KB], [250], 1)).toBeNaN();
+  });
+
   it('judges each target of #11 as a ratio to its peer from the same run', () => {
     const pass = (perSecond: number, p50: number, peakRssBytes: number, extra: Partial<LoadFigures> = {}): LoadFigures => ({
       concurrency: 200,
@@ -51,7 +63,7 @@ describe('the benchmark harness', () => {
       machine: { cpus: 2, cpuModel: 'x', memoryBytes: 1, node: 'v20', platform: 'linux', at: '', fsyncMs: 0.3, loadAverage: 1 },
       sizes: FULL,
       systems: {
-        null: { load: pass(1000, 10, 100 * MB), serial: serial(2), start: { ms: 100, tries: [100], rssBytes: 50 * MB }, burst: { ...pass(2000, 1, 100 * MB), seconds: 2, firstMs: 100 }, longLived: { runsPerRound: 250, finished: [250, 250, 250], heapBytes: [20 * MB, 20 * MB, 20 * MB], rssBytes: [60 * MB, 60 * MB, 60 * MB], growthPerRunBytes: 0 } },
+        null: { load: pass(1000, 10, 100 * MB), serial: serial(2), start: { ms: 100, tries: [100], rssBytes: 50 * MB }, burst: { ...pass(2000, 1, 100 * MB), seconds: 2, firstMs: 100 }, longLived: { runsPerRound: 250, finished: [250, 250, 250], warmupRounds: 1, heapBytes: [20 * MB, 20 * MB, 20 * MB], codeBytes: [2 * MB, 2 * MB, 2 * MB], rssBytes: [60 * MB, 60 * MB, 60 * MB], growthPerRunBytes: 0 } },
         xstate: { load: pass(300, 20, 100 * MB), burst: { ...pass(400, 1, 200 * MB), seconds: 12, firstMs: 200 }, resume: { runs: 10_000, midStep: 1000, ms: 900, tries: [900], rssBytes: 1, bytesPerIdleRun: 2048 } },
         langgraph: { load: pass(100, 50, 160 * MB) },
         engine: {
@@ -59,7 +71,7 @@ describe('the benchmark harness', () => {
           serial: serial(3),
           start: { ms: 250, tries: [250], rssBytes: 50 * MB },
           burst: { ...pass(1000, 1, 300 * MB), seconds: 8, firstMs: 400, unfinished: 0 },
-          longLived: { runsPerRound: 250, finished: [250, 250, 250], heapBytes: [30 * MB, 31 * MB, 35 * MB], rssBytes: [60 * MB, 61 * MB, 70 * MB], growthPerRunBytes: (5 * MB) / 500 },
+          longLived: { runsPerRound: 250, finished: [250, 250, 250], warmupRounds: 1, heapBytes: [30 * MB, 31 * MB, 35 * MB], codeBytes: [3 * MB, 3 * MB, 3 * MB], rssBytes: [60 * MB, 61 * MB, 70 * MB], growthPerRunBytes: (5 * MB) / 500 },
           resume: { runs: 10_000, midStep: 1000, ms: 800, tries: [800], rssBytes: 1, bytesPerIdleRun: 4096 },
         },
       },
