@@ -70,12 +70,39 @@ export async function ensureWorktree(projectDir: string, runDir: string, runId: 
     await writeFileAtomic(path.join(runDir, RECORD), `${JSON.stringify(record)}\n`);
   }
   if (existsSync(path.join(record.path, '.git'))) return record;
-  await exclude(record.repo, record.path);
-  await git(record.repo, ['worktree', 'prune']);
-  const hasBranch = (await git(record.repo, ['rev-parse', '--verify', '-q', `refs/heads/${record.branch}`])).ok;
-  const made = hasBranch ? await git(record.repo, ['worktree', 'add', record.path, record.branch]) : await git(record.repo, ['worktree', 'add', '-b', record.branch, record.path, record.base]);
-  if (!made.ok) throw new Error(`git could not make the run's worktree at ${record.path}: ${made.stderr.trim()}; fix it, or set "git": {"worktrees": false} in teamstate.json`);
+  const w = record;
+  await oneAtATime(w.repo, async () => {
+    await exclude(w.repo, w.path);
+    await git(w.repo, ['worktree', 'prune']);
+    const hasBranch = (await git(w.repo, ['rev-parse', '--verify', '-q', `refs/heads/${w.branch}`])).ok;
+    const made = hasBranch ? await git(w.repo, ['worktree', 'add', w.path, w.branch]) : await git(w.repo, ['worktree', 'add', '-b', w.branch, w.path, w.base]);
+    if (!made.ok) throw new Error(`git could not make the run's worktree at ${w.path}: ${made.stderr.trim()}; fix it, or set "git": {"worktrees": false} in teamstate.json`);
+  });
   return record;
+}
+
+/** Per repository, the end of the last worktree change queued in this process. */
+const changing = new Map<string, Promise<void>>();
+
+/**
+ * Runs `work` once the repository's worktree changes queued before it in this process are
+ * done. git's `worktree add` and `worktree prune` read the files of every worktree of the
+ * repository and take none of its locks for it: one that meets another's worktree half
+ * made fails ("failed to read .git/worktrees/<id>/commondir"), and a prune can delete it
+ * (its `gitdir` not written yet). Runs that start together make theirs one at a time; the
+ * exclude line is read and appended inside the same turn, so it is written once.
+ */
+function oneAtATime<T>(repo: string, work: () => Promise<T>): Promise<T> {
+  const done = (changing.get(repo) ?? Promise.resolve()).then(work);
+  const end = done.then(
+    () => undefined,
+    () => undefined,
+  );
+  changing.set(repo, end);
+  void end.then(() => {
+    if (changing.get(repo) === end) changing.delete(repo);
+  });
+  return done;
 }
 
 /** The files the run changed, as git sees them: a diff against the base, plus new files not ignored. */
