@@ -61,7 +61,10 @@ export async function deliver(paths: WorkspacePaths, recipient: string, message:
   if (opts.staged) {
     // Checked when it was staged, just now, by this process; else (after a restart, a retry) checked again.
     if (!justChecked.delete(staged)) await assertNoLinksIn(paths.root, [inbox.tmp, inbox.new]);
-    return (await handOver(staged, target, sync)) ? 'delivered' : 'already-delivered';
+    const handed = await handOver(staged, target, sync);
+    // The spare it took is made again now, after its staging and hand-over (spares.ts).
+    spares.refill(inbox.tmp);
+    return handed ? 'delivered' : 'already-delivered';
   }
   const marker = deliveryMarker(paths, key, recipient);
   await assertNoLinksIn(paths.root, [inbox.tmp, inbox.new, path.dirname(marker)]);
@@ -98,9 +101,10 @@ export async function stage(paths: WorkspacePaths, recipient: string, message: M
     const file = path.join(inbox.tmp, deliveryName(key, recipient, message.from));
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
     let handle: number;
+    const spare = spares.take(inbox.tmp, file);
     try {
       // A spare file renamed into place, else one made now (spares.ts).
-      handle = openSync(file, spares.take(inbox.tmp, file) ? flags & ~constants.O_CREAT : flags, 0o644);
+      handle = openSync(file, spare ? flags & ~constants.O_CREAT : flags, 0o644);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       // A member added to the config after init has no folders yet.
@@ -115,6 +119,8 @@ export async function stage(paths: WorkspacePaths, recipient: string, message: M
     } finally {
       fd.close(handle);
     }
+    // None was ready (the first reply to this folder, or a burst took them all): spares are made now it is staged.
+    if (!spare) spares.refill(inbox.tmp);
     remember(file);
     return true;
   } catch {

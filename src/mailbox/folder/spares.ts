@@ -9,8 +9,10 @@ const KEEP = 2;
  * Empty files made ahead of need in a folder (a recipient's tmp/), so that staging a reply
  * renames one into place instead of making a file: making a file is the dearest call of a
  * reply here (0.1–0.3 ms of kernel time, against 15 µs for a rename), and a reply's
- * staging waits on it. The spares are made in the background, on libuv's pool, after the
- * first reply to a folder and after each one taken. They are named as writeFileAtomic's
+ * staging waits on it. The spares are made in the background, on libuv's pool, when the
+ * caller asks ({@link refill}): once a reply's staging is over and it is handed over, not
+ * while it is staged, as making a file holds its folder locked and a staging that takes a
+ * spare in the same folder meanwhile waited for it. They are named as writeFileAtomic's
  * temp files (`.spare.<pid>.<hex>.tmp`: dot-named, skipped by every reader of a folder), so
  * those a process leaves behind are removed with its other temp files once it is gone
  * (clean.ts). Nothing about durability changes: the staged file is written and fsynced,
@@ -24,11 +26,11 @@ export class SpareFiles {
 
   /**
    * Renames a spare file of `dir` to `file` (replacing what is there, never following a
-   * link: rename moves names). False when none is ready (the caller makes the file).
+   * link: rename moves names). False when none is ready (the caller makes the file, and
+   * calls {@link refill} once done with it).
    */
   take(dir: string, file: string): boolean {
     const spare = this.ready.get(dir)?.pop();
-    this.fill(dir);
     if (spare === undefined) return false;
     try {
       renameSync(spare, file);
@@ -39,7 +41,8 @@ export class SpareFiles {
     }
   }
 
-  private fill(dir: string): void {
+  /** Makes spares in `dir` in the background until KEEP are ready (one round at a time per folder). */
+  refill(dir: string): void {
     if (this.filling.has(dir)) return;
     this.filling.add(dir);
     let ready = this.ready.get(dir);

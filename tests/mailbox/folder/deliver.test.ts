@@ -178,6 +178,24 @@ describe('the spare files staging takes', () => {
     expect(await cleanOrphanTemps(paths, ['librarian'])).toBe(1);
     expect(await exists(path.join(inbox.tmp, '.spare.999999999.0123456789ab.tmp'))).toBe(false);
   });
+
+  it('makes the spare a staging took again once its reply is handed over, not while the reply is staged', async () => {
+    const paths = await workspace();
+    const inbox = paths.inbox('conductor');
+    const sparesNow = async () => (await fs.readdir(inbox.tmp)).filter((n) => SPARE.test(n)).length;
+    const untilSpares = async (n: number) => {
+      for (let i = 0; i < 2000 && (await sparesNow()) < n; i++) await new Promise((r) => setTimeout(r, 5));
+      return sparesNow();
+    };
+    expect(await stage(paths, 'conductor', message, 'r1')).toBe(true);
+    expect(await untilSpares(2)).toBe(2);
+    expect(await stage(paths, 'conductor', message, 'r2')).toBe(true);
+    // Staged in one of them: the other is left, and none is being made beside the staging.
+    for (let i = 0; i < 20; i++) expect(await sparesNow()).toBe(1);
+    expect(await deliver(paths, 'conductor', message, 'r2', { staged: true })).toBe('delivered');
+    expect(await untilSpares(2)).toBe(2);
+    expect(await fs.readFile(path.join(inbox.new, deliveryName('r2', 'conductor', message.from)), 'utf8')).toBe(renderMessage(message));
+  });
 });
 
 describe('pruneMarkers', () => {
