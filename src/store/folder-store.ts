@@ -1,4 +1,4 @@
-import { promises as fs, readFileSync } from 'node:fs';
+import { lstatSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { JournalCorruptError, JournalGoneError } from './errors.js';
@@ -213,6 +213,8 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
           return { snapshot, tail: fast.tail as R[], note: await tornNote(runId, fast.torn) };
         }
       }
+      // A run never journaled (what a new task's first message asks about) is said so at once, not after a round trip through the pool.
+      if (!lstatSync(journalOf(runId), { throwIfNoEntry: false })) noRun(runId, Object.assign(new Error(`${journalOf(runId)}: no such file`), { code: 'ENOENT' }));
       const scan = await scanJournal(journalOf(runId)).catch((e: unknown) => noRun(runId, e));
       if (!scan.torn) {
         if (!readOnly) writer.files.prime(runId, scan.records.length, scan.ends.at(-1) ?? 0, scan.lastCrc ?? '', true);
