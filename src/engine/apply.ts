@@ -59,11 +59,21 @@ export function persist(snapshot: AnyMachineSnapshot): PersistedSnapshot {
   };
 }
 
+/** Each state node's invocation ids: a node's invocations are fixed when its machine is made. */
+const invokeIdsOf = new WeakMap<object, readonly string[]>();
+
 /** The ids of the invocations of every active state node. */
 export function activeInvokeIds(snapshot: AnyMachineSnapshot): Set<string> {
   // `_nodes` is the snapshot's active state nodes; xstate exposes no public list of them.
   const nodes = (snapshot as unknown as { _nodes: { invoke: { id: string }[] }[] })._nodes;
-  return new Set(nodes.flatMap((n) => n.invoke.map((i) => i.id)));
+  const ids = new Set<string>();
+  for (const n of nodes) {
+    let own = invokeIdsOf.get(n);
+    // xstate's `invoke` is a getter that looks its memo up on every read.
+    if (!own) invokeIdsOf.set(n, (own = n.invoke.map((i) => i.id)));
+    for (const id of own) ids.add(id);
+  }
+  return ids;
 }
 
 /** "awaitingApproval.waiting", "subDelegating" (parallel regions are not spelled out), … */

@@ -47,7 +47,7 @@ export function netEffects(before: RunState, after: RunState, chain: Stepped[]):
   const start = Object.keys(after.steps).filter((id) => after.steps[id]!.attempt !== before.steps[id]?.attempt);
   const stop = Object.keys(before.steps).filter((id) => after.steps[id]?.attempt !== before.steps[id]!.attempt);
   const task = chain.map((c) => c.effects.task).filter((t) => t !== undefined).at(-1);
-  return { outbox: chain.flatMap((c) => c.effects.outbox), start, stop, ...(task ? { task } : {}) };
+  return { outbox: chain.flatMap((c) => c.effects.outbox), start, stop, task };
 }
 
 /** The run's task as its machine names it; a run whose context names none goes by its id. */

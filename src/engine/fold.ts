@@ -1,7 +1,7 @@
 import type { MachineEntry } from '../../machines/index.js';
 import { machines } from '../../machines/index.js';
-import type { ActiveStep, Applied, EventRecord, LegacyEventRecord, RunRecord, RunState } from './run-state.js';
-import { isLegacy } from './run-state.js';
+import type { ActiveStep, AllFields, Applied, EventRecord, LegacyEventRecord, RunRecord, RunState } from './run-state.js';
+import { isLegacy, runStateOf } from './run-state.js';
 import { seenEntry } from './seen.js';
 import { afterStepResult, withSession } from './usage.js';
 
@@ -28,10 +28,16 @@ export function tagsOf(machineId: string, value: unknown, registry: Registry = m
   return tags;
 }
 
+/** The text up to its first newline (`split('\n')[0]`, without splitting a whole plan into lines). */
+function firstLine(text: string): string {
+  const nl = text.indexOf('\n');
+  return nl === -1 ? text : text.slice(0, nl);
+}
+
 /** What a person sees as the run's last message: derived from the event's source and outbox. */
 function lastOf(a: Applied, at: number): RunState['last'] | undefined {
   const out = a.outbox.at(-1);
-  if (out) return { dir: 'out', peer: out.recipients.join(', '), type: out.message.type, firstLine: out.message.body.split('\n')[0] ?? '', at };
+  if (out) return { dir: 'out', peer: out.recipients.join(', '), type: out.message.type, firstLine: firstLine(out.message.body), at };
   const s = a.source;
   if (s.kind === 'message') return { dir: 'in', peer: s.from, type: s.type, firstLine: s.firstLine, at };
   return undefined;
@@ -43,10 +49,8 @@ export function applyDelta(before: RunState, a: Applied, at: number, registry: R
   let snapshot = before.snapshot;
   if (d.value !== undefined || d.status !== undefined || d.context || d.unset) {
     let context = before.snapshot.context;
-    if (d.context || d.unset) {
-      context = { ...context, ...d.context };
-      for (const k of d.unset ?? []) delete context[k];
-    }
+    if (d.unset) context = withoutKeys({ ...context, ...d.context }, d.unset);
+    else if (d.context) context = { ...context, ...d.context };
     const value = d.value !== undefined ? d.value : snapshot.value;
     snapshot = { value, context, status: d.status ?? snapshot.status, tags: d.value !== undefined ? tagsOf(before.machine.id, value, registry) : snapshot.tags };
   }
@@ -68,22 +72,44 @@ export function applyDelta(before: RunState, a: Applied, at: number, registry: R
     Object.assign(timers, d.timers);
   }
   const key = seenEntry(a.source);
-  const last = lastOf(a, at);
-  const next: RunState = {
-    ...before,
+  // A step's result carries what it used; once done, its LLM session is not resumed again.
+  const { usage, sessions } = afterStepResult(before, a.source, a.event);
+  // Made field by field (runStateOf's order), not spread from `before`: one shape for every state.
+  const next: AllFields<RunState> = {
+    runId: before.runId,
+    machine: before.machine,
     snapshot,
     steps,
     attempts,
     timers,
-    seen: key ? [...before.seen.slice(-(SEEN_KEPT - 1)), key] : before.seen,
+    seen: key ? withLast(before.seen, key) : before.seen,
     undelivered: a.outbox.length ? [...before.undelivered, ...a.outbox] : before.undelivered,
+    held: before.held,
     sent: before.sent + a.outbox.length,
+    createdAt: before.createdAt,
     since: d.value !== undefined ? at : before.since,
     updatedAt: at,
+    last: lastOf(a, at) ?? before.last,
+    faulted: before.faulted,
+    quarantined: before.quarantined,
+    usage,
+    sessions,
   };
-  if (last) next.last = last;
-  // A step's result carries what it used; once done, its LLM session is not resumed again.
-  return Object.assign(next, afterStepResult(before, a.source, a.event));
+  return next;
+}
+
+/** The keys seen with `key` after them, the oldest dropped past SEEN_KEPT: one copy. */
+function withLast(seen: string[], key: string): string[] {
+  const out = seen.length < SEEN_KEPT ? seen.slice() : seen.slice(seen.length - (SEEN_KEPT - 1));
+  out.push(key);
+  return out;
+}
+
+/** `o` without `keys`, made anew rather than deleted from (a deleted key turns an object into a slow dictionary). */
+function withoutKeys<T>(o: Record<string, T>, keys: readonly string[]): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(o)) if (!keys.includes(k)) out[k] = o[k]!;
+  return out;
 }
 
 /** The state after a record of the first journal format, which holds it (nearly) whole. */
@@ -92,12 +118,12 @@ function legacyAfter(before: RunState | undefined, r: LegacyEventRecord, registr
   for (const [id, step] of Object.entries(r.state.steps)) steps[id] = { ...step, input: r.inputs?.[id] ?? step.input ?? before?.steps[id]?.input };
   const undelivered = r.state.undelivered ?? [...(before?.undelivered ?? []), ...r.outbox];
   const { snapshot } = r.state;
-  return { ...r.state, snapshot: { ...snapshot, tags: tagsOf(r.state.machine.id, snapshot.value, registry) }, steps, undelivered, seen: r.state.seen.slice(-SEEN_KEPT) };
+  return runStateOf({ ...r.state, snapshot: { ...snapshot, tags: tagsOf(r.state.machine.id, snapshot.value, registry) }, steps, undelivered, seen: r.state.seen.slice(-SEEN_KEPT) });
 }
 
 /** The run's state after `record`, given the state before it. */
 export function applyRecord(before: RunState | undefined, record: RunRecord, registry: Registry = machines): RunState {
-  if (record.kind === 'created') return record.state;
+  if (record.kind === 'created') return runStateOf(record.state);
   if (record.kind === 'event' && isLegacy(record)) return legacyAfter(before, record, registry);
   if (!before) throw new Error(`journal record ${record.seq} (${record.kind}) has no state before it`);
   if (record.kind === 'event') {
@@ -138,6 +164,5 @@ export function afterDelivery(before: RunState, keys: string[], failed: Record<s
     const why = failed[o.key] ?? before.held?.[o.key];
     if (why !== undefined) held[o.key] = why;
   }
-  const { held: _old, ...rest } = before;
-  return Object.keys(held).length ? { ...rest, undelivered, held } : { ...rest, undelivered };
+  return runStateOf({ ...before, undelivered, held: Object.keys(held).length ? held : undefined });
 }

@@ -25,7 +25,8 @@ export interface Stepped {
   effects: Effects;
 }
 
-const NO_EFFECTS: Effects = { outbox: [], start: [], stop: [] };
+// Every Effects and Applied made here has the same fields (those unused undefined, which JSON leaves out): one shape each for the code that reads them.
+const NO_EFFECTS: Effects = { outbox: [], start: [], stop: [], task: undefined };
 
 /**
  * Whether the run takes an event from `source` at all: a message or action already
@@ -53,16 +54,14 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
     return { applied, state: applyDelta(state, applied, ctx.now, registryOf(entry)), effects: NO_EFFECTS };
   }
   const [next, actions] = pureTransition(entry.machine, snapshot, event as never);
-  const steps = { ...state.steps };
   const timers: Record<string, Timer> = { ...state.timers };
   for (const id of fired) delete timers[id];
-  const effects: Effects = { outbox: [], start: [], stop: [] };
+  const effects: Effects = { outbox: [], start: [], stop: [], task: undefined };
   const started: NonNullable<Delta['started']> = {};
   let sent = state.sent;
 
   // A finished step's own done/error event ends it.
   const ended = /^xstate\.(done|error)\.actor\.(.+)$/.exec(event.type)?.[2];
-  if (ended) delete steps[ended];
 
   for (const action of actions as { type: string; params?: Record<string, unknown> }[]) {
     const p = action.params ?? {};
@@ -70,7 +69,6 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
       const id = String(p.id);
       const attempt = (state.attempts[id] ?? 0) + 1;
       started[id] = { src: String(p.src), input: p.input, attempt };
-      steps[id] = { src: String(p.src), input: p.input, attempt, startedAt: ctx.now };
     } else if (action.type === 'xstate.raise' && typeof p.delay === 'number') {
       timers[String(p.id)] = { event: p.event as { type: string }, deadline: ctx.now + p.delay };
     } else if (action.type === 'xstate.cancel') {
@@ -82,16 +80,20 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
         sent += 1;
         const key = `${state.runId}.${sent}`;
         const message: Message = { ...emitted.message, from: ctx.self, task: taskId(entry, state), id: key };
-        effects.outbox.push({ key, recipients: ctx.recipients(message.to), message });
+        effects.outbox.push({ key, recipients: ctx.recipients(message.to), message, staged: undefined });
       }
     }
   }
 
-  // Steps whose state was left (spawned ones are active by construction).
+  // Steps whose state was left (spawned ones are active by construction): of those running
+  // before (but the one that ended) and those started, in that order.
   const active = activeInvokeIds(next);
-  for (const id of Object.keys(steps)) {
+  const running = Object.keys(state.steps).filter((id) => id !== ended);
+  for (const id of Object.keys(started)) if (id === ended || state.steps[id] === undefined) running.push(id);
+  const left = new Set<string>();
+  for (const id of running) {
     if (!active.has(id)) {
-      delete steps[id];
+      left.add(id);
       delete started[id];
       effects.stop.push(id);
     }
@@ -111,7 +113,7 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
     } else (delta.context ??= {})[k] = after[k];
   }
   for (const k of Object.keys(before)) if (!(k in after)) (delta.unset ??= []).push(k);
-  const endedIds = Object.keys(state.steps).filter((id) => steps[id] === undefined || started[id] !== undefined);
+  const endedIds = Object.keys(state.steps).filter((id) => id === ended || left.has(id) || started[id] !== undefined);
   if (endedIds.length) delta.ended = endedIds;
   if (effects.start.length) delta.started = started;
   const cleared = Object.keys(state.timers).filter((id) => finalTimers[id] === undefined);
@@ -119,7 +121,7 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
   const armed = Object.entries(finalTimers).filter(([id, t]) => t !== state.timers[id]);
   if (armed.length) delta.timers = Object.fromEntries(armed);
 
-  const applied: Applied = { source, event, outbox: effects.outbox, delta };
+  const applied: Applied = { source, event, outOfPlace: undefined, outbox: effects.outbox, delta };
   return { applied, state: applyDelta(state, applied, ctx.now, registryOf(entry)), effects };
 }
 
