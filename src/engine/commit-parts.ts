@@ -3,8 +3,9 @@ import type { Mailbox } from '../mailbox/port.js';
 import type { Effects } from './apply.js';
 import { stateLabel } from './apply.js';
 import { eventLabel } from './labels.js';
-import type { Applied, OutboxItem, RunState } from './run-state.js';
+import type { Applied, EventRecord, OutboxItem, RunState } from './run-state.js';
 import type { Stepped } from './step.js';
+import { journaled } from './step.js';
 
 // The pieces of one commit (RunCore.commit) that need nothing of the core: staging the
 // replies ahead of their record, and the net effects of a chain of steps.
@@ -24,6 +25,32 @@ export async function stageOutbox(mailbox: Mailbox, outbox: OutboxItem[]): Promi
     }),
   );
   return staged;
+}
+
+// The commit's own pieces below are functions of their own, not closures inlined into it:
+// replies, steps and states of a shape the commit had not met yet (a lifecycle's later
+// stages bring them) then recompile these small functions, not the whole commit.
+
+/** Every reply of a chain of steps, in order. */
+export function outboxOf(chain: readonly Stepped[]): OutboxItem[] {
+  const out: OutboxItem[] = [];
+  for (const c of chain) for (const o of c.effects.outbox) out.push(o);
+  return out;
+}
+
+/** The journal record of a chain of steps: the first as the event, those after it as `then`, their replies marked staged. */
+export function eventRecord(seq: number, at: number, chain: readonly Stepped[], staged: Map<string, string[]>): EventRecord {
+  const applied: Applied[] = [];
+  for (const c of chain) applied.push(c.applied);
+  const [head, ...rest] = journaled(applied).map((a) => withStaged(a, staged));
+  return { seq, at, kind: 'event', ...head!, ...(rest.length ? { then: rest } : {}) };
+}
+
+/** The run's state with its undelivered replies marked staged where they were. */
+export function withStagedState(state: RunState, staged: Map<string, string[]>): RunState {
+  const undelivered: OutboxItem[] = [];
+  for (const o of state.undelivered) undelivered.push(withStagedItem(o, staged));
+  return { ...state, undelivered };
 }
 
 /** An outbox item with the recipients its copy was staged for (see stageOutbox). */

@@ -7,7 +7,7 @@ import type { StepSession } from '../handlers/types.js';
 import { expandRecipients } from './addresses.js';
 import { FaultGate, isTransient } from './faults.js';
 import type { Effects } from './apply.js';
-import { logChain, netEffects, stageOutbox, taskOf, withStaged, withStagedItem } from './commit-parts.js';
+import { eventRecord, logChain, netEffects, outboxOf, stageOutbox, taskOf, withStagedState } from './commit-parts.js';
 import { DeliveryRetry } from './delivery-retry.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { FirstState, Task } from './new-run.js';
@@ -22,7 +22,7 @@ import { RunsInMemory } from './runs-in-memory.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { migrate } from './recover.js';
 import { reusedKey } from './seen.js';
-import { accepts, journaled, step } from './step.js';
+import { accepts, step } from './step.js';
 import { TaskMarks } from './tasks.js';
 import { TimerTable } from './timers.js';
 
@@ -193,13 +193,12 @@ export class RunCore extends EventEmitter<EngineEvents> {
     // Replies are staged before the record that sends them is written, so once it is on disk they can be handed over with one rename each.
     const waits = this.first.get(runId) ?? [];
     this.first.delete(runId);
-    const [staged] = await Promise.all([stageOutbox(this.deps.mailbox, chain.flatMap((c) => c.effects.outbox)), ...waits]);
-    const [head, ...rest] = journaled(chain.map((c) => c.applied)).map((a) => withStaged(a, staged));
-    const record: EventRecord = { seq: this.nextSeq(runId) + leading.length, at: now, kind: 'event', ...head!, ...(rest.length ? { then: rest } : {}) };
+    const [staged] = await Promise.all([stageOutbox(this.deps.mailbox, outboxOf(chain)), ...waits]);
+    const record = eventRecord(this.nextSeq(runId) + leading.length, now, chain, staged);
     const delivered = await this.append(runId, [...leading, record]);
     // The replies of the record before, journaled delivered ahead of this one (their keys are not this event's).
     if (delivered.length > 0) state = afterDelivery(state, delivered);
-    if (staged.size > 0) state = { ...state, undelivered: state.undelivered.map((o) => withStagedItem(o, staged)) };
+    if (staged.size > 0) state = withStagedState(state, staged);
     this.held.put(state);
     if (this.deps.log) logChain(this.deps.log, runId, before, chain);
     await this.carryOut(runId, state, netEffects(before, state, chain));
