@@ -1,4 +1,5 @@
 import { messageDigest } from '../mailbox/key.js';
+import type { Start } from '../../machines/entry.js';
 import type { Inbound } from '../mailbox/port.js';
 import type { Message } from '../protocol/schema.js';
 import { firstLine } from '../protocol/text.js';
@@ -7,7 +8,7 @@ import { QuarantinedError, ReusedIdError } from './core.js';
 import { isTransient } from './faults.js';
 import { taskFor } from './tasks.js';
 import { migrate } from './recover.js';
-import { route, runIdOf } from './route.js';
+import { keyRunId, route, runIdOf } from './route.js';
 
 /** Tries of a message whose applying throws before it is kept aside with the error. */
 export const MAX_TRIES = 3;
@@ -20,8 +21,19 @@ const FIRST_WINDOW = 8;
 /** After this long without a message done, the next scan begins with FIRST_WINDOW again. */
 const QUIET_MS = 1_000;
 
-/** The run a message names (by task, or by a reply to one of its messages), if any. */
-const namedRun = (m: Message): string | undefined => (m.task ? runIdOf(m.task) : m.replyTo?.replace(/\.\d+$/, ''));
+/**
+ * The runs a message may go to that memory may not hold (finished, or a run of an earlier
+ * process): the one it names (by task, or by a reply to one of its messages), and for a
+ * message that starts a run under an [ID:] without naming a task, the run its key gives
+ * (route.ts), so that a copy of it, or another message under that ID, meets that run's
+ * `seen`. (Without an ID the key is the delivery's: a copy is another delivery, another run.)
+ */
+function namedRuns(m: Message, key: string, starts: Start | undefined): string[] {
+  if (m.task) return [runIdOf(m.task)];
+  const reply = m.replyTo?.replace(/\.\d+$/, '');
+  const started = starts?.ok && key.startsWith('id:') ? keyRunId(key) : undefined;
+  return reply === undefined ? (started === undefined ? [] : [started]) : started === undefined ? [reply] : [reply, started];
+}
 
 /**
  * Takes the engine's own inbox in: every waiting message is claimed once, routed to its
@@ -144,8 +156,10 @@ export class Intake {
     const { engine } = this;
     const names = new Set<string>();
     for (const item of items) {
-      const named = item.ok ? namedRun(item.message) : undefined;
-      if (named && !engine.creating.has(named) && !engine.held.has(named)) names.add(named);
+      if (!item.ok) continue;
+      for (const named of namedRuns(item.message, item.key, engine.entry.starts(item.message, item.from))) {
+        if (!engine.creating.has(named) && !engine.held.has(named)) names.add(named);
+      }
     }
     const absent = new Set<string>();
     await Promise.all(
@@ -169,9 +183,11 @@ export class Intake {
       }
       const m = rec.message;
       // A run that finished is in the store, not in memory: a late message for it goes to it, never to a new run of the same id.
-      const named = namedRun(m);
-      if (named && !engine.creating.has(named) && !engine.get(named) && !absent.has(named)) await engine.held.revive(named, (s) => migrate(engine, s));
       const { entry } = engine;
+      const starts = entry.starts(m, rec.from);
+      for (const named of namedRuns(m, rec.key, starts)) {
+        if (!engine.creating.has(named) && !engine.get(named) && !absent.has(named)) await engine.held.revive(named, (s) => migrate(engine, s));
+      }
       const r = route(
         m,
         rec.key,
@@ -180,7 +196,7 @@ export class Intake {
           active: () => engine.runs.active(),
           startHint: entry.startHint,
         },
-        entry.starts(m, rec.from),
+        starts,
       );
       if (r.kind === 'unrouted') {
         await mailbox.reject(rec.ref, `unrouted: ${r.reason}`);

@@ -24,7 +24,7 @@ export function route(m: Message, key: string, runs: { exists: (id: string) => b
     if (runId !== m.replyTo && runs.exists(runId)) return { kind: 'run', runId };
   }
   if (starts?.ok) {
-    const id = `t-${createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
+    const id = keyRunId(key);
     return { kind: 'new', runId: id, taskId: id, subject: starts.subject };
   }
   if (starts) return { kind: 'unrouted', reason: starts.reason };
@@ -39,4 +39,9 @@ export function runIdOf(taskId: string): string {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(taskId) && !taskId.includes('..')
     ? taskId
     : `t-${createHash('sha256').update(taskId).digest('hex').slice(0, 10)}`;
+}
+
+/** The run a message that starts one without naming a task starts: derived from its key, so a copy of it (or another message under its [ID:]) goes to the same run. */
+export function keyRunId(key: string): string {
+  return `t-${createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
 }

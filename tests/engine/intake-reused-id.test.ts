@@ -165,3 +165,46 @@ describe('a message whose [ID:] was already applied with the same content', () =
     }
   });
 });
+
+describe('a HANDOFF without [TASK:] whose [ID:] started a run that finished', () => {
+  it('should, after a restart, be taken silently when it is a copy and kept aside with the reason when it says something else, the finished run untouched', async () => {
+    const paths = await plainProjectWorkspace();
+    const handoff = { from: 'analyst', type: 'HANDOFF' as const, priority: 'MEDIUM' as const, id: 'h-7', body: HANDOFF_BODY };
+    let engine = await start(paths);
+    let runId: string;
+    try {
+      await drop(paths, ME, handoff);
+      await scanAll(engine);
+      // Its run's id comes from the message's key: the message names no task.
+      runId = engine.runs()[0]!.runId;
+      await drop(paths, ME, { from: 'conductor', type: 'STATUS', priority: 'HIGH', task: runId, body: 'APPROVED' });
+      await scanAll(engine);
+      await drop(paths, ME, { from: 'sentinel', type: 'PASS', priority: 'LOW', task: runId, body: 'ALL CLEAR' });
+      await scanAll(engine);
+      expect(engine.run(runId)!.snapshot.value).toBe('done');
+    } finally {
+      await engine.stop();
+    }
+    const records = await journalLines(paths, runId);
+    const plans = (await delivered(paths, 'conductor')).length;
+    engine = await start(paths);
+    const warnings: string[] = [];
+    engine.core.on('warning', (w) => warnings.push(w));
+    try {
+      const copy = await drop(paths, ME, handoff);
+      await scanAll(engine);
+      expect(await fs.readdir(paths.inbox(ME).cur)).toContain(copy);
+      expect(await fs.readdir(paths.inbox(ME).rejected)).toEqual([]);
+      expect(warnings).toEqual([]);
+      const other = await drop(paths, ME, { ...handoff, body: `${HANDOFF_BODY}\n- [LANDMINE] app/models/User.py:7 — the email column is not unique` });
+      await scanAll(engine);
+      const kept = await rejected(paths);
+      expect(kept.map((k) => k.name)).toEqual([other]);
+      expect(kept[0]!.reason).toMatch(new RegExp(`\\[ID: h-7\\].*run ${runId}.*other content`, 's'));
+      expect(await journalLines(paths, runId)).toBe(records);
+      expect((await delivered(paths, 'conductor')).length).toBe(plans);
+    } finally {
+      await engine.stop();
+    }
+  });
+});
