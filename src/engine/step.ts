@@ -58,32 +58,10 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
   for (const id of fired) delete timers[id];
   const effects: Effects = { outbox: [], start: [], stop: [], task: undefined };
   const started: NonNullable<Delta['started']> = {};
-  let sent = state.sent;
+  takeActions(entry, state, actions as { type: string; params?: Record<string, unknown> }[], ctx, { timers, effects, started });
 
   // A finished step's own done/error event ends it.
   const ended = /^xstate\.(done|error)\.actor\.(.+)$/.exec(event.type)?.[2];
-
-  for (const action of actions as { type: string; params?: Record<string, unknown> }[]) {
-    const p = action.params ?? {};
-    if (action.type === 'xstate.spawnChild') {
-      const id = String(p.id);
-      const attempt = (state.attempts[id] ?? 0) + 1;
-      started[id] = { src: String(p.src), input: p.input, attempt };
-    } else if (action.type === 'xstate.raise' && typeof p.delay === 'number') {
-      timers[String(p.id)] = { event: p.event as { type: string }, deadline: ctx.now + p.delay };
-    } else if (action.type === 'xstate.cancel') {
-      delete timers[String(p.sendId)];
-    } else if (action.type === 'xstate.emit') {
-      const emitted = p.event as { type: string; message?: Omit<Message, 'from'>; status?: 'in_progress' | 'completed' };
-      if (emitted.type === 'task') effects.task = emitted.status;
-      if (emitted.type === 'send' && emitted.message) {
-        sent += 1;
-        const key = `${state.runId}.${sent}`;
-        const message: Message = { ...emitted.message, from: ctx.self, task: taskId(entry, state), id: key };
-        effects.outbox.push({ key, recipients: ctx.recipients(message.to), message, staged: undefined });
-      }
-    }
-  }
 
   // Steps whose state was left (spawned ones are active by construction): of those running
   // before (but the one that ended) and those started, in that order.
@@ -104,15 +82,7 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
   const delta: Delta = {};
   if (valueKey(next.value) !== beforeKey) delta.value = next.value;
   if (next.status !== state.snapshot.status) delta.status = next.status;
-  const before = state.snapshot.context;
-  const after = next.context as Record<string, unknown>;
-  for (const k of Object.keys(after)) {
-    if (after[k] === before[k]) continue;
-    if (after[k] === undefined) {
-      if (k in before) (delta.unset ??= []).push(k);
-    } else (delta.context ??= {})[k] = after[k];
-  }
-  for (const k of Object.keys(before)) if (!(k in after)) (delta.unset ??= []).push(k);
+  contextDelta(delta, state.snapshot.context, next.context as Record<string, unknown>);
   const endedIds = Object.keys(state.steps).filter((id) => id === ended || left.has(id) || started[id] !== undefined);
   if (endedIds.length) delta.ended = endedIds;
   if (effects.start.length) delta.started = started;
@@ -123,6 +93,54 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
 
   const applied: Applied = { source, event, outOfPlace: undefined, outbox: effects.outbox, delta };
   return { applied, state: applyDelta(state, applied, ctx.now, registryOf(entry)), effects };
+}
+
+// The step's parts below are functions of their own, not inlined into it: what a lifecycle's
+// later stages bring first (timers, sent messages, cleared context keys) then recompiles
+// one of these, not the whole step.
+
+/** What the transition's actions ask for: steps started, timers armed and cancelled, messages sent, the task's status. */
+function takeActions(
+  entry: MachineEntry,
+  state: RunState,
+  actions: readonly { type: string; params?: Record<string, unknown> }[],
+  ctx: StepContext,
+  into: { timers: Record<string, Timer>; effects: Effects; started: NonNullable<Delta['started']> },
+): void {
+  const { timers, effects, started } = into;
+  let sent = state.sent;
+  for (const action of actions) {
+    const p = action.params ?? {};
+    if (action.type === 'xstate.spawnChild') {
+      const id = String(p.id);
+      const attempt = (state.attempts[id] ?? 0) + 1;
+      started[id] = { src: String(p.src), input: p.input, attempt };
+    } else if (action.type === 'xstate.raise' && typeof p.delay === 'number') {
+      timers[String(p.id)] = { event: p.event as { type: string }, deadline: ctx.now + p.delay };
+    } else if (action.type === 'xstate.cancel') {
+      delete timers[String(p.sendId)];
+    } else if (action.type === 'xstate.emit') {
+      const emitted = p.event as { type: string; message?: Omit<Message, 'from'>; status?: 'in_progress' | 'completed' };
+      if (emitted.type === 'task') effects.task = emitted.status;
+      if (emitted.type === 'send' && emitted.message) {
+        sent += 1;
+        const key = `${state.runId}.${sent}`;
+        const message: Message = { ...emitted.message, from: ctx.self, task: taskId(entry, state), id: key };
+        effects.outbox.push({ key, recipients: ctx.recipients(message.to), message, staged: undefined });
+      }
+    }
+  }
+}
+
+/** The top-level context keys the transition assigned (into `delta.context`) and cleared (into `delta.unset`). */
+function contextDelta(delta: Delta, before: Record<string, unknown>, after: Record<string, unknown>): void {
+  for (const k of Object.keys(after)) {
+    if (after[k] === before[k]) continue;
+    if (after[k] === undefined) {
+      if (k in before) (delta.unset ??= []).push(k);
+    } else (delta.context ??= {})[k] = after[k];
+  }
+  for (const k of Object.keys(before)) if (!(k in after)) (delta.unset ??= []).push(k);
 }
 
 const registries = new WeakMap<MachineEntry, Registry>();
