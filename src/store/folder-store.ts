@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { JournalCorruptError, JournalGoneError } from './errors.js';
 import { rewriteInPlace } from '../workspace/atomic.js';
 import { RUN_FILES, runFiles, segmentProblem } from '../workspace/paths.js';
-import { encodeFrameBytes, scanFrames } from './frame.js';
+import { encodeFrames, scanFrames } from './frame.js';
 import { addFinished, readFinished } from './finished-index.js';
 import { GroupCommit } from './group-commit.js';
 import { cutTail, isJournal, readRecordEndingAt, scanJournal } from './journal-file.js';
@@ -150,19 +150,15 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
       dirOf(runId);
       if (records.length === 0) return;
       const first = records[0] as JournalRecord;
-      records.forEach((r, i) => {
-        if (!Number.isInteger(r.seq) || r.seq !== first.seq + i || r.seq < 1) {
-          throw new Error(`append to run "${runId}": seq must be consecutive positive integers, got ${records.map((x) => x.seq).join(',')}`);
-        }
-      });
-      const lines = records.map((r) => encodeFrameBytes(r));
+      checkSeqs(runId, records);
+      const lines = encodeFrames(records);
       await ready();
       const done = commits.enqueue({
         runId,
-        data: lines.length === 1 ? lines[0]!.bytes : Buffer.concat(lines.map((l) => l.bytes)),
+        data: lines.bytes,
         firstSeq: first.seq,
         lastSeq: first.seq + records.length - 1,
-        lastCrc: lines.at(-1)!.crc,
+        lastCrc: lines.crc,
         records: records.length,
       });
       inflight.set(runId, done);
@@ -299,4 +295,15 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
 
     stats: () => ({ ...writer.stats, batches: commits.batches }),
   };
+}
+
+/** Throws unless the records' seqs are consecutive positive integers (a function of its own, as encodeFrames is). */
+function checkSeqs(runId: string, records: readonly JournalRecord[]): void {
+  const first = records[0]!.seq;
+  for (let i = 0; i < records.length; i++) {
+    const seq = records[i]!.seq;
+    if (!Number.isInteger(seq) || seq !== first + i || seq < 1) {
+      throw new Error(`append to run "${runId}": seq must be consecutive positive integers, got ${records.map((x) => x.seq).join(',')}`);
+    }
+  }
 }

@@ -44,6 +44,23 @@ export function encodeFrameBytes(payload: object): { bytes: Buffer; crc: string 
   return { bytes, crc };
 }
 
+/**
+ * The framed lines of several payloads as one buffer (what one append writes), and the
+ * last one's checksum. A function of its own: records of a kind the caller had not met
+ * yet (a lifecycle's later records) recompile this, not the append around it.
+ */
+export function encodeFrames(payloads: readonly object[]): { bytes: Buffer; crc: string } {
+  if (payloads.length === 1) return encodeFrameBytes(payloads[0]!);
+  const parts: Buffer[] = [];
+  let crc = '';
+  for (const p of payloads) {
+    const line = encodeFrameBytes(p);
+    parts.push(line.bytes);
+    crc = line.crc;
+  }
+  return { bytes: Buffer.concat(parts), crc };
+}
+
 const SCRATCH_MAX = 4 * 1024 * 1024;
 
 /** Where {@link encodeFrameBytes} encodes: its head and middle are always the same. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame, encodeFrameBytes, scanFrames } from '../../src/store/frame.js';
+import { decodeFrame, encodeFrame, encodeFrameBytes, encodeFrames, scanFrames } from '../../src/store/frame.js';
 
 const journal = (n: number): Buffer =>
   Buffer.from(Array.from({ length: n }, (_, i) => encodeFrame({ seq: i + 1, text: `rec ${i} ✓ ${'é'.repeat(i)}` })).join(''));
@@ -33,6 +33,19 @@ describe('journal framing', () => {
     for (const rec of [{ seq: 1, big: '€'.repeat(2_000_000) }, { seq: 2, text: 'after ✓' }, { seq: 3, lone: '\ud800 x \udfff' }]) {
       expect(encodeFrameBytes(rec).bytes.equals(Buffer.from(encodeFrame(rec)))).toBe(true);
     }
+  });
+
+  it("encodes several records as their lines one after another, with the last one's checksum, however many and of whatever kinds", () => {
+    fc.assert(
+      fc.property(fc.array(fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue()), { minLength: 1, maxLength: 6 }), (objs) => {
+        const recs = objs.map((o, i) => ({ ...o, seq: i + 1 }));
+        const lines = recs.map((r) => encodeFrame(r));
+        const { bytes, crc } = encodeFrames(recs);
+        expect(bytes.equals(Buffer.from(lines.join('')))).toBe(true);
+        expect(crc).toBe(lines.at(-1)!.slice(6, 14));
+        expect(scanFrames(bytes).records).toEqual(JSON.parse(JSON.stringify(recs)));
+      }),
+    );
   });
 
   it('reads a journal cut at any byte as its whole lines plus a torn tail, never as corruption', () => {
