@@ -3,7 +3,7 @@ import type { Mailbox } from '../mailbox/port.js';
 import type { Effects } from './apply.js';
 import { stateLabel } from './apply.js';
 import { eventLabel } from './labels.js';
-import type { Applied, EventRecord, OutboxItem, RunState } from './run-state.js';
+import type { Applied, EventRecord, OutboxItem, RunRecord, RunState } from './run-state.js';
 import type { Stepped } from './step.js';
 import { journaled } from './step.js';
 
@@ -36,6 +36,16 @@ export function outboxOf(chain: readonly Stepped[]): OutboxItem[] {
   const out: OutboxItem[] = [];
   for (const c of chain) for (const o of c.effects.outbox) out.push(o);
   return out;
+}
+
+/** The staging's result, once what the record also waits for (a step's write, beforeRecord) is done too. */
+export function besideWaits<T>(staging: Promise<T>, waits: readonly Promise<void>[] | undefined): Promise<T> {
+  return waits ? Promise.all([staging, ...waits]).then(([staged]) => staged) : staging;
+}
+
+/** A commit's records: the run's created record first when the run is made by this event. */
+export function withCreated(created: RunRecord | undefined, record: EventRecord): RunRecord[] {
+  return created ? [created, record] : [record];
 }
 
 /** The journal record of a chain of steps: the first as the event, those after it as `then`, their replies marked staged. */

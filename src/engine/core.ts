@@ -7,7 +7,7 @@ import type { StepSession } from '../handlers/types.js';
 import { expandRecipients } from './addresses.js';
 import { FaultGate, isTransient } from './faults.js';
 import type { Effects } from './apply.js';
-import { eventRecord, logChain, netEffects, outboxOf, stageOutbox, taskOf, withStagedState } from './commit-parts.js';
+import { besideWaits, eventRecord, logChain, netEffects, outboxOf, stageOutbox, taskOf, withCreated, withStagedState } from './commit-parts.js';
 import { DeliveryRetry } from './delivery-retry.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { FirstState, Task } from './new-run.js';
@@ -161,9 +161,8 @@ export class RunCore extends EventEmitter<EngineEvents> {
     const before = this.get(runId);
     if (!before) throw new UserError(`no run "${runId}"; \`teamstate runs\` lists them`);
     if (before.quarantined) throw new QuarantinedError(runId, before.quarantined.reason);
-    const leading = created ? [created] : [];
     if (!accepts(before, source)) {
-      if (leading.length > 0) await this.append(runId, leading);
+      if (created) await this.append(runId, [created]);
       // Not a copy of the message applied under this key: another one reusing its ID, kept aside by the caller.
       const reused = reusedKey(before, source);
       if (reused !== undefined) throw new ReusedIdError(runId, reused);
@@ -191,11 +190,11 @@ export class RunCore extends EventEmitter<EngineEvents> {
       inline = next;
     }
     // Replies are staged before the record that sends them is written, so once it is on disk they can be handed over with one rename each.
-    const waits = this.first.get(runId) ?? [];
+    const waits = this.first.get(runId);
     this.first.delete(runId);
-    const [staged] = await Promise.all([stageOutbox(this.deps.mailbox, outboxOf(chain)), ...waits]);
-    const record = eventRecord(this.nextSeq(runId) + leading.length, now, chain, staged);
-    const delivered = await this.append(runId, [...leading, record]);
+    const staged = await besideWaits(stageOutbox(this.deps.mailbox, outboxOf(chain)), waits);
+    const record = eventRecord(this.nextSeq(runId) + (created ? 1 : 0), now, chain, staged);
+    const delivered = await this.append(runId, withCreated(created, record));
     // The replies of the record before, journaled delivered ahead of this one (their keys are not this event's).
     if (delivered.length > 0) state = afterDelivery(state, delivered);
     if (staged.size > 0) state = withStagedState(state, staged);
