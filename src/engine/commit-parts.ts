@@ -10,18 +10,26 @@ import { journaled } from './step.js';
 // The pieces of one commit (RunCore.commit) that need nothing of the core: staging the
 // replies ahead of their record, and the net effects of a chain of steps.
 
+/** By reply key: the recipients whose copy is staged, and the names of those staged under a name of the mailbox's own. */
+export type StagedCopies = Map<string, { to: string[]; as?: Record<string, string> }>;
+
 /**
  * Stages each reply for each recipient (Mailbox.stage) side by side; returns, by key, the
- * recipients whose copy is staged. Empty when the mailbox does not stage.
+ * recipients whose copy is staged (and under which names of the mailbox's, if any). Empty
+ * when the mailbox does not stage.
  */
-export async function stageOutbox(mailbox: Mailbox, outbox: OutboxItem[]): Promise<Map<string, string[]>> {
-  const staged = new Map<string, string[]>();
+export async function stageOutbox(mailbox: Mailbox, outbox: OutboxItem[]): Promise<StagedCopies> {
+  const staged: StagedCopies = new Map();
   if (!mailbox.stage || outbox.length === 0) return staged;
   await Promise.all(
     outbox.map(async (o) => {
       const ok = await Promise.all(o.recipients.map((r) => mailbox.stage!(r, o.message, o.key)));
       const to = o.recipients.filter((_, i) => ok[i]);
-      if (to.length) staged.set(o.key, to);
+      const named = o.recipients.flatMap((r, i) => {
+        const s = ok[i];
+        return typeof s === 'object' ? [[r, s.as] as const] : [];
+      });
+      if (to.length) staged.set(o.key, named.length ? { to, as: Object.fromEntries(named) } : { to });
     }),
   );
   return staged;
@@ -49,7 +57,7 @@ export function withCreated(created: RunRecord | undefined, record: EventRecord)
 }
 
 /** The journal record of a chain of steps: the first as the event, those after it as `then`, their replies marked staged. */
-export function eventRecord(seq: number, at: number, chain: readonly Stepped[], staged: Map<string, string[]>): EventRecord {
+export function eventRecord(seq: number, at: number, chain: readonly Stepped[], staged: StagedCopies): EventRecord {
   const applied: Applied[] = [];
   for (const c of chain) applied.push(c.applied);
   const [head, ...rest] = journaled(applied).map((a) => withStaged(a, staged));
@@ -57,20 +65,20 @@ export function eventRecord(seq: number, at: number, chain: readonly Stepped[], 
 }
 
 /** The run's state with its undelivered replies marked staged where they were. */
-export function withStagedState(state: RunState, staged: Map<string, string[]>): RunState {
+export function withStagedState(state: RunState, staged: StagedCopies): RunState {
   const undelivered: OutboxItem[] = [];
   for (const o of state.undelivered) undelivered.push(withStagedItem(o, staged));
   return { ...state, undelivered };
 }
 
 /** An outbox item with the recipients its copy was staged for (see stageOutbox). */
-export function withStagedItem(o: OutboxItem, staged: Map<string, string[]>): OutboxItem {
-  const to = staged.get(o.key);
-  return to ? { ...o, staged: to } : o;
+export function withStagedItem(o: OutboxItem, staged: StagedCopies): OutboxItem {
+  const s = staged.get(o.key);
+  return s ? { ...o, staged: s.to, ...(s.as ? { stagedAs: s.as } : {}) } : o;
 }
 
 /** A journaled step whose messages say which copies were staged before it was written. */
-export function withStaged(a: Applied, staged: Map<string, string[]>): Applied {
+export function withStaged(a: Applied, staged: StagedCopies): Applied {
   if (staged.size === 0 || a.outbox.length === 0) return a;
   return { ...a, outbox: a.outbox.map((o) => withStagedItem(o, staged)) };
 }

@@ -16,7 +16,7 @@ export async function deliverOutbox(mailbox: Mailbox, items: OutboxItem[], warn:
       const errors: Error[] = [];
       await Promise.all(
         item.recipients.map((r) =>
-          mailbox.deliver(r, item.message, item.key, { staged: item.staged?.includes(r) ?? false }).catch((e: Error) => {
+          mailbox.deliver(r, item.message, item.key, { staged: item.staged?.includes(r) ?? false, ...(item.stagedAs?.[r] !== undefined ? { as: item.stagedAs[r] } : {}) }).catch((e: Error) => {
             problems.push(`to ${r}: ${e.message}`);
             errors.push(e);
           }),

@@ -119,7 +119,7 @@ export class Engine {
       const interrupted = await loadRuns(store, core, (w) => core.warn(w));
       // What the mailbox kept of deliveries that no run (quarantined ones too) still needs. Only
       // what is a minute older than this start: nothing this process delivers, whatever the clock does.
-      const keep = [...core.runs.inMemory()].flatMap(([, s]) => s.undelivered.flatMap((o) => o.recipients.map((recipient) => ({ recipient, key: o.key }))));
+      const keep = [...core.runs.inMemory()].flatMap(([, s]) => s.undelivered.flatMap((o) => o.recipients.map((recipient) => ({ recipient, key: o.key, ...(o.stagedAs?.[recipient] !== undefined ? { as: o.stagedAs[recipient] } : {}) }))));
       void mailbox.prune?.(keep, startedAt - 60_000).catch((e: unknown) => core.warn(`could not prune the delivery markers: ${e instanceof Error ? e.message : String(e)}`));
       // Every run is known (in memory, or left on disk: run-table.ts) and its timers armed before READY; what a crash interrupted
       // (undelivered replies, steps in flight) is taken up in each run's queue from here on,

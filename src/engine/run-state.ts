@@ -32,6 +32,8 @@ export interface OutboxItem {
   message: Message;
   /** The recipients whose copy was staged before this was journaled (Mailbox.stage): for them, a staged copy that is gone was delivered. */
   staged?: string[];
+  /** Of those, the ones staged under a name of the mailbox's own (Mailbox.stage's `{ as }`): recipient → that name, passed back to `deliver`. */
+  stagedAs?: Record<string, string>;
 }
 
 /**

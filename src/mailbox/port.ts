@@ -30,25 +30,31 @@ export interface Mailbox {
   release(ref: string): void;
   /**
    * Delivers `message` to `recipient` once for `key` (see above). Throws when it cannot now;
-   * the caller retries. `staged`: `stage` made this copy durable before the record that
-   * sends it was journaled, so a staged copy that is gone was handed over.
+   * the caller retries. `staged`: `stage` staged this copy before the record that sends it
+   * was journaled, so a staged copy that is gone was handed over. `as`: the name `stage`
+   * resolved for it (`{ as }`), as the record keeps it; the adapter makes the copy's content
+   * durable before it hands it over (it may write it again from `message`).
    */
-  deliver(recipient: string, message: Message, key: string, opts?: { staged?: boolean }): Promise<Delivery>;
+  deliver(recipient: string, message: Message, key: string, opts?: { staged?: boolean; as?: string }): Promise<Delivery>;
   /**
-   * Optional, for speed: makes the reply durable where only `deliver` hands it over, before
-   * the engine journals the record that sends it. Resolves true when it is staged (then
-   * `deliver` is called with `staged: true`), false when it is not (`deliver` does all).
-   * Never rejects: a copy that could not be staged is delivered the long way.
+   * Optional, for speed: stages the reply where only `deliver` hands it over, before the
+   * engine journals the record that sends it. Resolves true when it is staged and durable
+   * (then `deliver` is called with `staged: true`), `{ as }` when it is staged under the
+   * adapter's name `as`, a name that was durable before this call, with its content not
+   * yet durable (the engine journals `as` with the record and passes it to `deliver`, which
+   * makes the content durable before the hand-over), false when it is not staged (`deliver`
+   * does all). Never rejects: a copy that could not be staged is delivered the long way.
    */
-  stage?(recipient: string, message: Message, key: string): Promise<boolean>;
+  stage?(recipient: string, message: Message, key: string): Promise<boolean | { as: string }>;
   /** Optional: the engine has journaled that `key` reached `recipient`; what the adapter kept to know that may go. */
   forget?(recipient: string, key: string): Promise<void>;
   /**
    * Optional, at start: drops what the adapter keeps to know a delivery happened for every
-   * delivery but those in `keep` (the replies journaled and not yet delivered), among what
-   * it kept before `before` (ms since the epoch, wall clock). Resolves how many went.
+   * delivery but those in `keep` (the replies journaled and not yet delivered, with the
+   * name each was staged `as`, if any), among what it kept before `before` (ms since the
+   * epoch, wall clock). Resolves how many went.
    */
-  prune?(keep: { recipient: string; key: string }[], before: number): Promise<number>;
+  prune?(keep: { recipient: string; key: string; as?: string }[], before: number): Promise<number>;
   /** Calls `wake` soon after something may have arrived. A hint only: callers also claim on a timer. */
   watch(wake: () => void, onError?: (message: string) => void): Watch;
   /** The message as it was received (its whole text), for a person to read; undefined when no longer kept. */

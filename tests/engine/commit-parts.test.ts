@@ -22,12 +22,14 @@ describe('the pieces of a commit', () => {
   });
 
   it("should make one record of a chain: its first step as the event, the others as then, a step's input left out when the record ends it, replies marked staged", () => {
-    const staged = new Map([['run-1.1', ['conductor']]]);
+    const staged = new Map([['run-1.1', { to: ['conductor', 'librarian'], as: { librarian: '.reply-0123456789abcdef.tmp' } }]]);
     const record = eventRecord(7, 1000, chain, staged);
     expect(record).toMatchObject({ seq: 7, at: 1000, kind: 'event', event: { type: 'HANDOFF' } });
     expect(record.delta.started).toEqual({ plan: { src: 'plan', attempt: 1, input: undefined } });
     expect(record.then!.map((a) => a.event.type)).toEqual(['xstate.done.actor.plan', 'xstate.done.actor.check']);
-    expect(record.then![0]!.outbox[0]!.staged).toEqual(['conductor']);
+    expect(record.then![0]!.outbox[0]!.staged).toEqual(['conductor', 'librarian']);
+    // The copy staged in a spare of the mailbox's is journaled with the spare's name.
+    expect(record.then![0]!.outbox[0]!.stagedAs).toEqual({ librarian: '.reply-0123456789abcdef.tmp' });
     expect(record.then![1]!.outbox[0]!.staged).toBeUndefined();
     // A chain of one step has no `then`; the chain given is not changed.
     expect('then' in eventRecord(8, 1001, chain.slice(2), staged)).toBe(false);
@@ -36,7 +38,7 @@ describe('the pieces of a commit', () => {
 
   it('should mark the undelivered replies of a state staged where they were, and leave the state given as it was', () => {
     const waiting = { ...state, undelivered: [reply('run-1.1', ['conductor', 'librarian']), reply('run-1.2', ['sentinel'])] };
-    const after = withStagedState(waiting, new Map([['run-1.2', ['sentinel']]]));
+    const after = withStagedState(waiting, new Map([['run-1.2', { to: ['sentinel'] }]]));
     expect(after.undelivered.map((o) => o.staged)).toEqual([undefined, ['sentinel']]);
     expect(waiting.undelivered[1]!.staged).toBeUndefined();
     expect(Object.keys(after)).toEqual(Object.keys(waiting));

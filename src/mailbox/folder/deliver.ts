@@ -11,7 +11,7 @@ import type { WorkspacePaths } from '../../workspace/paths.js';
 import { segmentProblem } from '../../workspace/paths.js';
 import type { Delivery } from '../port.js';
 import { lstatOrUndefined } from './read.js';
-import { SpareFiles } from './spares.js';
+import { contentDurable, shared, SPARE_NAME, type Staging, stageInSpare } from './spares.js';
 
 const hashOf = (key: string, recipient: string): string => createHash('sha256').update(`${key}\0${recipient}`).digest('hex').slice(0, 16);
 
@@ -47,23 +47,29 @@ export function deliveryMarker(paths: WorkspacePaths, key: string, recipient: st
  * Only the rename removes the staged file, so a later call knows without looking in new/:
  * no marker, not handed over (stage again); a marker and a staged file, not renamed yet
  * (rename it); a marker alone, handed over (nothing to do: `already-delivered`).
- * `staged`: {@link stage} made the copy durable before the record that sends it was
+ * `staged`: {@link stage} made the copy's name durable before the record that sends it was
  * journaled, which stands for the marker: the staged file is renamed, or was already.
+ * `as`: it was staged in the spare `tmp/<as>` (stage's `{ as }`), whose content is made
+ * durable here before it is renamed: by the fsync the staging began, or, when that is not
+ * known to have succeeded (a restart, a failed fsync), by writing it again from `message`.
  * No folder on the way may be a symbolic link (LinkError, naming it).
  * The caller has checked that `recipient` is a member (see checkAddresses).
  */
-export async function deliver(paths: WorkspacePaths, recipient: string, message: Message, key: string, opts: { fsync?: boolean; staged?: boolean } = {}): Promise<Delivery> {
+export async function deliver(paths: WorkspacePaths, recipient: string, message: Message, key: string, opts: { fsync?: boolean; staged?: boolean; as?: string; staging?: Staging } = {}): Promise<Delivery> {
   const sync = opts.fsync ?? true;
+  const { spares } = opts.staging ?? shared;
   const inbox = paths.inbox(recipient);
   const name = deliveryName(key, recipient, message.from);
-  const staged = path.join(inbox.tmp, name);
+  if (opts.as !== undefined && !SPARE_NAME.test(opts.as)) throw new Error(`a staged copy named ${JSON.stringify(opts.as)} is not one of the engine's spares in ${inbox.tmp}`);
+  const staged = path.join(inbox.tmp, opts.as ?? name);
   const target = path.join(inbox.new, name);
   if (opts.staged) {
     // Checked when it was staged, just now, by this process; else (after a restart, a retry) checked again.
     if (!justChecked.delete(staged)) await assertNoLinksIn(paths.root, [inbox.tmp, inbox.new]);
+    if (opts.as !== undefined && !(await contentDurable(opts.staging ?? shared, staged, message, sync))) return 'already-delivered';
     const handed = await handOver(staged, target, sync);
     // The spare it took is made again now, after its staging and hand-over (spares.ts).
-    spares.refill(inbox.tmp);
+    spares.refill(inbox.tmp, sync);
     return handed ? 'delivered' : 'already-delivered';
   }
   const marker = deliveryMarker(paths, key, recipient);
@@ -85,26 +91,39 @@ export async function deliver(paths: WorkspacePaths, recipient: string, message:
 }
 
 /**
- * Stages `message` for `recipient` as `tmp/<name>`, whole and durable (file and folder
- * fsynced), before the engine journals the record that sends it: once that record is on
- * disk, its staged copy is too, so `deliver(…, { staged: true })` needs no marker (a staged
- * copy that is gone was renamed into new/). Written in place: until the record is
- * journaled nothing renames it, and a crash before that stages it again (same name) when
- * the message is applied again. False when it could not be staged (a link on the way, a
- * full disk): then `deliver` does it all, and says why if it can't either.
+ * Stages `message` for `recipient` before the engine journals the record that sends it, so
+ * that once that record is on disk the copy's name is too, and `deliver(…, { staged: true })`
+ * needs no marker (a staged copy that is gone was renamed into new/):
+ * - in a spare of `tmp/` (spares.ts), whose name was made durable ahead: the message is
+ *   written into it and its fsync begun, not waited for; resolves `{ as }`, the spare's
+ *   name, which the record keeps. Its content is made durable beside the record, before
+ *   `deliver` renames it (see there).
+ * - else as `tmp/<name>`, whole and durable (file and folder fsynced) before this resolves
+ *   true. Written in place: until the record is journaled nothing renames it, and a crash
+ *   before that stages it again (same name) when the message is applied again.
+ * False when it could not be staged (a link on the way, a full disk): then `deliver` does it
+ * all, and says why if it can't either.
  */
-export async function stage(paths: WorkspacePaths, recipient: string, message: Message, key: string, opts: { fsync?: boolean } = {}): Promise<boolean> {
+export async function stage(paths: WorkspacePaths, recipient: string, message: Message, key: string, opts: { fsync?: boolean; staging?: Staging } = {}): Promise<boolean | { as: string }> {
   const sync = opts.fsync ?? true;
+  const staging = opts.staging ?? shared;
+  const { spares } = staging;
   try {
     const inbox = paths.inbox(recipient);
     await assertNoLinksIn(paths.root, [inbox.tmp, inbox.new]);
+    const spare = spares.take(inbox.tmp);
+    if (spare !== undefined) {
+      const written = stageInSpare(staging, spare, message, sync);
+      if (written) {
+        remember(spare);
+        return { as: path.basename(spare) };
+      }
+    }
     const file = path.join(inbox.tmp, deliveryName(key, recipient, message.from));
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
     let handle: number;
-    const spare = spares.take(inbox.tmp, file);
     try {
-      // A spare file renamed into place, else one made now (spares.ts).
-      handle = openSync(file, spare ? flags & ~constants.O_CREAT : flags, 0o644);
+      handle = openSync(file, flags, 0o644);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       // A member added to the config after init has no folders yet.
@@ -120,16 +139,13 @@ export async function stage(paths: WorkspacePaths, recipient: string, message: M
       fd.close(handle);
     }
     // None was ready (the first reply to this folder, or a burst took them all): spares are made now it is staged.
-    if (!spare) spares.refill(inbox.tmp);
+    spares.refill(inbox.tmp, sync);
     remember(file);
     return true;
   } catch {
     return false;
   }
 }
-
-/** The recipients' tmp/ folders' spare files, for staging without making a file. */
-const spares = new SpareFiles();
 
 /**
  * Staged copies whose folders were checked for links by {@link stage} a moment ago: the
@@ -147,11 +163,32 @@ function remember(file: string): void {
  * Drops every delivery marker but those of `keep` (replies journaled and not delivered
  * yet), among those made before `before` (wall-clock ms): what versions that kept a marker
  * per reply left behind, and what a crash left between a delivery and its forgetting.
- * Returns how many went.
+ * So too the spares in the `members`' tmp/ (spares.ts) that no reply of `keep` is staged
+ * in (`as`), among those last written before `before`: what a process left unused, or
+ * staged a reply in whose record was never journaled. Returns how many went.
  */
-export async function pruneMarkers(paths: WorkspacePaths, keep: { recipient: string; key: string }[], before: number): Promise<number> {
+export async function pruneMarkers(paths: WorkspacePaths, keep: { recipient: string; key: string; as?: string }[], before: number, members: readonly string[] = []): Promise<number> {
   const kept = new Set(keep.map((k) => deliveryMarker(paths, k.key, k.recipient)));
+  const keptSpares = new Set(keep.flatMap((k) => (k.as !== undefined ? [path.join(paths.inbox(k.recipient).tmp, k.as)] : [])));
   let removed = 0;
+  for (const member of members) {
+    let tmp: string;
+    try {
+      tmp = paths.inbox(member).tmp;
+    } catch {
+      continue;
+    }
+    for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
+      const spare = path.join(tmp, name);
+      if (!SPARE_NAME.test(name) || keptSpares.has(spare)) continue;
+      const st = await lstatOrUndefined(spare).catch(() => undefined);
+      if (!st?.isFile() || st.mtimeMs >= before) continue;
+      await fs.rm(spare, { force: true }).then(
+        () => (removed += 1),
+        () => undefined,
+      );
+    }
+  }
   for (const sub of await fs.readdir(paths.deliveriesDir).catch(() => [] as string[])) {
     const dir = path.join(paths.deliveriesDir, sub);
     for (const name of await fs.readdir(dir).catch(() => [] as string[])) {

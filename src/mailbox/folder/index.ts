@@ -6,6 +6,7 @@ import type { WorkspacePaths } from '../../workspace/paths.js';
 import type { Delivery, Inbound, Mailbox, Watch } from '../port.js';
 import { cleanOrphanTemps } from './clean.js';
 import { deliver, forgetDelivery, pruneMarkers, stage } from './deliver.js';
+import { Staging } from './spares.js';
 import { listInbox, lstatOrUndefined } from './read.js';
 import type { InboxEntry } from './read.js';
 import { ackEntry, curNameFor, receive, rejectEntry } from './receive.js';
@@ -49,6 +50,7 @@ export function createFolderMailbox(opts: FolderMailboxOptions): Mailbox {
   const now = opts.now ?? Date.now;
   const settleMs = opts.settleMs ?? config.limits.settleMs;
   const inHand = new Map<string, Claim>();
+  const staging = new Staging();
   const reserved = new Set<string>();
   const recent = new RecentRejects(paths, self, now, config.fsync);
   let rejecting: Promise<unknown> = Promise.resolve();
@@ -151,17 +153,17 @@ export function createFolderMailbox(opts: FolderMailboxOptions): Mailbox {
       // listing left, the next claim lists the inbox anew and finds it there).
       if (c && listed.length > 0) listed.splice(placeOf(listed, c.entry), 0, c.entry);
     },
-    deliver(recipient: string, message: Message, key: string, opts?: { staged?: boolean }): Promise<Delivery> {
-      return deliver(paths, recipient, message, key, { fsync: config.fsync, staged: opts?.staged ?? false });
+    deliver(recipient: string, message: Message, key: string, opts?: { staged?: boolean; as?: string }): Promise<Delivery> {
+      return deliver(paths, recipient, message, key, { fsync: config.fsync, staged: opts?.staged ?? false, staging, ...(opts?.as !== undefined ? { as: opts.as } : {}) });
     },
-    stage(recipient: string, message: Message, key: string): Promise<boolean> {
-      return stage(paths, recipient, message, key, { fsync: config.fsync });
+    stage(recipient: string, message: Message, key: string): Promise<boolean | { as: string }> {
+      return stage(paths, recipient, message, key, { fsync: config.fsync, staging });
     },
     forget(recipient: string, key: string): Promise<void> {
       return forgetDelivery(paths, recipient, key);
     },
     prune(keep, before) {
-      return pruneMarkers(paths, keep, before);
+      return pruneMarkers(paths, keep, before, config.members);
     },
     watch(wake, onError): Watch {
       const w = watchInbox(inbox, wake, onError, own);

@@ -11,7 +11,7 @@ import { WorkspacePaths } from '../../../src/workspace/paths.js';
 import { exists, tempDir } from '../../workspace/helpers.js';
 
 /** The spare files staging makes ahead in a recipient's tmp/. */
-const SPARE = /^\.spare\.\d+\.[0-9a-f]{12}\.tmp$/;
+const SPARE = /^\.reply-[0-9a-f]{16}\.tmp$/;
 
 const message: Message = { priority: 'HIGH', type: 'PLAN', to: ['conductor'], from: 'backend-engineer', task: 'T-1', body: 'The plan.', action: 'approve or reject' };
 
@@ -148,53 +148,78 @@ describe('stage, then deliver a staged copy', () => {
 });
 
 describe('the spare files staging takes', () => {
-  it('stages a reply in a spare file made ahead (no file made then), whole, and leaves only spares beside it', async () => {
+  const sparesOf = async (dir: string) => (await fs.readdir(dir)).filter((n) => SPARE.test(n));
+  const untilSpares = async (dir: string, n: number) => {
+    for (let i = 0; i < 2000 && (await sparesOf(dir)).length < n; i++) await new Promise((r) => setTimeout(r, 5));
+    return sparesOf(dir);
+  };
+
+  it('stages a reply in a spare made ahead, under the spare name it resolves, and hands it over by that name, whole', async () => {
     const paths = await workspace();
     const inbox = paths.inbox('librarian');
     // The first reply to a folder makes its file; the spares for the next are made after it.
     expect(await stage(paths, 'librarian', message, 'sp1')).toBe(true);
-    let spares: string[] = [];
-    for (let i = 0; i < 2000 && spares.length < 2; i++) {
-      await new Promise((r) => setTimeout(r, 5));
-      spares = (await fs.readdir(inbox.tmp)).filter((n) => SPARE.test(n));
-    }
-    expect(spares.length).toBe(2);
-    for (const n of spares) expect(n).toMatch(new RegExp(`^\\.spare\\.${process.pid}\\.[0-9a-f]{12}\\.tmp$`));
-    const inodes = new Set(await Promise.all(spares.map(async (n) => (await fs.stat(path.join(inbox.tmp, n))).ino)));
-    expect(await stage(paths, 'librarian', message, 'sp2')).toBe(true);
+    const spares = await untilSpares(inbox.tmp, 2);
+    expect(spares).toHaveLength(2);
+    const staged = await stage(paths, 'librarian', message, 'sp2');
+    expect(staged).toEqual({ as: expect.stringMatching(SPARE) });
+    const as = (staged as { as: string }).as;
+    expect(spares).toContain(as);
     const name = deliveryName('sp2', 'librarian', message.from);
-    const staged = await fs.stat(path.join(inbox.tmp, name));
-    expect(inodes.has(staged.ino)).toBe(true);
-    expect(await fs.readFile(path.join(inbox.tmp, name), 'utf8')).toBe(renderMessage(message));
-    expect(await deliver(paths, 'librarian', message, 'sp2', { staged: true })).toBe('delivered');
+    // Written in place in the spare, under its name: no file of the reply's own name is made.
+    expect(await fs.readFile(path.join(inbox.tmp, as), 'utf8')).toBe(renderMessage(message));
+    expect(await exists(path.join(inbox.tmp, name))).toBe(false);
+    expect(await deliver(paths, 'librarian', message, 'sp2', { staged: true, as })).toBe('delivered');
     expect(await fs.readFile(path.join(inbox.new, name), 'utf8')).toBe(renderMessage(message));
-    // A staged copy already there (a crash before its record) is replaced whole by the spare.
-    await fs.writeFile(path.join(inbox.tmp, deliveryName('sp3', 'librarian', message.from)), 'half of it, and more bytes than the message has '.repeat(20));
-    for (let i = 0; i < 2000 && (await fs.readdir(inbox.tmp)).filter((n) => SPARE.test(n)).length < 2; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(await stage(paths, 'librarian', message, 'sp3')).toBe(true);
-    expect(await fs.readFile(path.join(inbox.tmp, deliveryName('sp3', 'librarian', message.from)), 'utf8')).toBe(renderMessage(message));
-    // What a process that is gone left is removed with its other temp files.
-    await fs.writeFile(path.join(inbox.tmp, '.spare.999999999.0123456789ab.tmp'), '');
-    expect(await cleanOrphanTemps(paths, ['librarian'])).toBe(1);
-    expect(await exists(path.join(inbox.tmp, '.spare.999999999.0123456789ab.tmp'))).toBe(false);
+    expect(await exists(path.join(inbox.tmp, as))).toBe(false);
+    // Taken out of new/ at once: asking again (after a crash) makes no second copy.
+    await fs.rename(path.join(inbox.new, name), path.join(inbox.cur, name));
+    expect(await deliver(paths, 'librarian', message, 'sp2', { staged: true, as })).toBe('already-delivered');
+    expect(await fs.readdir(inbox.new)).toEqual([]);
+  });
+
+  it('writes a spare copy again from the message before its hand-over when this process did not stage it, as a crash may leave it empty or half written', async () => {
+    const paths = await workspace();
+    const inbox = paths.inbox('conductor');
+    const as = '.reply-0123456789abcdef.tmp';
+    await fs.writeFile(path.join(inbox.tmp, as), '[PRIORITY: HI');
+    expect(await deliver(paths, 'conductor', message, 'left', { staged: true, as })).toBe('delivered');
+    const name = deliveryName('left', 'conductor', message.from);
+    expect(await fs.readFile(path.join(inbox.new, name), 'utf8')).toBe(renderMessage(message));
+    expect(await exists(path.join(inbox.tmp, as))).toBe(false);
+    // A name that is not a spare's is refused, never followed out of tmp/.
+    await expect(deliver(paths, 'conductor', message, 'odd', { staged: true, as: '../new/x.md' })).rejects.toThrow(/not one of the engine's spares/);
   });
 
   it('makes the spare a staging took again once its reply is handed over, not while the reply is staged', async () => {
     const paths = await workspace();
     const inbox = paths.inbox('conductor');
-    const sparesNow = async () => (await fs.readdir(inbox.tmp)).filter((n) => SPARE.test(n)).length;
-    const untilSpares = async (n: number) => {
-      for (let i = 0; i < 2000 && (await sparesNow()) < n; i++) await new Promise((r) => setTimeout(r, 5));
-      return sparesNow();
-    };
     expect(await stage(paths, 'conductor', message, 'r1')).toBe(true);
-    expect(await untilSpares(2)).toBe(2);
-    expect(await stage(paths, 'conductor', message, 'r2')).toBe(true);
-    // Staged in one of them: the other is left, and none is being made beside the staging.
-    for (let i = 0; i < 20; i++) expect(await sparesNow()).toBe(1);
-    expect(await deliver(paths, 'conductor', message, 'r2', { staged: true })).toBe('delivered');
-    expect(await untilSpares(2)).toBe(2);
+    expect(await untilSpares(inbox.tmp, 2)).toHaveLength(2);
+    const staged = (await stage(paths, 'conductor', message, 'r2')) as { as: string };
+    // Staged in one of them: it and the other are there, and none is being made beside the staging.
+    for (let i = 0; i < 20; i++) expect(await sparesOf(inbox.tmp)).toHaveLength(2);
+    expect(await deliver(paths, 'conductor', message, 'r2', { staged: true, as: staged.as })).toBe('delivered');
+    expect(await untilSpares(inbox.tmp, 2)).toHaveLength(2);
+    expect(await sparesOf(inbox.tmp)).not.toContain(staged.as);
     expect(await fs.readFile(path.join(inbox.new, deliveryName('r2', 'conductor', message.from)), 'utf8')).toBe(renderMessage(message));
+  });
+
+  it('keeps the spares through the cleaning of temp files, and drops at a start those no undelivered reply is staged in', async () => {
+    const paths = await workspace();
+    const inbox = paths.inbox('librarian');
+    const needed = '.reply-00000000000000aa.tmp';
+    const unused = '.reply-00000000000000bb.tmp';
+    const recent = '.reply-00000000000000cc.tmp';
+    for (const n of [needed, unused, recent]) await fs.writeFile(path.join(inbox.tmp, n), '');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const n of [needed, unused]) await fs.utimes(path.join(inbox.tmp, n), hourAgo, hourAgo);
+    // A dead process's temp files go; spares are not temp files.
+    expect(await cleanOrphanTemps(paths, ['librarian'])).toBe(0);
+    const removed = await pruneMarkers(paths, [{ recipient: 'librarian', key: 'k', as: needed }], Date.now() - 60_000, ['librarian', 'conductor']);
+    expect(removed).toBe(1);
+    expect((await sparesOf(inbox.tmp)).sort()).toEqual([needed, recent]);
+    expect(await deliver(paths, 'librarian', message, 'k', { staged: true, as: needed })).toBe('delivered');
   });
 });
 
