@@ -126,7 +126,7 @@ function takeActions(
         sent += 1;
         const key = `${state.runId}.${sent}`;
         const message: Message = { ...emitted.message, from: ctx.self, task: taskId(entry, state), id: key };
-        effects.outbox.push({ key, recipients: ctx.recipients(message.to), message, staged: undefined });
+        effects.outbox.push({ key, recipients: ctx.recipients(message.to), message, staged: undefined, stagedAs: undefined });
       }
     }
   }

@@ -4,7 +4,7 @@ import type { Applied, OutboxItem, RunState } from '../../src/engine/run-state.j
 import { newRunState } from '../../src/engine/run-state.js';
 import type { Stepped } from '../../src/engine/step.js';
 
-const reply = (key: string, to: string[]): OutboxItem => ({ key, recipients: to, message: { type: 'PLAN', to, body: `plan ${key}`, priority: 'MEDIUM', from: 'backend-engineer', task: 't1', id: key } as never, staged: undefined });
+const reply = (key: string, to: string[]): OutboxItem => ({ key, recipients: to, message: { type: 'PLAN', to, body: `plan ${key}`, priority: 'MEDIUM', from: 'backend-engineer', task: 't1', id: key } as never, staged: undefined, stagedAs: undefined });
 const applied = (type: string, delta: Applied['delta'], outbox: OutboxItem[] = []): Applied => ({ source: { kind: 'step', id: type, attempt: 1 }, event: { type }, outOfPlace: undefined, outbox, delta });
 const stepped = (a: Applied, state: RunState): Stepped => ({ applied: a, state, effects: { outbox: a.outbox, start: [], stop: [], task: undefined } });
 

@@ -69,7 +69,7 @@ describe('run states', () => {
     for (const s of stepped) {
       expect(Object.keys(s.applied)).toEqual(['source', 'event', 'outOfPlace', 'outbox', 'delta']);
       expect(Object.keys(s.effects)).toEqual(['outbox', 'start', 'stop', 'task']);
-      for (const o of s.applied.outbox) expect(Object.keys(o)).toEqual(['key', 'recipients', 'message', 'staged']);
+      for (const o of s.applied.outbox) expect(Object.keys(o)).toEqual(['key', 'recipients', 'message', 'staged', 'stagedAs']);
     }
     expect(stepped[0]!.effects.task).toBe('in_progress');
     expect(stepped[1]!.effects.task).toBeUndefined();
