@@ -30,5 +30,31 @@ export async function repoRoot(dir: string): Promise<string | undefined> {
   return head.ok ? top.stdout.trim() : undefined;
 }
 
+/** The system's words for the passing faults (strerror, as git prints them), most specific first. */
+const FAULT_WORDS: [string, string][] = [
+  ['no space left on device', 'ENOSPC'],
+  ['disk quota exceeded', 'EDQUOT'],
+  ['disc quota exceeded', 'EDQUOT'],
+  ['input/output error', 'EIO'],
+  ['read-only file system', 'EROFS'],
+  ['too many open files in system', 'ENFILE'],
+  ['too many open files', 'EMFILE'],
+  ['cannot allocate memory', 'ENOMEM'],
+  ['out of memory', 'ENOMEM'],
+  ['resource temporarily unavailable', 'EAGAIN'],
+  ['device or resource busy', 'EBUSY'],
+];
+
+/**
+ * The errno code of a passing fault of the machine (a full disk, too many open files) that
+ * git's own words name, or undefined when git failed for another reason (a branch or path
+ * in the way, a lock, a permission).
+ */
+export function faultIn(stderr: string): string | undefined {
+  const said = stderr.toLowerCase();
+  // A git that could not even be started says the code itself ("spawn git EMFILE").
+  return FAULT_WORDS.find(([words]) => said.includes(words))?.[1] ?? /\b(ENOSPC|EDQUOT|EIO|EROFS|EMFILE|ENFILE|ENOMEM|EAGAIN|EBUSY)\b/.exec(stderr)?.[1];
+}
+
 /** Lines of a command's output, without blanks. */
 export const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as z from 'zod';
 import { writeFileAtomic } from '../../workspace/atomic.js';
 import type { GitConfig } from '../../workspace/config-schema.js';
-import { git, lines, repoRoot } from './git.js';
+import { faultIn, git, lines, repoRoot } from './git.js';
 
 /** A run's own checkout: `teamstate/<run>` from the commit the project was at when the run began. */
 export const worktreeSchema = z.object({
@@ -54,8 +54,10 @@ async function exclude(repo: string, dir: string): Promise<void> {
  * The run's worktree, made on first use: the base commit is recorded in the run's folder
  * before git is asked for anything, so a crash part-way makes the same worktree again from
  * the same base. Undefined when worktrees are off or the project is not a git repository
- * with a commit (steps then work in the project itself, as without git). Throws with git's
- * own words when git refuses. `findRepo` answers where the project's repository is.
+ * with a commit (steps then work in the project itself, as without git). Throws a
+ * {@link WorktreeError} with git's own words when git refuses, or when a branch of the
+ * run's name is there that does not come from the run's base. `findRepo` answers where the
+ * project's repository is.
  */
 export async function ensureWorktree(projectDir: string, runDir: string, runId: string, config: GitConfig, findRepo: (dir: string) => Promise<string | undefined> = repoRoot): Promise<Worktree | undefined> {
   if (!config.worktrees) return undefined;
@@ -75,10 +77,36 @@ export async function ensureWorktree(projectDir: string, runDir: string, runId: 
     await exclude(w.repo, w.path);
     await git(w.repo, ['worktree', 'prune']);
     const hasBranch = (await git(w.repo, ['rev-parse', '--verify', '-q', `refs/heads/${w.branch}`])).ok;
+    // A branch of that name not grown from the run's base is not the run's (a run of the same id long gone, someone's own).
+    if (hasBranch && !(await git(w.repo, ['merge-base', '--is-ancestor', w.base, w.branch])).ok) {
+      const at = (await git(w.repo, ['rev-parse', '--short', w.branch])).stdout.trim();
+      throw new WorktreeError(w, `the branch ${w.branch} exists already at ${at}, which does not come from the run's base commit ${w.base.slice(0, 12)}`, `delete or rename that branch (git branch -m ${w.branch} <other name>)`);
+    }
     const made = hasBranch ? await git(w.repo, ['worktree', 'add', w.path, w.branch]) : await git(w.repo, ['worktree', 'add', '-b', w.branch, w.path, w.base]);
-    if (!made.ok) throw new Error(`git could not make the run's worktree at ${w.path}: ${made.stderr.trim()}; fix it, or set "git": {"worktrees": false} in teamstate.json`);
+    if (!made.ok) {
+      const said = made.stderr.trim().split('\n').filter((l) => !l.startsWith('Preparing worktree')).join('; ');
+      const inTheWay = existsSync(w.path) ? `remove or move what is at ${w.path}` : 'fix what git names';
+      throw new WorktreeError(w, `git said: ${said}`, inTheWay, faultIn(made.stderr));
+    }
   });
   return record;
+}
+
+/**
+ * git could not make a run's worktree: says what git said and what to do. `code` is set
+ * when the cause is a passing fault of the machine (a full disk): the work waits it out.
+ */
+export class WorktreeError extends Error {
+  readonly code: string | undefined;
+  constructor(w: Worktree, why: string, todo: string, code?: string) {
+    super(
+      code
+        ? `git could not make the run's worktree at ${w.path}: ${why}`
+        : `git could not make the run's worktree at ${w.path} (branch ${w.branch}): ${why}. Its steps do not run in the project's own checkout instead: ${todo}, then retry the step (\`teamstate retry RUN STEP\`, or t in the UI); or set "git": {"worktrees": false} in teamstate.json to work in the project folder itself`,
+    );
+    this.name = 'WorktreeError';
+    this.code = code;
+  }
 }
 
 /** Per repository, the end of the last worktree change queued in this process. */

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../../src/handlers/git/git.js';
+import { faultIn, repoRoot } from '../../../src/handlers/git/git.js';
 import { ensureWorktree } from '../../../src/handlers/git/worktree.js';
 import { makeTemp } from '../../temp.js';
 
@@ -47,5 +47,22 @@ describe('the repository of a project', () => {
     const repo = await cloneLikeRepo();
     expect(await repoRoot(repo)).toBe(repo);
     expect(await repoRoot(path.join(repo, 'app'))).toBe(repo);
+  });
+});
+
+describe('the passing faults git names', () => {
+  it('are told by the system’s words git prints, and by the code of a git that could not be started', () => {
+    expect(faultIn("fatal: could not write to '/w/r1/.git': No space left on device")).toBe('ENOSPC');
+    expect(faultIn('error: unable to create file app/x.py: Too many open files')).toBe('EMFILE');
+    expect(faultIn('fatal: Too many open files in system')).toBe('ENFILE');
+    expect(faultIn("fatal: cannot mkdir '/w/r1': Read-only file system")).toBe('EROFS');
+    expect(faultIn('spawn git EAGAIN')).toBe('EAGAIN');
+  });
+
+  it('are none for a refusal a person must clear', () => {
+    expect(faultIn("fatal: '/w/r1' already exists")).toBeUndefined();
+    expect(faultIn("fatal: Unable to create '/w/.git/index.lock': File exists.")).toBeUndefined();
+    expect(faultIn("fatal: a branch named 'teamstate/r1' already exists")).toBeUndefined();
+    expect(faultIn("fatal: could not create directory of '/w/r1': Permission denied")).toBeUndefined();
   });
 });
