@@ -13,8 +13,22 @@ import { completesAtOnce } from './inline-steps.js';
 import { readDependencies, recordDependencies } from './dependencies.js';
 import { metricsOf } from './metrics.js';
 import type { RunState } from './run-state.js';
-import { WorkDirs, llmInput, overBudget, sessionAndBudget, withCost, withGitFiles } from './step-world.js';
-import type { LlmInput } from './step-world.js';
+import { WorkDirError, WorkDirs, llmInput, overBudget, sessionAndBudget, withCost, withGitFiles } from './step-world.js';
+import type { LlmInput, WorkDir } from './step-world.js';
+
+/** Resolves after `ms`, or at once when the step is stopped. */
+function waitOrAbort(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
 
 /** What the engine passes a step actor: the machine's input plus where the step runs. */
 interface ActorInput extends LlmInput {
@@ -22,6 +36,8 @@ interface ActorInput extends LlmInput {
   id: string;
   attempt: number;
   input: unknown;
+  /** Run inside the macro-step that started it: a passing fault is thrown for the commit to be tried again, not waited out here. */
+  inline?: boolean;
 }
 
 /** The work behind one actor: resolves with the step's output, rejects with its error. */
@@ -66,7 +82,7 @@ export class StepRunner implements StepStarter {
   async runInline(runId: string, id: string, state: RunState): Promise<{ type: string; output?: unknown; error?: unknown }> {
     const step = state.steps[id]!;
     try {
-      const output = await this.work[step.src]!({ runId, id, attempt: step.attempt, input: step.input, ...llmInput(state, id) }, new AbortController().signal);
+      const output = await this.work[step.src]!({ runId, id, attempt: step.attempt, input: step.input, inline: true, ...llmInput(state, id) }, new AbortController().signal);
       return { type: `xstate.done.actor.${id}`, output };
     } catch (e) {
       // A passing fault (too many open files, a full disk) is no failure of the step: the
@@ -135,6 +151,27 @@ export class StepRunner implements StepStarter {
     return this.running.size;
   }
 
+  /**
+   * The run's working folder for a step. A passing fault of the machine (a full disk) is
+   * waited out here, with the fault gate's backoff and its lines in the log, for a step
+   * run on its own; one run inline is thrown, for the commit to be tried again. Any other
+   * failure to make the worktree is thrown as a WorkDirError: the step fails with it.
+   */
+  private async workDir(input: ActorInput, signal: AbortSignal): Promise<WorkDir> {
+    const faults = this.deps.engine.faults;
+    const what = `making the worktree of run ${input.runId}`;
+    for (;;) {
+      try {
+        const work = await this.workDirs.of(input.runId);
+        faults.ok(what);
+        return work;
+      } catch (e) {
+        if (!isTransient(e) || input.inline || signal.aborted || this.closing) throw e;
+        await waitOrAbort(faults.fail(what, e), signal);
+      }
+    }
+  }
+
   /** The work of each actor the machine names: the configured handler of each step, and the agent log. */
   private supply(): Record<string, Work> {
     const { config, projectDir, paths, handlers } = this.deps;
@@ -151,11 +188,17 @@ export class StepRunner implements StepStarter {
           if (stop) return { status: 'needs-person', reason: stop } satisfies StepOutcome;
           // Only the built-in checks read the dependency baseline; other handlers are not given it.
           const dependencies = config.steps[step].kind === 'builtin' ? await readDependencies(paths.artifacts(input.runId), input.input as StepInput) : undefined;
-          const work = await this.workDirs.of(input.runId);
+          // An instant step touches no files: it needs no working folder, and asks git for none.
+          const work = config.steps[step].kind === 'instant' ? { dir: projectDir } : await this.workDir(input, signal);
           const llm = sessionAndBudget(this.deps.engine, config, input);
           const outcome = await handlers[step]({ runId: input.runId, step, attempt: input.attempt, input: input.input as StepInput, dir, projectDir: work.dir, signal, ...(dependencies ? { dependencies } : {}), ...llm });
           return await withGitFiles(step, outcome, work);
         } catch (e) {
+          if (e instanceof WorkDirError) {
+            // Done inline, a passing fault fails the commit, which is tried again once the fault gate's wait is over.
+            if (isTransient(e)) throw e;
+            return { status: 'failed', reason: e.message } satisfies StepOutcome;
+          }
           // A handler must not throw; one that does is reported as a failed step, not a crash.
           return { status: 'failed', reason: `the ${step} handler failed: ${(e as Error).message}` } satisfies StepOutcome;
         }
@@ -164,8 +207,11 @@ export class StepRunner implements StepStarter {
     work.readLog = async (input) => {
       // Only the built-in checks read the baseline: without one configured, none is taken.
       if (Object.values(config.steps).some((s) => s?.kind === 'builtin')) await recordDependencies(projectDir, paths.artifacts(input.runId));
-      // The run's worktree branches from the commit the project is at now.
-      await this.workDirs.of(input.runId);
+      // The run's worktree branches from the commit the project is at now. One git cannot
+      // make is said, and the first step that works in it fails with why; a passing fault waits.
+      await this.workDirs.of(input.runId).catch((e: unknown) => {
+        if (isTransient(e)) throw e;
+      });
       const found = await adaptationsFor(projectDir, config.agentLog);
       for (const p of found.problems) this.deps.engine.warn(`agent log ${found.file}: ${p}`);
       return { adaptations: found.adaptations };

@@ -1,5 +1,6 @@
 import { repoRoot } from '../handlers/git/git.js';
 import { changedFiles, commitWork, ensureWorktree } from '../handlers/git/worktree.js';
+import { WorktreeError } from '../handlers/git/worktree.js';
 import type { Worktree } from '../handlers/git/worktree.js';
 import { budgetStop } from '../handlers/llm/tool.js';
 import type { StepOutcome, StepRequest, StepSession } from '../handlers/types.js';
@@ -7,6 +8,7 @@ import type { Config, StepName } from '../workspace/config-schema.js';
 import type { RunMetrics } from '../agentlog/index.js';
 import type { Usage } from '../handlers/llm/usage.js';
 import type { RunCore } from './core.js';
+import { isTransient } from './faults.js';
 import type { RunState } from './run-state.js';
 
 /** How long an answer of git about the project's repository is used before git is asked again. */
@@ -19,14 +21,37 @@ export interface WorkDir {
 }
 
 /**
+ * A run's worktree could not be made: git's words (a {@link WorktreeError}), or the file
+ * system's when the run's record of it could not be written. A passing fault (a full disk)
+ * is its cause, so `isTransient` sees it.
+ */
+export class WorkDirError extends Error {
+  constructor(runId: string, cause: unknown) {
+    super(
+      cause instanceof WorktreeError
+        ? cause.message
+        : `the worktree of run ${runId} could not be made: ${cause instanceof Error ? cause.message : String(cause)}. Its steps do not run in the project's own checkout instead: fix that, then retry the step (\`teamstate retry RUN STEP\`, or t in the UI)`,
+      { cause },
+    );
+    this.name = 'WorkDirError';
+  }
+}
+
+/**
  * Each run's working folder, made once per run while it is in memory (parallel sub-agents
- * share the one promise). A git failure is said once and the run works in the project
- * itself. A run that leaves memory (finished, or left on disk while it waits) is
- * forgotten here ({@link forget}): a long-lived engine keeps nothing of its finished runs,
- * and a run read back asks again (its worktree's record is on disk, so it is the same one).
+ * share the one promise). When git cannot make the worktree the promise rejects with a
+ * {@link WorkDirError} and is not kept: the step that asked fails with git's words (or
+ * waits, for a passing fault such as a full disk), and the next step or a person's retry
+ * asks git again. The steps never work in the project's own checkout instead. A failure
+ * is said once per run (again only when git says something else). A run that leaves memory
+ * (finished, or left on disk while it waits) is forgotten here ({@link forget}): a
+ * long-lived engine keeps nothing of its finished runs, and a run read back asks again
+ * (its worktree's record is on disk, so it is the same one).
  */
 export class WorkDirs {
   private readonly made = new Map<string, Promise<WorkDir>>();
+  /** What was said of each run whose worktree git could not make, so it is said once. */
+  private readonly said = new Map<string, string>();
   /** The project's repository as git last said, and when (asking git costs two processes per run). */
   private repo: { at: number; root: Promise<string | undefined> } | undefined;
 
@@ -49,16 +74,28 @@ export class WorkDirs {
     return this.repo.root;
   };
 
+  /** The run's working folder; rejects (each time it is asked, until git can make it) when its worktree cannot be made. */
   of(runId: string): Promise<WorkDir> {
     let p = this.made.get(runId);
     if (!p) {
-      p = ensureWorktree(this.projectDir, this.runDir(runId), runId, this.config.git, this.findRepo).then(
-        (worktree) => (worktree ? { dir: worktree.path, worktree } : { dir: this.projectDir }),
-        (e: Error) => {
-          this.warn(`run ${runId}: ${e.message}; its steps work in the project folder itself`);
-          return { dir: this.projectDir };
+      const asked = ensureWorktree(this.projectDir, this.runDir(runId), runId, this.config.git, this.findRepo).then(
+        (worktree) => {
+          this.said.delete(runId);
+          return worktree ? { dir: worktree.path, worktree } : { dir: this.projectDir };
+        },
+        (e: unknown) => {
+          // Not kept: the next step, or a person's retry, asks git again.
+          if (this.made.get(runId) === asked) this.made.delete(runId);
+          const failure = new WorkDirError(runId, e);
+          // A passing fault is said by the fault gate the step waits in.
+          if (!isTransient(failure) && this.said.get(runId) !== failure.message) {
+            this.said.set(runId, failure.message);
+            this.warn(`run ${runId}: ${failure.message}`);
+          }
+          throw failure;
         },
       );
+      p = asked;
       this.made.set(runId, p);
     }
     return p;
@@ -67,6 +104,7 @@ export class WorkDirs {
   /** The run left memory (finished, or left on disk with no step in flight): its entry goes. */
   forget(runId: string): void {
     this.made.delete(runId);
+    this.said.delete(runId);
   }
 
   /** Runs whose working folder is kept now. */
@@ -76,8 +114,9 @@ export class WorkDirs {
 
   /** When the run is done: commit its work with the task as the message, if configured so. */
   async finish(runId: string, task: { id: string; subject: string }): Promise<void> {
+    if (this.config.git.onDone !== 'commit') return;
     const { worktree } = await this.of(runId);
-    if (!worktree || this.config.git.onDone !== 'commit') return;
+    if (!worktree) return;
     await commitWork(worktree, `${task.subject}\n\nteamstate run ${runId} (task ${task.id})`);
   }
 }

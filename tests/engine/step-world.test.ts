@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REPO_RECHECK_MS, WorkDirs } from '../../src/engine/step-world.js';
+import { REPO_RECHECK_MS, WorkDirError, WorkDirs } from '../../src/engine/step-world.js';
 import { configSchema } from '../../src/workspace/config-schema.js';
 
 const gitIn = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
@@ -35,5 +35,29 @@ describe('each run’s working folder', () => {
     const later = await dirs.of('r5');
     expect(later.worktree?.branch).toBe('teamstate/r5');
     expect(gitIn(later.dir, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('teamstate/r5');
+  });
+
+  it('should refuse a run whose worktree git cannot make, say so once however many of its steps ask, and ask git again each time until it can', async () => {
+    const project = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-workdirs-'));
+    const runs = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-workdirs-runs-'));
+    made.push(project, runs);
+    gitIn(project, 'init', '-q', '-b', 'main');
+    gitIn(project, '-c', 'user.email=dev@example.com', '-c', 'user.name=Dev', 'commit', '-q', '--allow-empty', '-m', 'start');
+    const at = path.join(project, '.teamstate', 'worktrees', 'r1');
+    await fs.mkdir(path.dirname(at), { recursive: true });
+    await fs.writeFile(at, 'in the way\n');
+    const said: string[] = [];
+    const dirs = new WorkDirs(project, configSchema.parse({ members: ['analyst', 'backend-engineer'], engine: { member: 'backend-engineer' } }), (id) => path.join(runs, id), (l) => said.push(l));
+    // Five sub-agents at once, then a step after them: every one is refused, none is given the project.
+    const asked = await Promise.all(Array.from({ length: 5 }, () => dirs.of('r1').catch((e: unknown) => e)));
+    const after = await dirs.of('r1').catch((e: unknown) => e);
+    for (const e of [...asked, after]) expect(e).toBeInstanceOf(WorkDirError);
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain(`run r1: git could not make the run's worktree at ${at}`);
+    expect(dirs.size).toBe(0);
+    await fs.rm(at);
+    const got = await dirs.of('r1');
+    expect(got.dir).toBe(at);
+    expect(gitIn(got.dir, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('teamstate/r1');
   });
 });
