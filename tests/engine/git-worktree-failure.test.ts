@@ -144,4 +144,34 @@ describe('a run whose git worktree cannot be made', () => {
       await engine.stop();
     }
   });
+
+  it.skipIf(!canMount)('should keep a retried step waiting while the disk of the worktrees is full, and run it in its worktree once there is room (tmpfs)', async () => {
+    const project = await tempRepo();
+    gitIn(project, 'branch', 'teamstate/t1', 'HEAD~1');
+    const full = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-full-'));
+    made.push(full);
+    await mountTmpfs(full, 256);
+    const paths = await workspaceOn(project, { dir: full });
+    const log: string[] = [];
+    const engine = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0, log: (l) => log.push(l) });
+    try {
+      await startAndApprove(engine, paths);
+      await until(engine, () => label(engine) === 'implementing.working.stuck', 'implement to be handed to a person');
+      // The person clears the branch and retries, but the disk has filled up meanwhile.
+      gitIn(project, 'branch', '-m', 'teamstate/t1', 'someone-else');
+      const free = await fill(full);
+      await engine.retry('t1', 'implement');
+      await until(engine, () => log.some((l) => l.includes('making the worktree of run t1 is waiting: the disk is full')), 'the step to wait for room');
+      expect(label(engine)).toBe('implementing.working.running');
+      expect(existsSync(path.join(project, 'app/services'))).toBe(false);
+
+      await free();
+      await until(engine, () => label(engine) === 'verifying', 'the run to go on to verifying');
+      expect(existsSync(path.join(full, 't1', 'app/services/OrderService.py'))).toBe(true);
+      expect(existsSync(path.join(project, 'app/services'))).toBe(false);
+      expect(log.some((l) => l.includes('making the worktree of run t1 goes on'))).toBe(true);
+    } finally {
+      await engine.stop();
+    }
+  });
 });
