@@ -5,6 +5,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { readJournal } from '../../src/engine/read.js';
 import type { OutboxItem } from '../../src/engine/run-state.js';
 import { createFolderMailbox } from '../../src/mailbox/folder/index.js';
+import { SPARES_KEPT, Staging } from '../../src/mailbox/folder/spares.js';
 import type { Mailbox } from '../../src/mailbox/port.js';
 import { renderMessage } from '../../src/protocol/render.js';
 import { HANDOFF_BODY, delivered, drop, plainProjectWorkspace, until } from './helpers.js';
@@ -30,12 +31,13 @@ describe('a reply staged in a spare file', () => {
     const tmp = paths.inbox('conductor').tmp;
     const plansFor = async (task: string) => (await delivered(paths, 'conductor')).filter((t) => t.includes('[TYPE: PLAN]') && t.includes(`[TASK: ${task}]`));
     try {
-      const first = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0, mailbox: (p, config) => failingPlanOf('t2')(createFolderMailbox({ paths: p, config, settleMs: 0 })) });
+      const staging = new Staging();
+      const first = await Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0, mailbox: (p, config) => failingPlanOf('t2')(createFolderMailbox({ paths: p, config, settleMs: 0, staging })) });
       let staged: OutboxItem | undefined;
       try {
         // The first reply to a folder is staged under its own name; spares are made there once it is handed over.
         await drop(paths, ME, handoff('t1'));
-        await until(first, async () => (await plansFor('t1')).length === 1 && (await fs.readdir(tmp)).filter((n) => SPARE.test(n)).length === 2, "t1's PLAN and the spares after it");
+        await until(first, async () => (await plansFor('t1')).length === 1 && staging.spares.readyIn(tmp) === SPARES_KEPT, "t1's PLAN and the spares after it");
         await drop(paths, ME, handoff('t2'));
         await until(first, () => (staged = first.run('t2')?.undelivered.find((o) => o.message.type === 'PLAN')) !== undefined, "t2's PLAN journaled");
       } finally {

@@ -23,6 +23,8 @@ export interface FolderMailboxOptions {
   now?: () => number;
   /** How long an incomplete-looking file must stay unchanged before it is judged. @default config.limits.settleMs */
   settleMs?: number;
+  /** What the mailbox keeps of its stagings (its spares, the fsyncs it began); tests bring one to see its spares. @default a new one */
+  staging?: Staging;
 }
 
 /** A message in hand: where it is now, and the name it takes in cur/. */
@@ -50,7 +52,7 @@ export function createFolderMailbox(opts: FolderMailboxOptions): Mailbox {
   const now = opts.now ?? Date.now;
   const settleMs = opts.settleMs ?? config.limits.settleMs;
   const inHand = new Map<string, Claim>();
-  const staging = new Staging();
+  const staging = opts.staging ?? new Staging();
   const reserved = new Set<string>();
   const recent = new RecentRejects(paths, self, now, config.fsync);
   let rejecting: Promise<unknown> = Promise.resolve();

@@ -6,8 +6,13 @@ import { renderMessage } from '../../protocol/render.js';
 import { fsyncDirShared } from '../../workspace/dir-sync.js';
 import { fd, writeAll } from '../../workspace/fd.js';
 
-/** Spare files kept ready per folder. */
-const KEEP = 2;
+/**
+ * Spare files kept ready per folder: a round of making them ends with one fsync of the
+ * folder, so a busy engine (200 runs answering into the same few folders) gets most of its
+ * replies staged in spares, one folder fsync per eight (with two a round, most replies
+ * there were staged under their own names, each file made on the main thread).
+ */
+export const SPARES_KEPT = 8;
 
 /** A spare's name: dot-named (skipped by every reader of a folder), never a temp file's (clean.ts leaves it). */
 export const SPARE_NAME = /^\.reply-[0-9a-f]{16}\.tmp$/;
@@ -28,7 +33,12 @@ export class SpareFiles {
   private readonly ready = new Map<string, string[]>();
   private readonly filling = new Set<string>();
 
-  constructor(private readonly keep = KEEP) {}
+  constructor(private readonly keep = SPARES_KEPT) {}
+
+  /** How many spares of `dir` are ready now. */
+  readyIn(dir: string): number {
+    return this.ready.get(dir)?.length ?? 0;
+  }
 
   /** A spare of `dir` whose name is durable, taken (never offered again); undefined when none is ready. */
   take(dir: string): string | undefined {
@@ -36,7 +46,7 @@ export class SpareFiles {
   }
 
   /**
-   * Makes spares in `dir` in the background until KEEP are ready (one round at a time per
+   * Makes spares in `dir` in the background until SPARES_KEPT are ready (one round at a time per
    * folder); each is offered once the folder is fsynced after it was made (`sync`).
    */
   refill(dir: string, sync: boolean): void {

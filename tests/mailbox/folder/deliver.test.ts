@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deliver, deliveryMarker, deliveryName, forgetDelivery, pruneMarkers, stage } from '../../../src/mailbox/folder/deliver.js';
 import { cleanOrphanTemps } from '../../../src/mailbox/folder/clean.js';
+import { SPARES_KEPT, Staging } from '../../../src/mailbox/folder/spares.js';
 import { parseMessage } from '../../../src/protocol/parse.js';
 import type { Message } from '../../../src/protocol/schema.js';
 import { renderMessage } from '../../../src/protocol/render.js';
@@ -149,19 +150,22 @@ describe('stage, then deliver a staged copy', () => {
 
 describe('the spare files staging takes', () => {
   const sparesOf = async (dir: string) => (await fs.readdir(dir)).filter((n) => SPARE.test(n));
-  const untilSpares = async (dir: string, n: number) => {
-    for (let i = 0; i < 2000 && (await sparesOf(dir)).length < n; i++) await new Promise((r) => setTimeout(r, 5));
-    return sparesOf(dir);
+  /** Waits until the staging has all its spares of `dir` ready (made, and the folder synced). */
+  const untilReady = async (staging: Staging, dir: string) => {
+    for (let i = 0; i < 4000 && staging.spares.readyIn(dir) < SPARES_KEPT; i++) await new Promise((r) => setTimeout(r, 5));
+    return staging.spares.readyIn(dir);
   };
 
   it('stages a reply in a spare made ahead, under the spare name it resolves, and hands it over by that name, whole', async () => {
     const paths = await workspace();
+    const staging = new Staging();
     const inbox = paths.inbox('librarian');
     // The first reply to a folder makes its file; the spares for the next are made after it.
-    expect(await stage(paths, 'librarian', message, 'sp1')).toBe(true);
-    const spares = await untilSpares(inbox.tmp, 2);
-    expect(spares).toHaveLength(2);
-    const staged = await stage(paths, 'librarian', message, 'sp2');
+    expect(await stage(paths, 'librarian', message, 'sp1', { staging })).toBe(true);
+    expect(await untilReady(staging, inbox.tmp)).toBe(SPARES_KEPT);
+    const spares = await sparesOf(inbox.tmp);
+    expect(spares).toHaveLength(SPARES_KEPT);
+    const staged = await stage(paths, 'librarian', message, 'sp2', { staging });
     expect(staged).toEqual({ as: expect.stringMatching(SPARE) });
     const as = (staged as { as: string }).as;
     expect(spares).toContain(as);
@@ -169,12 +173,12 @@ describe('the spare files staging takes', () => {
     // Written in place in the spare, under its name: no file of the reply's own name is made.
     expect(await fs.readFile(path.join(inbox.tmp, as), 'utf8')).toBe(renderMessage(message));
     expect(await exists(path.join(inbox.tmp, name))).toBe(false);
-    expect(await deliver(paths, 'librarian', message, 'sp2', { staged: true, as })).toBe('delivered');
+    expect(await deliver(paths, 'librarian', message, 'sp2', { staged: true, as, staging })).toBe('delivered');
     expect(await fs.readFile(path.join(inbox.new, name), 'utf8')).toBe(renderMessage(message));
     expect(await exists(path.join(inbox.tmp, as))).toBe(false);
     // Taken out of new/ at once: asking again (after a crash) makes no second copy.
     await fs.rename(path.join(inbox.new, name), path.join(inbox.cur, name));
-    expect(await deliver(paths, 'librarian', message, 'sp2', { staged: true, as })).toBe('already-delivered');
+    expect(await deliver(paths, 'librarian', message, 'sp2', { staged: true, as, staging })).toBe('already-delivered');
     expect(await fs.readdir(inbox.new)).toEqual([]);
   });
 
@@ -183,7 +187,7 @@ describe('the spare files staging takes', () => {
     const inbox = paths.inbox('conductor');
     const as = '.reply-0123456789abcdef.tmp';
     await fs.writeFile(path.join(inbox.tmp, as), '[PRIORITY: HI');
-    expect(await deliver(paths, 'conductor', message, 'left', { staged: true, as })).toBe('delivered');
+    expect(await deliver(paths, 'conductor', message, 'left', { staged: true, as, staging: new Staging() })).toBe('delivered');
     const name = deliveryName('left', 'conductor', message.from);
     expect(await fs.readFile(path.join(inbox.new, name), 'utf8')).toBe(renderMessage(message));
     expect(await exists(path.join(inbox.tmp, as))).toBe(false);
@@ -193,14 +197,19 @@ describe('the spare files staging takes', () => {
 
   it('makes the spare a staging took again once its reply is handed over, not while the reply is staged', async () => {
     const paths = await workspace();
+    const staging = new Staging();
     const inbox = paths.inbox('conductor');
-    expect(await stage(paths, 'conductor', message, 'r1')).toBe(true);
-    expect(await untilSpares(inbox.tmp, 2)).toHaveLength(2);
-    const staged = (await stage(paths, 'conductor', message, 'r2')) as { as: string };
-    // Staged in one of them: it and the other are there, and none is being made beside the staging.
-    for (let i = 0; i < 20; i++) expect(await sparesOf(inbox.tmp)).toHaveLength(2);
-    expect(await deliver(paths, 'conductor', message, 'r2', { staged: true, as: staged.as })).toBe('delivered');
-    expect(await untilSpares(inbox.tmp, 2)).toHaveLength(2);
+    expect(await stage(paths, 'conductor', message, 'r1', { staging })).toBe(true);
+    expect(await untilReady(staging, inbox.tmp)).toBe(SPARES_KEPT);
+    const staged = (await stage(paths, 'conductor', message, 'r2', { staging })) as { as: string };
+    // Staged in one of them: it and the others are there, and none is being made beside the staging.
+    for (let i = 0; i < 20; i++) {
+      expect(await sparesOf(inbox.tmp)).toHaveLength(SPARES_KEPT);
+      expect(staging.spares.readyIn(inbox.tmp)).toBe(SPARES_KEPT - 1);
+    }
+    expect(await deliver(paths, 'conductor', message, 'r2', { staged: true, as: staged.as, staging })).toBe('delivered');
+    expect(await untilReady(staging, inbox.tmp)).toBe(SPARES_KEPT);
+    expect(await sparesOf(inbox.tmp)).toHaveLength(SPARES_KEPT);
     expect(await sparesOf(inbox.tmp)).not.toContain(staged.as);
     expect(await fs.readFile(path.join(inbox.new, deliveryName('r2', 'conductor', message.from)), 'utf8')).toBe(renderMessage(message));
   });
