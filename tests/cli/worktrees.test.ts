@@ -1,18 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { gitIn, initRepo } from '../git-repo.js';
 import { makeTemp } from '../temp.js';
 import { runCli } from '../workspace/cli-helpers.js';
-
-const gitIn = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
 
 describe('teamstate worktrees', () => {
   it('looks at the workspace’s own project when "project" is left out, never at the repository it is run in', async () => {
     // The folder the command is run in: a repository with a worktree on a teamstate/ branch.
     const cwd = realpathSync(await makeTemp('teamstate-cwd-repo-'));
-    gitIn(cwd, 'init', '-q', '-b', 'main');
-    gitIn(cwd, '-c', 'user.email=dev@example.com', '-c', 'user.name=Dev', 'commit', '-q', '--allow-empty', '-m', 'start');
+    await initRepo(cwd);
     gitIn(cwd, 'worktree', 'add', '-q', '-b', 'teamstate/r1', path.join(cwd, 'wt-r1'));
     const ws = path.join(await makeTemp('teamstate-ws-'), 'ws');
     expect(await runCli(['init', ws], { cwd, fromSource: true })).toMatchObject({ code: 0 });

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,10 +7,10 @@ import { stateLabel } from '../../src/engine/apply.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { WorkspacePaths } from '../../src/workspace/paths.js';
 import { canMount, fill, mountTmpfs, unmountAll } from '../bench/mounts.js';
+import { gitIn, initRepo } from '../git-repo.js';
 import { drop, tempWorkspace, until } from './helpers.js';
 
 const FAKE_CLI = fileURLToPath(new URL('../../scripts/fake-cli.mjs', import.meta.url));
-const gitIn = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
 const made: string[] = [];
 afterEach(async () => {
   unmountAll();
@@ -22,13 +21,7 @@ afterEach(async () => {
 async function tempRepo(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-repo-'));
   made.push(dir);
-  gitIn(dir, 'init', '-q', '-b', 'main');
-  gitIn(dir, 'config', 'user.email', 'dev@example.com');
-  gitIn(dir, 'config', 'user.name', 'Dev');
-  await fs.mkdir(path.join(dir, 'app'), { recursive: true });
-  await fs.writeFile(path.join(dir, 'app', '__init__.py'), '');
-  gitIn(dir, 'add', '-A');
-  gitIn(dir, 'commit', '-q', '-m', 'start');
+  await initRepo(dir, { 'app/__init__.py': '' });
   await fs.writeFile(path.join(dir, 'README.md'), 'the project\n');
   gitIn(dir, 'add', '-A');
   gitIn(dir, 'commit', '-q', '-m', 'readme');

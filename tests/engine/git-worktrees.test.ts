@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,21 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { stateLabel } from '../../src/engine/apply.js';
 import { Engine } from '../../src/engine/engine.js';
 import { runCli } from '../workspace/cli-helpers.js';
+import { gitIn, initRepo } from '../git-repo.js';
 import { delivered, drop, settle, tempWorkspace } from './helpers.js';
 
 const FAKE_CLI = fileURLToPath(new URL('../../scripts/fake-cli.mjs', import.meta.url));
-const gitIn = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
 
 /** A git repository with one commit, in a temp folder. */
 async function tempRepo(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-repo-'));
-  gitIn(dir, 'init', '-q', '-b', 'main');
-  gitIn(dir, 'config', 'user.email', 'dev@example.com');
-  gitIn(dir, 'config', 'user.name', 'Dev');
-  await fs.mkdir(path.join(dir, 'app'), { recursive: true });
-  await fs.writeFile(path.join(dir, 'app', '__init__.py'), '');
-  gitIn(dir, 'add', '-A');
-  gitIn(dir, 'commit', '-q', '-m', 'start');
+  await initRepo(dir, { 'app/__init__.py': '' });
   return dir;
 }
 

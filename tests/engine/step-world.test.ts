@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_RECHECK_MS, WorkDirError, WorkDirs } from '../../src/engine/step-world.js';
 import { configSchema } from '../../src/workspace/config-schema.js';
+import { gitIn, initRepo } from '../git-repo.js';
 
-const gitIn = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
 const made: string[] = [];
 afterEach(async () => {
   await Promise.all(made.splice(0).map((d) => fs.rm(d, { recursive: true, force: true })));
@@ -22,12 +21,7 @@ describe('each run’s working folder', () => {
     // Not a repository yet: the runs work in the project itself.
     const early = await Promise.all(['r1', 'r2', 'r3'].map((id) => dirs.of(id)));
     expect(early.map((w) => w.dir)).toEqual([project, project, project]);
-    gitIn(project, 'init', '-q', '-b', 'main');
-    gitIn(project, 'config', 'user.email', 'dev@example.com');
-    gitIn(project, 'config', 'user.name', 'Dev');
-    await fs.writeFile(path.join(project, 'README.md'), 'x\n');
-    gitIn(project, 'add', '-A');
-    gitIn(project, 'commit', '-q', '-m', 'start');
+    await initRepo(project, { 'README.md': 'x\n' });
     // Within the recheck time the earlier answer stands.
     now += REPO_RECHECK_MS - 1;
     expect((await dirs.of('r4')).worktree).toBeUndefined();
@@ -41,8 +35,7 @@ describe('each run’s working folder', () => {
     const project = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-workdirs-'));
     const runs = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-workdirs-runs-'));
     made.push(project, runs);
-    gitIn(project, 'init', '-q', '-b', 'main');
-    gitIn(project, '-c', 'user.email=dev@example.com', '-c', 'user.name=Dev', 'commit', '-q', '--allow-empty', '-m', 'start');
+    await initRepo(project);
     const at = path.join(project, '.teamstate', 'worktrees', 'r1');
     await fs.mkdir(path.dirname(at), { recursive: true });
     await fs.writeFile(at, 'in the way\n');

@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { faultIn, repoRoot } from '../../../src/handlers/git/git.js';
 import { ensureWorktree } from '../../../src/handlers/git/worktree.js';
+import { gitIn, initRepo } from '../../git-repo.js';
 import { makeTemp } from '../../temp.js';
 
-const gitIn = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
 
 /**
  * A repository laid out as a clone of teamstate is: its embedded workspace ignored
@@ -14,16 +13,8 @@ const gitIn = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir
  */
 async function cloneLikeRepo(): Promise<string> {
   const dir = realpathSync(await makeTemp('teamstate-git-'));
-  gitIn(dir, 'init', '-q', '-b', 'main');
-  gitIn(dir, 'config', 'user.email', 'dev@example.com');
-  gitIn(dir, 'config', 'user.name', 'Dev');
-  await fs.writeFile(path.join(dir, '.gitignore'), '/workspace/*\n!/workspace/.gitkeep\n');
+  await initRepo(dir, { '.gitignore': '/workspace/*\n!/workspace/.gitkeep\n', 'workspace/.gitkeep': '', 'app/__init__.py': '' });
   await fs.mkdir(path.join(dir, 'workspace', 'project'), { recursive: true });
-  await fs.writeFile(path.join(dir, 'workspace', '.gitkeep'), '');
-  await fs.mkdir(path.join(dir, 'app'), { recursive: true });
-  await fs.writeFile(path.join(dir, 'app', '__init__.py'), '');
-  gitIn(dir, 'add', '-A');
-  gitIn(dir, 'commit', '-q', '-m', 'start');
   return dir;
 }
 

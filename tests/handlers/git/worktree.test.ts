@@ -1,17 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTransient } from '../../../src/engine/faults.js';
 import { ensureWorktree, WorktreeError } from '../../../src/handlers/git/worktree.js';
+import { gitIn, initRepo } from '../../git-repo.js';
 import { makeTemp } from '../../temp.js';
-
-const gitIn = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
 
 async function repo(): Promise<string> {
   const dir = realpathSync(await makeTemp('teamstate-worktrees-'));
-  gitIn(dir, 'init', '-q', '-b', 'main');
-  gitIn(dir, '-c', 'user.email=dev@example.com', '-c', 'user.name=Dev', 'commit', '-q', '--allow-empty', '-m', 'start');
+  await initRepo(dir);
   return dir;
 }
 
@@ -40,7 +37,7 @@ describe('a run’s worktree that git cannot make', () => {
   it('should be refused when a branch of the run’s name does not come from the run’s base, and be made once that branch is moved away', async () => {
     const project = await repo();
     const first = gitIn(project, 'rev-parse', 'HEAD');
-    gitIn(project, '-c', 'user.email=dev@example.com', '-c', 'user.name=Dev', 'commit', '-q', '--allow-empty', '-m', 'second');
+    gitIn(project, 'commit', '-q', '--allow-empty', '-m', 'second');
     gitIn(project, 'branch', 'teamstate/r1', first);
     const runDir = path.join(await makeTemp('teamstate-worktree-runs-'), 'r1');
     const refused = await ensureWorktree(project, runDir, 'r1', { worktrees: true, onDone: 'keep' }).catch((e: unknown) => e);
@@ -57,7 +54,7 @@ describe('a run’s worktree that git cannot make', () => {
     const project = await repo();
     const runDir = path.join(await makeTemp('teamstate-worktree-runs-'), 'r1');
     const w = (await ensureWorktree(project, runDir, 'r1', { worktrees: true, onDone: 'keep' }))!;
-    gitIn(w.path, '-c', 'user.email=dev@example.com', '-c', 'user.name=Dev', 'commit', '-q', '--allow-empty', '-m', 'the run’s work');
+    gitIn(w.path, 'commit', '-q', '--allow-empty', '-m', 'the run’s work');
     const head = gitIn(w.path, 'rev-parse', 'HEAD');
     gitIn(project, 'worktree', 'remove', w.path);
     const again = await ensureWorktree(project, runDir, 'r1', { worktrees: true, onDone: 'keep' });
