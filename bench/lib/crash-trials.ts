@@ -109,7 +109,9 @@ async function baseline(lifecycles: number, waveSize: number): Promise<{ context
     await engine.stop();
   }
   const contexts = new Map((await readRunStates(paths)).map((s) => [s.runId, s.snapshot.context]));
-  return { contexts, outbox: await outboxCounts(paths) };
+  const outbox = await outboxCounts(paths);
+  await fs.rm(paths.root, { recursive: true, force: true });
+  return { contexts, outbox };
 }
 
 /** Delivered messages by recipient, task and type (in new/, cur/, or read and deleted). */
@@ -218,6 +220,9 @@ export async function runCrashTrials(opts: CrashTrialOptions): Promise<CrashTria
   if (opts.consumers !== false) report.consumed = { moved: peers.taken.move, deleted: peers.taken.delete };
 
   await check(paths, tasks, team, base, report, peers.deleted);
+  // A clean trial's workspace goes; one that found something is kept for a look.
+  if (report.lost + report.duplicated + report.corrupted + report.diverged === 0 && report.problems.length === 0) await fs.rm(paths.root, { recursive: true, force: true });
+  else log(`the trial's workspace is kept for a look: ${paths.root}`);
   return report;
 }
 

@@ -1,6 +1,3 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
@@ -10,12 +7,13 @@ import { Engine } from '../../src/engine/engine.js';
 import { readLive } from '../../src/handlers/live.js';
 import { LiveSteps } from '../../src/ui/components/LiveSteps.js';
 import { HANDOFF_BODY, drop, settle, tempWorkspace, until } from '../engine/helpers.js';
+import { makeTemp } from '../temp.js';
 
 const FAKE_CLI = fileURLToPath(new URL('../../scripts/fake-cli.mjs', import.meta.url));
 
 describe('a command step while it runs', () => {
   it('shows its try, its time against the timeout, its output as it comes and the try that failed (show --follow and the UI)', async () => {
-    const project = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-live-'));
+    const project = await makeTemp('teamstate-live-');
     // Try 1 ends with an error result; try 2 (the same session) works for a while, then answers.
     const claude = { kind: 'command', preset: 'claude', argv: [process.execPath, FAKE_CLI, 'claude'], retries: 1, backoffMs: 0, timeoutMs: 600_000, env: { FAKE_CLI_FAIL_FIRST: 'implement', FAKE_CLI_SLOW_MS: '4000' } };
     const paths = await tempWorkspace('instant', (c) => {

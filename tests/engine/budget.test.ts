@@ -1,5 +1,4 @@
 import { existsSync, promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { stateLabel } from '../../src/engine/apply.js';
 import { Engine } from '../../src/engine/engine.js';
 import { summarize } from '../../src/engine/view.js';
 import { HANDOFF_BODY, drop, settle, tempWorkspace } from './helpers.js';
+import { makeTemp } from '../temp.js';
 
 const FAKE_CLI = fileURLToPath(new URL('../../scripts/fake-cli.mjs', import.meta.url));
 
@@ -14,8 +14,8 @@ const calls = async (log: string) => (existsSync(log) ? (await fs.readFile(log, 
 
 describe('a run with a budget (limits.maxCostUsd)', () => {
   it('should pass claude what is left of it, stop when it is spent, and wait for a person with the reason', async () => {
-    const project = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-budget-'));
-    const log = path.join(project, '..', `${path.basename(project)}-argv.jsonl`);
+    const project = await makeTemp('teamstate-budget-');
+    const log = path.join(await makeTemp('teamstate-argv-'), 'argv.jsonl');
     const claude = { kind: 'command', preset: 'claude', argv: [process.execPath, FAKE_CLI, 'claude'], retries: 0, env: { FAKE_CLI_ARGV_LOG: log, FAKE_CLI_COST: '0.05' } };
     const paths = await tempWorkspace('instant', (c) => {
       c.project = project;

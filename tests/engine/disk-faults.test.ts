@@ -1,5 +1,4 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { machines } from '../../machines/index.js';
@@ -11,6 +10,7 @@ import { initWorkspace } from '../../src/workspace/init.js';
 import { WorkspacePaths } from '../../src/workspace/paths.js';
 import { canMount, fill, makeReadOnly, mountTmpfs, unmountAll } from '../bench/mounts.js';
 import { drop, HANDOFF_BODY, tempWorkspace } from './helpers.js';
+import { makeTemp } from '../temp.js';
 
 const ENGINEER = 'backend-engineer';
 afterEach(() => unmountAll());
@@ -75,7 +75,7 @@ describe.skipIf(!canMount)('a full, failing or read-only disk under a running en
   });
 
   it('leaves no run stuck when the whole workspace fills up mid-flight, and delivers each plan once after space is freed', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-full-'));
+    const dir = await makeTemp('teamstate-full-');
     await mountTmpfs(dir, 1024);
     await initWorkspace(dir, { preset: 'instant' });
     const paths = new WorkspacePaths(dir);

@@ -1,5 +1,4 @@
 import { existsSync, promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,18 +8,14 @@ import type { WorkspacePaths } from '../../src/workspace/paths.js';
 import { canMount, fill, mountTmpfs, unmountAll } from '../bench/mounts.js';
 import { gitIn, initRepo } from '../git-repo.js';
 import { drop, tempWorkspace, until } from './helpers.js';
+import { makeTemp } from '../temp.js';
 
 const FAKE_CLI = fileURLToPath(new URL('../../scripts/fake-cli.mjs', import.meta.url));
-const made: string[] = [];
-afterEach(async () => {
-  unmountAll();
-  await Promise.all(made.splice(0).map((d) => fs.rm(d, { recursive: true, force: true })));
-});
+afterEach(() => unmountAll());
 
 /** A git repository with two commits, in a temp folder. */
 async function tempRepo(): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-repo-'));
-  made.push(dir);
+  const dir = await makeTemp('teamstate-repo-');
   await initRepo(dir, { 'app/__init__.py': '' });
   await fs.writeFile(path.join(dir, 'README.md'), 'the project\n');
   gitIn(dir, 'add', '-A');
@@ -112,8 +107,7 @@ describe('a run whose git worktree cannot be made', () => {
 
   it.skipIf(!canMount)('should wait while the disk of the worktrees is full, work nowhere else meanwhile, and go on by itself once there is room (tmpfs)', async () => {
     const project = await tempRepo();
-    const full = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-full-'));
-    made.push(full);
+    const full = await makeTemp('teamstate-full-');
     await mountTmpfs(full, 256);
     const free = await fill(full);
     const paths = await workspaceOn(project, { dir: full });
@@ -141,8 +135,7 @@ describe('a run whose git worktree cannot be made', () => {
   it.skipIf(!canMount)('should keep a retried step waiting while the disk of the worktrees is full, and run it in its worktree once there is room (tmpfs)', async () => {
     const project = await tempRepo();
     gitIn(project, 'branch', 'teamstate/t1', 'HEAD~1');
-    const full = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-full-'));
-    made.push(full);
+    const full = await makeTemp('teamstate-full-');
     await mountTmpfs(full, 256);
     const paths = await workspaceOn(project, { dir: full });
     const log: string[] = [];

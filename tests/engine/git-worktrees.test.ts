@@ -1,5 +1,4 @@
 import { existsSync, promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -8,12 +7,13 @@ import { Engine } from '../../src/engine/engine.js';
 import { runCli } from '../workspace/cli-helpers.js';
 import { gitIn, initRepo } from '../git-repo.js';
 import { delivered, drop, settle, tempWorkspace } from './helpers.js';
+import { makeTemp } from '../temp.js';
 
 const FAKE_CLI = fileURLToPath(new URL('../../scripts/fake-cli.mjs', import.meta.url));
 
 /** A git repository with one commit, in a temp folder. */
 async function tempRepo(): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-repo-'));
+  const dir = await makeTemp('teamstate-repo-');
   await initRepo(dir, { 'app/__init__.py': '' });
   return dir;
 }
@@ -89,7 +89,7 @@ describe('runs in a git project', () => {
   });
 
   it('should work in the project folder itself when it is not a git repository', async () => {
-    const project = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-plain-'));
+    const project = await makeTemp('teamstate-plain-');
     const claude = { kind: 'command', preset: 'claude', argv: [process.execPath, FAKE_CLI, 'claude'], retries: 0, env: { FAKE_CLI_WRITE: '1' } };
     const paths = await tempWorkspace('instant', (c) => {
       c.project = project;

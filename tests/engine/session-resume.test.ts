@@ -1,5 +1,4 @@
 import { existsSync, promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { readJournal } from '../../src/engine/read.js';
 import { Engine } from '../../src/engine/engine.js';
 import { isAlive } from '../../src/handlers/process-tree.js';
 import { HANDOFF_BODY, drop, settle, tempWorkspace } from './helpers.js';
+import { makeTemp } from '../temp.js';
 
 const FAKE_CLI = fileURLToPath(new URL('../../scripts/fake-cli.mjs', import.meta.url));
 
@@ -29,8 +29,8 @@ async function waitFor(what: string, cond: () => Promise<boolean>): Promise<void
 
 describe('an engine killed mid-step', () => {
   it('should resume the same claude session after a SIGKILL, with a short prompt, instead of starting over', async () => {
-    const project = await fs.mkdtemp(path.join(os.tmpdir(), 'teamstate-resume-'));
-    const log = path.join(project, '..', `${path.basename(project)}-argv.jsonl`);
+    const project = await makeTemp('teamstate-resume-');
+    const log = path.join(await makeTemp('teamstate-argv-'), 'argv.jsonl');
     // The first implement session hangs; the resumed one answers.
     const claude = { kind: 'command', preset: 'claude', argv: [process.execPath, FAKE_CLI, 'claude'], retries: 0, env: { FAKE_CLI_ARGV_LOG: log, FAKE_CLI_HANG: 'implement' } };
     const paths = await tempWorkspace('instant', (c) => {
