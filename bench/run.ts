@@ -24,7 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../src/package-root.js';
 import { argFlag, argString, summarize } from './lib/args.js';
-import { burstCase, FULL, loadCase, longLivedCase, QUICK, resumeCase, serialCase, startCase, type StartFigures } from './lib/cases.js';
+import { burstCase, FULL, loadCase, longLivedCase, medianPass, QUICK, resumeCase, serialCase, startCase, type LoadFigures, type SerialFigures, type StartFigures } from './lib/cases.js';
 import { ensurePeer, RESPONDERS, type ResponderKind } from './lib/processes.js';
 import { formatReport, judge, type BenchReport, type SystemFigures } from './lib/report.js';
 
@@ -89,9 +89,36 @@ async function main(): Promise<void> {
       log(`  ${name.padEnd(6)} ${label(k)} failed: ${(e as Error).message.slice(0, 400)}`);
     }
   };
+  /** Passes of a case, every system's taking turns with the others', then each system's median pass. */
+  const inTurns = async <K extends 'serial' | 'load', F extends NonNullable<SystemFigures[K]>>(name: CaseName, key: K, pass: (k: ResponderKind) => Promise<F>, by: (v: F) => number, say: (v: F) => string) => {
+    const got = new Map<ResponderKind, F[]>(systems.map((k) => [k, []]));
+    for (let p = 0; p < sizes.passes; p++) {
+      for (const k of systems) {
+        const pk = `${p + 1}/${sizes.passes}`;
+        await run(name, key, k, () => pass(k), (v) => `${say(v as F)}${sizes.passes > 1 ? `  (pass ${pk})` : ''}`);
+        const v = report.systems[k]![key] as F | undefined;
+        if (v) got.get(k)!.push(v);
+        delete report.systems[k]![key];
+      }
+    }
+    for (const k of systems) {
+      const all = got.get(k)!;
+      if (all.length === 0) continue;
+      const { pass: median, values } = medianPass(all, by);
+      (report.systems[k]![key] as F) = (all.length > 1 ? { ...median, passes: values } : median) as F;
+    }
+  };
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
   const empties = new Map<ResponderKind, StartFigures>();
   for (const c of cases) {
+    if (c === 'serial') {
+      await inTurns(c, 'serial', (k) => serialCase(k, sizes), (v: SerialFigures) => v.serial.latencyMs.p50, (s) => `1 run p50 ${s.one.latencyMs.p50.toFixed(1)} ms, ${sizes.serialRuns} in a row p50 ${s.serial.latencyMs.p50.toFixed(1)} ms`);
+      continue;
+    }
+    if (c === 'load') {
+      await inTurns(c, 'load', (k) => loadCase(k, sizes), (v: LoadFigures) => v.perSecond, (l) => `${l.perSecond.toFixed(0)} msg/s, p50 ${l.latencyMs.p50.toFixed(1)} ms, p99 ${l.latencyMs.p99.toFixed(0)} ms, peak ${mb(l.peakRssBytes)}${l.unfinished ? `, ${l.unfinished} runs unfinished` : ''}`);
+      continue;
+    }
     for (const k of systems) {
       switch (c) {
         case 'start':
@@ -100,12 +127,6 @@ async function main(): Promise<void> {
             empties.set(k, s);
             return s;
           }, (s) => `READY in ${s.ms.toFixed(0)} ms, ${mb(s.rssBytes)}`);
-          break;
-        case 'serial':
-          await run(c, 'serial', k, () => serialCase(k, sizes), (s) => `1 run p50 ${s.one.latencyMs.p50.toFixed(1)} ms, ${sizes.serialRuns} in a row p50 ${s.serial.latencyMs.p50.toFixed(1)} ms`);
-          break;
-        case 'load':
-          await run(c, 'load', k, () => loadCase(k, sizes), (l) => `${l.perSecond.toFixed(0)} msg/s, p50 ${l.latencyMs.p50.toFixed(1)} ms, p99 ${l.latencyMs.p99.toFixed(0)} ms, peak ${mb(l.peakRssBytes)}${l.unfinished ? `, ${l.unfinished} runs unfinished` : ''}`);
           break;
         case 'long':
           await run(c, 'longLived', k, () => longLivedCase(k, sizes), (l) => `live heap ${l.heapBytes.map(mb).join(' → ')} (RSS ${l.rssBytes.map(mb).join(' → ')}), ${(l.growthPerRunBytes / 1024).toFixed(2)} KB per finished run`);

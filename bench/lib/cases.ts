@@ -31,16 +31,24 @@ export interface CaseSizes {
   idleRuns: number;
   /** Starts timed (the median is reported). */
   startTries: number;
+  /**
+   * Passes of the serial and load cases, each system's taking turns with the others' (the
+   * median pass is reported): one pass of the load case lasts a few seconds, and one pass's
+   * ratio to the null responder moved between 0.26 and 0.59 in three full runs in one hour.
+   */
+  passes: number;
   /** A pass longer than this is cut short and reported with what it did (s). */
   deadlineS: number;
 }
 
-export const FULL: CaseSizes = { loadConcurrency: 200, loadRuns: 200, serialRuns: 20, longRounds: 6, longWarmup: 2, longConcurrency: 50, longRuns: 250, burst: 5000, idleRuns: 10_000, startTries: 3, deadlineS: 90 };
-export const QUICK: CaseSizes = { loadConcurrency: 200, loadRuns: 200, serialRuns: 5, longRounds: 3, longWarmup: 1, longConcurrency: 20, longRuns: 40, burst: 500, idleRuns: 1000, startTries: 1, deadlineS: 60 };
+export const FULL: CaseSizes = { loadConcurrency: 200, loadRuns: 200, serialRuns: 20, longRounds: 6, longWarmup: 2, longConcurrency: 50, longRuns: 250, burst: 5000, idleRuns: 10_000, startTries: 3, passes: 3, deadlineS: 90 };
+export const QUICK: CaseSizes = { loadConcurrency: 200, loadRuns: 200, serialRuns: 5, longRounds: 3, longWarmup: 1, longConcurrency: 20, longRuns: 40, burst: 500, idleRuns: 1000, startTries: 1, passes: 1, deadlineS: 60 };
 
 /** A driver pass plus the responder's peak resident set over its life (VmHWM). */
 export interface LoadFigures extends DriverResult {
   peakRssBytes: number;
+  /** Messages/s of each pass, when there were several (this is the median one). */
+  passes?: number[];
 }
 
 export interface SerialFigures {
@@ -48,6 +56,15 @@ export interface SerialFigures {
   one: DriverResult;
   /** Then `runs` lifecycles one after another on the same responder. */
   serial: DriverResult;
+  /** The p50 of `serial` in each pass, when there were several (this is the median one). */
+  passes?: number[];
+}
+
+/** The pass whose `by` is the median of all (the lower middle of an even count), with every pass's `by`. */
+export function medianPass<T>(all: T[], by: (v: T) => number): { pass: T; values: number[] } {
+  const values = all.map(by);
+  const order = all.map((_, i) => i).sort((a, b) => values[a]! - values[b]!);
+  return { pass: all[order[Math.floor((order.length - 1) / 2)]!]!, values };
 }
 
 export interface LongLivedFigures {

@@ -38,6 +38,11 @@ const kb = (v: number): string => `${(v / 1024).toFixed(1)} KB`;
 const x = (v: number): string => (Number.isFinite(v) ? `${v >= 10 ? v.toFixed(0) : v.toFixed(2)} ×` : '—');
 const n = (v: number): string => v.toLocaleString('en');
 
+/** ` (median of 3 passes: a, b, c)`, for a figure taken in several passes; nothing for one. */
+function ofPasses(passes: number[] | undefined, fmt: (v: number) => string): string {
+  return passes && passes.length > 1 ? ` (median of ${passes.length} passes: ${passes.map(fmt).join(', ')})` : '';
+}
+
 /** A burst's figure for the table: all PLANs in, or how far it got before the deadline. */
 function burstAll(b: LoadFigures): string {
   return b.unfinished ? `> ${secs(b.seconds)} (${n(b.runs - b.unfinished)} of ${n(b.runs)})` : secs(b.seconds);
@@ -57,7 +62,7 @@ export function judge(r: BenchReport): TargetResult[] {
       const p = ref(k).load;
       if (!p) continue;
       const ratio = e.load.perSecond / p.perSecond;
-      add(`${c} concurrent runs: messages/s ≥ ${want} × ${k === 'null' ? 'the null responder' : k === 'xstate' ? 'the naive XState peer' : 'LangGraph'}`, `${e.load.perSecond.toFixed(0)} msg/s`, peer(k, `${p.perSecond.toFixed(0)} msg/s`), ratio, ratio >= want && !e.load.unfinished);
+      add(`${c} concurrent runs: messages/s ≥ ${want} × ${k === 'null' ? 'the null responder' : k === 'xstate' ? 'the naive XState peer' : 'LangGraph'}`, `${e.load.perSecond.toFixed(0)} msg/s${ofPasses(e.load.passes, (v) => v.toFixed(0))}`, peer(k, `${p.perSecond.toFixed(0)} msg/s${ofPasses(p.passes, (v) => v.toFixed(0))}`), ratio, ratio >= want && !e.load.unfinished);
     }
     const xs = ref('xstate').load;
     if (xs) {
@@ -68,7 +73,7 @@ export function judge(r: BenchReport): TargetResult[] {
   const nul = ref('null');
   if (e.serial && nul.serial) {
     const ratio = e.serial.serial.latencyMs.p50 / nul.serial.serial.latencyMs.p50;
-    add(`${r.sizes.serialRuns} lifecycles one after another: p50 reply ≤ 1.3 × the null responder`, `${ms(e.serial.serial.latencyMs.p50)} ms`, peer('null', `${ms(nul.serial.serial.latencyMs.p50)} ms`), ratio, ratio <= 1.3);
+    add(`${r.sizes.serialRuns} lifecycles one after another: p50 reply ≤ 1.3 × the null responder`, `${ms(e.serial.serial.latencyMs.p50)} ms${ofPasses(e.serial.passes, ms)}`, peer('null', `${ms(nul.serial.serial.latencyMs.p50)} ms${ofPasses(nul.serial.passes, ms)}`), ratio, ratio <= 1.3);
   }
   if (e.resume) {
     const xs = ref('xstate').resume;
