@@ -25,9 +25,7 @@ import { reusedKey } from './seen.js';
 import { accepts, step } from './step.js';
 import { TaskMarks } from './tasks.js';
 import { TimerTable } from './timers.js';
-
-import { QuarantinedError, ReusedIdError } from './core-ports.js';
-import type { EngineDeps, EngineEvents, StepStarter } from './core-ports.js';
+import { QuarantinedError, ReusedIdError, type EngineDeps, type EngineEvents, type StepStarter } from './core-ports.js';
 
 export { isRunDamage, QuarantinedError, ReusedIdError } from './core-ports.js';
 export type { EngineDeps, EngineEvents, RunStoreOf, StepStarter } from './core-ports.js';

@@ -7,7 +7,7 @@ import { RUN_FILES, runFiles, segmentProblem } from '../workspace/paths.js';
 import { encodeFrames, scanFrames } from './frame.js';
 import { addFinished, readFinished } from './finished-index.js';
 import { GroupCommit } from './group-commit.js';
-import { cutTail, isJournal, readRecordEndingAt, scanJournal } from './journal-file.js';
+import { checkSeqs, cutTail, isJournal, readRecordEndingAt, scanJournal } from './journal-file.js';
 import { JournalWriter, type JournalWriterOptions } from './journal-writer.js';
 import { Wal } from './wal.js';
 import { recoverFromWal, warnIfWalMissing } from './wal-recovery.js';
@@ -295,15 +295,4 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
 
     stats: () => ({ ...writer.stats, batches: commits.batches }),
   };
-}
-
-/** Throws unless the records' seqs are consecutive positive integers (a function of its own, as encodeFrames is). */
-function checkSeqs(runId: string, records: readonly JournalRecord[]): void {
-  const first = records[0]!.seq;
-  for (let i = 0; i < records.length; i++) {
-    const seq = records[i]!.seq;
-    if (!Number.isInteger(seq) || seq !== first + i || seq < 1) {
-      throw new Error(`append to run "${runId}": seq must be consecutive positive integers, got ${records.map((x) => x.seq).join(',')}`);
-    }
-  }
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { decodeFrame, isRecord, NL, scanFrames, type Scan } from './frame.js';
 import { JournalCorruptError } from './errors.js';
+import type { JournalRecord } from './types.js';
 
 /** Reads `length` bytes at `position`; fewer if the file is shorter. */
 export async function readAt(fh: fs.FileHandle, position: number, length: number): Promise<Buffer> {
@@ -96,5 +97,16 @@ export function isJournal(file: string): boolean {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
     throw e;
+  }
+}
+
+/** Throws unless the records' seqs are consecutive positive integers (the store's append; a function of its own, as encodeFrames is). */
+export function checkSeqs(runId: string, records: readonly JournalRecord[]): void {
+  const first = records[0]!.seq;
+  for (let i = 0; i < records.length; i++) {
+    const seq = records[i]!.seq;
+    if (!Number.isInteger(seq) || seq !== first + i || seq < 1) {
+      throw new Error(`append to run "${runId}": seq must be consecutive positive integers, got ${records.map((x) => x.seq).join(',')}`);
+    }
   }
 }
