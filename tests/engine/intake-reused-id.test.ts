@@ -26,6 +26,12 @@ async function rejected(paths: WorkspacePaths): Promise<{ name: string; text: st
 
 const start = (paths: WorkspacePaths) => Engine.start({ workspaceDir: paths.root, watch: false, settleMs: 0 });
 
+/** Starts the engine with the run's snapshot cache gone: what it compares comes from the journal alone. */
+async function startFromJournal(paths: WorkspacePaths): Promise<Engine> {
+  await fs.rm(paths.run('signup').snapshot, { force: true });
+  return start(paths);
+}
+
 async function scanAll(engine: Engine): Promise<void> {
   await engine.scan();
   await engine.core.queue.idle();
@@ -79,9 +85,8 @@ describe('a message whose [ID:] was already applied with other content', () => {
       await engine.stop();
     }
     // No cache to lean on: what the engine compares comes from the journal.
-    await fs.rm(paths.run('signup').snapshot, { force: true });
     const records = await journalLines(paths, 'signup');
-    engine = await start(paths);
+    engine = await startFromJournal(paths);
     try {
       const name = await drop(paths, ME, { from: 'analyst', type: 'HANDOFF', priority: 'MEDIUM', task: 'signup', id: 'h-1', body: `${HANDOFF_BODY}\n- [LANDMINE] app/models/User.py:7 — the email column is not unique` });
       await scanAll(engine);
@@ -115,9 +120,8 @@ describe('a message whose [ID:] was already applied with the same content', () =
     } finally {
       await engine.stop();
     }
-    await fs.rm(paths.run('signup').snapshot, { force: true });
     const records = await journalLines(paths, 'signup');
-    engine = await start(paths);
+    engine = await startFromJournal(paths);
     try {
       // The same message again, written differently (CRLF, in a code fence, JSON): the same content as parsed.
       const inbox = paths.inbox(ME);
@@ -150,9 +154,8 @@ describe('a message whose [ID:] was already applied with the same content', () =
     }
     // Journaled, and back where it was before its ack (the ack is this same rename: the file, its inode and mtime are the same).
     await fs.rename(path.join(inbox.cur, name), path.join(inbox.new, name));
-    await fs.rm(paths.run('signup').snapshot, { force: true });
     const records = await journalLines(paths, 'signup');
-    engine = await start(paths);
+    engine = await startFromJournal(paths);
     try {
       await scanAll(engine);
       expect(await fs.readdir(inbox.new)).toEqual([]);

@@ -21,13 +21,7 @@ function alive(pid: number): boolean {
  */
 export async function cleanOrphanTemps(paths: WorkspacePaths, members: readonly string[]): Promise<number> {
   let removed = 0;
-  for (const member of members) {
-    let dir: string;
-    try {
-      dir = paths.inbox(member).tmp;
-    } catch {
-      continue;
-    }
+  for (const dir of tmpFolders(paths, members)) {
     for (const name of await readdirOrEmpty(dir).catch(() => [] as string[])) {
       const m = OWN_TEMP.exec(name);
       if (!m || Number(m[2]) === process.pid || alive(Number(m[2]))) continue;
@@ -38,4 +32,17 @@ export async function cleanOrphanTemps(paths: WorkspacePaths, members: readonly 
     }
   }
   return removed;
+}
+
+/** The tmp/ folders of the members whose names are plain segments (another name has no inbox to look in). */
+export function tmpFolders(paths: WorkspacePaths, members: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const member of members) {
+    try {
+      out.push(paths.inbox(member).tmp);
+    } catch {
+      // Not a plain segment: no inbox of its own.
+    }
+  }
+  return out;
 }

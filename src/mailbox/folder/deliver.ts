@@ -8,6 +8,7 @@ import { fsyncDirShared } from '../../workspace/dir-sync.js';
 import { fd, writeAll } from '../../workspace/fd.js';
 import { assertNoLinksIn } from '../../workspace/no-links.js';
 import type { WorkspacePaths } from '../../workspace/paths.js';
+import { tmpFolders } from './clean.js';
 import { segmentProblem } from '../../workspace/paths.js';
 import type { Delivery } from '../port.js';
 import { lstatOrUndefined } from './read.js';
@@ -171,13 +172,7 @@ export async function pruneMarkers(paths: WorkspacePaths, keep: { recipient: str
   const kept = new Set(keep.map((k) => deliveryMarker(paths, k.key, k.recipient)));
   const keptSpares = new Set(keep.flatMap((k) => (k.as !== undefined ? [path.join(paths.inbox(k.recipient).tmp, k.as)] : [])));
   let removed = 0;
-  for (const member of members) {
-    let tmp: string;
-    try {
-      tmp = paths.inbox(member).tmp;
-    } catch {
-      continue;
-    }
+  for (const tmp of tmpFolders(paths, members)) {
     for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
       const spare = path.join(tmp, name);
       if (!SPARE_NAME.test(name) || keptSpares.has(spare)) continue;
