@@ -92,6 +92,8 @@ export interface ReadFailure {
   ok: false;
   error: string;
   retry: boolean;
+  /** Refused for its size: a writer may still be at work on it (see settle.ts). */
+  tooBig?: true;
 }
 
 const refuse = (error: string): ReadFailure => ({ ok: false, error: `refused: ${error}`, retry: false });
@@ -119,7 +121,6 @@ export async function readEntryChecked(entry: InboxEntry, maxBytes: number): Pro
     if (!st.isFile()) return refuse('not a regular file');
     return later('it changed since it was listed; it is read once it stays unchanged');
   }
-  if (entry.size > maxBytes) return refuse(tooBig(entry.size, maxBytes));
   // A file written in place (the root, or `cp` into new/) that changes is still being written.
   const changed = (s: { mtimeMs: number; size: number }): boolean => s.mtimeMs !== entry.mtimeMs || s.size !== entry.size;
   let handle: number;
@@ -136,8 +137,8 @@ export async function readEntryChecked(entry: InboxEntry, maxBytes: number): Pro
     const fst = fstatSync(handle);
     if (fst.isDirectory()) return refuse('it is a folder, not a message file');
     if (!fst.isFile()) return refuse('not a regular file');
-    if (fst.size > maxBytes) return refuse(tooBig(fst.size, maxBytes));
     if (changed(fst)) return later('it changed since it was listed; it is read once it stays unchanged');
+    if (fst.size > maxBytes) return { ...refuse(tooBig(fst.size, maxBytes)), tooBig: true };
     // Sized for the file as it is; grown (up to the limit) only if it grew meanwhile.
     let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, fst.size + 1));
     let total = 0;
@@ -152,7 +153,7 @@ export async function readEntryChecked(entry: InboxEntry, maxBytes: number): Pro
       if (bytesRead === 0) break;
       total += bytesRead;
     }
-    if (total > maxBytes) return refuse(`the file is over ${maxBytes} bytes, the limit (limits.maxMessageBytes); split it or raise the limit`);
+    if (total > maxBytes) return { ...refuse(`the file is over ${maxBytes} bytes, the limit (limits.maxMessageBytes); split it or raise the limit`), tooBig: true };
     if (changed(fstatSync(handle))) return later('it changed while being read; it is read once it stays unchanged');
     return { ok: true, value: new Uint8Array(buf.subarray(0, total)) };
   } catch (e) {

@@ -29,7 +29,8 @@ export type Received =
  */
 export async function receive(config: Config, member: string, entry: InboxEntry): Promise<Received> {
   const bytes = await readEntryChecked(entry, config.limits.maxMessageBytes);
-  if (!bytes.ok) return bytes.retry ? { ok: false, reason: bytes.error, retry: true } : { ok: false, reason: bytes.error };
+  // Too big may mean a writer still at work: judged once it has not changed for a while, not at each of its writes.
+  if (!bytes.ok) return bytes.retry ? { ok: false, reason: bytes.error, retry: true } : { ok: false, reason: bytes.error, ...(bytes.tooBig ? { complete: false as const } : {}) };
   const checked = checkInbound(config, member, bytes.value, entry.name);
   if (!checked.ok) return { ok: false, reason: checked.reason, ...(checked.parsed && looksComplete(checked.parsed, bytes.value) ? {} : { complete: false as const }) };
   const complete = looksComplete(checked.message, bytes.value);

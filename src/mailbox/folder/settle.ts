@@ -28,6 +28,6 @@ export function settleVerdict(read: { ok: boolean; complete?: boolean }, changed
   // Whole milliseconds: the clock reads whole ones, modification times carry fractions.
   const quiet = settleMs === 0 || now - Math.floor(changedAt) >= settleMs;
   if (read.ok) return read.complete !== false || quiet ? 'take' : 'wait';
-  // A refusal that is not about the text (a symlink, a folder, too big) does not wait.
+  // A refusal that is not about the text (a symlink, a folder) does not wait; one for its size waits, as the file may still grow.
   return read.complete === false && !quiet ? 'wait' : 'reject';
 }

@@ -104,6 +104,32 @@ describe('the folder mailbox takes only whole messages', () => {
     expect(taken).toMatchObject({ ok: true, message: { body: BODY } });
     expect(await fs.readdir(inbox.rejected)).toEqual([]);
   }, 60_000);
+
+  it('should refuse a file that grows past the size limit once, when its writer is done, not at each piece', async () => {
+    const { paths, config, inbox } = await setup();
+    const mb = createFolderMailbox({ paths, config: { ...config, limits: { ...config.limits, maxMessageBytes: 100 } }, settleMs: 1_000 });
+    // Past the limit from its second piece on, and still written for 1.5 s more.
+    const writing = writeInPieces(path.join(inbox.new, 'big.md'), ['x'.repeat(60), 'y'.repeat(60), 'z'.repeat(60), 'w'.repeat(60)], 0.5);
+    const reasons: string[] = [];
+    let finished = false;
+    void writing.then(() => (finished = true));
+    for (let i = 0; i < 300 && !(finished && reasons.length > 0); i++) {
+      for (const item of await mb.claim()) {
+        if (!item.ok) {
+          reasons.push(item.reason);
+          await mb.reject(item.ref, item.reason);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Given time to be taken again, were it to be.
+    for (let i = 0; i < 15; i++) {
+      for (const item of await mb.claim()) if (!item.ok) reasons.push(item.reason);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(reasons).toEqual([expect.stringMatching(/the file is 240 bytes, over the limit of 100/)]);
+    expect((await fs.stat(path.join(inbox.rejected, 'big.md'))).size).toBe(240);
+  }, 60_000);
 });
 
 describe('the folder mailbox and odd names', () => {

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deliver } from '../../../src/mailbox/folder/deliver.js';
-import { listInbox, readEntry } from '../../../src/mailbox/folder/read.js';
+import { listInbox, readEntry, readEntryChecked } from '../../../src/mailbox/folder/read.js';
 import type { InboxEntry } from '../../../src/mailbox/folder/read.js';
 import { ackEntry, receive, rejectEntry } from '../../../src/mailbox/folder/receive.js';
 import { listInboxReport } from '../../../src/mailbox/folder/report.js';
@@ -108,6 +108,19 @@ describe('readEntry', () => {
     const entry = await only(paths);
     expect(await readEntry(entry, 10)).toEqual({ ok: false, error: expect.stringMatching(/11 bytes, over the limit of 10 \(limits\.maxMessageBytes\)/) });
     expect(await readEntry(entry, 11)).toEqual({ ok: true, value: new TextEncoder().encode('0123456789A') });
+  });
+
+  it('waits for a file over the size limit that is still being written, and refuses it once it stays unchanged', async () => {
+    const { paths, config, inbox } = await setup();
+    const file = path.join(inbox.new, 'm.md');
+    await put(file, '0123456789A', T0);
+    const listed = await only(paths);
+    // Its writer goes on after the listing: the file is neither read nor refused yet.
+    await put(file, '0123456789ABCDEF', T0 + 1_000);
+    expect(await readEntryChecked(listed, 10)).toEqual({ ok: false, retry: true, error: expect.stringMatching(/changed since it was listed/) });
+    expect(await receive({ ...config, limits: { ...config.limits, maxMessageBytes: 10 } }, ME, listed)).toMatchObject({ ok: false, retry: true });
+    // Unchanged since its listing: refused, for good.
+    expect(await readEntryChecked(await only(paths), 10)).toEqual({ ok: false, retry: false, tooBig: true, error: expect.stringMatching(/16 bytes, over the limit of 10/) });
   });
 
   it('reads a large file whole', async () => {
