@@ -63,7 +63,9 @@ export function parseConfigText(input: string, file: string): Config {
     const { line, column } = lineColumn(text, first.offset);
     throw new UserError(`${file}:${line}:${column}: not valid JSON (${describeJsoncError(printParseErrorCode(first.error))}); fix the file or recreate it with \`teamstate init --force\``);
   }
-  const parsed = configSchema.safeParse(raw);
+  // Parsed once per start (and per edit): zod's eval-compiled fast path would cost more to
+  // build than it saves on one parse, and it is built before READY.
+  const parsed = configSchema.safeParse(raw, { jitless: true });
   if (!parsed.success) {
     const issues = parsed.error.issues;
     const shown = issues.slice(0, 3).map((issue) => describeIssue(issue, raw, text));
