@@ -32,16 +32,27 @@ interface Found {
   body: string[];
 }
 
-function find(lines: string[], re: RegExp): Found | undefined {
+/** A plan's lines, with where each section's body must stop (a heading or a label line), read once for all its sections. */
+interface Doc {
+  lines: string[];
+  stops: boolean[];
+}
+
+function docOf(text: string): Doc {
+  const lines = text.replaceAll('\r\n', '\n').split('\n');
+  return { lines, stops: lines.map((line) => /^\s*#/.test(line) || LABELS.some((l) => l.re.test(line))) };
+}
+
+function find({ lines, stops }: Doc, re: RegExp): Found | undefined {
   const at = lines.findIndex((l) => re.test(l));
   if (at < 0) return undefined;
   const m = re.exec(lines[at]!)!;
   const indent = m[1]!.length;
   const heading = (m[2] ?? '').startsWith('#');
   const body: string[] = [];
-  for (const line of lines.slice(at + 1)) {
-    if (/^\s*#/.test(line)) break;
-    if (LABELS.some((l) => l.re.test(line))) break;
+  for (let i = at + 1; i < lines.length; i++) {
+    if (stops[i]) break;
+    const line = lines[i]!;
     const lineIndent = /^\s*/.exec(line)![0].length;
     if (!heading && line.trim() !== '' && lineIndent <= indent) break;
     body.push(line);
@@ -54,9 +65,9 @@ function find(lines: string[], re: RegExp): Found | undefined {
  * plan is complete. "Migration needed" also counts as missing when it says neither yes nor no.
  */
 export function checkPlanFormat(text: string): PlanSection[] {
-  const lines = text.replaceAll('\r\n', '\n').split('\n');
+  const doc = docOf(text);
   return LABELS.filter(({ name, re }) => {
-    const found = find(lines, re);
+    const found = find(doc, re);
     if (!found) return true;
     if (name === 'Migration needed') return !/\b(yes|no)\b/i.test([found.inline, ...found.body].join(' '));
     return false;
@@ -122,8 +133,9 @@ const factsOf = new Map<string, PlanFacts>();
 export const FACTS_KEPT = 256;
 
 function readPlanFacts(text: string): PlanFacts {
-  const lines = text.replaceAll('\r\n', '\n').split('\n');
-  const get = (name: PlanSection) => find(lines, LABELS.find((l) => l.name === name)!.re);
+  const doc = docOf(text);
+  const { lines } = doc;
+  const get = (name: PlanSection) => find(doc, LABELS.find((l) => l.name === name)!.re);
   const valueOf = (f: Found | undefined) => (f ? [f.inline, ...f.body].join('\n').trim() : '');
   const newFiles = filesOf(get('New files'));
   const modifiedFiles = filesOf(get('Modified files')).filter((f) => !newFiles.includes(f));
@@ -131,7 +143,7 @@ function readPlanFacts(text: string): PlanFacts {
   const words = valueOf(get('Layers affected')).replaceAll(/\([^)]*\)/g, ' ').toLowerCase().split(/[^a-z]+/);
   const named = new Set(words.map((w) => LAYER_WORDS[w]).filter((l): l is Layer => l !== undefined));
   const schema = valueOf(get('Schema changes'));
-  const dnt = new Set(filesOf(find(lines, DO_NOT_TOUCH)));
+  const dnt = new Set(filesOf(find(doc, DO_NOT_TOUCH)));
   const tagged = lines.filter((l) => /\[DO-NOT-TOUCH\]/i.test(l)).flatMap((l) => pathsIn(l).slice(0, 1));
   return {
     files,
