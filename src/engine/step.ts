@@ -49,11 +49,11 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
   const fired = source.kind === 'timer' && state.timers[source.id] ? [source.id] : [];
   const beforeKey = valueKey(state.snapshot.value);
   const snapshot = resolve(entry, state.snapshot, beforeKey);
-  if (state.snapshot.status !== 'active' || !snapshot.can(event as never)) {
-    const applied: Applied = { source, event, outOfPlace: entry.explain(stateLabel(state.snapshot.value), state.snapshot.status, event), outbox: [], delta: fired.length ? { cleared: fired } : {} };
-    return { applied, state: applyDelta(state, applied, ctx.now, registryOf(entry)), effects: NO_EFFECTS };
-  }
+  if (state.snapshot.status !== 'active' || (ERROR_EVENT.test(event.type) && !snapshot.can(event as never))) return outOfPlace(entry, state, source, event, fired, ctx);
   const [next, actions] = pureTransition(entry.machine, snapshot, event as never);
+  // No transition taken leaves XState's snapshot itself and no action: only then is `can` asked
+  // (a targetless self-transition with no actions is taken all the same).
+  if (next === snapshot && actions.length === 0 && !snapshot.can(event as never)) return outOfPlace(entry, state, source, event, fired, ctx);
   const timers: Record<string, Timer> = { ...state.timers };
   for (const id of fired) delete timers[id];
   const effects: Effects = { outbox: [], start: [], stop: [], task: undefined };
@@ -93,6 +93,18 @@ export function step(entry: MachineEntry, state: RunState, source: EventSource, 
 
   const applied: Applied = { source, event, outOfPlace: undefined, outbox: effects.outbox, delta };
   return { applied, state: applyDelta(state, applied, ctx.now, registryOf(entry)), effects };
+}
+
+/**
+ * An actor's error event that no transition takes: XState's transition would stop the
+ * machine in status 'error'; the engine keeps the run as it was and calls it out of place.
+ */
+const ERROR_EVENT = /^xstate\.error\.actor/;
+
+/** The event changed nothing: why, and a fired timer spent. */
+function outOfPlace(entry: MachineEntry, state: RunState, source: EventSource, event: { type: string; from?: string }, fired: string[], ctx: StepContext): Stepped {
+  const applied: Applied = { source, event, outOfPlace: entry.explain(stateLabel(state.snapshot.value), state.snapshot.status, event), outbox: [], delta: fired.length ? { cleared: fired } : {} };
+  return { applied, state: applyDelta(state, applied, ctx.now, registryOf(entry)), effects: NO_EFFECTS };
 }
 
 // The step's parts below are functions of their own, not inlined into it: what a lifecycle's
