@@ -11,6 +11,7 @@ import type { TeammateArgs } from './argv.js';
 import { teammateWorkspace } from './dispatch.js';
 import type { Seat } from './mailbox.js';
 import { TeamMailbox } from './mailbox.js';
+import { onFirstSignal } from '../signals.js';
 import { SeatPaths, TeamPaths, claudeHome } from './paths.js';
 import { Roster } from './roster.js';
 import { markTeamTask } from './task-list.js';
@@ -121,7 +122,7 @@ export async function runTeammate(o: TeammateOptions): Promise<number> {
 /** Resolves with the name of the first of SIGINT, SIGTERM, SIGHUP (a closed pane) to arrive. */
 function signalled(): Promise<string> {
   return new Promise((resolve) => {
-    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, () => resolve(s));
+    onFirstSignal(['SIGINT', 'SIGTERM', 'SIGHUP'], resolve);
   });
 }
 

@@ -5,6 +5,7 @@ import { Engine } from '../../engine/engine.js';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
 import { initWorkspace } from '../../workspace/init.js';
 import { CONFIG_FILE_NAME } from '../../workspace/paths.js';
+import { onFirstSignal } from '../../signals.js';
 import { LineLog } from '../line-log.js';
 
 interface StartFlags {
@@ -68,7 +69,6 @@ async function runHeadless(workspaceDir: string): Promise<void> {
         resolve();
       });
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    onFirstSignal(['SIGINT', 'SIGTERM'], stop);
   });
 }

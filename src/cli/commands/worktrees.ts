@@ -40,7 +40,7 @@ export function registerWorktrees(program: Command): void {
         if (flags.prune && row.state === 'finished') {
           const r = await removeWorktree(project, w.path, flags.force ?? false);
           if (r.ok) row.pruned = true;
-          else row.kept = row.changed > 0 ? `${row.changed} uncommitted change(s); commit them on ${w.branch}, or pass --force` : (r.why ?? 'git refused');
+          else row.kept = r.busy ? r.why : row.changed > 0 ? `${row.changed} uncommitted change(s); commit them on ${w.branch}, or pass --force` : (r.why ?? 'git refused');
         }
         rows.push(row);
       }

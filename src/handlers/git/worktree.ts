@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
+import { withFileLock } from '../../teams/file-lock.js';
 import { writeFileAtomic } from '../../workspace/atomic.js';
 import type { GitConfig } from '../../workspace/config-schema.js';
 import { faultIn, git, lines, repoRoot } from './git.js';
@@ -73,7 +74,7 @@ export async function ensureWorktree(projectDir: string, runDir: string, runId: 
   }
   if (existsSync(path.join(record.path, '.git'))) return record;
   const w = record;
-  await oneAtATime(w.repo, async () => {
+  await changingWorktrees(w.repo, async () => {
     await exclude(w.repo, w.path);
     await git(w.repo, ['worktree', 'prune']);
     const hasBranch = (await git(w.repo, ['rev-parse', '--verify', '-q', `refs/heads/${w.branch}`])).ok;
@@ -88,6 +89,10 @@ export async function ensureWorktree(projectDir: string, runDir: string, runId: 
       const inTheWay = existsSync(w.path) ? `remove or move what is at ${w.path}` : 'fix what git names';
       throw new WorktreeError(w, `git said: ${said}`, inTheWay, faultIn(made.stderr));
     }
+  }).catch((e: unknown) => {
+    // Another process's turn that lasts: waited out as a passing fault, like a full disk.
+    if (e instanceof WorktreesBusyError) throw new WorktreeError(w, e.message, 'wait for it', 'EBUSY');
+    throw e;
   });
   return record;
 }
@@ -131,6 +136,39 @@ function oneAtATime<T>(repo: string, work: () => Promise<T>): Promise<T> {
     if (changing.get(repo) === end) changing.delete(repo);
   });
   return done;
+}
+
+/** The lock of a repository's worktree changes, in its git folder: never in the person's checkout. */
+export const WORKTREES_LOCK = 'teamstate-worktrees.lock';
+
+/** Another process kept the repository's worktree lock for longer than we wait. */
+export class WorktreesBusyError extends Error {
+  constructor(lock: string) {
+    super(`another teamstate process (an engine, or \`teamstate worktrees --prune\`) is changing this repository's worktrees and has held ${lock} for over 30 s; try again once it is done (a lock left by a killed process counts as stale after 10 s)`);
+    this.name = 'WorktreesBusyError';
+  }
+}
+
+/**
+ * Runs `work` as the only change to the repository's worktrees: one at a time in this
+ * process ({@link oneAtATime}), and across processes under a lock in the repository's git
+ * folder (proper-lockfile's, stale after 10 s), so an engine and `teamstate worktrees
+ * --prune` beside it, or two engines on one repository, never meet each other's half-made
+ * worktree. Held only around the git calls. Throws {@link WorktreesBusyError} when another
+ * process holds it for longer than 30 s.
+ */
+export function changingWorktrees<T>(repo: string, work: () => Promise<T>): Promise<T> {
+  return oneAtATime(repo, async () => {
+    const common = await git(repo, ['rev-parse', '--git-common-dir']);
+    const gitDir = common.ok ? path.resolve(repo, common.stdout.trim()) : path.join(repo, '.git');
+    const lock = path.join(gitDir, WORKTREES_LOCK);
+    try {
+      return await withFileLock({ file: gitDir, lockfilePath: lock, retries: { retries: 20, minTimeout: 10, maxTimeout: 200 } }, work);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ELOCKED') throw new WorktreesBusyError(lock);
+      throw e;
+    }
+  });
 }
 
 /** The files the run changed, as git sees them: a diff against the base, plus new files not ignored. */
@@ -177,8 +215,13 @@ export async function listWorktrees(projectDir: string): Promise<ListedWorktree[
 }
 
 /** Removes a worktree (its branch stays). A worktree with uncommitted changes is kept unless `force`. */
-export async function removeWorktree(projectDir: string, dir: string, force: boolean): Promise<{ ok: boolean; why?: string }> {
+export async function removeWorktree(projectDir: string, dir: string, force: boolean): Promise<{ ok: boolean; why?: string; busy?: boolean }> {
   const repo = (await repoRoot(projectDir)) ?? projectDir;
-  const r = await git(repo, ['worktree', 'remove', ...(force ? ['--force'] : []), dir]);
-  return r.ok ? { ok: true } : { ok: false, why: r.stderr.trim() };
+  try {
+    const r = await changingWorktrees(repo, () => git(repo, ['worktree', 'remove', ...(force ? ['--force'] : []), dir]));
+    return r.ok ? { ok: true } : { ok: false, why: r.stderr.trim() };
+  } catch (e) {
+    if (e instanceof WorktreesBusyError) return { ok: false, why: e.message, busy: true };
+    throw e;
+  }
 }
