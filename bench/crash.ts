@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   const windowArg = process.argv.indexOf('--window');
   const killWindow = (windowArg === -1 ? '60,900' : process.argv[windowArg + 1]!).split(',').map(Number) as [number, number];
   const t0 = Date.now();
+  process.stderr.write(`crash trials, seed ${seed} (reproduce with --seed ${seed})\n`);
   const report = await runCrashTrials({ kills, runs, lifecycles, seed, killWindow, log: (l) => process.stderr.write(`${l}\n`) });
   const recovery = summarize(report.recoveryMs);
   const lines = [

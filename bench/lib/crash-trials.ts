@@ -204,12 +204,13 @@ export async function runCrashTrials(opts: CrashTrialOptions): Promise<CrashTria
   }
   log(`${report.kills} kills delivered; letting the runs finish`);
   await engine.ready;
-  const deadline = Date.now() + 180_000;
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([driving, new Promise((r) => (timer = setTimeout(r, 180_000)))]);
+  let timedOut = false;
+  // Told by the timer itself: it may fire a millisecond before Date.now() says the time is up.
+  await Promise.race([driving, new Promise<void>((r) => (timer = setTimeout(() => ((timedOut = true), r()), 180_000)))]);
   clearTimeout(timer);
   done = true;
-  if (Date.now() > deadline) {
+  if (timedOut && !finished) {
     const stuck = team.progress().filter((p) => p.stage < p.stages);
     const states = (await readRunStates(paths)).map((s) => `${s.runId}: ${JSON.stringify(s.snapshot.value)} steps ${Object.keys(s.steps).join(',')} undelivered ${s.undelivered.length}`);
     report.problems.push(`the runs did not finish within 3 minutes after the last kill: ${stuck.map((p) => `${p.task} at "${p.label}"`).join(', ')}; runs: ${states.join('; ')}; engine said: ${engine.output().slice(-1500)}`);
@@ -290,7 +291,7 @@ async function check(paths: WorkspacePaths, tasks: string[], team: Pick<Scripted
       const ctx = (state?.snapshot.context ?? {}) as Record<string, unknown>;
       const baseCtx = (base.contexts.get(task) ?? {}) as Record<string, unknown>;
       const keys = Object.keys({ ...ctx, ...baseCtx }).filter((k) => !isDeepStrictEqual(ctx[k], baseCtx[k]));
-      report.problems.push(`run ${task}: ends ${JSON.stringify(state?.snapshot.value)}, not as the uninterrupted run (differs in ${keys.map((k) => `${k}: ${JSON.stringify(ctx[k]).slice(0, 300)} vs ${JSON.stringify(baseCtx[k]).slice(0, 300)}`).join('; ')})`);
+      report.problems.push(`run ${task}: ends ${JSON.stringify(state?.snapshot.value)}, not as the uninterrupted run (differs in ${keys.map((k) => `${k}: ${String(JSON.stringify(ctx[k])).slice(0, 300)} vs ${String(JSON.stringify(baseCtx[k])).slice(0, 300)}`).join('; ')})`);
     }
   }
   const outbox = await outboxCounts(paths, deleted);

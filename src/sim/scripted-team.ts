@@ -33,6 +33,8 @@ interface Seen {
 export class ScriptedTeam {
   private readonly stages = new Map<string, Stage[]>();
   private readonly at = new Map<string, number>();
+  /** Each delivered file read so far, by path: a delivered file is whole and never changes, so it is read once, not at every tick. */
+  private readonly read = new Map<string, Seen>();
 
   constructor(private readonly opts: ScriptedTeamOptions) {
     for (const task of opts.tasks) {
@@ -95,8 +97,16 @@ export class ScriptedTeam {
         const names = await fs.readdir(dir).catch(() => [] as string[]);
         for (const name of names) {
           if (name.startsWith('.')) continue;
-          const text = await fs.readFile(path.join(dir, name), 'utf8').catch(() => '');
-          out.push({ to, type: /^\[TYPE:\s*([A-Z_]+)\]/m.exec(text)?.[1] ?? '', task: /^\[TASK:\s*([^\]]+)\]/m.exec(text)?.[1]?.trim(), text });
+          const file = path.join(dir, name);
+          let seen = this.read.get(file);
+          if (!seen) {
+            const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+            // Gone meanwhile (a peer moved it): seen under its new name next time.
+            if (text === undefined) continue;
+            seen = { to, type: /^\[TYPE:\s*([A-Z_]+)\]/m.exec(text)?.[1] ?? '', task: /^\[TASK:\s*([^\]]+)\]/m.exec(text)?.[1]?.trim(), text };
+            this.read.set(file, seen);
+          }
+          out.push(seen);
         }
       }
     }
