@@ -17,9 +17,12 @@ function stopping(signals: NodeJS.Signals[]): Promise<{ code: number | null; sig
     setInterval(() => {}, 1000);`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
+  // Each signal once the one before was taken (two of a kind sent together may arrive as one).
+  let sent = 0;
   child.stdout.on('data', (b: Buffer) => {
     out += b.toString();
-    if (b.toString().includes('ready')) for (const s of signals) child.kill(s);
+    const due = (out.includes('ready') ? 1 : 0) + (out.includes('finishing') ? 1 : 0);
+    while (sent < Math.min(due, signals.length)) child.kill(signals[sent++]!);
   });
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, out })));
 }
