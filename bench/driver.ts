@@ -33,6 +33,8 @@ export interface DriverResult {
   firstMs?: number;
   /** Runs not finished when `--deadline` (s) ran out; the figures cover what was done. */
   unfinished?: number;
+  /** The driver's own CPU over the pass (user + system, ms): what it takes of the cores it shares with the responder. */
+  cpuMs?: number;
 }
 
 /** Where each task is: the exchange it waits on and when that drop was made. */
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
   let firstAt: number | undefined;
   let overdue = false;
   let t0 = performance.now();
+  let cpu0 = process.cpuUsage();
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
 
@@ -145,15 +148,18 @@ async function main(): Promise<void> {
     await mapLimit(tasks.map((task, i) => [task, names[i]!] as const), 64, ([task, name]) => fs.writeFile(path.join(inbox.tmp, name), renderMessage(dropFor(task, 0))));
     started = runs;
     t0 = performance.now();
+    cpu0 = process.cpuUsage();
     lastProgress = t0;
     for (const task of tasks) flying.set(task, { at: 0, since: t0 });
     await Promise.all(names.map((name) => fs.rename(path.join(inbox.tmp, name), path.join(inbox.new, name))));
   } else {
     t0 = performance.now();
+    cpu0 = process.cpuUsage();
     await Promise.all(Array.from({ length: Math.min(concurrency, runs) }, () => startNext()));
   }
   await done;
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(rescan);
   for (const w of watchers) w.close();
   if (failures.length > 0) {
@@ -170,6 +176,7 @@ async function main(): Promise<void> {
     byExchange: Object.fromEntries([...byExchange].filter(([, v]) => v.length > 0).map(([k, v]) => [k, summarize(v)])),
     ...(burst && firstAt !== undefined ? { firstMs: firstAt - t0 } : {}),
     ...(overdue ? { unfinished: runs - finished } : {}),
+    cpuMs: (cpu.user + cpu.system) / 1000,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

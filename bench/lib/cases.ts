@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { DriverResult } from '../driver.js';
 import { summarize } from './args.js';
 import { heapSnapshotArgs, liveHeapBytes } from './heap.js';
-import { benchWorkspace, memoryOf, runScript, seedPeer, startResponder, stopProcess, type ResponderKind, type Started } from './processes.js';
+import { benchWorkspace, cpuMsOf, memoryOf, runScript, seedPeer, startResponder, stopProcess, type ResponderKind, type Started } from './processes.js';
 import { makeIdleRuns, MID_STEP_EVERY } from './resume.js';
 
 /** How big each case is (the full run's, or `--quick`'s). */
@@ -47,6 +47,8 @@ export const QUICK: CaseSizes = { loadConcurrency: 200, loadRuns: 200, serialRun
 /** A driver pass plus the responder's peak resident set over its life (VmHWM). */
 export interface LoadFigures extends DriverResult {
   peakRssBytes: number;
+  /** The responder's CPU over the pass, all threads, user + system (ms). */
+  responderCpuMs?: number;
   /** Messages/s of each pass, when there were several (this is the median one). */
   passes?: number[];
 }
@@ -151,8 +153,9 @@ const drive = (dir: string, args: string[], sizes: CaseSizes): Promise<DriverRes
 /** N concurrent runs: messages/s, latency, and the responder's peak RSS. */
 export function loadCase(kind: ResponderKind, sizes: CaseSizes): Promise<LoadFigures> {
   return withResponder(kind, 'load', async (s, dir) => {
+    const cpu0 = cpuMsOf(s.child.pid!);
     const r = await drive(dir, ['--concurrency', String(sizes.loadConcurrency), '--runs', String(sizes.loadRuns)], sizes);
-    return { ...r, peakRssBytes: memoryOf(s.child.pid!).peak };
+    return { ...r, peakRssBytes: memoryOf(s.child.pid!).peak, responderCpuMs: cpuMsOf(s.child.pid!) - cpu0 };
   });
 }
 

@@ -48,6 +48,16 @@ function burstAll(b: LoadFigures): string {
   return b.unfinished ? `> ${secs(b.seconds)} (${n(b.runs - b.unfinished)} of ${n(b.runs)})` : secs(b.seconds);
 }
 
+/**
+ * The CPU a pass took per message: the responder's (all its threads) and the driver's. The
+ * two share the machine's cores, so at full load what the driver takes bounds the rate any
+ * responder can reach.
+ */
+function cpuPerMessage(l: LoadFigures): string {
+  const per = (v: number | undefined) => (v === undefined ? '—' : (v / l.messages).toFixed(2));
+  return `${per(l.responderCpuMs)} / ${per(l.cpuMs)} ms`;
+}
+
 /** The issue's targets against this report: those whose figures were measured. */
 export function judge(r: BenchReport): TargetResult[] {
   const out: TargetResult[] = [];
@@ -127,13 +137,13 @@ export function formatReport(r: BenchReport): string {
   const lines = [
     `Machine: ${m.cpus} × ${m.cpuModel}, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${m.platform}, Node ${m.node}; load average ${m.loadAverage.toFixed(1)} at the start; fsync on (one write + fsync here: ${m.fsyncMs.toFixed(1)} ms median).`,
     '',
-    `| system | ${s.loadConcurrency} runs msg/s | ${s.loadConcurrency} runs p50 / p99 | peak RSS, ${s.loadConcurrency} runs | 1 run p50 | ${s.serialRuns} lifecycles in a row, p50 |`,
-    '|---|---:|---:|---:|---:|---:|',
+    `| system | ${s.loadConcurrency} runs msg/s | ${s.loadConcurrency} runs p50 / p99 | peak RSS, ${s.loadConcurrency} runs | CPU per message, ${s.loadConcurrency} runs: responder / driver | 1 run p50 | ${s.serialRuns} lifecycles in a row, p50 |`,
+    '|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const k of kinds) {
     const f = r.systems[k]!;
     lines.push(
-      `| ${RESPONDER_NAMES[k]} | ${cell(f.load, (l) => `${l.perSecond.toFixed(0)}${l.unfinished ? ` (${n(l.unfinished)} runs unfinished after ${secs(l.seconds)})` : ''}`, k, 'load')} | ${cell(f.load, (l) => `${ms(l.latencyMs.p50)} / ${ms(l.latencyMs.p99)} ms`, k, 'load')} | ${cell(f.load, (l) => mb(l.peakRssBytes), k, 'load')} | ${cell(f.serial, (v) => `${ms(v.one.latencyMs.p50)} ms`, k, 'serial')} | ${cell(f.serial, (v) => `${ms(v.serial.latencyMs.p50)} ms`, k, 'serial')} |`,
+      `| ${RESPONDER_NAMES[k]} | ${cell(f.load, (l) => `${l.perSecond.toFixed(0)}${l.unfinished ? ` (${n(l.unfinished)} runs unfinished after ${secs(l.seconds)})` : ''}`, k, 'load')} | ${cell(f.load, (l) => `${ms(l.latencyMs.p50)} / ${ms(l.latencyMs.p99)} ms`, k, 'load')} | ${cell(f.load, (l) => mb(l.peakRssBytes), k, 'load')} | ${cell(f.load, cpuPerMessage, k, 'load')} | ${cell(f.serial, (v) => `${ms(v.one.latencyMs.p50)} ms`, k, 'serial')} | ${cell(f.serial, (v) => `${ms(v.serial.latencyMs.p50)} ms`, k, 'serial')} |`,
     );
   }
   lines.push(

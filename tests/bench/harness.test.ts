@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DriverResult } from '../../bench/driver.js';
@@ -5,7 +6,7 @@ import { percentile, summarize } from '../../bench/lib/args.js';
 import { prng } from '../../bench/lib/crash-trials.js';
 import { messageSeeds } from '../../bench/lib/fuzz-seeds.js';
 import { mutateJson, mutateText, rngFrom } from '../../bench/lib/mutate.js';
-import { benchWorkspace, runScript, startResponder, stopProcess } from '../../bench/lib/processes.js';
+import { benchWorkspace, cpuMsOf, runScript, startResponder, stopProcess } from '../../bench/lib/processes.js';
 import { FULL, growthPerRun, medianPass, type LoadFigures } from '../../bench/lib/cases.js';
 import { formatReport, judge, type BenchReport } from '../../bench/lib/report.js';
 import { parseMessage } from '../../src/protocol/parse.js';
@@ -74,7 +75,7 @@ describe('the benchmark harness', () => {
         xstate: { load: pass(300, 20, 100 * MB), burst: { ...pass(400, 1, 200 * MB), seconds: 12, firstMs: 200 }, resume: { runs: 10_000, midStep: 1000, ms: 900, tries: [900], rssBytes: 1, bytesPerIdleRun: 2048 } },
         langgraph: { load: pass(100, 50, 160 * MB) },
         engine: {
-          load: { ...pass(900, 12, 140 * MB), passes: [700, 900, 950] },
+          load: { ...pass(900, 12, 140 * MB), passes: [700, 900, 950], responderCpuMs: 1600, cpuMs: 800 },
           serial: serial(3),
           start: { ms: 250, tries: [250], rssBytes: 50 * MB },
           burst: { ...pass(1000, 1, 300 * MB), seconds: 8, firstMs: 400, unfinished: 0 },
@@ -99,8 +100,21 @@ describe('the benchmark harness', () => {
       ['2.50 ×', false], // start (vs null's)
     ]);
     const text = formatReport(report);
-    expect(text).toContain('| teamstate | 900 | 12.0 / 12.0 ms | 140 MB | 3.0 ms | 3.0 ms |');
+    expect(text).toContain('| teamstate | 900 | 12.0 / 12.0 ms | 140 MB | 2.00 / 1.00 ms | 3.0 ms | 3.0 ms |');
+    // A report from before the CPU was measured shows it as not known.
+    expect(text).toContain('| LangGraph.js + SqliteSaver | 100 | 50.0 / 50.0 ms | 160 MB | — / — ms |');
     expect(text).toContain('| 200 concurrent runs: messages/s ≥ 2 × the naive XState peer | 900 msg/s (median of 3 passes: 700, 900, 950) | naive XState: 300 msg/s | 3.00 × | met |');
+  });
+
+  it("reads a process's CPU from /proc, all its threads", async () => {
+    // A child that spins for 300 ms of CPU, then waits to be read.
+    const child = spawn(process.execPath, ['-e', "const t = process.cpuUsage(); while (process.cpuUsage(t).user < 300_000); console.log('spun'); setTimeout(() => {}, 60_000);"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      expect(cpuMsOf(child.pid!)).toBeGreaterThanOrEqual(300);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('drives whole lifecycles against the null responder and counts every reply', async () => {
@@ -109,6 +123,7 @@ describe('the benchmark harness', () => {
     try {
       const result = await runScript<DriverResult>('driver.ts', ['--workspace', paths.root, '--concurrency', '2', '--runs', '3']);
       expect(result.messages).toBe(3 * 4);
+      expect(result.cpuMs).toBeGreaterThan(0);
       expect(Object.values(result.byExchange).map((s) => s.n)).toEqual([3, 3, 3, 3]);
     } finally {
       await stopProcess(started.child);
