@@ -101,6 +101,8 @@ describe('the benchmark harness', () => {
     ]);
     const text = formatReport(report);
     expect(text).toContain('| teamstate | 900 | 12.0 / 12.0 ms | 140 MB | 2.00 / 1.00 ms | 3.0 ms | 3.0 ms |');
+    // The least a durable reply can take here, beside the serial target: the null's p50 plus one fsync.
+    expect(text).toContain('needs at least its p50 plus one write + fsync, 2.0 + 0.3 = 2.3 ms here, 1.15 × the null responder\'s');
     // A report from before the CPU was measured shows it as not known.
     expect(text).toContain('| LangGraph.js + SqliteSaver | 100 | 50.0 / 50.0 ms | 160 MB | — / — ms |');
     expect(text).toContain('| 200 concurrent runs: messages/s ≥ 2 × the naive XState peer | 900 msg/s (median of 3 passes: 700, 900, 950) | naive XState: 300 msg/s | 3.00 × | met |');
