@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,11 +14,12 @@ const BUNDLE = path.join(ROOT, 'dist', 'bundle');
 const MAIN = path.join(BUNDLE, 'main.js');
 
 /**
- * Every module file `teamstate start --headless` loads before it prints READY. A loader
- * hook names each file on stderr, and the line READY is printed with is marked there too:
- * both are synchronous writes to the same pipe, so their order is the order they happened in.
+ * Every module file `main start --headless` loads (an ES module, named by a loader hook) or
+ * requires (CommonJS, named from Module._load; Node's built-ins left out) before it prints
+ * READY, the line READY is printed with marked on stderr too: all are synchronous writes to
+ * the same pipe, so their order is the order they happened in.
  */
-async function loadedBeforeReady(workspace: string): Promise<string[]> {
+async function loadedBeforeReady(main: string, workspace: string): Promise<{ loaded: string[]; required: string[] }> {
   const dir = await tempDir('teamstate-hooks-');
   const hooks = path.join(dir, 'hooks.mjs');
   await fs.writeFile(hooks, "export async function load(url, context, next) { process._rawDebug(`LOADED ${url}`); return next(url, context); }\n");
@@ -25,21 +27,23 @@ async function loadedBeforeReady(workspace: string): Promise<string[]> {
   await fs.writeFile(
     preload,
     [
-      "import { register } from 'node:module';",
+      "import Module, { builtinModules, register } from 'node:module';",
       `register(${JSON.stringify(pathToFileURL(hooks).href)});`,
+      'const load = Module._load;',
+      "Module._load = function (request, ...rest) { if (!request.startsWith('node:') && !builtinModules.includes(request)) process._rawDebug(`REQUIRED ${request}`); return load.call(this, request, ...rest); };",
       'const write = process.stdout.write.bind(process.stdout);',
       "process.stdout.write = (chunk, ...rest) => { if (String(chunk).includes('READY')) process._rawDebug('PRINTED READY'); return write(chunk, ...rest); };",
       '',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, ['--import', pathToFileURL(preload).href, MAIN, 'start', '--headless', '--workspace', workspace], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', pathToFileURL(preload).href, main, 'start', '--headless', '--workspace', workspace], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   child.stdout.resume();
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
   try {
     for (let i = 0; !err.includes('PRINTED READY'); i++) {
-      if (child.exitCode !== null || i > 1200) throw new Error(`no READY from the bundle: ${err}`);
+      if (child.exitCode !== null || i > 1200) throw new Error(`no READY from ${main}: ${err}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   } finally {
@@ -47,17 +51,57 @@ async function loadedBeforeReady(workspace: string): Promise<string[]> {
     await exited;
   }
   const before = err.slice(0, err.indexOf('PRINTED READY'));
-  return [...before.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1]!).filter((u) => u.startsWith('file:'));
+  return {
+    loaded: [...before.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1]!).filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u)),
+    required: [...before.matchAll(/^REQUIRED (\S+)$/gm)].map((m) => m[1]!),
+  };
+}
+
+/** Starts the shipped CLI headless on `workspace` and stops it once READY is out and a moment has passed. */
+async function startAndStop(workspace: string): Promise<void> {
+  const child = spawn(process.execPath, [MAIN, 'start', '--headless', '--workspace', workspace], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  for (let i = 0; !out.includes('READY'); i++) {
+    if (child.exitCode !== null || i > 1200) throw new Error(`no READY from the bundle: ${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
 }
 
 describe('the bundled CLI (dist/bundle)', () => {
-  it('starts headless from its own files alone, and loads neither the UI, the step runner, the handlers nor the checks before READY', async () => {
+  it('starts headless from the launcher and cli.cjs alone: no other module is loaded or required before READY', async () => {
     const paths = await tempWorkspace('instant');
-    const files = (await loadedBeforeReady(paths.root)).map((u) => fileURLToPath(u));
-    expect(files[0]).toBe(MAIN);
-    // Nothing from node_modules or from tsc's output: the dependencies are in the bundle.
-    expect(files.filter((f) => path.dirname(f) !== BUNDLE)).toEqual([]);
-    const names = files.map((f) => path.basename(f));
+    const { loaded, required } = await loadedBeforeReady(MAIN, paths.root);
+    expect(loaded).toEqual([MAIN]);
+    // Nothing from node_modules or from tsc's output: the dependencies are in cli.cjs.
+    expect(required).toEqual([]);
+  });
+
+  it('starts headless from a damaged code cache, and writes a good one once READY is out', async () => {
+    const paths = await tempWorkspace('instant');
+    const cache = path.join(BUNDLE, 'cli.cjs.v8cache');
+    await fs.writeFile(cache, 'teamstate-code-cache-1 damaged\nnot V8 data');
+    await startAndStop(paths.root);
+    const bytes = await fs.readFile(cache);
+    const end = bytes.indexOf(10);
+    const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
+    expect(bytes.toString('latin1', 0, end).split(' ').slice(3)).toEqual([sha1(await fs.readFile(path.join(BUNDLE, 'cli.cjs'))), sha1(bytes.subarray(end + 1))]);
+  });
+
+  it('holds the terminal UI in the ES-module build only, which loads neither the UI, the step runner, the handlers nor the checks before READY', async () => {
+    // A string of ink's (the UI's renderer), in the UI's chunk.
+    const inInk = 'Raw mode is not supported';
+    expect(await fs.readFile(path.join(BUNDLE, 'cli.cjs'), 'utf8')).not.toContain(inInk);
+    const chunks = (await fs.readdir(BUNDLE)).filter((f) => f.endsWith('.js'));
+    expect(chunks.filter((f) => readFileSync(path.join(BUNDLE, f), 'utf8').includes(inInk)).map((f) => f.replace(/-\w+\.js$/, ''))).toEqual(['run-ui']);
+    const paths = await tempWorkspace('instant');
+    const { loaded } = await loadedBeforeReady(path.join(BUNDLE, 'cli.js'), paths.root);
+    expect(loaded.filter((f) => path.dirname(f) !== BUNDLE)).toEqual([]);
+    const names = loaded.map((f) => path.basename(f));
     expect(names.some((n) => n.startsWith('start-'))).toBe(true);
     for (const lazy of ['run-ui-', 'step-runner-', 'handlers-', 'builtin-checks-', 'check-', 'show-', 'demo-']) {
       expect(names.filter((n) => n.startsWith(lazy))).toEqual([]);
@@ -65,7 +109,7 @@ describe('the bundled CLI (dist/bundle)', () => {
   });
 
   it("leaves zod's other locales out and keeps its English messages", async () => {
-    const texts = await Promise.all((await fs.readdir(BUNDLE)).filter((f) => f.endsWith('.js')).map((f) => fs.readFile(path.join(BUNDLE, f), 'utf8')));
+    const texts = await Promise.all((await fs.readdir(BUNDLE)).filter((f) => f.endsWith('.js') || f.endsWith('.cjs')).map((f) => fs.readFile(path.join(BUNDLE, f), 'utf8')));
     const all = texts.join('\n');
     // zod's German and Polish locales (node_modules/zod/v4/locales/de.js, pl.js).
     expect(all).not.toContain('Ungültige Eingabe');

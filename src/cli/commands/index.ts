@@ -35,3 +35,13 @@ export async function commandsFor(argv: readonly string[]): Promise<Register[]> 
   const named = COMMANDS.find((c) => word !== undefined && c.names.includes(word));
   return Promise.all((named ? [named] : COMMANDS).map((c) => c.load()));
 }
+
+/**
+ * Whether `argv` opens the terminal UI: `start` or `demo` without --headless, with stdout
+ * a terminal, as their actions decide. The launcher (src/cli/launch.ts) runs those from
+ * the ES-module build, the only one that holds the UI.
+ */
+export function showsUi(argv: readonly string[], stdoutIsTerminal: boolean): boolean {
+  const word = argv.find((a) => !a.startsWith('-'));
+  return stdoutIsTerminal && (word === 'start' || word === 'demo') && !argv.includes('--headless');
+}

@@ -7,6 +7,7 @@ import { initWorkspace } from '../../workspace/init.js';
 import { CONFIG_FILE_NAME } from '../../workspace/paths.js';
 import { onFirstSignal } from '../../signals.js';
 import { LineLog } from '../line-log.js';
+import { startPathDone } from '../start-path.js';
 
 interface StartFlags {
   workspace?: string;
@@ -61,6 +62,7 @@ async function runHeadless(workspaceDir: string): Promise<void> {
   // READY goes out now, not after the batch's few ms: whoever waits for it (a supervisor,
   // the bench) is told at once, before the steps' code loads in the background.
   lines.flush();
+  startPathDone();
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log(`${signal}: finishing the messages in hand`);
