@@ -2,6 +2,7 @@ import type { MachineEntry } from '../../machines/index.js';
 import { machines } from '../../machines/index.js';
 import type { ActiveStep, AllFields, Applied, EventRecord, LegacyEventRecord, RunRecord, RunState } from './run-state.js';
 import { isLegacy, runStateOf } from './run-state.js';
+import { gitCommitIn } from './git-commit.js';
 import { seenEntry } from './seen.js';
 import { afterStepResult, withSession } from './usage.js';
 
@@ -94,6 +95,8 @@ export function applyDelta(before: RunState, a: Applied, at: number, registry: R
     quarantined: before.quarantined,
     usage,
     sessions,
+    // Carried by the step result that ends the run (write-log's): looked for only when the status moves.
+    gitCommit: d.status !== undefined && a.source.kind === 'step' ? (gitCommitIn(a.event) ?? before.gitCommit) : before.gitCommit,
   };
   return next;
 }

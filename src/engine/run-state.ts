@@ -1,3 +1,4 @@
+import type { GitCommit } from '../handlers/git/commit.js';
 import type { StepSession } from '../handlers/types.js';
 import type { Message } from '../protocol/schema.js';
 import type { RunUsage } from './usage.js';
@@ -69,6 +70,8 @@ export interface RunState {
   usage?: RunUsage;
   /** The LLM CLI session of each step not yet done, so a restart or a retry resumes it. */
   sessions?: Record<string, StepSession>;
+  /** What became of the run's work at its end with `git.onDone: "commit"`: the write-log step's result carries it (derived by the fold). */
+  gitCommit?: GitCommit;
 }
 
 /** Where an event came from, as the journal and the timeline show it. */
@@ -196,6 +199,7 @@ export function runStateOf(s: RunState): RunState {
     quarantined: s.quarantined,
     usage: s.usage,
     sessions: s.sessions,
+    gitCommit: s.gitCommit,
   };
   return all;
 }

@@ -222,8 +222,9 @@ export class StepRunner implements StepStarter {
       const durable: Promise<void>[] = [];
       await appendEntry(projectDir, config.agentLog, metrics, { fsync: config.fsync, durable });
       for (const p of durable) this.deps.engine.beforeRecord(input.runId, p);
-      await this.workDirs.finish(input.runId, (input.input as RunContext).task);
-      return { entry: metrics.task };
+      // What became of the run's work (git.onDone: "commit") is journaled with this step's result.
+      const gitCommit = await this.workDirs.finish(input.runId, (input.input as RunContext).task);
+      return { entry: metrics.task, ...(gitCommit ? { gitCommit } : {}) };
     };
     return work;
   }

@@ -1,5 +1,7 @@
 import { repoRoot } from '../handlers/git/git.js';
-import { changedFiles, commitWork, ensureWorktree } from '../handlers/git/worktree.js';
+import { commitWork } from '../handlers/git/commit.js';
+import type { GitCommit } from '../handlers/git/commit.js';
+import { changedFiles, ensureWorktree } from '../handlers/git/worktree.js';
 import { WorktreeError } from '../handlers/git/worktree.js';
 import type { Worktree } from '../handlers/git/worktree.js';
 import { budgetStop } from '../handlers/llm/tool.js';
@@ -9,6 +11,7 @@ import type { RunMetrics } from '../agentlog/index.js';
 import type { Usage } from '../handlers/llm/usage.js';
 import type { RunCore } from './core.js';
 import { isTransient } from './faults.js';
+import { oneLine } from './labels.js';
 import type { RunState } from './run-state.js';
 
 /** How long an answer of git about the project's repository is used before git is asked again. */
@@ -112,12 +115,19 @@ export class WorkDirs {
     return this.made.size;
   }
 
-  /** When the run is done: commit its work with the task as the message, if configured so. */
-  async finish(runId: string, task: { id: string; subject: string }): Promise<void> {
-    if (this.config.git.onDone !== 'commit') return;
+  /**
+   * When the run is done: commits its work with the task as the message, if configured so,
+   * and says what became of it (the write-log step journals that). A commit git refuses is
+   * said in the log too; the work stays in the worktree. A passing fault is thrown, for the
+   * step to be tried again once it is over.
+   */
+  async finish(runId: string, task: { id: string; subject: string }): Promise<GitCommit | undefined> {
+    if (this.config.git.onDone !== 'commit') return undefined;
     const { worktree } = await this.of(runId);
-    if (!worktree) return;
-    await commitWork(worktree, `${task.subject}\n\nteamstate run ${runId} (task ${task.id})`);
+    if (!worktree) return undefined;
+    const done = await commitWork(worktree, `${task.subject}\n\nteamstate run ${runId} (task ${task.id})`);
+    if (done.status === 'failed') this.warn(`run ${runId}: its work was not committed on ${done.branch} (git said: ${oneLine(done.said)}); it is kept in ${done.path}: commit it there by hand`);
+    return done;
   }
 }
 

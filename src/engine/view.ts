@@ -8,6 +8,8 @@ import type { Config, StepName } from '../workspace/config-schema.js';
 import type { RunRecord, RunState } from './run-state.js';
 import { appliedOf } from './run-state.js';
 import type { UsageView } from './usage.js';
+import type { GitCommit } from '../handlers/git/commit.js';
+import { gitCommitIn, gitCommitNote, uncommittedLine } from './git-commit.js';
 
 /** What a person waits on, most urgent first: the order the runs view sorts by. */
 export const WAITS = ['person', 'conductor', 'verification', 'step', 'analyst', 'nothing'] as const;
@@ -40,6 +42,8 @@ export interface RunSummary {
   usage?: UsageView;
   /** Steps running now that a person does (`"kind": "manual"`): the run waits on that person. */
   manualSteps: string[];
+  /** What became of the run's work at its end with `git.onDone: "commit"`; `failed` is said in `waitingFor` too. */
+  gitCommit?: GitCommit;
 }
 
 /** A reply not delivered yet: its type, recipients and why (or "not tried yet"). */
@@ -94,7 +98,7 @@ export function summarize(state: RunState, config?: Pick<Config, 'steps'>, entry
   const steps = Object.keys(state.steps);
   const manualSteps = [...new Set(Object.values(state.steps).map((s) => s.src).filter((src) => config?.steps[src as StepName]?.kind === 'manual'))];
   let waitsOn: WaitsOn = 'nothing';
-  let waitingFor = state.snapshot.status === 'active' ? '' : 'finished';
+  let waitingFor = state.snapshot.status === 'active' ? '' : (uncommittedLine(state.gitCommit) ?? 'finished');
   if (state.faulted) {
     waitsOn = 'person';
     waitingFor = `a restart: faulted: ${state.faulted}`;
@@ -135,6 +139,7 @@ export function summarize(state: RunState, config?: Pick<Config, 'steps'>, entry
     ...(state.usage ? { usage: state.usage.total } : {}),
     ...(state.faulted ? { faulted: state.faulted } : {}),
     manualSteps,
+    ...(state.gitCommit ? { gitCommit: state.gitCommit } : {}),
   };
 }
 
@@ -208,7 +213,7 @@ function describeEvent(e: { type: string; [k: string]: unknown }): string {
   if (outcome?.status) return oneLine(outcome.reason ?? '') || outcome.status;
   if (e.error !== undefined) return oneLine(String(e.error));
   const plain = e.output as { entry?: string; adaptations?: { instruction: string }[] } | undefined;
-  if (plain?.entry !== undefined) return `log entry written: ${plain.entry}`;
+  if (plain?.entry !== undefined) return `log entry written: ${plain.entry}${gitCommitNote(gitCommitIn(e))}`;
   if (plain?.adaptations) return plain.adaptations.length ? `adaptations: ${plain.adaptations.map((a) => a.instruction).join('; ')}` : 'log read: no adaptation needed';
   if (e.type === 'PLAN_DECISION') return `${e.approved ? 'approved' : 'rejected'} ${String(e.feedback ?? '')}`.trim();
   if (e.type === 'RETRY') return `retry ${String(e.step)}`;

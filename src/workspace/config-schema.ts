@@ -120,7 +120,7 @@ export const gitSchema = z
     worktrees: z.boolean().default(true),
     /** Where the worktrees go, relative to the project; default `.teamstate/worktrees`. */
     dir: z.string().optional(),
-    /** When a run is done: leave the branch as it is for the conductor, or commit the work with the task as the message. */
+    /** When a run is done: leave the branch as it is for the conductor, or commit the work with the task as the message (a commit git refuses leaves the work in the worktree, and the run says so: src/handlers/git/commit.ts). */
     onDone: z.enum(['keep', 'commit']).default('keep'),
   })
   .strict();

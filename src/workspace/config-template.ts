@@ -134,7 +134,8 @@ ${row(`    // "maxCostUsd": 5`, 'a run costing more waits for a person (claude a
   // In a git project each run works in its own worktree on branch teamstate/<run>, from the commit
   // the project was at when the run began. "dir": where (relative to the project; default
   // .teamstate/worktrees). "onDone": "keep" leaves the work for the conductor to commit and merge,
-  // "commit" commits it with the task as the message. \`teamstate worktrees --prune\` removes those of finished runs.
+  // "commit" commits it with the task as the message (one git refuses, say by a hook, leaves the work in the
+  // worktree, and \`teamstate show RUN\` says why). \`teamstate worktrees --prune\` removes those of finished runs.
   "git": { "worktrees": true, "onDone": "keep" },
 
   // The agent log read before a task and appended after it, and the "adapt your approach" rules.

@@ -1,4 +1,7 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { initRepo } from '../git-repo.js';
 import { HANDOFF_BODY, KEY, drop, openUi } from './helpers.js';
 
 let ui: Awaited<ReturnType<typeof openUi>> | undefined;
@@ -54,5 +57,24 @@ describe('the runs view', () => {
     expect(f).toContain('a2 user signup');
     await ui.press(KEY.esc);
     await ui.waitFor(/› a2/);
+  });
+
+  it('says in the run’s line and on its screen that a finished run’s work was not committed, with git’s words and where the work is', async () => {
+    let project = '';
+    ui = await openUi({ edit: (c) => ((c.git = { onDone: 'commit' }), (project = c.project as string)) });
+    await initRepo(project, { 'app/__init__.py': '' });
+    await fs.writeFile(path.join(project, '.git', 'hooks', 'pre-commit'), '#!/bin/sh\necho "ruff: E999 bad indentation"\nexit 1\n', { mode: 0o755 });
+    await handoff(ui, 't1');
+    await ui.settle();
+    await drop(ui.paths, 'backend-engineer', { from: 'conductor', type: 'STATUS', priority: 'HIGH', task: 't1', body: 'APPROVED' });
+    await ui.settle();
+    const wt = path.join(project, '.teamstate', 'worktrees', 't1');
+    await fs.writeFile(path.join(wt, 'app', 'users.py'), 'x = 1\n');
+    await drop(ui.paths, 'backend-engineer', { from: 'sentinel', type: 'PASS', priority: 'LOW', task: 't1', body: 'ALL CLEAR' });
+    await ui.settle();
+    const f = await ui.waitFor('NOT committed');
+    expect(f).toMatch(/t1\s+user signup\s+done\s+finished, NOT committed \(git: ruff: E999/);
+    await ui.press(KEY.enter);
+    expect(await ui.waitFor('› run t1')).toContain(`finished — NOT committed (git: ruff: E999 bad indentation); the work is in ${wt}`);
   });
 });

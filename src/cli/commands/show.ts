@@ -5,6 +5,7 @@ import type { RunRecord } from '../../engine/run-state.js';
 import { fold } from '../../engine/fold.js';
 import { stepAttempts } from '../../engine/usage.js';
 import { timerName } from '../../engine/labels.js';
+import { gitCommitLines } from '../../engine/git-commit.js';
 import { markHeld, summarize, timeline, undeliveredOf, viewOf } from '../../engine/view.js';
 import { formatCost, formatTokens, ZERO_USAGE } from '../../handlers/llm/usage.js';
 import { UserError } from '../../errors.js';
@@ -56,6 +57,7 @@ export function registerShow(program: Command): void {
         `State:     ${stateLabel(state.snapshot.value)}${s.finished ? ' (finished)' : ''}`,
         `Waits on:  ${s.waitingFor || '-'} since ${new Date(s.since).toISOString()}`,
         ...c.facts.flatMap((f) => (f.lines.length === 1 ? [`${`${f.label}:`.padEnd(10)} ${f.lines[0]}`] : [`${f.label}:`, ...f.lines.map((l) => `  - ${l}`)])),
+        ...(state.gitCommit ? gitCommitLines(state.gitCommit).map((l, i) => (i === 0 ? `Commit:    ${l}` : `  ${l}`)) : []),
         ...(state.usage ? [`Cost:      ${formatCost(state.usage.total)} (${formatTokens(state.usage.total)})`, ...attempts.map((a) => `  - ${a.step} #${a.attempt} ${a.status}: ${formatCost(a.usage)}, ${formatTokens(a.usage)}`)] : []),
         ...(timers.length ? ['Timers:', ...timers.map((t) => `  - ${t.name} at ${t.deadline}`)] : []),
         ...(s.undelivered.length ? ['Not delivered yet (the running engine retries them):', ...s.undelivered.map((u) => `  - ${u.type} to ${u.to}: ${u.why}`)] : []),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { readRunStates } from '../../engine/read.js';
+import { oneLine } from '../../engine/labels.js';
 import { git, lines } from '../../handlers/git/git.js';
 import { listWorktrees, removeWorktree } from '../../handlers/git/worktree.js';
 import { loadConfig, resolveWorkspaceDir } from '../../workspace/config.js';
@@ -24,7 +25,7 @@ export function registerWorktrees(program: Command): void {
     .description("each run's git worktree (branch teamstate/<run>): whether its run finished, how many files it changed; --prune removes those of finished runs (their branches stay)")
     .option('--workspace <dir>', 'workspace folder')
     .option('--prune', 'remove the worktrees of finished runs (one with uncommitted changes is kept unless --force)')
-    .option('--force', 'with --prune: remove them even with uncommitted changes')
+    .option('--force', "with --prune: remove them even with uncommitted changes (not one whose run's commit failed: commit its work first)")
     .option('--json', 'print JSON')
     .action(async (flags: { workspace?: string; prune?: boolean; force?: boolean; json?: boolean }) => {
       const paths = new WorkspacePaths(resolveWorkspaceDir(flags.workspace));
@@ -37,7 +38,11 @@ export function registerWorktrees(program: Command): void {
         const s = states.get(w.runId);
         const status = await git(w.path, ['status', '--porcelain']);
         const row: Row = { run: w.runId, branch: w.branch, state: !s ? 'no run' : s.snapshot.status !== 'active' ? 'finished' : 'running', changed: lines(status.stdout).length, path: w.path };
-        if (flags.prune && row.state === 'finished') {
+        const failed = s?.gitCommit?.status === 'failed' ? s.gitCommit : undefined;
+        // A run whose commit failed left its work here, uncommitted: not removed, even with --force, until it is committed.
+        if (flags.prune && row.state === 'finished' && failed && row.changed > 0) {
+          row.kept = `its run's commit failed (git said: ${oneLine(failed.said)}): commit the work in it by hand (git -C ${w.path} commit), or remove it yourself (git worktree remove --force ${w.path}) to drop the work`;
+        } else if (flags.prune && row.state === 'finished') {
           const r = await removeWorktree(project, w.path, flags.force ?? false);
           if (r.ok) row.pruned = true;
           else row.kept = r.busy ? r.why : row.changed > 0 ? `${row.changed} uncommitted change(s); commit them on ${w.branch}, or pass --force` : (r.why ?? 'git refused');
@@ -54,5 +59,7 @@ export function registerWorktrees(program: Command): void {
       }
       const note = (r: Row) => (r.pruned ? 'pruned (branch kept)' : r.kept ? `kept: ${r.kept}` : '');
       process.stdout.write(table(['RUN', 'BRANCH', 'RUN STATE', 'UNCOMMITTED', 'PATH', ''], rows.map((r) => [r.run, r.branch, r.state, String(r.changed), r.path, note(r)])));
+      // Why each one was kept, whole: the table cuts long cells.
+      for (const r of rows) if (r.kept) process.stdout.write(`${r.run}: kept: ${r.kept}\n`);
     });
 }

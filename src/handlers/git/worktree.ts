@@ -178,18 +178,6 @@ export async function changedFiles(w: Worktree): Promise<string[]> {
   return [...new Set([...lines(diff.stdout), ...lines(added.stdout)])].sort();
 }
 
-/** Commits everything in the worktree with `message` (when there is something to commit). Returns the commit, if one was made. */
-export async function commitWork(w: Worktree, message: string): Promise<string | undefined> {
-  await git(w.path, ['add', '-A']);
-  if ((await git(w.path, ['diff', '--cached', '--quiet'])).ok) return undefined;
-  // A machine without a git identity still gets a commit, signed as teamstate.
-  const named = (await git(w.path, ['config', 'user.email'])).stdout.trim() !== '';
-  const who = named ? [] : ['-c', 'user.name=teamstate', '-c', 'user.email=teamstate@localhost'];
-  const done = await git(w.path, [...who, 'commit', '-q', '-m', message]);
-  if (!done.ok) throw new Error(`git commit in ${w.path} failed: ${done.stderr.trim()}`);
-  return (await git(w.path, ['rev-parse', 'HEAD'])).stdout.trim();
-}
-
 /** A worktree git knows of on a `teamstate/` branch. */
 export interface ListedWorktree {
   path: string;

@@ -1,5 +1,6 @@
 import { Box } from 'ink';
 import { Text } from '../components/Text.js';
+import { notCommitted } from '../../engine/git-commit.js';
 import { markHeld, personMayDecide, summarize, undeliveredOf, viewOf } from '../../engine/view.js';
 import type { TimelineEntry } from '../../engine/view.js';
 import { Stepper } from '../components/Stepper.js';
@@ -76,6 +77,8 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
   if (!state) return <Text color="red">No run {runId} in this workspace (Esc goes back to the runs).</Text>;
   const s = summarize(state, store.engine.config);
   const c = viewOf(state);
+  // The work git did not commit at the run's end: what git said, and where the work is.
+  const uncommitted = notCommitted(s.gitCommit);
   const manual = snap.pending.find((p) => p.runId === runId);
   const stuck = stepToAct(state, []);
   const decides = !manual && personMayDecide(state, store.engine.config.conductor);
@@ -94,8 +97,8 @@ export function RunView({ nav, dispatch, height, width, now }: { nav: Nav; dispa
         <Stepper stages={stagesOf(state).map((st) => (st.status === 'current' && s.waitsOn === 'person' ? { ...st, status: 'blocked' as const } : st))} elapsedMs={now - state.since} width={width} />
       </Box>
       <Box flexShrink={0}>
-      <Text wrap="truncate-end" color={s.waitsOn === 'person' ? 'red' : s.waitsOn === 'conductor' ? 'yellow' : undefined}>
-        {s.finished ? `finished${c.cancelReason ? `: cancelled (${c.cancelReason})` : ''}` : `waiting on ${s.waitingFor}`}
+      <Text wrap="truncate-end" color={s.waitsOn === 'person' || s.gitCommit?.status === 'failed' ? 'red' : s.waitsOn === 'conductor' ? 'yellow' : undefined}>
+        {s.finished ? `finished${c.cancelReason ? `: cancelled (${c.cancelReason})` : ''}${uncommitted ? ` — ${uncommitted}` : ''}` : `waiting on ${s.waitingFor}`}
         {manual ? `  — manual step ${manual.step} waits for you: d done, f failed (prompt in ${manual.dir})` : stuck ? `  — ${stuck} is stuck: t retry, d done, f failed` : ''}
         {decides ? '  — you play the conductor: a approve, r reject' : ''}
       </Text>

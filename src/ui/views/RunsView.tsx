@@ -67,7 +67,8 @@ export function RunsView({ nav, dispatch, height, width, now }: { nav: Nav; disp
           {fit(r.runId, w.run)}
           {fit(r.task, w.task)}
           <Text color={r.finished ? 'gray' : undefined}>{fit(r.state, w.state)}</Text>
-          <Text color={WAIT_COLOR[r.waitsOn]}>{fit(`${r.notices ? `!${r.notices} ` : ''}${r.waitingFor || r.waitsOn}`, w.waits)}</Text>
+          {/* A finished run whose work git did not commit says so in red: nothing else about it needs a person. */}
+          <Text color={r.gitCommit?.status === 'failed' ? 'red' : WAIT_COLOR[r.waitsOn]}>{fit(`${r.notices ? `!${r.notices} ` : ''}${r.waitingFor || r.waitsOn}`, w.waits)}</Text>
           {fit(duration(now - r.since), w.since)}
           {w.fix ? fit(String(r.fixCycles), w.fix) : ''}
           {last ? fit(r.last ? `${r.last.dir === 'in' ? '←' : '→'} ${r.last.type} ${r.last.peer}: ${r.last.firstLine}` : '', last) : ''}
