@@ -95,6 +95,8 @@ describe('a run whose work git does not commit when it is done (git.onDone: "com
     const runs = await runCli(['runs', '--workspace', paths.root], { cwd: project, fromSource: true });
     expect(runs.stdout).toMatch(/t1 +order cancel +done +finished, NOT committed \(git: ruff/);
 
+    const listed = await runCli(['worktrees', '--workspace', paths.root, '--json'], { cwd: project, fromSource: true });
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ run: 't1', state: 'finished', changed: 1, notCommitted: HOOK_WORDS }]);
     // `worktrees --prune`, even with --force, keeps the worktree while the work is uncommitted in it.
     const pruned = await runCli(['worktrees', '--workspace', paths.root, '--prune', '--force'], { cwd: project, fromSource: true });
     expect(pruned.stdout).toContain(`\nt1: kept: its run's commit failed (git said: ${HOOK_WORDS}): commit the work in it by hand (git -C ${wt} commit), or remove it yourself (git worktree remove --force ${wt}) to drop the work\n`);

@@ -16,6 +16,8 @@ interface Row {
   path: string;
   pruned?: boolean;
   kept?: string;
+  /** git's words when the run's commit at its end failed and its work is still uncommitted here. */
+  notCommitted?: string;
 }
 
 /** Registers `teamstate worktrees`: each run's git worktree, and pruning those of finished runs. */
@@ -39,8 +41,9 @@ export function registerWorktrees(program: Command): void {
         const status = await git(w.path, ['status', '--porcelain']);
         const row: Row = { run: w.runId, branch: w.branch, state: !s ? 'no run' : s.snapshot.status !== 'active' ? 'finished' : 'running', changed: lines(status.stdout).length, path: w.path };
         const failed = s?.gitCommit?.status === 'failed' ? s.gitCommit : undefined;
+        if (failed && row.changed > 0) row.notCommitted = failed.said;
         // A run whose commit failed left its work here, uncommitted: not removed, even with --force, until it is committed.
-        if (flags.prune && row.state === 'finished' && failed && row.changed > 0) {
+        if (flags.prune && row.state === 'finished' && row.notCommitted !== undefined && failed) {
           row.kept = `its run's commit failed (git said: ${oneLine(failed.said)}): commit the work in it by hand (git -C ${w.path} commit), or remove it yourself (git worktree remove --force ${w.path}) to drop the work`;
         } else if (flags.prune && row.state === 'finished') {
           const r = await removeWorktree(project, w.path, flags.force ?? false);
@@ -57,7 +60,7 @@ export function registerWorktrees(program: Command): void {
         process.stdout.write(`No run worktrees in ${project}${config.git.worktrees ? ' (runs make one when the project is a git repository with a commit)' : ' ("git": {"worktrees": false} in teamstate.json)'}.\n`);
         return;
       }
-      const note = (r: Row) => (r.pruned ? 'pruned (branch kept)' : r.kept ? `kept: ${r.kept}` : '');
+      const note = (r: Row) => (r.pruned ? 'pruned (branch kept)' : r.kept ? `kept: ${r.kept}` : r.notCommitted !== undefined ? `its run's commit failed: ${oneLine(r.notCommitted)}` : '');
       process.stdout.write(table(['RUN', 'BRANCH', 'RUN STATE', 'UNCOMMITTED', 'PATH', ''], rows.map((r) => [r.run, r.branch, r.state, String(r.changed), r.path, note(r)])));
       // Why each one was kept, whole: the table cuts long cells.
       for (const r of rows) if (r.kept) process.stdout.write(`${r.run}: kept: ${r.kept}\n`);
