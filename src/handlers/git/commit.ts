@@ -75,10 +75,14 @@ async function tryCommit(w: Worktree, message: string): Promise<GitCommit> {
   return { status: 'committed', commit: (await git(w.path, ['rev-parse', 'HEAD'])).stdout.trim(), ...where };
 }
 
-/** git's words for a refusal; a passing fault of the machine is thrown instead. */
+/**
+ * git's words for a refusal; a passing fault of the machine is thrown instead, when git's
+ * own lines name it (`fatal:`, `error:`, a git that could not be started): a hook prints
+ * what it likes, and its words must not hold the engine up as a full disk does.
+ */
 function failed(w: Worktree, r: GitResult): GitCommit {
   const words = r.stderr.trim() || r.stdout.trim() || 'git gave no reason';
-  const code = faultIn(words);
+  const code = faultIn(words.split('\n').filter((l) => /^(fatal|error):|^spawn /.test(l)).join('\n'));
   if (code) throw new CommitFaultError(w, words, code);
   const said = words.length > SAID_MAX ? `${words.slice(0, SAID_MAX)}… (${words.length - SAID_MAX} more characters)` : words;
   return { status: 'failed', said, branch: w.branch, path: w.path };

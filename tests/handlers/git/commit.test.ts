@@ -62,6 +62,12 @@ describe('committing a run’s work when it is done', () => {
     expect(status(w)).toBe('A  app/services/OrderService.py');
   });
 
+  it('should take a hook’s words for a refusal, not for a passing fault, even when they name one', async () => {
+    const w = await runWorktree();
+    await rejectingHook(w, 'pytest: OSError: [Errno 28] No space left on device');
+    expect(await commitWork(w, MESSAGE)).toMatchObject({ status: 'failed', said: 'pytest: OSError: [Errno 28] No space left on device\n1 file would be reformatted' });
+  });
+
   it('should commit as teamstate on a machine with no git identity at all', async () => {
     const w = await runWorktree();
     gitIn(w.repo, 'config', '--unset', 'user.name');
