@@ -7,6 +7,7 @@ import type { StepHandler, StepOutcome } from '../handlers/types.js';
 import type { Message } from '../protocol/schema.js';
 import { acquireLock } from '../store/lock.js';
 import type { LockHandle } from '../store/lock.js';
+import { folderIdentity, lockVerdict, workspaceGone } from './lock-watch.js';
 import { createFolderMailbox } from '../mailbox/folder/index.js';
 import type { Mailbox, Watch } from '../mailbox/port.js';
 import { openRunStore } from '../store/open.js';
@@ -76,6 +77,16 @@ export class Engine {
    */
   private controlsDue = true;
   private watching = false;
+  private checkingLock = false;
+  private lockMissing = false;
+  /** The workspace folder this engine took (lock-watch.ts): one made again under its name is another. */
+  private readonly rootAtStart: string | undefined;
+  private endedBy!: (why: string) => void;
+  /**
+   * Resolves, with why, when the engine stopped by itself: its workspace was removed or
+   * moved, or another engine took its lock. The command that runs it exits 1 with that.
+   */
+  readonly ended: Promise<string> = new Promise((resolve) => (this.endedBy = resolve));
 
   private constructor(
     readonly paths: WorkspacePaths,
@@ -89,7 +100,9 @@ export class Engine {
     readonly mailbox: Mailbox,
     /** The project steps work in (shown in the UI's header). */
     readonly project: ProjectInfo,
-  ) {}
+  ) {
+    this.rootAtStart = folderIdentity(paths.root);
+  }
 
   /** Opens the workspace, takes the lock (a second engine is refused), and recovers. */
   static async start(opts: EngineOptions): Promise<Engine> {
@@ -201,8 +214,38 @@ export class Engine {
     this.watches.push(this.mailbox.watch(wake, warn));
     this.watches.push(watchControls(this.paths, wakeForControls, warn));
     this.watches.push(watchConfig(this.paths, warn));
-    this.interval = setInterval(wakeForControls, this.config.scanIntervalMs);
+    this.interval = setInterval(() => {
+      wakeForControls();
+      void this.checkLock();
+    }, this.config.scanIntervalMs);
     this.interval.unref();
+  }
+
+  /** At each timed scan: the lock is still this engine's (lock-watch.ts). */
+  private async checkLock(): Promise<void> {
+    if (this.checkingLock || this.stopped) return;
+    this.checkingLock = true;
+    try {
+      const root = folderIdentity(this.paths.root);
+      // A lock file found removed is put back at the next look, not at once: a workspace being
+      // removed (`rm -rf`) meanwhile is not given a file back, which would stop its removal.
+      const lock = root === this.rootAtStart ? await this.lock.check({ putBack: this.lockMissing }) : undefined;
+      this.lockMissing = lock?.state === 'missing';
+      const verdict = lock ? lockVerdict(lock, this.paths) : workspaceGone(this.paths, root);
+      if (verdict && 'warn' in verdict) this.core.warn(verdict.warn);
+      else if (verdict) this.end(verdict.end);
+    } catch (e) {
+      this.core.warn(`could not check the lock ${this.paths.lockFile}: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.checkingLock = false;
+    }
+  }
+
+  private end(why: string): void {
+    this.core.warn(why);
+    void this.stop()
+      .catch(() => undefined)
+      .then(() => this.endedBy(why));
   }
 
   /** The runs in memory: every unfinished one, and the last few that finished (`teamstate runs` reads them all from the store). */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { isAlive, processStartTicks } from '../handlers/process-tree.js';
@@ -48,10 +48,20 @@ export function holderAlive(holder: { pid: number; startTicks?: number; bootId?:
   return now === undefined || now === holder.startTicks;
 }
 
+/**
+ * Whether a held lock is still this holder's: `held`; `missing` when its file was removed
+ * (and not put back); `retaken` when it was put back (nobody had taken it meanwhile);
+ * `taken` when another holder's lock is in its place (its pid); `gone` when the lock's
+ * folder itself is gone.
+ */
+export type LockState = { state: 'held' | 'missing' | 'retaken' | 'gone' } | { state: 'taken'; pid: number };
+
 /** A held lock. */
 export interface LockHandle {
   /** Removes the lock file if it is still ours. Safe to call twice. */
   release(): Promise<void>;
+  /** Looks at the lock file: still ours, removed (put back if `putBack`), or lost (see {@link LockState}). */
+  check(opts?: { putBack?: boolean }): Promise<LockState>;
 }
 
 const MAX_ATTEMPTS = 100;
@@ -70,7 +80,7 @@ export async function acquireLock(lockFile: string, info: { pid: number; started
       try {
         await fs.link(tmp, lockFile);
         await fsyncDir(path.dirname(lockFile));
-        return { release: () => releaseIfMine(lockFile, mine.nonce) };
+        return { release: () => releaseIfMine(lockFile, mine.nonce), check: (opts) => checkLock(lockFile, mine, opts?.putBack ?? true) };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
@@ -156,6 +166,33 @@ export async function readLock(file: string): Promise<LockContent | 'missing'> {
     // fall through to the error below
   }
   throw new UserError(`the lock file ${file} is unreadable; if no engine is running on this workspace, delete it and retry`);
+}
+
+/**
+ * Whether the lock file still holds `mine`. One removed from under its holder (a careless
+ * `rm`, a clean-up script) is put back the way it was taken, so that a second engine is
+ * refused again; one that names another holder means a second engine took the workspace.
+ */
+async function checkLock(file: string, mine: LockContent, putBack: boolean): Promise<LockState> {
+  const now = await readLock(file).catch(() => undefined);
+  if (now === undefined) return { state: 'held' }; // unreadable for a moment: a later check tells
+  if (now !== 'missing') return now.nonce === mine.nonce ? { state: 'held' } : { state: 'taken', pid: now.pid };
+  if (!putBack) return existsSync(path.dirname(file)) ? { state: 'missing' } : { state: 'gone' };
+  try {
+    const tmp = await writeAside(file, mine);
+    try {
+      await fs.link(tmp, file);
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+    await fsyncDir(path.dirname(file));
+    return { state: 'retaken' };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { state: 'gone' };
+    if (code === 'EEXIST') return checkLock(file, mine, putBack);
+    throw e;
+  }
 }
 
 async function releaseIfMine(file: string, nonce: string): Promise<void> {

@@ -86,8 +86,14 @@ export async function runTeammate(o: TeammateOptions): Promise<number> {
   const banner = () =>
     `teammate ${seat.name} of team ${seat.team} · lead ${roster!.lead}${seat.planModeRequired ? ' · plans go to the lead for approval' : ''} · spawn prompt: ${spawnPrompt ? firstLine(spawnPrompt, 100) : '(none yet)'}`;
 
+  // The engine stopped by itself (its workspace gone, its lock taken): the pane's command says why and exits 1.
+  const ended = engine.ended.then((why) => {
+    o.log(`error: ${why}`);
+    return 'ended';
+  });
   const finish = async (why: string): Promise<number> => {
     await engine.stop();
+    if (why === 'ended') return 1;
     if (why === 'shutdown') {
       await mailbox!.approveShutdown();
       o.log(`shutdown approved for ${roster!.lead}; exiting`);
@@ -105,7 +111,7 @@ export async function runTeammate(o: TeammateOptions): Promise<number> {
         onPrompt = () => store.setBanner(banner());
       },
     });
-    const why = await Promise.race([quit.then(() => 'quit'), shutdownAsked.then(() => 'shutdown'), signalled()]);
+    const why = await Promise.race([quit.then(() => 'quit'), shutdownAsked.then(() => 'shutdown'), signalled(), ended]);
     const code = await finish(why);
     // The UI is still drawn when the lead asked us to go: leave without waiting for a key.
     if (why !== 'quit') process.exit(code);
@@ -114,8 +120,8 @@ export async function runTeammate(o: TeammateOptions): Promise<number> {
   o.log(`READY ${engine.config.engine.member} as teammate ${seat.name} of team ${seat.team} (pid ${process.pid}; inbox ${mailbox!.inboxFile}; workspace ${engine.paths.root}; project ${engine.project.dir})`);
   if (spawnPrompt) o.log(`spawn prompt from ${roster!.lead}: ${firstLine(spawnPrompt, 200)}`);
   onPrompt = (text) => o.log(`spawn prompt from ${roster!.lead}: ${firstLine(text, 200)}`);
-  const why = await Promise.race([shutdownAsked.then(() => 'shutdown'), signalled()]);
-  o.log(`${why}: finishing the messages in hand`);
+  const why = await Promise.race([shutdownAsked.then(() => 'shutdown'), signalled(), ended]);
+  if (why !== 'ended') o.log(`${why}: finishing the messages in hand`);
   return finish(why);
 }
 

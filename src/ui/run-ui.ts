@@ -3,6 +3,7 @@ import { render } from 'ink';
 import { createElement } from 'react';
 import { readRunStates } from '../engine/read.js';
 import { Engine } from '../engine/engine.js';
+import { UserError } from '../errors.js';
 import { initWorkspace } from '../workspace/init.js';
 import { WorkspacePaths } from '../workspace/paths.js';
 import { createActions } from './actions.js';
@@ -41,7 +42,19 @@ export async function runUi(opts: RunUiOptions): Promise<void> {
     );
     const ink = render(createElement(UiRoot, { store, actions: createActions(engine, store) }), { maxFps: 20 });
     opts.onReady?.(store);
+    // The engine stopped by itself (its workspace gone, its lock taken): the UI closes, and
+    // says why when it started the engine (else its owner does).
+    let ended: string | undefined;
+    void engine.ended.then((why) => {
+      ended = why;
+      ink.unmount();
+    });
     await ink.waitUntilExit();
+    if (ended !== undefined && !opts.engine) {
+      // The last frame stays on the screen; why goes below it, not after its last line.
+      process.stdout.write('\n');
+      throw new UserError(ended);
+    }
   } finally {
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);

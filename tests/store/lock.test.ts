@@ -177,3 +177,53 @@ const canUnsharePid: boolean = (() => {
   }
 })();
 if (!canUnsharePid) console.warn('skipping the PID 1 lock test: this machine cannot run a process in its own pid namespace (needs root and unshare)');
+
+describe('a held lock, looked at again', () => {
+  it('is still held while its file is there', async () => {
+    const file = path.join(await tempDir(), '.teamstate.lock');
+    const lock = await acquireLock(file, me());
+    expect(await lock.check()).toEqual({ state: 'held' });
+    await lock.release();
+  });
+
+  it('puts its file back when it was removed, so that a second engine is refused again', async () => {
+    const file = path.join(await tempDir(), '.teamstate.lock');
+    const lock = await acquireLock(file, me());
+    await fs.rm(file);
+    expect(await lock.check({ putBack: false })).toEqual({ state: 'missing' });
+    await expect(fs.stat(file)).rejects.toThrow(/ENOENT/);
+    expect(await lock.check()).toEqual({ state: 'retaken' });
+    expect(await lock.check()).toEqual({ state: 'held' });
+    await expect(acquireLock(file, { pid: process.pid, startedAt: Date.now() })).rejects.toThrow(/another engine is running/);
+    await lock.release();
+    await expect(fs.stat(file)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('is lost to another holder who took it after its file was removed, and is not released for it', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, '.teamstate.lock');
+    const lock = await acquireLock(file, me());
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    try {
+      // Another engine's lock put in its place in one step (no moment without a lock file).
+      const aside = path.join(dir, 'other.lock');
+      await fs.writeFile(aside, JSON.stringify({ pid: other.pid, startedAt: Date.now(), nonce: 'other001' }));
+      await fs.rename(aside, file);
+      expect(await lock.check()).toEqual({ state: 'taken', pid: other.pid });
+      await lock.release();
+      expect(JSON.parse(await fs.readFile(file, 'utf8'))).toMatchObject({ nonce: 'other001' });
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('says when the folder it was in is gone', async () => {
+    const dir = path.join(await tempDir(), 'workspace');
+    await fs.mkdir(dir);
+    const lock = await acquireLock(path.join(dir, '.teamstate.lock'), me());
+    await fs.rm(dir, { recursive: true });
+    expect(await lock.check({ putBack: false })).toEqual({ state: 'gone' });
+    expect(await lock.check()).toEqual({ state: 'gone' });
+    await lock.release();
+  });
+});

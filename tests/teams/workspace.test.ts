@@ -1,4 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/workspace/config.js';
 import { SimTeam } from './sim-team.js';
@@ -20,6 +21,17 @@ describe("the teammate's workspace", () => {
     expect(t.out).toMatch(new RegExp(`READY .*project ${team.project.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[;)]`));
     t.child.kill('SIGTERM');
     expect((await t.exited).code).toBe(0);
+  });
+});
+
+describe('the teammate whose workspace goes away', () => {
+  it('stops and its pane command exits 1, saying why, when the workspace is removed under it', async () => {
+    team = await SimTeam.create({ members: ['backend-engineer', 'analyst'], preset: 'none' });
+    const t = await team.spawn('backend-engineer', 'You are the backend engineer.', { env: { TEAMSTATE_HEADLESS: '1' } });
+    await t.ready();
+    await fs.rm(team.workspaceDir, { recursive: true, force: true });
+    expect((await t.exited).code).toBe(1);
+    expect(t.out).toMatch(/error: the workspace .* is gone \(removed or moved while the engine ran\)/);
   });
 });
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Engine } from '../../engine/engine.js';
+import { UserError } from '../../errors.js';
 import { resolveWorkspaceDir } from '../../workspace/config.js';
 import { initWorkspace } from '../../workspace/init.js';
 import { CONFIG_FILE_NAME } from '../../workspace/paths.js';
@@ -63,14 +64,18 @@ async function runHeadless(workspaceDir: string): Promise<void> {
   // the bench) is told at once, before the steps' code loads in the background.
   lines.flush();
   startPathDone();
-  await new Promise<void>((resolve) => {
+  const ended = await new Promise<string | undefined>((resolve) => {
     const stop = (signal: string) => {
       log(`${signal}: finishing the messages in hand`);
       void engine.stop().then(() => {
         log('stopped');
-        resolve();
+        resolve(undefined);
       });
     };
     onFirstSignal(['SIGINT', 'SIGTERM'], stop);
+    // The engine stopped by itself (its workspace gone, its lock taken): said as a warning already.
+    void engine.ended.then(resolve);
   });
+  lines.flush();
+  if (ended !== undefined) throw new UserError(ended);
 }
