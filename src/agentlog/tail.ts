@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /** The log from its `n`-th last `## ` heading on (all of it when it has fewer). */
 export function lastEntries(text: string, n: number): string {
@@ -13,18 +13,21 @@ export const TAIL_BYTES = 64 * 1024;
 /**
  * `lastEntries` of the file's text, reading only as much of its end as holds those
  * entries: what comes before the `n`-th last heading is never read, so a long log costs
- * a task no more than its last entries. Throws what reading the file throws.
+ * a task no more than its last entries. Throws what reading the file throws. Read
+ * synchronously, like the engine's other small reads (docs/DESIGN.md §4, "Speed"): a
+ * log's end just written is in memory, and four round trips through the thread pool
+ * waited there behind the replies' fsyncs before (1–6 ms per handoff, under load).
  */
 export async function readLastEntries(file: string, n: number, first = TAIL_BYTES): Promise<string> {
-  const handle = await open(file, 'r');
+  const handle = openSync(file, 'r');
   try {
-    const { size } = await handle.stat();
+    const { size } = fstatSync(handle);
     for (let want = first; ; want *= 2) {
       const pos = Math.max(0, size - want);
       const buf = Buffer.alloc(size - pos);
       let got = 0;
       while (got < buf.length) {
-        const { bytesRead } = await handle.read(buf, got, buf.length - got, pos + got);
+        const bytesRead = readSync(handle, buf, got, buf.length - got, pos + got);
         if (bytesRead === 0) break;
         got += bytesRead;
       }
@@ -34,7 +37,7 @@ export async function readLastEntries(file: string, n: number, first = TAIL_BYTE
       if (starts.length > n) return bytes.toString('utf8', starts[starts.length - n]);
     }
   } finally {
-    await handle.close();
+    closeSync(handle);
   }
 }
 

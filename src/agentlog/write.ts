@@ -1,7 +1,6 @@
 import type { Stats } from 'node:fs';
-import { fstat, openSync } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { promisify } from 'node:util';
+import { fstatSync, openSync, statSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { fd, writeAll } from '../workspace/fd.js';
@@ -135,7 +134,6 @@ export function idHash(id: string): number {
   return (h >>> 0) & 0x3fffffff;
 }
 
-const fstatOf = promisify(fstat) as (handle: number) => Promise<Stats>;
 const versionOf = (st: Stats): string => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
 
 /** The file's text; a missing file is an empty log. */
@@ -148,13 +146,9 @@ async function readText(file: string): Promise<string> {
   }
 }
 
+/** Synchronous, like the engine's other small metadata calls: a round trip through the thread pool waits there behind the replies' fsyncs. */
 async function statOrUndefined(file: string): Promise<Stats | undefined> {
-  try {
-    return await stat(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  return statSync(file, { throwIfNoEntry: false });
 }
 
 function summarize(text: string, version: string): KnownLog {
@@ -206,9 +200,9 @@ async function appendChunk(file: string, size: number, log: KnownLog, chunk: { t
   const handle = openSync(file, 'a');
   let synced: Promise<void> | undefined;
   try {
-    if (versionOf(await fstatOf(handle)) !== log.version) return false;
+    if (versionOf(fstatSync(handle)) !== log.version) return false;
     writeAll(handle, data);
-    const after = await fstatOf(handle);
+    const after = fstatSync(handle);
     if (fsync) synced = fd.sync(handle);
     // Someone else wrote too (a person, another engine): read it again next time.
     if (after.size === size + data.byteLength) {
