@@ -217,7 +217,11 @@ export class Intake {
       // An [ID:] names the message, not what it says: the digest tells a copy from another message reusing the ID (seen.ts).
       const digest = rec.key.startsWith('id:') ? { digest: messageDigest(m) } : {};
       const source = { kind: 'message' as const, key: rec.key, ...digest, ref: rec.ref, origin: rec.origin, from: rec.from, type: m.type, priority: m.priority, firstLine: firstLine(m.body), ...(m.task ? { task: m.task } : {}) };
-      if (r.kind === 'new') engine.creating.add(r.runId);
+      if (r.kind === 'new') {
+        engine.creating.add(r.runId);
+        // Its journal is made while the message is applied, not after (an empty one a crash leaves is no run: quarantine.ts).
+        engine.deps.store.prepare?.(r.runId);
+      }
       await engine
         .queue.run(r.runId, async () => {
           if (r.kind === 'new' && !engine.get(r.runId)) {

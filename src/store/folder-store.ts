@@ -292,6 +292,9 @@ export function createFolderStore<R extends JournalRecord = AnyRecord, S = unkno
     },
 
     releaseHandles: () => writer.files.release(),
+    prepare(runId) {
+      if (!readOnly) writer.files.warm(runId);
+    },
 
     stats: () => ({ ...writer.stats, batches: commits.batches }),
   };

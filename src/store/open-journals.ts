@@ -44,6 +44,8 @@ export class OpenJournals {
   private readonly pinned = new Set<string>();
   /** Handles being opened: they count against maxOpenFiles before they are in `open`. */
   private opening = 0;
+  /** New runs' journals being made ahead of their first append ({@link warm}). */
+  private readonly making = new Map<string, Promise<unknown>>();
   /** Handles kept open at most: `maxOpenFiles`, less once the process ran out of file handles. */
   private cap: number;
   private opensSinceShed = 0;
@@ -97,6 +99,8 @@ export class OpenJournals {
    * there yet.
    */
   async ensureOpen(runId: string, fresh = false): Promise<JournalEnd & { fh: fs.FileHandle }> {
+    const made = this.making.get(runId);
+    if (made) await made;
     const known = this.states.get(runId);
     if (known?.fh) {
       await this.checkStillThere(runId, known);
@@ -114,6 +118,19 @@ export class OpenJournals {
     } finally {
       this.opening--;
     }
+  }
+
+  /**
+   * Makes a new run's journal in the background (its folder, then the file: see create), so
+   * that its first append finds it open instead of waiting for the open behind the thread
+   * pool's fsyncs. A failure is met again, and said, by that append.
+   */
+  warm(runId: string): void {
+    if (this.states.has(runId) || this.making.has(runId)) return;
+    const made = this.ensureOpen(runId, true)
+      .catch(() => undefined)
+      .finally(() => this.making.delete(runId));
+    this.making.set(runId, made);
   }
 
   /** After a failed write or fsync: cut the file back to its last good length and forget the run. */

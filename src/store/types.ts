@@ -57,6 +57,8 @@ export interface RunStore<R extends JournalRecord = AnyRecord, S = unknown> {
    * durable; appends from many runs are made durable together.
    */
   append(runId: string, records: R[]): Promise<void>;
+  /** A run is about to be made: its journal may be made ahead, empty, so its first append waits less. Optional. */
+  prepare?(runId: string): void;
   /** Reads the whole journal. A run with no journal is a UserError; corruption before the end throws. */
   read(runId: string): Promise<ReadResult<R>>;
   /**

@@ -72,6 +72,23 @@ describe('the folder run store', () => {
     expect((await store.read('taken')).records.map((x) => x.seq)).toEqual([1, 2, 3, 4]);
   });
 
+  it("makes a new run's journal ahead when asked, and its first append, sent at once or later, writes into it", async () => {
+    const { dir, store, reopen } = await setup({ wal: true });
+    store.prepare!('at-once');
+    await store.append('at-once', recs(1, 2));
+    store.prepare!('later');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await fs.readFile(journalFile(dir, 'later'), 'utf8')).toBe('');
+    await store.append('later', recs(1, 1));
+    // Asked again for a run that has records: nothing changes.
+    store.prepare!('at-once');
+    await store.append('at-once', recs(3, 3));
+    await store.close();
+    const again = reopen();
+    expect((await again.read('at-once')).records.map((x) => x.seq)).toEqual([1, 2, 3]);
+    expect((await again.read('later')).records.map((x) => x.seq)).toEqual([1]);
+  });
+
   it('refuses a run id that is not a plain name', async () => {
     const { store } = await setup();
     await expect(store.append('../escape', recs(1, 1))).rejects.toThrow(/run id/);
