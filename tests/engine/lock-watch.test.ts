@@ -86,25 +86,16 @@ describe("the engine's lock, looked at each timed scan", () => {
     }
   });
 
-  it('stops, exit 1, when its workspace is removed from under it', { timeout: 60_000 }, async () => {
+  it.each([
+    ['removed from under it', (root: string) => fs.rm(root, { recursive: true, force: true })],
+    ['moved', (root: string) => fs.rename(root, `${root}-moved`)],
+  ])('stops, exit 1, when its workspace is %s', { timeout: 60_000 }, async (_how, goAway) => {
     const paths = await tempWorkspace('instant');
     const { child, out } = await engineOn(paths);
     try {
-      await fs.rm(paths.root, { recursive: true, force: true });
+      await goAway(paths.root);
       expect(await exitOf(child)).toBe(1);
       expect(out.text()).toMatch(/the workspace .* is gone \(removed or moved while the engine ran\); the engine stopped/);
-    } finally {
-      await stopProcess(child);
-    }
-  });
-
-  it('stops, exit 1, when its workspace is moved', { timeout: 60_000 }, async () => {
-    const paths = await tempWorkspace('instant');
-    const { child, out } = await engineOn(paths);
-    try {
-      await fs.rename(paths.root, `${paths.root}-moved`);
-      expect(await exitOf(child)).toBe(1);
-      expect(out.text()).toMatch(/is gone \(removed or moved/);
     } finally {
       await stopProcess(child);
       await fs.rm(`${paths.root}-moved`, { recursive: true, force: true });
