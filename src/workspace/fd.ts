@@ -8,8 +8,9 @@ import { promisify } from 'node:util';
  * Only fsync, which waits for the disk, goes to libuv's thread pool; what works in the
  * page cache (opening or making a file, a write of a few KB, a close) is synchronous: its
  * CPU is the same either way, and a round trip through the pool costs more on top of it
- * than the call itself (measured: docs/DESIGN.md §4, "Speed"). Open with `openSync`;
- * callers close what they open (in a `finally`).
+ * than the call itself (measured: docs/DESIGN.md §4, "Speed"). Open with `openSync` (a staged
+ * reply made when no spare is ready is the exception: deliver.ts); callers close what they
+ * open (in a `finally`).
  */
 export const fd = {
   sync: promisify(fsync),

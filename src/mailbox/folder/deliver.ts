@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { constants, openSync, promises as fs, renameSync } from 'node:fs';
+import { constants, open as openCb, promises as fs, renameSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Message } from '../../protocol/schema.js';
 import { renderMessage } from '../../protocol/render.js';
 import { fsyncDir, renameDurable, writeFileAtomic } from '../../workspace/atomic.js';
@@ -13,6 +14,14 @@ import { segmentProblem } from '../../workspace/paths.js';
 import type { Delivery } from '../port.js';
 import { lstatOrUndefined } from './read.js';
 import { contentDurable, shared, SPARE_NAME, type Staging, stageInSpare } from './spares.js';
+
+/**
+ * Making a staged reply's file when no spare was ready goes through the thread pool, unlike
+ * the other page-cache calls (fd.ts): spares run out when many replies are staged at once,
+ * and then the engine's main thread is what limits; the file's making (the kernel's inode
+ * allocation, 50–90 µs here) runs on another core meanwhile (docs/DESIGN.md §4, Speed).
+ */
+const openAsync = promisify(openCb);
 
 const hashOf = (key: string, recipient: string): string => createHash('sha256').update(`${key}\0${recipient}`).digest('hex').slice(0, 16);
 
@@ -124,13 +133,13 @@ export async function stage(paths: WorkspacePaths, recipient: string, message: M
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
     let handle: number;
     try {
-      handle = openSync(file, flags, 0o644);
+      handle = await openAsync(file, flags, 0o644);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       // A member added to the config after init has no folders yet.
       await mkdirDurable(inbox.tmp, sync);
       await mkdirDurable(inbox.new, sync);
-      handle = openSync(file, flags, 0o644);
+      handle = await openAsync(file, flags, 0o644);
     }
     try {
       writeAll(handle, renderMessage(message));
