@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 /** The log from its `n`-th last `## ` heading on (all of it when it has fewer). */
 export function lastEntries(text: string, n: number): string {
@@ -19,9 +19,12 @@ export const TAIL_BYTES = 64 * 1024;
  * waited there behind the replies' fsyncs before (1–6 ms per handoff, under load).
  */
 export async function readLastEntries(file: string, n: number, first = TAIL_BYTES): Promise<string> {
-  const handle = openSync(file, 'r');
+  // Not blocked on a FIFO planted in its place (opening one to read waits for a writer): refused.
+  const handle = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    const { size } = fstatSync(handle);
+    const st = fstatSync(handle);
+    if (!st.isFile()) throw new Error(`${file} is not a regular file; put the agent log itself there`);
+    const { size } = st;
     for (let want = first; ; want *= 2) {
       const pos = Math.max(0, size - want);
       const buf = Buffer.alloc(size - pos);

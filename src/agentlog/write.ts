@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { fstatSync, openSync, statSync } from 'node:fs';
+import { constants, fstatSync, openSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
@@ -87,6 +87,8 @@ async function drain(file: string, q: { waiting: Waiting[]; running: boolean }):
 /** Writes the entries; an append's fsync is returned, still running (a rewrite is durable when this resolves). */
 async function write(file: string, entries: RunMetrics[], fsync: boolean): Promise<{ synced?: Promise<void> }> {
   const st = await statOrUndefined(file);
+  // A FIFO or a folder in its place is neither read nor written (reading a FIFO waits for a writer).
+  if (st && !st.isFile()) throw new Error(`${file} is not a regular file; put the agent log itself there`);
   let text: string | undefined;
   let log = st ? known.get(file) : undefined;
   if (st && log?.version !== versionOf(st)) {
@@ -197,10 +199,13 @@ function appendable(log: KnownLog, entries: RunMetrics[]): { text: string; ids: 
 async function appendChunk(file: string, size: number, log: KnownLog, chunk: { text: string; ids: string[]; trailing: number }, fsync: boolean): Promise<false | { synced?: Promise<void> }> {
   const data = Buffer.from(chunk.text);
   known.delete(file);
-  const handle = openSync(file, 'a');
+  // Not blocked on a FIFO planted in its place (opening one to write waits for a reader): ENXIO, or refused.
+  const handle = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o644);
   let synced: Promise<void> | undefined;
   try {
-    if (versionOf(fstatSync(handle)) !== log.version) return false;
+    const st = fstatSync(handle);
+    if (!st.isFile()) throw new Error(`${file} is not a regular file; put the agent log itself there`);
+    if (versionOf(st) !== log.version) return false;
     writeAll(handle, data);
     const after = fstatSync(handle);
     if (fsync) synced = fd.sync(handle);

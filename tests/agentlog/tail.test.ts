@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { adaptationsFor, renderEntry, TEMPLATE_HEADER } from '../../src/agentlog/index.js';
+import { adaptationsFor, appendEntry, renderEntry, TEMPLATE_HEADER } from '../../src/agentlog/index.js';
 import { lastEntries, readLastEntries } from '../../src/agentlog/tail.js';
 import { metrics, ruleConfig, tempDir } from './metrics.js';
 
@@ -49,3 +50,15 @@ describe('readLastEntries', () => {
     expect(adaptations.map((a) => a.rule)).toContain('layer-violations');
   });
 });
+
+describe('the agent log in place of which a FIFO was planted', () => {
+  it('is refused at once, neither read nor written (a FIFO would block the engine until a peer wrote or read it)', async () => {
+    const project = await tempDir('fifo');
+    const file = path.join(project, '.claude/memory/agent-logs/backend-engineer.md');
+    await mkdir(path.dirname(file), { recursive: true });
+    execFileSync('mkfifo', [file]);
+    await expect(readLastEntries(file, 3)).rejects.toThrow(/is not a regular file/);
+    await expect(appendEntry(project, ruleConfig(), metrics({ taskId: 't-1', task: 'Task 1' }), { fsync: false })).rejects.toThrow(/is not a regular file/);
+  });
+});
+
