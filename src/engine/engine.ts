@@ -7,7 +7,8 @@ import type { StepHandler, StepOutcome } from '../handlers/types.js';
 import type { Message } from '../protocol/schema.js';
 import { acquireLock } from '../store/lock.js';
 import type { LockHandle } from '../store/lock.js';
-import { folderIdentity, lockVerdict, workspaceGone } from './lock-watch.js';
+import { firstScanFailed } from './faults.js';
+import { LockWatch } from './lock-watch.js';
 import { createFolderMailbox } from '../mailbox/folder/index.js';
 import type { Mailbox, Watch } from '../mailbox/port.js';
 import { openRunStore } from '../store/open.js';
@@ -77,10 +78,7 @@ export class Engine {
    */
   private controlsDue = true;
   private watching = false;
-  private checkingLock = false;
-  private lockMissing = false;
-  /** The workspace folder this engine took (lock-watch.ts): one made again under its name is another. */
-  private readonly rootAtStart: string | undefined;
+  private readonly lockWatch: LockWatch;
   private endedBy!: (why: string) => void;
   /**
    * Resolves, with why, when the engine stopped by itself: its workspace was removed or
@@ -101,7 +99,7 @@ export class Engine {
     /** The project steps work in (shown in the UI's header). */
     readonly project: ProjectInfo,
   ) {
-    this.rootAtStart = folderIdentity(paths.root);
+    this.lockWatch = new LockWatch(lock, paths, (line) => core.warn(line), (why) => this.end(why));
   }
 
   /** Opens the workspace, takes the lock (a second engine is refused), and recovers. */
@@ -216,29 +214,9 @@ export class Engine {
     this.watches.push(watchConfig(this.paths, warn));
     this.interval = setInterval(() => {
       wakeForControls();
-      void this.checkLock();
+      if (!this.stopped) void this.lockWatch.look();
     }, this.config.scanIntervalMs);
     this.interval.unref();
-  }
-
-  /** At each timed scan: the lock is still this engine's (lock-watch.ts). */
-  private async checkLock(): Promise<void> {
-    if (this.checkingLock || this.stopped) return;
-    this.checkingLock = true;
-    try {
-      const root = folderIdentity(this.paths.root);
-      // A lock file found removed is put back at the next look, not at once: a workspace being
-      // removed (`rm -rf`) meanwhile is not given a file back, which would stop its removal.
-      const lock = root === this.rootAtStart ? await this.lock.check({ putBack: this.lockMissing }) : undefined;
-      this.lockMissing = lock?.state === 'missing';
-      const verdict = lock ? lockVerdict(lock, this.paths) : workspaceGone(this.paths, root);
-      if (verdict && 'warn' in verdict) this.core.warn(verdict.warn);
-      else if (verdict) this.end(verdict.end);
-    } catch (e) {
-      this.core.warn(`could not check the lock ${this.paths.lockFile}: ${e instanceof Error ? e.message : String(e)}`);
-    } finally {
-      this.checkingLock = false;
-    }
   }
 
   private end(why: string): void {
@@ -316,12 +294,6 @@ export class Engine {
     await this.store.close();
     await this.lock.release();
   }
-}
-
-/** The first scan at start failed: a fault of the workspace (a file system error) is the user's to fix, said so; anything else is a bug, as it was. */
-function firstScanFailed(e: unknown): unknown {
-  if (!(e instanceof Error) || (e as NodeJS.ErrnoException).code === undefined) return e;
-  return Object.assign(new UserError(`the engine did not start: its first scan of the inbox failed (${e.message}); what was not taken stays in the inbox, and nothing taken is lost. Fix what it names and start again`), { cause: e });
 }
 
 /** How long the snapshot caches may wait for new messages to be taken first (see Engine.scan). */

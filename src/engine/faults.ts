@@ -1,3 +1,5 @@
+import { UserError } from '../errors.js';
+
 /**
  * Faults of the machine rather than of a message: a full disk, an I/O error, a read-only
  * file system, too many open files. They pass (someone frees space, remounts, closes
@@ -150,4 +152,10 @@ function detailOf(e: Error, code: string, where: string | undefined): string {
   let said = e.message.startsWith(`${code}: `) ? e.message.slice(code.length + 2) : e.message;
   if (where && said.endsWith(` '${where}'`)) said = said.slice(0, -(where.length + 3));
   return said;
+}
+
+/** The first scan at start failed: a fault of the workspace (a file system error) is the user's to fix, said so; anything else is a bug, as it was. */
+export function firstScanFailed(e: unknown): unknown {
+  if (!(e instanceof Error) || (e as NodeJS.ErrnoException).code === undefined) return e;
+  return Object.assign(new UserError(`the engine did not start: its first scan of the inbox failed (${e.message}); what was not taken stays in the inbox, and nothing taken is lost. Fix what it names and start again`), { cause: e });
 }

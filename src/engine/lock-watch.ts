@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import type { LockState } from '../store/lock.js';
+import type { LockHandle, LockState } from '../store/lock.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
 
 /**
@@ -41,4 +41,44 @@ export function lockVerdict(lock: LockState, paths: WorkspacePaths): { warn: str
     return { warn: `the lock file ${paths.lockFile} was removed while the engine ran; it is put back. Leave it while an engine runs: without it a second engine could start on this workspace` };
   }
   return undefined;
+}
+
+/**
+ * The engine's look at its lock at each timed scan: `look` asks the lock and the workspace
+ * folder, says what was put back through `warn`, and calls `end` with why once the engine
+ * must stop. One look at a time.
+ */
+export class LockWatch {
+  private looking = false;
+  private missing = false;
+  /** The workspace folder the engine took: one made again under its name is another. */
+  private readonly rootAtStart: string | undefined;
+
+  constructor(
+    private readonly lock: LockHandle,
+    private readonly paths: WorkspacePaths,
+    private readonly warn: (line: string) => void,
+    private readonly end: (why: string) => void,
+  ) {
+    this.rootAtStart = folderIdentity(paths.root);
+  }
+
+  async look(): Promise<void> {
+    if (this.looking) return;
+    this.looking = true;
+    try {
+      const root = folderIdentity(this.paths.root);
+      // A lock file found removed is put back at the next look, not at once: a workspace being
+      // removed (`rm -rf`) meanwhile is not given a file back, which would stop its removal.
+      const lock = root === this.rootAtStart ? await this.lock.check({ putBack: this.missing }) : undefined;
+      this.missing = lock?.state === 'missing';
+      const verdict = lock ? lockVerdict(lock, this.paths) : workspaceGone(this.paths, root);
+      if (verdict && 'warn' in verdict) this.warn(verdict.warn);
+      else if (verdict) this.end(verdict.end);
+    } catch (e) {
+      this.warn(`could not check the lock ${this.paths.lockFile}: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.looking = false;
+    }
+  }
 }
